@@ -1,0 +1,133 @@
+//! Storage of the audit chain. The record format and hashing live in `kernel::audit`.
+
+use kernel::audit::{AuditEvent, AuditRecord, ChainError, Verifier};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Db, WriteTx};
+
+/// Appends `ev` to the chain inside the caller's transaction. The `UPDATE` of the head row
+/// takes its lock first, so two writers never chain onto the same record.
+pub async fn append(tx: &mut WriteTx, ev: AuditEvent) -> Result<AuditRecord, sqlx::Error> {
+    append_on(tx.conn(), ev).await
+}
+
+pub(crate) async fn append_on(
+    conn: &mut AnyConnection,
+    ev: AuditEvent,
+) -> Result<AuditRecord, sqlx::Error> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get(0)?;
+    let prev: String = head.try_get(1)?;
+    let rec = ev.chain(seq - 1, &prev, kernel::time::now());
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, entity_id, \
+         before_json, after_json, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(rec.seq)
+    .bind(&rec.at)
+    .bind(&rec.actor)
+    .bind(&rec.action)
+    .bind(&rec.object_type)
+    .bind(&rec.object_id)
+    .bind(rec.entity_id)
+    .bind(&rec.before)
+    .bind(&rec.after)
+    .bind(&rec.prev_hash)
+    .bind(&rec.hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&rec.hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(rec)
+}
+
+const COLUMNS: &str = "seq, at, actor, action, object_type, object_id, entity_id, \
+                       before_json, after_json, prev_hash, hash";
+
+fn record(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
+    Ok(AuditRecord {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor: r.try_get(2)?,
+        action: r.try_get(3)?,
+        object_type: r.try_get(4)?,
+        object_id: r.try_get(5)?,
+        entity_id: r.try_get(6)?,
+        before: r.try_get(7)?,
+        after: r.try_get(8)?,
+        prev_hash: r.try_get(9)?,
+        hash: r.try_get(10)?,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("audit chain broken at {0}")]
+    Broken(#[from] ChainError),
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// Checks the whole chain in sequence order, in pages, against the head.
+/// Returns how many records were checked.
+pub async fn verify(db: &Db) -> Result<u64, VerifyError> {
+    let mut snap = db.snapshot().await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *snap)
+        .await?;
+    let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+    let mut v = Verifier::default();
+    let mut after = -1i64;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"
+        )))
+        .bind(after)
+        .fetch_all(&mut *snap)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get(0)?;
+        for r in &rows {
+            v.push(&record(r)?)?;
+        }
+    }
+    snap.rollback().await?;
+    Ok(v.finish(head_seq, &head_hash)?)
+}
+
+/// Filter for reading the trail.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    /// Only records of this entity (a contact reads its own entities' trail).
+    pub entity_id: Option<i64>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Records with `seq` below this (newest first paging).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn list(db: &Db, q: &Query) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit_log \
+         WHERE ($1 = 0 OR entity_id = $2) AND ($3 = '' OR object_type = $3) \
+           AND ($4 = '' OR object_id = $4) AND seq < $5 \
+         ORDER BY seq DESC LIMIT $6"
+    )))
+    .bind(i64::from(q.entity_id.is_some()))
+    .bind(q.entity_id.unwrap_or(0))
+    .bind(q.object_type.clone().unwrap_or_default())
+    .bind(q.object_id.clone().unwrap_or_default())
+    .bind(q.before_seq.unwrap_or(i64::MAX))
+    .bind(q.limit.clamp(1, 500))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(record).collect()
+}

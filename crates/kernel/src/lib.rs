@@ -1,0 +1,19 @@
+//! Shared pure types of `cst`: identifiers, Italian registry codes, money, roles, the
+//! audit record and its hash chain, and timestamps.
+//!
+//! **Invariant:** this crate does no I/O. Every value here is parsed once at the edge
+//! (`parse` constructors returning a typed error a person can act on) and trusted after.
+
+pub mod actor;
+pub mod audit;
+pub mod codes;
+pub mod money;
+pub mod role;
+pub mod time;
+
+pub use codes::{
+    CadastralCode, CodeError, EntityKind, IpaCode, IstatCode, OfficeCode, Pec, Population, TaxCode,
+};
+pub use actor::{Actor, Scope};
+pub use money::Euro;
+pub use role::Role;

@@ -1,0 +1,534 @@
+//! The only file of this crate with SQL.
+
+use db::audit;
+use db::{Db, WriteTx};
+use kernel::audit::AuditEvent;
+use kernel::{Actor, EntityKind};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::error::{from_sql, MembersError};
+use crate::import::{ImportReport, ImportRow, RowError};
+use crate::model::{Contact, ContactDraft, ContactInput, Entity, EntityDraft, EntityInput};
+
+const ENTITY_COLS: &str = "id, name, kind, istat_code, cadastral_code, tax_code, ipa_code, \
+    office_code, address, postal_code, city, province, pec, population, population_date, \
+    workstations, servers, notes, version, created_at, updated_at";
+
+/// Visible to the actor: `$1` is 0 for staff, else the user id.
+const IN_SCOPE: &str = "($1 = 0 OR id IN (SELECT entity_id FROM user_entities WHERE user_id = $1))";
+
+fn decode_err(msg: String) -> sqlx::Error {
+    sqlx::Error::Decode(msg.into())
+}
+
+fn entity_from_row(r: &AnyRow) -> Result<Entity, sqlx::Error> {
+    let text = |i: usize| -> Result<String, sqlx::Error> {
+        Ok(r.try_get::<Option<String>, _>(i)?.unwrap_or_default())
+    };
+    let num = |i: usize| -> Result<String, sqlx::Error> {
+        Ok(r.try_get::<Option<i64>, _>(i)?
+            .map(|n| n.to_string())
+            .unwrap_or_default())
+    };
+    let draft = EntityDraft {
+        name: text(1)?,
+        kind: text(2)?,
+        istat_code: text(3)?,
+        cadastral_code: text(4)?,
+        tax_code: text(5)?,
+        ipa_code: text(6)?,
+        office_code: text(7)?,
+        address: text(8)?,
+        postal_code: text(9)?,
+        city: text(10)?,
+        province: text(11)?,
+        pec: text(12)?,
+        population: num(13)?,
+        population_date: text(14)?,
+        workstations: num(15)?,
+        servers: num(16)?,
+        notes: text(17)?,
+    };
+    let id: i64 = r.try_get(0)?;
+    let data = draft
+        .parse()
+        .map_err(|e| decode_err(format!("stored entity {id} is not valid: {e:?}")))?;
+    Ok(Entity {
+        id,
+        data,
+        version: r.try_get(18)?,
+        created_at: r.try_get(19)?,
+        updated_at: r.try_get(20)?,
+    })
+}
+
+/// What the entity list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Matches the name, the city or the ISTAT code.
+    pub q: String,
+    pub kind: Option<EntityKind>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>, MembersError> {
+    let pattern = format!("%{}%", q.q.trim().to_lowercase());
+    let kind = q.kind.map(|k| k.code()).unwrap_or("");
+    let filter = format!(
+        "{IN_SCOPE} AND (LOWER(name) LIKE $2 OR LOWER(city) LIKE $2 OR istat_code LIKE $2) \
+         AND ($3 = '' OR kind = $3)"
+    );
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM entities WHERE {filter}"
+    )))
+    .bind(actor.scope_param())
+    .bind(&pattern)
+    .bind(kind)
+    .fetch_one(db.pool())
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTITY_COLS} FROM entities WHERE {filter} ORDER BY name, id LIMIT $4 OFFSET $5"
+    )))
+    .bind(actor.scope_param())
+    .bind(&pattern)
+    .bind(kind)
+    .bind(q.limit.clamp(1, 1000))
+    .bind(q.offset.max(0))
+    .fetch_all(db.pool())
+    .await?;
+    let items = rows.iter().map(entity_from_row).collect::<Result<_, _>>()?;
+    Ok(Page { items, total })
+}
+
+/// The entity, if it exists and the actor may see it.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTITY_COLS} FROM entities WHERE {IN_SCOPE} AND id = $2"
+    )))
+    .bind(actor.scope_param())
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(r) => Ok(entity_from_row(&r)?),
+        None => Err(MembersError::EntityNotFound),
+    }
+}
+
+async fn get_in(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTITY_COLS} FROM entities WHERE {IN_SCOPE} AND id = $2"
+    )))
+    .bind(actor.scope_param())
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    match row {
+        Some(r) => Ok(entity_from_row(&r)?),
+        None => Err(MembersError::EntityNotFound),
+    }
+}
+
+/// Visible to the actor, and the actor may change it: invisible is "not found", visible
+/// but read-only is "forbidden".
+async fn writable(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
+    let e = get_in(tx, actor, id).await?;
+    if !actor.is_staff() {
+        return Err(MembersError::Forbidden);
+    }
+    Ok(e)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Option<String> {
+    serde_json::to_string(v).ok()
+}
+
+async fn insert_entity(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    input: &EntityInput,
+    action: &str,
+) -> Result<Entity, MembersError> {
+    let now = kernel::time::now();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO entities (name, kind, istat_code, cadastral_code, tax_code, ipa_code, \
+         office_code, address, postal_code, city, province, pec, population, population_date, \
+         workstations, servers, notes, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18) \
+         RETURNING {ENTITY_COLS}"
+    )));
+    let row = bind_input(row, input)
+        .bind(&now)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(from_sql)?;
+    let e = entity_from_row(&row)?;
+    audit::append(
+        tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: action.into(),
+            object_type: "entity".into(),
+            object_id: e.id.to_string(),
+            entity_id: Some(e.id),
+            before: None,
+            after: json(&e),
+        },
+    )
+    .await?;
+    Ok(e)
+}
+
+fn bind_input<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    i: &'q EntityInput,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let s = |v: Option<&str>| v.map(str::to_owned);
+    q.bind(&i.name)
+        .bind(i.kind.code())
+        .bind(s(i.istat_code.as_ref().map(|c| c.as_str())))
+        .bind(s(i.cadastral_code.as_ref().map(|c| c.as_str())))
+        .bind(s(i.tax_code.as_ref().map(|c| c.as_str())))
+        .bind(s(i.ipa_code.as_ref().map(|c| c.as_str())))
+        .bind(s(i.office_code.as_ref().map(|c| c.as_str())))
+        .bind(&i.address)
+        .bind(&i.postal_code)
+        .bind(&i.city)
+        .bind(&i.province)
+        .bind(s(i.pec.as_ref().map(|c| c.as_str())))
+        .bind(i.population.map(|p| i64::from(p.get())))
+        .bind(i.population_date.map(|d| d.to_string()))
+        .bind(i64::from(i.workstations))
+        .bind(i64::from(i.servers))
+        .bind(&i.notes)
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &EntityInput) -> Result<Entity, MembersError> {
+    if !actor.is_staff() {
+        return Err(MembersError::Forbidden);
+    }
+    let mut tx = db.write().await?;
+    let e = insert_entity(&mut tx, actor, input, "create").await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+async fn update_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    before: &Entity,
+    input: &EntityInput,
+    action: &str,
+) -> Result<Entity, MembersError> {
+    if &before.data == input {
+        return Ok(before.clone());
+    }
+    let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE entities SET name = $1, kind = $2, istat_code = $3, cadastral_code = $4, \
+         tax_code = $5, ipa_code = $6, office_code = $7, address = $8, postal_code = $9, \
+         city = $10, province = $11, pec = $12, population = $13, population_date = $14, \
+         workstations = $15, servers = $16, notes = $17, version = version + 1, updated_at = $18 \
+         WHERE id = $19 AND version = $20 RETURNING {ENTITY_COLS}"
+    )));
+    let row = bind_input(q, input)
+        .bind(kernel::time::now())
+        .bind(before.id)
+        .bind(before.version)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(from_sql)?
+        .ok_or(MembersError::Conflict)?;
+    let after = entity_from_row(&row)?;
+    audit::append(
+        tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: action.into(),
+            object_type: "entity".into(),
+            object_id: after.id.to_string(),
+            entity_id: Some(after.id),
+            before: json(before),
+            after: json(&after),
+        },
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Replaces the fields of entity `id`. With `expected_version`, refuses the change if
+/// someone else changed the entity since that version was read.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    input: &EntityInput,
+) -> Result<Entity, MembersError> {
+    let mut tx = db.write().await?;
+    let before = writable(&mut tx, actor, id).await?;
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Err(MembersError::Conflict);
+    }
+    let e = update_in(&mut tx, actor, &before, input, "update").await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Applies some fields (`field`, text) over the stored entity, as the API's PATCH does.
+pub async fn patch(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    changes: &[(String, String)],
+) -> Result<Entity, MembersError> {
+    let mut tx = db.write().await?;
+    let before = writable(&mut tx, actor, id).await?;
+    let mut draft = before.data.to_draft();
+    for (k, v) in changes {
+        match draft.field_mut(k) {
+            Some(f) => f.clone_from(v),
+            None => return Err(MembersError::field(k, format!("campo «{k}» sconosciuto"))),
+        }
+    }
+    let input = draft.parse().map_err(MembersError::Invalid)?;
+    let e = update_in(&mut tx, actor, &before, &input, "update").await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Imports rows in one transaction: all of them, or none when any row is wrong (every
+/// wrong row is reported). An existing entity with the same ISTAT code (else tax code) is
+/// updated, else a new one is created. `progress(done, total)` is called as rows are written.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    rows: &[ImportRow],
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Result<ImportReport, MembersError> {
+    if !actor.is_admin() {
+        return Err(MembersError::Forbidden);
+    }
+    let mut tx = db.write().await?;
+    let mut report = ImportReport::default();
+    let mut errors: Vec<RowError> = Vec::new();
+    for (n, row) in rows.iter().enumerate() {
+        let existing = find_by_key(&mut tx, row).await?;
+        let mut draft = existing
+            .as_ref()
+            .map_or_else(EntityDraft::default, |e| e.data.to_draft());
+        if existing.is_none() {
+            for (k, v) in &row.set_on_create {
+                if let Some(f) = draft.field_mut(k) {
+                    f.clone_from(v);
+                }
+            }
+        }
+        for (k, v) in &row.set {
+            if let Some(f) = draft.field_mut(k) {
+                f.clone_from(v);
+            }
+        }
+        let input = match draft.parse() {
+            Ok(i) => i,
+            Err(errs) => {
+                errors.push(RowError::fields(row.line, errs));
+                continue;
+            }
+        };
+        if !errors.is_empty() {
+            // Keep validating the rest, but stop writing: the transaction will roll back.
+            continue;
+        }
+        let res = match &existing {
+            Some(e) if e.data == input => Ok(&mut report.unchanged),
+            Some(e) => update_in(&mut tx, actor, e, &input, "import")
+                .await
+                .map(|_| &mut report.updated),
+            None => insert_entity(&mut tx, actor, &input, "import")
+                .await
+                .map(|_| &mut report.created),
+        };
+        match res {
+            Ok(counter) => *counter += 1,
+            Err(MembersError::Invalid(errs)) => errors.push(RowError::fields(row.line, errs)),
+            Err(e) => return Err(e),
+        }
+        progress(n + 1, rows.len());
+    }
+    if !errors.is_empty() {
+        return Err(MembersError::Import(errors));
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn find_by_key(tx: &mut WriteTx, row: &ImportRow) -> Result<Option<Entity>, MembersError> {
+    let value = |k: &str| {
+        row.set
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    for key in ["istat_code", "tax_code"] {
+        if let Some(v) = value(key) {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {ENTITY_COLS} FROM entities WHERE {key} = $1"
+            )))
+            .bind(v)
+            .fetch_optional(tx.conn())
+            .await?;
+            return Ok(r.as_ref().map(entity_from_row).transpose()?);
+        }
+    }
+    Ok(None)
+}
+
+// ---- contacts ----
+
+const CONTACT_COLS: &str =
+    "id, entity_id, full_name, role, email, phone, is_primary, created_at, updated_at";
+
+fn contact_from_row(r: &AnyRow) -> Result<Contact, sqlx::Error> {
+    Ok(Contact {
+        id: r.try_get(0)?,
+        entity_id: r.try_get(1)?,
+        data: ContactInput {
+            full_name: r.try_get(2)?,
+            role: r.try_get(3)?,
+            email: r.try_get(4)?,
+            phone: r.try_get(5)?,
+            is_primary: r.try_get::<i64, _>(6)? != 0,
+        },
+        created_at: r.try_get(7)?,
+        updated_at: r.try_get(8)?,
+    })
+}
+
+pub async fn contacts(db: &Db, actor: &Actor, entity_id: i64) -> Result<Vec<Contact>, MembersError> {
+    get(db, actor, entity_id).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONTACT_COLS} FROM contacts WHERE entity_id = $1 ORDER BY is_primary DESC, full_name, id"
+    )))
+    .bind(entity_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(contact_from_row).collect::<Result<_, _>>()?)
+}
+
+async fn contact_event(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    action: &str,
+    entity_id: i64,
+    id: i64,
+    before: Option<&Contact>,
+    after: Option<&Contact>,
+) -> Result<(), MembersError> {
+    audit::append(
+        tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: action.into(),
+            object_type: "contact".into(),
+            object_id: id.to_string(),
+            entity_id: Some(entity_id),
+            before: before.and_then(json),
+            after: after.and_then(json),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn add_contact(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    draft: &ContactDraft,
+) -> Result<Contact, MembersError> {
+    let input = draft.parse().map_err(MembersError::Invalid)?;
+    let mut tx = db.write().await?;
+    writable(&mut tx, actor, entity_id).await?;
+    let now = kernel::time::now();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO contacts (entity_id, full_name, role, email, phone, is_primary, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {CONTACT_COLS}"
+    )))
+    .bind(entity_id)
+    .bind(&input.full_name)
+    .bind(&input.role)
+    .bind(&input.email)
+    .bind(&input.phone)
+    .bind(i64::from(input.is_primary))
+    .bind(&now)
+    .fetch_one(tx.conn())
+    .await?;
+    let c = contact_from_row(&row)?;
+    contact_event(&mut tx, actor, "create", entity_id, c.id, None, Some(&c)).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+async fn contact_in(tx: &mut WriteTx, entity_id: i64, id: i64) -> Result<Contact, MembersError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONTACT_COLS} FROM contacts WHERE id = $1 AND entity_id = $2"
+    )))
+    .bind(id)
+    .bind(entity_id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(MembersError::ContactNotFound)?;
+    Ok(contact_from_row(&row)?)
+}
+
+pub async fn update_contact(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    id: i64,
+    draft: &ContactDraft,
+) -> Result<Contact, MembersError> {
+    let input = draft.parse().map_err(MembersError::Invalid)?;
+    let mut tx = db.write().await?;
+    writable(&mut tx, actor, entity_id).await?;
+    let before = contact_in(&mut tx, entity_id, id).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE contacts SET full_name = $1, role = $2, email = $3, phone = $4, is_primary = $5, \
+         updated_at = $6 WHERE id = $7 RETURNING {CONTACT_COLS}"
+    )))
+    .bind(&input.full_name)
+    .bind(&input.role)
+    .bind(&input.email)
+    .bind(&input.phone)
+    .bind(i64::from(input.is_primary))
+    .bind(kernel::time::now())
+    .bind(id)
+    .fetch_one(tx.conn())
+    .await?;
+    let after = contact_from_row(&row)?;
+    contact_event(&mut tx, actor, "update", entity_id, id, Some(&before), Some(&after)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete_contact(db: &Db, actor: &Actor, entity_id: i64, id: i64) -> Result<(), MembersError> {
+    let mut tx = db.write().await?;
+    writable(&mut tx, actor, entity_id).await?;
+    let before = contact_in(&mut tx, entity_id, id).await?;
+    sqlx::query("DELETE FROM contacts WHERE id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    contact_event(&mut tx, actor, "delete", entity_id, id, Some(&before), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
