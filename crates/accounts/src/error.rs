@@ -3,7 +3,10 @@ pub enum AccountsError {
     #[error("nome utente o password non corretti")]
     BadCredentials,
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("utente non trovato")]
     NotFound,
     #[error("operazione riservata agli amministratori")]

@@ -24,8 +24,8 @@ pub fn check_policy(password: &str) -> Result<(), AccountsError> {
 pub fn hash(password: &str) -> Result<String, AccountsError> {
     let mut raw = [0u8; 16];
     getrandom::fill(&mut raw).map_err(|e| AccountsError::invalid("password", e.to_string()))?;
-    let salt =
-        SaltString::encode_b64(&raw).map_err(|e| AccountsError::invalid("password", e.to_string()))?;
+    let salt = SaltString::encode_b64(&raw)
+        .map_err(|e| AccountsError::invalid("password", e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -34,7 +34,11 @@ pub fn hash(password: &str) -> Result<String, AccountsError> {
 
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

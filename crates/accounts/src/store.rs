@@ -55,7 +55,8 @@ fn user_from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
 pub fn parse_username(s: &str) -> Result<String, AccountsError> {
     let u = s.trim().to_lowercase();
     if (3..=64).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b))
+        && u.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b))
     {
         Ok(u)
     } else {
@@ -148,7 +149,10 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewUser) -> Result<User, Accou
     }
     let username = parse_username(&new.username)?;
     let role = Role::parse(&new.role).ok_or_else(|| {
-        AccountsError::invalid("role", "ruolo non valido: admin, operator, supplier o contact")
+        AccountsError::invalid(
+            "role",
+            "ruolo non valido: admin, operator, supplier o contact",
+        )
     })?;
     let mut ids = new.entity_ids.clone();
     ids.sort_unstable();
@@ -222,10 +226,12 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<i64>)>, Accou
 }
 
 pub async fn entity_ids(db: &Db, user_id: i64) -> Result<Vec<i64>, AccountsError> {
-    Ok(sqlx::query_scalar("SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id")
-        .bind(user_id)
-        .fetch_all(db.pool())
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// Checks a password login. Unknown users cost as much time as known ones.
@@ -249,7 +255,12 @@ pub async fn authenticate(db: &Db, username: &str, pw: &str) -> Result<User, Acc
     }
 }
 
-pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, pw: &str) -> Result<(), AccountsError> {
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    pw: &str,
+) -> Result<(), AccountsError> {
     if !actor.is_admin() && actor.user_id != user_id {
         return Err(AccountsError::Forbidden);
     }
@@ -279,7 +290,12 @@ pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, pw: &str) -> Res
 // ---- API tokens ----
 
 /// Issues a bearer token; returns it (shown once, never stored in clear).
-pub async fn issue_token(db: &Db, actor: &Actor, user: &User, label: &str) -> Result<String, AccountsError> {
+pub async fn issue_token(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    label: &str,
+) -> Result<String, AccountsError> {
     if !actor.is_admin() && actor.user_id != user.id {
         return Err(AccountsError::Forbidden);
     }
@@ -303,7 +319,10 @@ pub async fn issue_token(db: &Db, actor: &Actor, user: &User, label: &str) -> Re
             object_id: id.to_string(),
             entity_id: None,
             before: None,
-            after: serde_json::to_string(&serde_json::json!({"user_id": user.id, "label": label.trim()})).ok(),
+            after: serde_json::to_string(
+                &serde_json::json!({"user_id": user.id, "label": label.trim()}),
+            )
+            .ok(),
         },
     )
     .await?;

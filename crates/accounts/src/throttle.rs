@@ -17,7 +17,10 @@ pub struct Throttle {
 impl Throttle {
     fn keys(username: &str, client: &str) -> [(String, usize); 2] {
         [
-            (format!("u:{}", username.trim().to_lowercase()), MAX_FAILURES),
+            (
+                format!("u:{}", username.trim().to_lowercase()),
+                MAX_FAILURES,
+            ),
             (format!("c:{client}"), MAX_FAILURES * 4),
         ]
     }
@@ -29,8 +32,13 @@ impl Throttle {
         Self::keys(username, client)
             .iter()
             .filter_map(|(k, max)| {
-                let recent: Vec<&Instant> = map.get(k)?.iter().filter(|t| now.duration_since(**t) < WINDOW).collect();
-                (recent.len() >= *max).then(|| WINDOW.saturating_sub(now.duration_since(*recent[0])))
+                let recent: Vec<&Instant> = map
+                    .get(k)?
+                    .iter()
+                    .filter(|t| now.duration_since(**t) < WINDOW)
+                    .collect();
+                (recent.len() >= *max)
+                    .then(|| WINDOW.saturating_sub(now.duration_since(*recent[0])))
             })
             .max()
     }

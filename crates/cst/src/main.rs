@@ -1,1 +1,39 @@
-fn main() {}
+//! `cst`: the binary. Parses the command line, loads the settings, wires the crates.
+
+mod cli;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CST_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,cst=info,web=info,db=info")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cst: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(cli::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the reason and its causes.
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("cst: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -68,9 +68,13 @@ struct Trailer {
 pub enum BackupError {
     #[error("{0}")]
     Invalid(String),
-    #[error("the target database is not empty (table {0} has rows): restore only into a new database")]
+    #[error(
+        "the target database is not empty (table {0} has rows): restore only into a new database"
+    )]
     NotEmpty(String),
-    #[error("the archive was made with schema version {0}, newer than this program's {1}: upgrade cst")]
+    #[error(
+        "the archive was made with schema version {0}, newer than this program's {1}: upgrade cst"
+    )]
     NewerSchema(i64, i64),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -188,14 +192,22 @@ pub async fn restore<R: Read>(db: &Db, input: R) -> Result<Summary, BackupError>
             header.format, header.version
         )));
     }
-    let ours = crate::migrations().iter().map(|m| m.version).max().unwrap_or(0);
+    let ours = crate::migrations()
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
     if header.schema_version > ours {
         return Err(BackupError::NewerSchema(header.schema_version, ours));
     }
     for (table, _) in TABLES {
         let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM {table} WHERE {}",
-            if *table == "audit_head" { "seq > 0" } else { "1 = 1" }
+            if *table == "audit_head" {
+                "seq > 0"
+            } else {
+                "1 = 1"
+            }
         )))
         .fetch_one(db.pool())
         .await?;
@@ -205,7 +217,9 @@ pub async fn restore<R: Read>(db: &Db, input: R) -> Result<Summary, BackupError>
     }
 
     let mut tx = db.write().await?;
-    sqlx::query("DELETE FROM audit_head").execute(tx.conn()).await?;
+    sqlx::query("DELETE FROM audit_head")
+        .execute(tx.conn())
+        .await?;
     let mut summary = Summary::new();
     let mut line_no = 1usize;
     let trailer: Trailer = loop {

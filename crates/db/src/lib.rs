@@ -207,14 +207,11 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 /// The constraint or column named in a unique violation, when the database says it.
 pub fn violated_constraint(e: &sqlx::Error) -> Option<String> {
     match e {
-        sqlx::Error::Database(d) => d
-            .constraint()
-            .map(str::to_owned)
-            .or_else(|| {
-                d.message()
-                    .strip_prefix("UNIQUE constraint failed: ")
-                    .map(str::to_owned)
-            }),
+        sqlx::Error::Database(d) => d.constraint().map(str::to_owned).or_else(|| {
+            d.message()
+                .strip_prefix("UNIQUE constraint failed: ")
+                .map(str::to_owned)
+        }),
         _ => None,
     }
 }

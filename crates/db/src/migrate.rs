@@ -66,7 +66,10 @@ impl Db {
             }
         }
         let mut done = Vec::new();
-        for m in known.iter().filter(|m| !applied.iter().any(|(v, _)| *v == m.version)) {
+        for m in known
+            .iter()
+            .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
+        {
             let fail = |source| DbError::Migration {
                 version: m.version,
                 name: m.name.to_owned(),

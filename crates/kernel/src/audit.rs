@@ -98,7 +98,9 @@ impl AuditRecord {
 /// What is wrong with a chain, naming the first bad record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
-    #[error("record {found}: expected sequence number {expected} (a record was deleted or reordered)")]
+    #[error(
+        "record {found}: expected sequence number {expected} (a record was deleted or reordered)"
+    )]
     Gap { expected: i64, found: i64 },
     #[error("record {seq}: prev_hash does not match the hash of record {}", seq - 1)]
     BrokenLink { seq: i64 },
@@ -198,7 +200,8 @@ mod tests {
     }
 
     fn head(c: &[AuditRecord]) -> (i64, String) {
-        c.last().map_or((0, GENESIS.into()), |r| (r.seq, r.hash.clone()))
+        c.last()
+            .map_or((0, GENESIS.into()), |r| (r.seq, r.hash.clone()))
     }
 
     #[test]
@@ -222,21 +225,30 @@ mod tests {
         deleted.remove(1);
         assert_eq!(
             verify(&deleted, s, &h),
-            Err(ChainError::Gap { expected: 2, found: 3 })
+            Err(ChainError::Gap {
+                expected: 2,
+                found: 3
+            })
         );
 
         let mut reordered = c.clone();
         reordered.swap(1, 2);
         assert_eq!(
             verify(&reordered, s, &h),
-            Err(ChainError::Gap { expected: 2, found: 3 })
+            Err(ChainError::Gap {
+                expected: 2,
+                found: 3
+            })
         );
 
         // Renumbered after a swap: the links break instead.
         let mut renumbered = reordered.clone();
         renumbered[1].seq = 2;
         renumbered[2].seq = 3;
-        assert_eq!(verify(&renumbered, s, &h), Err(ChainError::BrokenLink { seq: 2 }));
+        assert_eq!(
+            verify(&renumbered, s, &h),
+            Err(ChainError::BrokenLink { seq: 2 })
+        );
 
         let truncated = &c[..4];
         assert_eq!(

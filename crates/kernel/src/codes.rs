@@ -113,8 +113,7 @@ impl IpaCode {
     /// The code of the entity in the *Indice PA*: 2–20 letters, digits or `_`, kept lowercase.
     pub fn parse(s: &str) -> Result<Self, CodeError> {
         let s = s.trim().to_ascii_lowercase();
-        if (2..=20).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        if (2..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         {
             Ok(Self(s))
         } else {
@@ -286,7 +285,10 @@ mod tests {
     fn ipa_office_pec() {
         assert_eq!(IpaCode::parse("C_G224").map(|c| c.0), Ok("c_g224".into()));
         assert!(IpaCode::parse("c-g224").is_err());
-        assert_eq!(OfficeCode::parse("ufxyz1").map(|c| c.0), Ok("UFXYZ1".into()));
+        assert_eq!(
+            OfficeCode::parse("ufxyz1").map(|c| c.0),
+            Ok("UFXYZ1".into())
+        );
         assert!(OfficeCode::parse("UFXYZ").is_err());
         assert!(Pec::parse("protocollo.comune.padova@pecveneto.it").is_ok());
         for bad in ["nope", "a@b", "@b.it", "a b@c.it", "a@.it"] {

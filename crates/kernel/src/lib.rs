@@ -11,9 +11,9 @@ pub mod money;
 pub mod role;
 pub mod time;
 
+pub use actor::{Actor, Scope};
 pub use codes::{
     CadastralCode, CodeError, EntityKind, IpaCode, IstatCode, OfficeCode, Pec, Population, TaxCode,
 };
-pub use actor::{Actor, Scope};
 pub use money::Euro;
 pub use role::Role;

@@ -52,7 +52,11 @@ impl Euro {
             return Err(bad());
         }
         let units: i64 = int.parse().map_err(|_| bad())?;
-        let mut cents: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        let mut cents: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
         if frac.len() == 1 {
             cents *= 10;
         }
@@ -74,16 +78,21 @@ impl Euro {
     pub fn to_italian(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let a = self.0.unsigned_abs();
-        let units = (a / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i) % 3 == 0 {
-                grouped.push('.');
-            }
-            grouped.push(c);
-        }
-        format!("€ {sign}{grouped},{:02}", a % 100)
+        format!("€ {sign}{},{:02}", thousands(a / 100), a % 100)
     }
+}
+
+/// A whole number in Italian form: `206496` → `206.496`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Euro {
@@ -143,10 +152,15 @@ mod tests {
 
     #[test]
     fn formats() {
+        assert_eq!(super::thousands(206_496), "206.496");
+        assert_eq!(super::thousands(999), "999");
         assert_eq!(Euro::from_cents(125_000).to_decimal_string(), "1250.00");
         assert_eq!(Euro::from_cents(125_000).to_italian(), "€ 1.250,00");
         assert_eq!(Euro::from_cents(5).to_italian(), "€ 0,05");
-        assert_eq!(Euro::from_cents(-123_456_789).to_italian(), "€ -1.234.567,89");
+        assert_eq!(
+            Euro::from_cents(-123_456_789).to_italian(),
+            "€ -1.234.567,89"
+        );
         assert_eq!(Euro::from_cents(-5).to_decimal_string(), "-0.05");
     }
 

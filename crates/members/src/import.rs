@@ -12,7 +12,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::error::FieldError;
-use crate::model::ENTITY_FIELDS;
+use crate::model::{EntityDraft, ENTITY_FIELDS};
 
 /// One row to import: the fields it sets, and those it sets only on a new entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +141,10 @@ impl<'a> Lines<'a> {
             at += 1;
         }
         let end = at.min(self.text.len()).max(self.pos);
-        self.line += self.text[self.pos..end].iter().filter(|&&b| b == b'\n').count();
+        self.line += self.text[self.pos..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         self.pos = end;
         self.line
     }
@@ -178,7 +181,10 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             )),
         }
     }
-    if !columns.iter().any(|c| ["name", "istat_code", "tax_code"].contains(c)) {
+    if !columns
+        .iter()
+        .any(|c| ["name", "istat_code", "tax_code"].contains(c))
+    {
         errors.push(RowError::file(
             1,
             "manca la colonna name (o istat_code / tax_code per aggiornare enti esistenti)",
@@ -205,7 +211,11 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         if rec.len() != columns.len() {
             errors.push(RowError::file(
                 line,
-                format!("{} valori ma l'intestazione ha {} colonne", rec.len(), columns.len()),
+                format!(
+                    "{} valori ma l'intestazione ha {} colonne",
+                    rec.len(),
+                    columns.len()
+                ),
             ));
             continue;
         }
@@ -224,17 +234,59 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             set_on_create: vec![],
         });
         if rows.len() > MAX_ROWS {
-            return Err(vec![RowError::file(line, format!("troppe righe: al massimo {MAX_ROWS}"))]);
+            return Err(vec![RowError::file(
+                line,
+                format!("troppe righe: al massimo {MAX_ROWS}"),
+            )]);
         }
     }
     finish(rows, errors)
 }
 
-fn finish(rows: Vec<ImportRow>, errors: Vec<RowError>) -> Result<Vec<ImportRow>, Vec<RowError>> {
+/// Checks the form of every value before anything is stored, so that a wrong value is
+/// reported with its line at once. What depends on stored data (a code already used by another
+/// entity, a missing name for a new entity) is checked again while writing.
+fn check_values(rows: &[ImportRow]) -> Vec<RowError> {
+    let mut errors = Vec::new();
+    for row in rows {
+        let mut draft = EntityDraft {
+            name: "-".into(),
+            ..Default::default()
+        };
+        let mut present: Vec<&str> = Vec::new();
+        for (k, v) in row.set.iter().chain(&row.set_on_create) {
+            if let Some(f) = draft.field_mut(k) {
+                f.clone_from(v);
+                present.push(k);
+            }
+        }
+        if let Err(errs) = draft.parse() {
+            let errs: Vec<FieldError> = errs
+                .into_iter()
+                .filter(|e| present.contains(&e.field.as_str()) || e.field == "population_date")
+                .filter(|e| e.field != "population_date" || present.contains(&"population"))
+                .collect();
+            if !errs.is_empty() {
+                errors.push(RowError::fields(row.line, errs));
+            }
+        }
+    }
+    errors
+}
+
+fn finish(
+    rows: Vec<ImportRow>,
+    mut errors: Vec<RowError>,
+) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    errors.extend(check_values(&rows));
+    errors.sort_by_key(|e| e.line);
     if !errors.is_empty() {
         Err(errors)
     } else if rows.is_empty() {
-        Err(vec![RowError::file(2, "il file non contiene righe da importare")])
+        Err(vec![RowError::file(
+            2,
+            "il file non contiene righe da importare",
+        )])
     } else {
         Ok(rows)
     }
@@ -279,12 +331,19 @@ pub fn parse_istat(
         .map_err(|e| vec![RowError::file(1, format!("intestazione illeggibile: {e}"))])?
         .clone();
     let find = |needle: &str| {
-        header
-            .iter()
-            .position(|h| h.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ").starts_with(needle))
+        header.iter().position(|h| {
+            h.to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .starts_with(needle)
+        })
     };
     let wanted = [
-        ("codice comune formato alfanumerico", "Codice Comune formato alfanumerico"),
+        (
+            "codice comune formato alfanumerico",
+            "Codice Comune formato alfanumerico",
+        ),
         ("denominazione in italiano", "Denominazione in italiano"),
         ("sigla automobilistica", "Sigla automobilistica"),
         ("codice catastale", "Codice Catastale del comune"),
@@ -306,7 +365,9 @@ pub fn parse_istat(
             ),
         )]);
     }
-    let province = province.map(|p| p.trim().to_ascii_uppercase()).filter(|p| !p.is_empty());
+    let province = province
+        .map(|p| p.trim().to_ascii_uppercase())
+        .filter(|p| !p.is_empty());
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut lines = Lines::new(&text);
@@ -380,19 +441,29 @@ pub fn parse_population(bytes: &[u8]) -> Result<HashMap<String, (u32, String)>, 
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let Ok(rec) = rec else {
-            errors.push(RowError::file(line, "file della popolazione: riga illeggibile"));
+            errors.push(RowError::file(
+                line,
+                "file della popolazione: riga illeggibile",
+            ));
             continue;
         };
         let code = rec.get(0).unwrap_or("").trim();
         let n = rec.get(1).unwrap_or("").trim().parse::<u32>();
         let date = rec.get(2).unwrap_or("").trim();
-        match (kernel::IstatCode::parse(code), n, chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")) {
+        match (
+            kernel::IstatCode::parse(code),
+            n,
+            chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d"),
+        ) {
             (Ok(c), Ok(n), Ok(_)) => {
                 out.insert(c.as_str().to_owned(), (n, date.to_owned()));
             }
             _ => errors.push(RowError::file(
                 line,
-                format!("file della popolazione: riga «{}» non valida", rec.iter().collect::<Vec<_>>().join(";")),
+                format!(
+                    "file della popolazione: riga «{}» non valida",
+                    rec.iter().collect::<Vec<_>>().join(";")
+                ),
             )),
         }
     }
@@ -420,6 +491,16 @@ mod tests {
     }
 
     #[test]
+    fn wrong_values_are_reported_with_their_line_before_storing() {
+        let e =
+            parse_cst(b"name,istat_code,population\nA,028002,\nB,abc,\nC,028009,12\n").unwrap_err();
+        let lines: Vec<usize> = e.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 4]);
+        assert!(e[0].to_string().contains("codice ISTAT"), "{}", e[0]);
+        assert!(e[1].to_string().contains("population_date"), "{}", e[1]);
+    }
+
+    #[test]
     fn unknown_column_and_duplicates_are_refused() {
         let e = parse_cst(b"name,colour\nx,red\n").unwrap_err();
         assert!(e[0].to_string().contains("colour"), "{}", e[0]);
@@ -442,21 +523,35 @@ mod tests {
             .iter()
             .find(|r| r.set.contains(&("istat_code".into(), "028060".into())))
             .unwrap();
-        assert!(padova.set.contains(&("cadastral_code".into(), "G224".into())));
+        assert!(padova
+            .set
+            .contains(&("cadastral_code".into(), "G224".into())));
         assert!(padova.set.contains(&("population".into(), "206496".into())));
         assert_eq!(padova.set_on_create[0].1, "Comune di Padova");
         let all = parse_istat(comuni, None, None).unwrap();
         assert!(all.len() > 7800, "{}", all.len());
-        let arqua = all.iter().find(|r| r.set.contains(&("istat_code".into(), "028005".into()))).unwrap();
-        assert!(arqua.set.contains(&("city".into(), "Arquà Petrarca".into())), "Latin-1 decoded");
+        let arqua = all
+            .iter()
+            .find(|r| r.set.contains(&("istat_code".into(), "028005".into())))
+            .unwrap();
+        assert!(
+            arqua
+                .set
+                .contains(&("city".into(), "Arquà Petrarca".into())),
+            "Latin-1 decoded"
+        );
     }
 
     #[test]
     fn istat_format_problems_are_named() {
         let e = parse_istat(b"a;b\n1;2\n", None, None).unwrap_err();
-        assert!(e[0].to_string().contains("non sembra l'elenco comuni ISTAT"));
-        let e = parse_population(b"codice_istat;popolazione;data_riferimento\n028060;molti;2023-01-01\n")
-            .unwrap_err();
+        assert!(e[0]
+            .to_string()
+            .contains("non sembra l'elenco comuni ISTAT"));
+        let e = parse_population(
+            b"codice_istat;popolazione;data_riferimento\n028060;molti;2023-01-01\n",
+        )
+        .unwrap_err();
         assert_eq!(e[0].line, 2);
     }
 }

@@ -10,6 +10,7 @@
 pub mod error;
 pub mod import;
 pub mod model;
+pub mod reference;
 pub mod store;
 
 pub use error::{FieldError, MembersError};

@@ -136,7 +136,10 @@ impl EntityDraft {
         if name.is_empty() {
             errs.push(FieldError::new("name", "il nome dell'ente è obbligatorio"));
         } else if name.chars().count() > 200 {
-            errs.push(FieldError::new("name", "nome troppo lungo (massimo 200 caratteri)"));
+            errs.push(FieldError::new(
+                "name",
+                "nome troppo lungo (massimo 200 caratteri)",
+            ));
         }
         let kind = match EntityKind::parse(if self.kind.trim().is_empty() {
             "comune"
@@ -149,11 +152,26 @@ impl EntityDraft {
                 None
             }
         };
-        let istat_code = code("istat_code", opt(&self.istat_code), IstatCode::parse, &mut errs);
-        let cadastral_code = code("cadastral_code", opt(&self.cadastral_code), CadastralCode::parse, &mut errs);
+        let istat_code = code(
+            "istat_code",
+            opt(&self.istat_code),
+            IstatCode::parse,
+            &mut errs,
+        );
+        let cadastral_code = code(
+            "cadastral_code",
+            opt(&self.cadastral_code),
+            CadastralCode::parse,
+            &mut errs,
+        );
         let tax_code = code("tax_code", opt(&self.tax_code), TaxCode::parse, &mut errs);
         let ipa_code = code("ipa_code", opt(&self.ipa_code), IpaCode::parse, &mut errs);
-        let office_code = code("office_code", opt(&self.office_code), OfficeCode::parse, &mut errs);
+        let office_code = code(
+            "office_code",
+            opt(&self.office_code),
+            OfficeCode::parse,
+            &mut errs,
+        );
         let pec = code("pec", opt(&self.pec), Pec::parse, &mut errs);
         let population = match self.population.trim().replace('.', "") {
             s if s.is_empty() => None,
@@ -189,7 +207,10 @@ impl EntityDraft {
                 }
             },
         };
-        if population.is_some() && population_date.is_none() && errs.iter().all(|e| e.field != "population_date") {
+        if population.is_some()
+            && population_date.is_none()
+            && errs.iter().all(|e| e.field != "population_date")
+        {
             errs.push(FieldError::new(
                 "population_date",
                 "indicare la data a cui si riferisce la popolazione",
@@ -213,22 +234,33 @@ impl EntityDraft {
         let workstations = count("workstations", &self.workstations, "postazioni", &mut errs);
         let servers = count("servers", &self.servers, "server", &mut errs);
         let province = self.province.trim().to_ascii_uppercase();
-        if !province.is_empty() && (province.len() != 2 || !province.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !province.is_empty()
+            && (province.len() != 2 || !province.bytes().all(|b| b.is_ascii_uppercase()))
+        {
             errs.push(FieldError::new(
                 "province",
                 format!("sigla della provincia «{province}» non valida: due lettere (es. PD)"),
             ));
         }
         let postal_code = self.postal_code.trim().to_owned();
-        if !postal_code.is_empty() && (postal_code.len() != 5 || !postal_code.bytes().all(|b| b.is_ascii_digit())) {
+        if !postal_code.is_empty()
+            && (postal_code.len() != 5 || !postal_code.bytes().all(|b| b.is_ascii_digit()))
+        {
             errs.push(FieldError::new(
                 "postal_code",
                 format!("CAP «{postal_code}» non valido: cinque cifre"),
             ));
         }
-        for (field, v, max) in [("address", &self.address, 300), ("city", &self.city, 100), ("notes", &self.notes, 5000)] {
+        for (field, v, max) in [
+            ("address", &self.address, 300),
+            ("city", &self.city, 100),
+            ("notes", &self.notes, 5000),
+        ] {
             if v.chars().count() > max {
-                errs.push(FieldError::new(field, format!("testo troppo lungo (massimo {max} caratteri)")));
+                errs.push(FieldError::new(
+                    field,
+                    format!("testo troppo lungo (massimo {max} caratteri)"),
+                ));
             }
         }
         let Some(kind) = kind else { return Err(errs) };
@@ -276,7 +308,10 @@ impl EntityInput {
             city: self.city.clone(),
             province: self.province.clone(),
             pec: s(&self.pec),
-            population: self.population.map(|p| p.get().to_string()).unwrap_or_default(),
+            population: self
+                .population
+                .map(|p| p.get().to_string())
+                .unwrap_or_default(),
             population_date: s(&self.population_date),
             workstations: self.workstations.to_string(),
             servers: self.servers.to_string(),
@@ -320,9 +355,15 @@ impl ContactDraft {
         let mut errs = Vec::new();
         let full_name = self.full_name.trim().to_owned();
         if full_name.is_empty() {
-            errs.push(FieldError::new("full_name", "il nome del referente è obbligatorio"));
+            errs.push(FieldError::new(
+                "full_name",
+                "il nome del referente è obbligatorio",
+            ));
         } else if full_name.chars().count() > 200 {
-            errs.push(FieldError::new("full_name", "nome troppo lungo (massimo 200 caratteri)"));
+            errs.push(FieldError::new(
+                "full_name",
+                "nome troppo lungo (massimo 200 caratteri)",
+            ));
         }
         let email = self.email.trim().to_ascii_lowercase();
         if !email.is_empty() {
@@ -334,7 +375,11 @@ impl ContactDraft {
             }
         }
         let phone = self.phone.trim().to_owned();
-        if !phone.chars().all(|c| c.is_ascii_digit() || " +-/().".contains(c)) || phone.len() > 40 {
+        if !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-/().".contains(c))
+            || phone.len() > 40
+        {
             errs.push(FieldError::new(
                 "phone",
                 format!("telefono «{phone}» non valido: solo cifre, spazi e + - / ( )"),
@@ -342,7 +387,10 @@ impl ContactDraft {
         }
         let role = self.role.trim().to_owned();
         if role.chars().count() > 200 {
-            errs.push(FieldError::new("role", "testo troppo lungo (massimo 200 caratteri)"));
+            errs.push(FieldError::new(
+                "role",
+                "testo troppo lungo (massimo 200 caratteri)",
+            ));
         }
         let is_primary = matches!(self.is_primary.trim(), "1" | "true" | "on" | "sì" | "si");
         if errs.is_empty() {
@@ -396,10 +444,22 @@ mod tests {
             postal_code: "351".into(),
             ..Default::default()
         };
-        let fields: Vec<String> = d.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = d
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
-            ["name", "istat_code", "tax_code", "population", "workstations", "postal_code"]
+            [
+                "name",
+                "istat_code",
+                "tax_code",
+                "population",
+                "workstations",
+                "postal_code"
+            ]
         );
     }
 

@@ -287,10 +287,14 @@ pub async fn patch(
     db: &Db,
     actor: &Actor,
     id: i64,
+    expected_version: Option<i64>,
     changes: &[(String, String)],
 ) -> Result<Entity, MembersError> {
     let mut tx = db.write().await?;
     let before = writable(&mut tx, actor, id).await?;
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Err(MembersError::Conflict);
+    }
     let mut draft = before.data.to_draft();
     for (k, v) in changes {
         match draft.field_mut(k) {
@@ -413,7 +417,11 @@ fn contact_from_row(r: &AnyRow) -> Result<Contact, sqlx::Error> {
     })
 }
 
-pub async fn contacts(db: &Db, actor: &Actor, entity_id: i64) -> Result<Vec<Contact>, MembersError> {
+pub async fn contacts(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+) -> Result<Vec<Contact>, MembersError> {
     get(db, actor, entity_id).await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CONTACT_COLS} FROM contacts WHERE entity_id = $1 ORDER BY is_primary DESC, full_name, id"
@@ -421,7 +429,10 @@ pub async fn contacts(db: &Db, actor: &Actor, entity_id: i64) -> Result<Vec<Cont
     .bind(entity_id)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows.iter().map(contact_from_row).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(contact_from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 async fn contact_event(
@@ -515,12 +526,26 @@ pub async fn update_contact(
     .fetch_one(tx.conn())
     .await?;
     let after = contact_from_row(&row)?;
-    contact_event(&mut tx, actor, "update", entity_id, id, Some(&before), Some(&after)).await?;
+    contact_event(
+        &mut tx,
+        actor,
+        "update",
+        entity_id,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
-pub async fn delete_contact(db: &Db, actor: &Actor, entity_id: i64, id: i64) -> Result<(), MembersError> {
+pub async fn delete_contact(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    id: i64,
+) -> Result<(), MembersError> {
     let mut tx = db.write().await?;
     writable(&mut tx, actor, entity_id).await?;
     let before = contact_in(&mut tx, entity_id, id).await?;

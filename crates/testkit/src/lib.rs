@@ -1,1 +1,324 @@
-//! testkit
+//! Test support: the real application on a free port with its own fresh database, on SQLite
+//! (a file in a temporary folder) or PostgreSQL (a new database created in the server named
+//! by `CST_TEST_PG`, default `postgres://postgres@127.0.0.1:5432/postgres`, dropped after).
+//! Factories for entities, accounts, tokens and logged-in browsers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use accounts::User;
+use db::Db;
+use kernel::Actor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Unique across the tests of this process and across processes running at once.
+fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{}_{n}_{nanos}", std::process::id())
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("CST_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh, empty database. Removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    dir: Option<PathBuf>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("cst-test-{}", unique()));
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDb {
+                    url: format!("sqlite://{}", dir.join("cst.db").display()),
+                    backend,
+                    dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("cst_test_{}", unique());
+                let admin = pg_admin_url();
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL at {admin} is needed for the postgres tests: {e}")
+                    });
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let base = admin
+                    .rsplit_once('/')
+                    .map_or(admin.as_str(), |(b, _)| b)
+                    .to_owned();
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    backend,
+                    dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> Db {
+        let db = Db::connect(&self.url).await.unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs outside any async context we can use: a short-lived runtime on its own thread.
+            let admin = pg_admin_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    if let Ok(mut c) =
+                        <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
+                    {
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut c)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The running application.
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub testdb: TestDb,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let testdb = TestDb::new(backend).await;
+    let db = testdb.connect().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = web::AppState::new(db.clone(), web::WebConfig::default());
+    let server = tokio::spawn(async move {
+        let _ = web::serve(listener, state, std::future::pending()).await;
+    });
+    TestApp {
+        base,
+        db,
+        testdb,
+        server,
+    }
+}
+
+pub const PASSWORD: &str = "password-di-prova";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates an entity directly through the store (as the system).
+    pub async fn entity(&self, name: &str, istat: Option<&str>) -> members::Entity {
+        let d = members::EntityDraft {
+            name: name.into(),
+            istat_code: istat.unwrap_or("").into(),
+            ..Default::default()
+        };
+        members::store::create(&self.db, &Actor::system("test"), &d.parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Creates an account with password [`PASSWORD`].
+    pub async fn user(&self, username: &str, role: &str, entities: &[i64]) -> User {
+        accounts::store::create(
+            &self.db,
+            &Actor::system("test"),
+            &accounts::NewUser {
+                username: username.into(),
+                full_name: format!("Utente {username}"),
+                email: String::new(),
+                role: role.into(),
+                password: PASSWORD.into(),
+                entity_ids: entities.to_vec(),
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// An API client authenticated as `user`.
+    pub async fn api(&self, user: &User) -> Api {
+        let token = accounts::store::issue_token(&self.db, &Actor::system("test"), user, "test")
+            .await
+            .unwrap();
+        Api {
+            base: self.base.clone(),
+            token,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A browser-like client (cookies kept) logged in as `username`, with the CSRF token of
+    /// its session.
+    pub async fn browser(&self, username: &str) -> Browser {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let res = http
+            .post(self.url("/login"))
+            .form(&[
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "login of {username} failed");
+        let home = http
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_in(&home).expect("no CSRF token on the home page");
+        Browser {
+            base: self.base.clone(),
+            http,
+            csrf,
+        }
+    }
+}
+
+/// The CSRF token in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    Some(html[i..].split('"').next()?.to_owned())
+}
+
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+    }
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let r = self.request(method, path).json(&body).send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+pub struct Browser {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+    /// Posts a form with this session's CSRF token.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("_csrf", &self.csrf));
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .form(&f)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+/// Runs one test body once per database backend: `backends!(name);` after
+/// `async fn name(b: Backend)` generates `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await
+            }
+        }
+    )*};
+}

@@ -1,1 +1,40 @@
-//! web
+//! The web edge: an axum router serving the Italian UI (askama templates in the look of
+//! Bootstrap Italia, htmx for partial updates) and the JSON API under `/api/v1/` with its
+//! OpenAPI document.
+//!
+//! **Boundary:** handlers extract, call one use case of a capability crate, and render.
+//! No SQL here. Every route is declared once in [`routes::table`], with the access it
+//! requires; the router is built only from that table, and the tenant-isolation test walks it.
+
+pub mod api;
+mod assets;
+pub mod auth;
+mod csrf;
+pub mod error;
+pub mod pages;
+pub mod routes;
+mod state;
+
+pub use state::{AppState, ImportRuns, WebConfig};
+
+use axum::Router;
+use std::net::SocketAddr;
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,381 @@
+//! The command line. Every command takes `--database URL` (or `CST_DATABASE_URL`).
+
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use db::Db;
+use kernel::Actor;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cst",
+    version,
+    about = "Centro Servizi Territoriale: gestione di enti, servizi e assistenza"
+)]
+pub struct Args {
+    /// Database: a SQLite file (`sqlite://cst.db`, the default) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        global = true,
+        env = "CST_DATABASE_URL",
+        default_value = "sqlite://cst.db"
+    )]
+    pub database: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Starts the web application and the API (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "CST_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Loads demo data (the comuni of the Provincia di Padova and demo accounts) into an
+        /// empty database.
+        #[arg(long)]
+        demo: bool,
+        /// Marks cookies Secure: set it when the site is served over HTTPS.
+        #[arg(long, env = "CST_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// The centre's name shown in the header.
+        #[arg(
+            long,
+            env = "CST_CENTRE_NAME",
+            default_value = "Centro Servizi Territoriale"
+        )]
+        centre_name: String,
+    },
+    /// Applies pending database migrations.
+    Migrate,
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Writes a portable archive of the database (safe on a running instance).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Loads an archive made by `cst backup` into an empty database (SQLite or PostgreSQL).
+    Restore { file: PathBuf },
+    /// Imports data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Creates an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin | operator | supplier | contact
+        #[arg(long)]
+        role: String,
+        /// An entity the account may see (contacts and suppliers); repeatable.
+        #[arg(long = "entity")]
+        entities: Vec<i64>,
+        #[arg(long, default_value = "")]
+        full_name: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Issues an API token for a user and prints it alone on standard output.
+    Issue {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Checks the whole hash chain; names the first bad record if any.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Imports member entities from a CSV file: all rows or none.
+    Entities {
+        file: PathBuf,
+        /// `cst` (our format) or `istat` (ISTAT's list of comuni).
+        #[arg(long, default_value = "cst")]
+        format: String,
+        /// With `istat`: only this province (sigla, e.g. PD).
+        #[arg(long)]
+        province: Option<String>,
+        /// With `istat`: population file `codice_istat;popolazione;data_riferimento`
+        /// (default: the 2023 figures shipped with cst).
+        #[arg(long)]
+        population: Option<PathBuf>,
+    },
+}
+
+async fn open(url: &str) -> Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .with_context(|| format!("database {}", redact(url)))?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    let cli = Actor::system("cli");
+    match args.command {
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+            centre_name,
+        } => {
+            let db = open(&args.database).await?;
+            let mut config = web::WebConfig {
+                secure_cookies,
+                centre_name,
+                demo_logins: vec![],
+            };
+            if demo {
+                config.demo_logins = crate::demo::load(&db).await.context("loading demo data")?;
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            println!(
+                "cst listening on http://{addr}/ (database: {})",
+                redact(&args.database)
+            );
+            for (u, p, what) in &config.demo_logins {
+                println!("  demo login: {u} / {p}  ({what})");
+            }
+            std::io::stdout().flush()?;
+            let state = web::AppState::new(db.clone(), config);
+            web::serve(listener, state, shutdown_signal()).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = Db::connect(&args.database).await?;
+            let applied = db.migrate().await?;
+            println!(
+                "database at schema version {} ({} migrations applied now)",
+                db.schema_version().await?,
+                applied.len()
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    entities,
+                    full_name,
+                    email,
+                    password_stdin: _,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let db = open(&args.database).await?;
+            let u = accounts::store::create(
+                &db,
+                &cli,
+                &accounts::NewUser {
+                    username,
+                    full_name,
+                    email,
+                    role,
+                    password,
+                    entity_ids: entities,
+                },
+            )
+            .await?;
+            println!(
+                "user {} created (id {}, role {})",
+                u.username,
+                u.id,
+                u.role.code()
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Issue { username, label },
+        } => {
+            let db = open(&args.database).await?;
+            let user = accounts::store::by_username(&db, &username)
+                .await
+                .with_context(|| format!("user {username}"))?;
+            let token = accounts::store::issue_token(&db, &cli, &user, &label).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = open(&args.database).await?;
+            let n = db::audit::verify(&db).await?;
+            println!("audit chain intact: {n} records verified");
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let db = open(&args.database).await?;
+            let tmp = out.with_extension("partial");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
+            let summary = db::backup::dump(&db, std::io::BufWriter::new(file)).await?;
+            std::fs::rename(&tmp, &out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "backup written to {}: {}",
+                out.display(),
+                describe(&summary)
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
+            let db = open(&args.database).await?;
+            let summary = db::backup::restore(&db, std::io::BufReader::new(input)).await?;
+            let n = db::audit::verify(&db)
+                .await
+                .context("the restored audit chain does not verify")?;
+            println!(
+                "restored from {}: {}; audit chain intact ({n} records)",
+                file.display(),
+                describe(&summary)
+            );
+            Ok(())
+        }
+        Command::Import {
+            command:
+                ImportCommand::Entities {
+                    file,
+                    format,
+                    province,
+                    population,
+                },
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let pop = match &population {
+                Some(p) => {
+                    Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
+                }
+                None => None,
+            };
+            let rows = match format.as_str() {
+                "cst" => members::import::parse_cst(&bytes),
+                "istat" => members::import::parse_istat(
+                    &bytes,
+                    Some(
+                        pop.as_deref()
+                            .unwrap_or(members::reference::POPULATION_2023),
+                    ),
+                    province.as_deref(),
+                ),
+                other => bail!("format {other} unknown: cst or istat"),
+            };
+            let rows = rows.map_err(|errs| import_error(&errs))?;
+            let db = open(&args.database).await?;
+            let total = rows.len();
+            let progress = |done: usize, total: usize| {
+                if done.is_multiple_of(500) || done == total {
+                    eprint!("\rimporting: {done}/{total}");
+                }
+            };
+            let r = members::store::import(&db, &cli, &rows, &progress).await;
+            eprintln!();
+            let r = r.map_err(|e| match e {
+                members::MembersError::Import(errs) => import_error(&errs),
+                e => anyhow::Error::new(e),
+            })?;
+            println!(
+                "{total} rows imported: {} created, {} updated, {} unchanged",
+                r.created, r.updated, r.unchanged
+            );
+            Ok(())
+        }
+    }
+}
+
+fn import_error(errs: &[members::import::RowError]) -> anyhow::Error {
+    anyhow::anyhow!(
+        "file not imported, nothing changed: {}",
+        errs.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )
+}
+
+fn describe(s: &db::backup::Summary) -> String {
+    s.iter()
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,267 @@
+use reqwest::Method;
+use serde_json::json;
+use testkit::{backends, spawn_app, Backend};
+
+backends!(
+    entity_create_read_update,
+    invalid_entity_is_refused_with_every_field_named,
+    malformed_requests_get_problem_documents,
+    concurrent_edit_is_refused,
+    contacts_by_api,
+    openapi_documents_every_api_route,
+);
+
+async fn entity_create_read_update(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let (s, e) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/entities",
+            json!({"name": "Comune di Padova", "kind": "comune", "istat_code": "028060",
+                   "cadastral_code": "g224", "tax_code": "00644060287", "population": 206496,
+                   "population_date": "2023-01-01", "workstations": 1450, "pec": "Protocollo@PEC.comune.padova.it"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    assert_eq!(e["cadastral_code"], "G224");
+    assert_eq!(e["pec"], "protocollo@pec.comune.padova.it");
+    assert_eq!(e["population"], 206496);
+    let id = e["id"].as_i64().unwrap();
+
+    let (s, got) = api.get(&format!("/api/v1/entities/{id}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(got, e);
+
+    let (s, p) = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/entities/{id}"),
+            json!({"servers": 38, "pec": null}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["servers"], 38);
+    assert_eq!(p["pec"], serde_json::Value::Null);
+    assert_eq!(p["version"], 2);
+    assert_eq!(p["name"], "Comune di Padova");
+
+    let (s, list) = api.get("/api/v1/entities?q=padova").await;
+    assert_eq!(s, 200);
+    assert_eq!(list["total"], 1);
+    let (_, none) = api.get("/api/v1/entities?q=verona").await;
+    assert_eq!(none["total"], 0);
+
+    // The same ISTAT code twice is refused on the field, and nothing is added.
+    let (s, dup) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/entities",
+            json!({"name": "Doppione", "istat_code": "028060"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{dup}");
+    assert_eq!(dup["errors"][0]["field"], "istat_code");
+    let (_, list) = api.get("/api/v1/entities").await;
+    assert_eq!(list["total"], 1);
+}
+
+async fn invalid_entity_is_refused_with_every_field_named(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/entities",
+            json!({"name": "", "kind": "regione", "istat_code": "28060", "tax_code": "00644060288",
+                   "population": -5, "workstations": "molte"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "name",
+        "kind",
+        "istat_code",
+        "tax_code",
+        "population",
+        "workstations",
+    ] {
+        assert!(fields.contains(&f), "{f} not reported in {p}");
+    }
+    assert!(
+        p["detail"].as_str().unwrap().contains("cifra di controllo"),
+        "{p}"
+    );
+    let (_, list) = api.get("/api/v1/entities").await;
+    assert_eq!(list["total"], 0, "nothing stored");
+}
+
+async fn malformed_requests_get_problem_documents(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Agna", Some("028002")).await;
+
+    let r = api
+        .request(Method::POST, "/api/v1/entities")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        p["detail"].as_str().unwrap().starts_with("JSON non valido"),
+        "{p}"
+    );
+
+    let r = api
+        .request(Method::POST, "/api/v1/entities")
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+
+    let (s, p) = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/entities/{}", e.id),
+            json!({"colour": "red"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "colour");
+    let (s, p) = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/entities/{}", e.id),
+            json!({"name": ["a"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+
+    for path in [
+        "/api/v1/entities/abc",
+        "/api/v1/entities/999999",
+        "/api/v1/nothing",
+    ] {
+        let (s, p) = api.get(path).await;
+        assert_eq!(s, 404, "{path}");
+        assert_eq!(p["status"], 404);
+    }
+    let (s, p) = api.get("/api/v1/entities?limit=x").await;
+    assert_eq!(s, 400, "{p}");
+    let (s, _) = api.get("/api/v1/entities?kind=regione").await;
+    assert_eq!(s, 400);
+
+    let r = reqwest::get(app.url("/api/v1/entities")).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("www-authenticate"));
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/entities"))
+        .bearer_auth("cst_wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // Nothing changed by any of it.
+    let (_, after) = api.get(&format!("/api/v1/entities/{}", e.id)).await;
+    assert_eq!(after["version"], 1);
+}
+
+async fn concurrent_edit_is_refused(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Arre", None).await;
+    let path = format!("/api/v1/entities/{}", e.id);
+    let (s, _) = api
+        .send_json(Method::PATCH, &path, json!({"servers": 2, "version": 1}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, p) = api
+        .send_json(Method::PATCH, &path, json!({"servers": 3, "version": 1}))
+        .await;
+    assert_eq!(s, 409, "{p}");
+    let (_, now) = api.get(&path).await;
+    assert_eq!(now["servers"], 2);
+}
+
+async fn contacts_by_api(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Baone", None).await;
+    let path = format!("/api/v1/entities/{}/contacts", e.id);
+    let (s, c) = api
+        .send_json(Method::POST, &path, json!({"full_name": "Anna Rizzo", "email": "ced@comune.baone.pd.it", "is_primary": true}))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let (s, bad) = api
+        .send_json(Method::POST, &path, json!({"full_name": "", "email": "x"}))
+        .await;
+    assert_eq!(s, 422, "{bad}");
+    let (_, list) = api.get(&path).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["full_name"], "Anna Rizzo");
+}
+
+async fn openapi_documents_every_api_route(b: Backend) {
+    let app = spawn_app(b).await;
+    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented: Vec<String> = paths
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {p}", m.to_uppercase()))
+        })
+        .collect();
+    let mut routed: Vec<String> = web::routes::table()
+        .into_iter()
+        .filter(|r| r.surface == web::routes::Surface::Api)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(
+        documented, routed,
+        "the OpenAPI document and the route table differ"
+    );
+    for f in [
+        "name",
+        "kind",
+        "istat_code",
+        "cadastral_code",
+        "tax_code",
+        "ipa_code",
+        "office_code",
+        "population",
+        "workstations",
+        "servers",
+    ] {
+        assert!(
+            doc["components"]["schemas"]["EntityOut"]["properties"][f].is_object(),
+            "{f} undocumented"
+        );
+    }
+}

@@ -1,0 +1,165 @@
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use testkit::{backends, spawn_app, Backend};
+
+/// Runs the real `cst` binary.
+pub fn cst(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cst"))
+        .args(args)
+        .env_remove("CST_DATABASE_URL")
+        .env("CST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+backends!(
+    user_add_and_token_issue_work_against_a_running_instance,
+    cli_errors_are_one_line
+);
+
+async fn user_add_and_token_issue_work_against_a_running_instance(b: Backend) {
+    let app = spawn_app(b).await;
+    let e = app.entity("Comune di Agna", None).await;
+    let url = app.testdb.url.clone();
+    let id = e.id.to_string();
+    let out = cst(
+        &[
+            "user",
+            "add",
+            "--username",
+            "anna",
+            "--role",
+            "contact",
+            "--entity",
+            &id,
+            "--password-stdin",
+            "--database",
+            &url,
+        ],
+        Some("una password sicura\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cst(&["token", "issue", "--username", "anna"], None);
+    assert!(
+        !out.status.success(),
+        "default database is not the test one"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cst"))
+        .args(["token", "issue", "--username", "anna"])
+        .env("CST_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    let token = token.strip_suffix('\n').unwrap();
+    assert!(
+        token.starts_with("cst_") && token.len() == 68 && !token.contains(char::is_whitespace),
+        "{token:?}"
+    );
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let me: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(me["username"], "anna");
+    assert_eq!(me["entity_ids"], serde_json::json!([e.id]));
+    // The new user can log in to the pages with that password.
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "anna"), ("password", "una password sicura")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    let m = cst(&["migrate", "--database", &url], None);
+    assert!(m.status.success());
+    assert!(String::from_utf8_lossy(&m.stdout).contains("0 migrations applied now"));
+}
+
+async fn cli_errors_are_one_line(b: Backend) {
+    let app = spawn_app(b).await;
+    let url = app.testdb.url.clone();
+    for (args, stdin, needle) in [
+        (
+            vec![
+                "user",
+                "add",
+                "--username",
+                "utente1",
+                "--role",
+                "boss",
+                "--password-stdin",
+            ],
+            Some("password lunga\n"),
+            "ruolo non valido",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--username",
+                "utente2",
+                "--role",
+                "contact",
+                "--password-stdin",
+            ],
+            Some("password lunga\n"),
+            "almeno un ente",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--username",
+                "utente3",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ],
+            Some("corta\n"),
+            "almeno 10 caratteri",
+        ),
+        (
+            vec!["token", "issue", "--username", "nessuno"],
+            None,
+            "utente non trovato",
+        ),
+        (vec!["restore", "/nonexistent/file"], None, "cannot open"),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--database", &url]);
+        let out = cst(&a, stdin);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+    let out = cst(&["migrate", "--database", "mysql://nope"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not understood"));
+}

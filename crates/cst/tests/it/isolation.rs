@@ -1,0 +1,228 @@
+//! Tenant isolation, from the route table: every route, probed as a contact of entity A and as
+//! a supplier assigned to A, must neither show nor change anything of entity B. A route with no
+//! probe here fails the test: adding a route means saying how it is probed.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use testkit::{backends, spawn_app, Backend, TestApp};
+use web::routes::{table, Access, Surface};
+
+backends!(contact_and_supplier_never_reach_another_entity);
+
+/// What a probe sends to a route: the body of a state-changing request.
+enum Body {
+    None,
+    Json(&'static str),
+    Form(&'static [(&'static str, &'static str)]),
+    Csv(&'static str),
+}
+
+/// B's secrets: none of these may appear in any answer to A's contact or supplier.
+const B_NAME: &str = "Comune Segreto di Bi";
+const B_ISTAT: &str = "028099";
+const B_CONTACT: &str = "Persona Riservata";
+
+fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
+    use Body::*;
+    BTreeMap::from([
+        (("GET", "/healthz"), None),
+        (("GET", "/api/v1/openapi.json"), None),
+        (("GET", "/api/v1/me"), None),
+        (("GET", "/api/v1/entities"), None),
+        (("POST", "/api/v1/entities"), Json(r#"{"name": "Intruso"}"#)),
+        (
+            ("POST", "/api/v1/entities/import"),
+            Csv("name,istat_code\nRinominato,028099\n"),
+        ),
+        (("GET", "/api/v1/entities/{id}"), None),
+        (
+            ("PATCH", "/api/v1/entities/{id}"),
+            Json(r#"{"name": "Rinominato"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/contacts"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/contacts"),
+            Json(r#"{"full_name": "Intruso"}"#),
+        ),
+        (("GET", "/api/v1/audit"), None),
+        (("GET", "/static/{*path}"), None),
+        (("GET", "/login"), None),
+        (
+            ("POST", "/login"),
+            Form(&[("username", "nessuno"), ("password", "x")]),
+        ),
+        (("POST", "/logout"), None),
+        (("GET", "/"), None),
+        (("GET", "/entities"), None),
+        (("GET", "/entities/new"), None),
+        (("POST", "/entities"), Form(&[("name", "Intruso")])),
+        (("GET", "/entities/{id}"), None),
+        (("GET", "/entities/{id}/edit"), None),
+        (
+            ("POST", "/entities/{id}"),
+            Form(&[("name", "Rinominato"), ("kind", "comune")]),
+        ),
+        (
+            ("POST", "/entities/{id}/contacts"),
+            Form(&[("full_name", "Intruso")]),
+        ),
+        (
+            ("POST", "/entities/{id}/contacts/{contact_id}/delete"),
+            None,
+        ),
+        (("GET", "/import"), None),
+        (("POST", "/import"), None),
+        (("GET", "/import/{run}"), None),
+        (("GET", "/users"), None),
+        (("GET", "/users/new"), None),
+        (
+            ("POST", "/users"),
+            Form(&[
+                ("username", "intruso"),
+                ("role", "admin"),
+                ("password", "password-lunga-1"),
+            ]),
+        ),
+        (("GET", "/audit"), None),
+        (("POST", "/audit/verify"), None),
+    ])
+}
+
+/// Everything stored about B and the accounts, to compare before and after the probes.
+async fn snapshot(app: &TestApp, b_id: i64) -> String {
+    let mut out = String::new();
+    for q in [
+        format!("SELECT name, version FROM entities WHERE id = {b_id}"),
+        "SELECT COUNT(*) FROM entities".to_owned(),
+        format!("SELECT full_name FROM contacts WHERE entity_id = {b_id} ORDER BY id"),
+        "SELECT COUNT(*) FROM contacts".to_owned(),
+        "SELECT username, role FROM users ORDER BY id".to_owned(),
+        "SELECT user_id, entity_id FROM user_entities ORDER BY user_id, entity_id".to_owned(),
+    ] {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        out.push_str(&format!("{q}: "));
+        for r in rows {
+            use sqlx::Row;
+            for i in 0..r.len() {
+                let v = r
+                    .try_get::<i64, _>(i)
+                    .map(|n| n.to_string())
+                    .or_else(|_| r.try_get::<String, _>(i))
+                    .unwrap();
+                out.push_str(&v);
+                out.push('|');
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.entity("Comune di Ai", Some("028001")).await;
+    let bb = app.entity(B_NAME, Some(B_ISTAT)).await;
+    let b_contact = members::store::add_contact(
+        &app.db,
+        &kernel::Actor::system("t"),
+        bb.id,
+        &members::ContactDraft {
+            full_name: B_CONTACT.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let contact = app.user("referente-a", "contact", &[a.id]).await;
+    let supplier = app.user("fornitore-a", "supplier", &[a.id]).await;
+
+    // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
+    let api = app.api(&contact).await;
+    assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
+
+    let before = snapshot(&app, bb.id).await;
+    let probes = probes();
+    let mut missing = Vec::new();
+    for route in table() {
+        let key = (route.method.as_str(), route.path);
+        let Some(body) = probes.get(&key) else {
+            missing.push(format!("{} {}", route.method, route.path));
+            continue;
+        };
+        let path = route
+            .path
+            .replace("{id}", &bb.id.to_string())
+            .replace("{contact_id}", &b_contact.id.to_string())
+            .replace("{run}", "1")
+            .replace("{*path}", "css/app.css");
+        for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
+            let (status, text) = match route.surface {
+                Surface::Api => {
+                    let api = app.api(user).await;
+                    let mut rb = api.request(route.method.clone(), &path);
+                    rb = match body {
+                        Body::Json(j) => rb.header("content-type", "application/json").body(*j),
+                        Body::Csv(c) => rb.header("content-type", "text/csv").body(*c),
+                        Body::Form(f) => rb.form(f),
+                        Body::None => rb,
+                    };
+                    let r = rb.send().await.unwrap();
+                    (r.status().as_u16(), r.text().await.unwrap())
+                }
+                Surface::Page => {
+                    let br = app.browser(&user.username).await;
+                    if route.method == Method::GET {
+                        br.get(&path).await
+                    } else {
+                        let fields: Vec<(&str, &str)> = match body {
+                            Body::Form(f) => f.to_vec(),
+                            _ => vec![],
+                        };
+                        br.post(&path, &fields).await
+                    }
+                }
+            };
+            let what = format!("{who}: {} {path} -> {status}", route.method);
+            for secret in [B_NAME, B_ISTAT, B_CONTACT] {
+                assert!(!text.contains(secret), "{what} shows B's data ({secret})");
+            }
+            match route.access {
+                Access::Entity => {
+                    assert_eq!(status, 404, "{what}: B must look like it does not exist")
+                }
+                Access::Staff | Access::Admin => {
+                    assert!(status == 403 || status == 404, "{what}: must be refused")
+                }
+                Access::User | Access::Public => {
+                    assert!(status < 500, "{what}: must not fail");
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without a tenant-isolation probe: {missing:?}"
+    );
+    assert_eq!(
+        snapshot(&app, bb.id).await,
+        before,
+        "B or the accounts changed"
+    );
+
+    // The lists a contact and a supplier see hold only A.
+    for user in [&contact, &supplier] {
+        let api = app.api(user).await;
+        let (_, list) = api.get("/api/v1/entities").await;
+        let ids: Vec<i64> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![a.id]);
+    }
+}

@@ -1,0 +1,11 @@
+//! The integration suite: one binary, every test once on SQLite and once on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod audit;
+mod auth;
+mod backup;
+mod cli;
+mod import;
+mod isolation;

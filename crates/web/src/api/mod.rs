@@ -1,0 +1,63 @@
+//! The JSON API under `/api/v1/`.
+
+pub mod entities;
+pub mod misc;
+pub mod openapi;
+
+use axum::http::{header, HeaderMap, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ProblemField};
+
+/// The body as a JSON object, or a problem saying what is wrong with it.
+pub fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "il corpo della richiesta deve essere JSON (Content-Type: application/json)",
+        ));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "il corpo JSON deve essere un oggetto",
+        )),
+        Err(e) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("JSON non valido: {e}"),
+        )),
+    }
+}
+
+/// A JSON value as the text a form would carry. `null` clears a field.
+pub fn as_text(field: &str, v: &Value) -> Result<String, ProblemField> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Null => Ok(String::new()),
+        _ => Err(ProblemField {
+            field: field.to_owned(),
+            message: "deve essere un testo, un numero o null".into(),
+            line: None,
+        }),
+    }
+}
+
+/// Path ids that are not numbers name nothing: 404, like an id that does not exist.
+pub fn parse_id(s: &str) -> Result<i64, ApiError> {
+    s.parse::<i64>().map_err(|_| ApiError::not_found())
+}
+
+pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("parametri della richiesta non validi: {e}"),
+        )
+    })
+}

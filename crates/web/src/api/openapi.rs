@@ -1,0 +1,45 @@
+//! `GET /api/v1/openapi.json`. A test checks it documents exactly the API routes of the table.
+
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{entities, misc};
+use crate::error::{Problem, ProblemField};
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = doc.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "cst API", version = "1", description = "API del Centro Servizi Territoriale. Errors are RFC 9457 problem documents (application/problem+json)."),
+    paths(
+        misc::healthz, document, misc::me, misc::audit,
+        entities::list, entities::create, entities::import, entities::get, entities::patch,
+        entities::contacts, entities::add_contact,
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&Bearer)
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn document() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        ApiDoc::openapi().to_json().unwrap_or_default(),
+    )
+        .into_response()
+}

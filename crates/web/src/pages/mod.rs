@@ -1,0 +1,140 @@
+//! The Italian web UI. Each page is an askama template under `templates/`, rendered whole,
+//! or as a fragment when htmx asks for one (`HX-Request`).
+
+pub mod audit;
+pub mod auth;
+pub mod entities;
+pub mod home;
+pub mod import;
+pub mod users;
+
+use askama::Template;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::auth::Session;
+use crate::AppState;
+
+/// What every page's frame needs.
+pub struct Layout {
+    pub title: String,
+    pub centre: String,
+    pub user: Option<UserView>,
+    pub csrf: String,
+    /// The navigation entry to mark active.
+    pub nav: &'static str,
+}
+
+pub struct UserView {
+    pub name: String,
+    pub role: String,
+    pub is_staff: bool,
+    pub is_admin: bool,
+}
+
+impl Layout {
+    pub fn new(
+        state: &AppState,
+        session: Option<&Session>,
+        title: impl Into<String>,
+        nav: &'static str,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            centre: state.config.centre_name.clone(),
+            user: session.map(|s| UserView {
+                name: if s.user.full_name.is_empty() {
+                    s.user.username.clone()
+                } else {
+                    s.user.full_name.clone()
+                },
+                role: s.user.role.label().into(),
+                is_staff: s.user.role.is_staff(),
+                is_admin: s.user.role == kernel::Role::Admin,
+            }),
+            csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
+            nav,
+        }
+    }
+}
+
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template error");
+            (StatusCode::INTERNAL_SERVER_ERROR, "errore interno").into_response()
+        }
+    }
+}
+
+pub fn ok<T: Template>(t: &T) -> Response {
+    render(StatusCode::OK, t)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+/// An error page without the session (the frame shows no user menu).
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let t = ErrorPage {
+        layout: Layout {
+            title: "Errore".into(),
+            centre: String::new(),
+            user: None,
+            csrf: String::new(),
+            nav: "",
+        },
+        status: status.as_u16(),
+        message: message.to_owned(),
+    };
+    render(status, &t)
+}
+
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+/// After a successful form post: see the result (303 so a reload does not post again).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|x| x.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// A form field as the templates draw it.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: String,
+    /// `text`, `number`, `date`, `email`, `textarea`, `select`, `password`
+    pub kind: &'static str,
+    pub options: Vec<(String, String)>,
+    pub help: &'static str,
+    pub required: bool,
+}
+
+impl Field {
+    pub fn new(name: &'static str, label: &'static str, kind: &'static str) -> Self {
+        Self {
+            name,
+            label,
+            value: String::new(),
+            error: String::new(),
+            kind,
+            options: vec![],
+            help: "",
+            required: false,
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Every route of the application, declared once with the access it requires.
+//!
+//! **Invariant:** the router is built only from [`table`]. The tenant-isolation test walks
+//! the same table and probes every route as a contact of another entity and as a supplier;
+//! a route it has no probe for fails the test.
+
+use axum::handler::Handler;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::{api, assets, csrf, pages, AppState};
+
+/// What a route requires of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in account; what it returns is filtered by the caller's scope.
+    User,
+    /// Names an entity in `{id}`: an entity outside the caller's scope is "not found".
+    Entity,
+    /// Admins and operators.
+    Staff,
+    /// Admins only.
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// JSON under `/api/v1/`, bearer token.
+    Api,
+    /// HTML, session cookie, CSRF token on every change.
+    Page,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub surface: Surface,
+}
+
+struct Route {
+    spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+fn route<H, T>(method: Method, path: &'static str, access: Access, surface: Surface, h: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = match method {
+        Method::GET => MethodFilter::GET,
+        Method::POST => MethodFilter::POST,
+        Method::PUT => MethodFilter::PUT,
+        Method::PATCH => MethodFilter::PATCH,
+        _ => MethodFilter::DELETE,
+    };
+    Route {
+        spec: RouteSpec {
+            method,
+            path,
+            access,
+            surface,
+        },
+        handler: on(filter, h),
+    }
+}
+
+fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method as M;
+    use Surface::*;
+    vec![
+        // Operations and the API.
+        route(M::GET, "/healthz", Public, Api, api::misc::healthz),
+        route(
+            M::GET,
+            "/api/v1/openapi.json",
+            Public,
+            Api,
+            api::openapi::document,
+        ),
+        route(M::GET, "/api/v1/me", User, Api, api::misc::me),
+        route(M::GET, "/api/v1/entities", User, Api, api::entities::list),
+        route(
+            M::POST,
+            "/api/v1/entities",
+            Staff,
+            Api,
+            api::entities::create,
+        ),
+        route(
+            M::POST,
+            "/api/v1/entities/import",
+            Admin,
+            Api,
+            api::entities::import,
+        ),
+        route(
+            M::GET,
+            "/api/v1/entities/{id}",
+            Entity,
+            Api,
+            api::entities::get,
+        ),
+        route(
+            M::PATCH,
+            "/api/v1/entities/{id}",
+            Entity,
+            Api,
+            api::entities::patch,
+        ),
+        route(
+            M::GET,
+            "/api/v1/entities/{id}/contacts",
+            Entity,
+            Api,
+            api::entities::contacts,
+        ),
+        route(
+            M::POST,
+            "/api/v1/entities/{id}/contacts",
+            Entity,
+            Api,
+            api::entities::add_contact,
+        ),
+        route(M::GET, "/api/v1/audit", Admin, Api, api::misc::audit),
+        // Pages.
+        route(M::GET, "/static/{*path}", Public, Page, assets::serve),
+        route(M::GET, "/login", Public, Page, pages::auth::login_form),
+        route(M::POST, "/login", Public, Page, pages::auth::login),
+        route(M::POST, "/logout", User, Page, pages::auth::logout),
+        route(M::GET, "/", User, Page, pages::home::home),
+        route(M::GET, "/entities", User, Page, pages::entities::list),
+        route(
+            M::GET,
+            "/entities/new",
+            Staff,
+            Page,
+            pages::entities::new_form,
+        ),
+        route(M::POST, "/entities", Staff, Page, pages::entities::create),
+        route(
+            M::GET,
+            "/entities/{id}",
+            Entity,
+            Page,
+            pages::entities::detail,
+        ),
+        route(
+            M::GET,
+            "/entities/{id}/edit",
+            Entity,
+            Page,
+            pages::entities::edit_form,
+        ),
+        route(
+            M::POST,
+            "/entities/{id}",
+            Entity,
+            Page,
+            pages::entities::update,
+        ),
+        route(
+            M::POST,
+            "/entities/{id}/contacts",
+            Entity,
+            Page,
+            pages::entities::add_contact,
+        ),
+        route(
+            M::POST,
+            "/entities/{id}/contacts/{contact_id}/delete",
+            Entity,
+            Page,
+            pages::entities::delete_contact,
+        ),
+        route(M::GET, "/import", Admin, Page, pages::import::form),
+        route(M::POST, "/import", Admin, Page, pages::import::upload),
+        route(
+            M::GET,
+            "/import/{run}",
+            Admin,
+            Page,
+            pages::import::progress,
+        ),
+        route(M::GET, "/users", Admin, Page, pages::users::list),
+        route(M::GET, "/users/new", Admin, Page, pages::users::new_form),
+        route(M::POST, "/users", Admin, Page, pages::users::create),
+        route(M::GET, "/audit", Admin, Page, pages::audit::list),
+        route(M::POST, "/audit/verify", Admin, Page, pages::audit::verify),
+    ]
+}
+
+/// The declared routes, for tests and documentation.
+pub fn table() -> Vec<RouteSpec> {
+    routes().into_iter().map(|r| r.spec).collect()
+}
+
+fn build(routes: Vec<Route>) -> Router<AppState> {
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for r in routes {
+        match by_path.iter_mut().find(|(p, _)| *p == r.spec.path) {
+            Some((_, mr)) => *mr = std::mem::take(mr).merge(r.handler),
+            None => by_path.push((r.spec.path, r.handler)),
+        }
+    }
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (p, mr)| router.route(p, mr))
+}
+
+async fn fallback(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("nessuna risorsa {}", uri.path()),
+        )
+        .into_response()
+    } else {
+        pages::error_page(
+            StatusCode::NOT_FOUND,
+            "La pagina richiesta non esiste o non è accessibile.",
+        )
+    }
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; \
+                   base-uri 'self'; object-src 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let (api, page): (Vec<Route>, Vec<Route>) = routes()
+        .into_iter()
+        .partition(|r| r.spec.surface == Surface::Api);
+    let pages = build(page).layer(middleware::from_fn_with_state(
+        state.clone(),
+        csrf::session_layer,
+    ));
+    let h = |name: &'static str, v: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(v),
+        )
+    };
+    build(api)
+        .merge(pages)
+        .fallback(fallback)
+        .layer(axum::extract::DefaultBodyLimit::max(16 << 20))
+        .layer(h("content-security-policy", CSP))
+        .layer(h("x-content-type-options", "nosniff"))
+        .layer(h("x-frame-options", "DENY"))
+        .layer(h("referrer-policy", "same-origin"))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,86 @@
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use accounts::Throttle;
+use db::Db;
+use members::import::{ImportReport, RowError};
+
+/// Settings of the web edge, from the binary's `Settings`.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (the site is served over TLS, directly or by a proxy).
+    pub secure_cookies: bool,
+    /// The centre's name, shown in the header.
+    pub centre_name: String,
+    /// Shown on the login page when running with demo data.
+    pub demo_logins: Vec<(String, String, String)>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            centre_name: "Centro Servizi Territoriale".into(),
+            demo_logins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub throttle: Arc<Throttle>,
+    pub imports: Arc<ImportRuns>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> Self {
+        Self {
+            db,
+            throttle: Arc::new(Throttle::default()),
+            imports: Arc::new(ImportRuns::default()),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Imports started from the web page, running in the background, with their progress.
+#[derive(Default)]
+pub struct ImportRuns {
+    next: AtomicU64,
+    runs: Mutex<HashMap<u64, Arc<ImportRun>>>,
+}
+
+#[derive(Default)]
+pub struct ImportRun {
+    pub total: AtomicUsize,
+    pub done: AtomicUsize,
+    pub outcome: Mutex<Option<Result<ImportReport, Vec<RowError>>>>,
+    pub started_by: i64,
+}
+
+impl ImportRuns {
+    pub fn start(&self, total: usize, user_id: i64) -> (u64, Arc<ImportRun>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let run = Arc::new(ImportRun {
+            total: AtomicUsize::new(total),
+            started_by: user_id,
+            ..Default::default()
+        });
+        let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+        if runs.len() > 100 {
+            runs.retain(|_, r| r.outcome.lock().map(|o| o.is_none()).unwrap_or(false));
+        }
+        runs.insert(id, run.clone());
+        (id, run)
+    }
+    pub fn get(&self, id: u64) -> Option<Arc<ImportRun>> {
+        self.runs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+    }
+}
