@@ -15,6 +15,9 @@ const ENTITY_COLS: &str = "id, name, kind, istat_code, cadastral_code, tax_code,
     office_code, address, postal_code, city, province, pec, population, population_date, \
     workstations, servers, notes, version, created_at, updated_at";
 
+/// Number of columns in [`ENTITY_COLS`]: the index of a column appended after them.
+const ENTITY_COLS_COUNT: usize = 21;
+
 /// Visible to the actor: `$1` is 0 for staff, else the user id.
 const IN_SCOPE: &str = "($1 = 0 OR id IN (SELECT entity_id FROM user_entities WHERE user_id = $1))";
 
@@ -80,30 +83,48 @@ pub struct Page<T> {
 }
 
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>, MembersError> {
-    let pattern = format!("%{}%", q.q.trim().to_lowercase());
-    let kind = q.kind.map(|k| k.code()).unwrap_or("");
-    let filter = format!(
-        "{IN_SCOPE} AND (LOWER(name) LIKE $2 OR LOWER(city) LIKE $2 OR istat_code LIKE $2) \
-         AND ($3 = '' OR kind = $3)"
-    );
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM entities WHERE {filter}"
-    )))
-    .bind(actor.scope_param())
-    .bind(&pattern)
-    .bind(kind)
-    .fetch_one(db.pool())
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTITY_COLS} FROM entities WHERE {filter} ORDER BY name, id LIMIT $4 OFFSET $5"
-    )))
-    .bind(actor.scope_param())
-    .bind(&pattern)
-    .bind(kind)
-    .bind(q.limit.clamp(1, 1000))
-    .bind(q.offset.max(0))
-    .fetch_all(db.pool())
-    .await?;
+    // Only the filters in use are written into the query; the total comes with the rows
+    // (one query, not two). SQLite's LIKE ignores ASCII case; PostgreSQL needs ILIKE.
+    let like = match db.backend() {
+        db::Backend::Sqlite => "LIKE",
+        db::Backend::Postgres => "ILIKE",
+    };
+    let mut filter = vec![IN_SCOPE.to_owned()];
+    let search = q.q.trim();
+    if !search.is_empty() {
+        filter.push(format!(
+            "(name {like} $2 OR city {like} $2 OR istat_code LIKE $2)"
+        ));
+    }
+    if q.kind.is_some() {
+        filter.push("kind = $3".into());
+    }
+    let where_ = filter.join(" AND ");
+    let run = |limit: i64, offset: i64| {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTITY_COLS}, COUNT(*) OVER () FROM entities WHERE {where_} \
+             ORDER BY name, id LIMIT $4 OFFSET $5"
+        )))
+        .bind(actor.scope_param())
+        .bind(format!("%{search}%"))
+        .bind(q.kind.map(|k| k.code()).unwrap_or(""))
+        .bind(limit)
+        .bind(offset)
+    };
+    let rows = run(q.limit.clamp(1, 1000), q.offset.max(0))
+        .fetch_all(db.pool())
+        .await?;
+    let total = match rows.first() {
+        Some(r) => r.try_get::<i64, _>(ENTITY_COLS_COUNT)?,
+        // Past the last page: the total still says how many there are.
+        None if q.offset > 0 => run(1, 0)
+            .fetch_optional(db.pool())
+            .await?
+            .map(|r| r.try_get::<i64, _>(ENTITY_COLS_COUNT))
+            .transpose()?
+            .unwrap_or(0),
+        None => 0,
+    };
     let items = rows.iter().map(entity_from_row).collect::<Result<_, _>>()?;
     Ok(Page { items, total })
 }

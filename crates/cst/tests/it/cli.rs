@@ -24,8 +24,31 @@ pub fn cst(args: &[&str], stdin: Option<&str>) -> Output {
 
 backends!(
     user_add_and_token_issue_work_against_a_running_instance,
-    cli_errors_are_one_line
+    cli_errors_are_one_line,
+    a_changed_migration_is_refused,
 );
+
+async fn a_changed_migration_is_refused(b: Backend) {
+    let app = spawn_app(b).await;
+    let url = app.testdb.url.clone();
+    sqlx::query("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let out = cst(&["migrate", "--database", &url], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("migration 1 (foundation) was changed"),
+        "{err}"
+    );
+    // Nor does the server start on it.
+    let out = cst(
+        &["serve", "--listen", "127.0.0.1:0", "--database", &url],
+        None,
+    );
+    assert!(!out.status.success());
+}
 
 async fn user_add_and_token_issue_work_against_a_running_instance(b: Backend) {
     let app = spawn_app(b).await;
