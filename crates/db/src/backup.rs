@@ -102,14 +102,6 @@ impl<W: Write> HashingWriter<W> {
     }
 }
 
-fn cell(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, sqlx::Error> {
-    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
-        return Ok(v.map_or(Value::Null, Value::from));
-    }
-    let v: Option<String> = row.try_get(i)?;
-    Ok(v.map_or(Value::Null, Value::from))
-}
-
 /// Writes the archive of `db` to `out`.
 pub async fn dump<W: Write>(db: &Db, out: W) -> Result<Summary, BackupError> {
     let schema_version = db.schema_version().await?;
@@ -142,10 +134,7 @@ pub async fn dump<W: Write>(db: &Db, out: W) -> Result<Summary, BackupError> {
             rows: rows.len() as u64,
         })?;
         for r in &rows {
-            let vals = (0..columns.len())
-                .map(|i| cell(r, i))
-                .collect::<Result<Vec<_>, _>>()?;
-            w.line(&vals)?;
+            w.line(&crate::json::values(r)?)?;
         }
         summary.insert((*table).into(), rows.len() as u64);
     }

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod json;
 mod migrate;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -17,8 +17,33 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The time zone of the people using cst.
+pub const ROME: chrono_tz::Tz = chrono_tz::Europe::Rome;
+
+/// A stored timestamp as an Italian reader expects it: `23/11/2026 10:15` in Rome's time
+/// (daylight saving included). An unreadable value is shown as it is.
+pub fn display_rome(stored: &str) -> String {
+    parse(stored).map_or_else(
+        || stored.to_owned(),
+        |t| t.with_timezone(&ROME).format("%d/%m/%Y %H:%M").to_string(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shown_in_rome_time_across_daylight_saving() {
+        assert_eq!(
+            super::display_rome("2026-01-15T09:30:00.000000Z"),
+            "15/01/2026 10:30"
+        );
+        assert_eq!(
+            super::display_rome("2026-07-15T09:30:00.000000Z"),
+            "15/07/2026 11:30"
+        );
+        assert_eq!(super::display_rome("nonsense"), "nonsense");
+    }
+
     #[test]
     fn stored_form_round_trips_and_sorts() {
         let a = super::parse("2026-03-29T00:59:59.5+00:00").map(super::format);

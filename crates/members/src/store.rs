@@ -15,9 +15,6 @@ const ENTITY_COLS: &str = "id, name, kind, istat_code, cadastral_code, tax_code,
     office_code, address, postal_code, city, province, pec, population, population_date, \
     workstations, servers, notes, version, created_at, updated_at";
 
-/// Number of columns in [`ENTITY_COLS`]: the index of a column appended after them.
-const ENTITY_COLS_COUNT: usize = 21;
-
 /// Visible to the actor: `$1` is 0 for staff, else the user id.
 const IN_SCOPE: &str = "($1 = 0 OR id IN (SELECT entity_id FROM user_entities WHERE user_id = $1))";
 
@@ -26,13 +23,28 @@ fn decode_err(msg: String) -> sqlx::Error {
 }
 
 fn entity_from_row(r: &AnyRow) -> Result<Entity, sqlx::Error> {
+    entity_from_values(&db::json::values(r)?)
+}
+
+/// An entity from its [`ENTITY_COLS`] values (a row, or a row of an aggregated page).
+fn entity_from_values(v: &[serde_json::Value]) -> Result<Entity, sqlx::Error> {
+    use serde_json::Value;
+    let bad = || decode_err(format!("entity row has an unexpected shape: {v:?}"));
     let text = |i: usize| -> Result<String, sqlx::Error> {
-        Ok(r.try_get::<Option<String>, _>(i)?.unwrap_or_default())
+        match v.get(i) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::Null) => Ok(String::new()),
+            _ => Err(bad()),
+        }
     };
-    let num = |i: usize| -> Result<String, sqlx::Error> {
-        Ok(r.try_get::<Option<i64>, _>(i)?
-            .map(|n| n.to_string())
-            .unwrap_or_default())
+    let num =
+        |i: usize| -> Result<i64, sqlx::Error> { v.get(i).and_then(Value::as_i64).ok_or_else(bad) };
+    let opt_num = |i: usize| -> Result<String, sqlx::Error> {
+        match v.get(i) {
+            Some(Value::Null) => Ok(String::new()),
+            Some(n) => n.as_i64().map(|n| n.to_string()).ok_or_else(bad),
+            None => Err(bad()),
+        }
     };
     let draft = EntityDraft {
         name: text(1)?,
@@ -47,22 +59,22 @@ fn entity_from_row(r: &AnyRow) -> Result<Entity, sqlx::Error> {
         city: text(10)?,
         province: text(11)?,
         pec: text(12)?,
-        population: num(13)?,
+        population: opt_num(13)?,
         population_date: text(14)?,
-        workstations: num(15)?,
-        servers: num(16)?,
+        workstations: opt_num(15)?,
+        servers: opt_num(16)?,
         notes: text(17)?,
     };
-    let id: i64 = r.try_get(0)?;
+    let id = num(0)?;
     let data = draft
         .parse()
         .map_err(|e| decode_err(format!("stored entity {id} is not valid: {e:?}")))?;
     Ok(Entity {
         id,
         data,
-        version: r.try_get(18)?,
-        created_at: r.try_get(19)?,
-        updated_at: r.try_get(20)?,
+        version: num(18)?,
+        created_at: text(19)?,
+        updated_at: text(20)?,
     })
 }
 
@@ -100,57 +112,45 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>,
         filter.push("kind = $3".into());
     }
     let where_ = filter.join(" AND ");
-    let run = |limit: i64, offset: i64| {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ENTITY_COLS}, COUNT(*) OVER () FROM entities WHERE {where_} \
-             ORDER BY name, id LIMIT $4 OFFSET $5"
-        )))
-        .bind(actor.scope_param())
-        .bind(format!("%{search}%"))
-        .bind(q.kind.map(|k| k.code()).unwrap_or(""))
-        .bind(limit)
-        .bind(offset)
-    };
-    let rows = run(q.limit.clamp(1, 1000), q.offset.max(0))
-        .fetch_all(db.pool())
-        .await?;
-    let total = match rows.first() {
-        Some(r) => r.try_get::<i64, _>(ENTITY_COLS_COUNT)?,
-        // Past the last page: the total still says how many there are.
-        None if q.offset > 0 => run(1, 0)
-            .fetch_optional(db.pool())
-            .await?
-            .map(|r| r.try_get::<i64, _>(ENTITY_COLS_COUNT))
-            .transpose()?
-            .unwrap_or(0),
-        None => 0,
-    };
-    let items = rows.iter().map(entity_from_row).collect::<Result<_, _>>()?;
+    // One statement: the total, and the page as one JSON value (see db::json).
+    let select = format!(
+        "SELECT {ENTITY_COLS} FROM entities WHERE {where_} ORDER BY name, id LIMIT $4 OFFSET $5"
+    );
+    let page = db::json::aggregate(db.backend(), &select, ENTITY_COLS, "name, id");
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT (SELECT COUNT(*) FROM entities WHERE {where_}), ({page})"
+    )))
+    .bind(actor.scope_param())
+    .bind(format!("%{search}%"))
+    .bind(q.kind.map(|k| k.code()).unwrap_or(""))
+    .bind(q.limit.clamp(1, 1000))
+    .bind(q.offset.max(0))
+    .fetch_one(db.pool())
+    .await?;
+    let total: i64 = row.try_get(0)?;
+    let items = db::json::rows(&row.try_get::<String, _>(1)?)?
+        .iter()
+        .map(|r| entity_from_values(r))
+        .collect::<Result<_, _>>()?;
     Ok(Page { items, total })
 }
 
 /// The entity, if it exists and the actor may see it.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTITY_COLS} FROM entities WHERE {IN_SCOPE} AND id = $2"
-    )))
-    .bind(actor.scope_param())
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    match row {
-        Some(r) => Ok(entity_from_row(&r)?),
-        None => Err(MembersError::EntityNotFound),
-    }
+    get_on(db.pool(), actor, id).await
 }
 
-async fn get_in(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
+async fn get_on<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    actor: &Actor,
+    id: i64,
+) -> Result<Entity, MembersError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ENTITY_COLS} FROM entities WHERE {IN_SCOPE} AND id = $2"
     )))
     .bind(actor.scope_param())
     .bind(id)
-    .fetch_optional(tx.conn())
+    .fetch_optional(on)
     .await?;
     match row {
         Some(r) => Ok(entity_from_row(&r)?),
@@ -161,7 +161,7 @@ async fn get_in(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<Entity, Memb
 /// Visible to the actor, and the actor may change it: invisible is "not found", visible
 /// but read-only is "forbidden".
 async fn writable(tx: &mut WriteTx, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
-    let e = get_in(tx, actor, id).await?;
+    let e = get_on(tx.conn(), actor, id).await?;
     if !actor.is_staff() {
         return Err(MembersError::Forbidden);
     }

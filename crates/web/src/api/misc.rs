@@ -83,6 +83,24 @@ pub struct AuditOut {
     pub hash: String,
 }
 
+impl From<kernel::audit::AuditRecord> for AuditOut {
+    fn from(r: kernel::audit::AuditRecord) -> Self {
+        Self {
+            seq: r.seq,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            entity_id: r.entity_id,
+            before: r.before,
+            after: r.after,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
 /// The audit trail, newest first (admin only).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams), security(("bearer" = [])),
     responses((status = 200, body = Vec<AuditOut>), (status = 403, body = Problem)))]
@@ -104,21 +122,5 @@ pub async fn audit(
     )
     .await
     .map_err(ApiError::internal)?;
-    Ok(Json(
-        recs.into_iter()
-            .map(|r| AuditOut {
-                seq: r.seq,
-                at: r.at,
-                actor: r.actor,
-                action: r.action,
-                object_type: r.object_type,
-                object_id: r.object_id,
-                entity_id: r.entity_id,
-                before: r.before,
-                after: r.after,
-                prev_hash: r.prev_hash,
-                hash: r.hash,
-            })
-            .collect(),
-    ))
+    Ok(Json(recs.into_iter().map(AuditOut::from).collect()))
 }

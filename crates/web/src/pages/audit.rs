@@ -63,9 +63,7 @@ async fn page(
         .into_iter()
         .map(|r| Line {
             seq: r.seq,
-            at: kernel::time::parse(&r.at)
-                .map(|t| t.format("%d/%m/%Y %H:%M:%S UTC").to_string())
-                .unwrap_or(r.at),
+            at: kernel::time::display_rome(&r.at),
             actor: r.actor,
             action: r.action,
             object: format!("{} {}", r.object_type, r.object_id),

@@ -366,9 +366,7 @@ async fn detail_page(
         .map_err(crate::error::ApiError::internal)?
         .into_iter()
         .map(|r| AuditLine {
-            at: kernel::time::parse(&r.at)
-                .map(|t| t.format("%d/%m/%Y %H:%M UTC").to_string())
-                .unwrap_or(r.at),
+            at: kernel::time::display_rome(&r.at),
             actor: r.actor,
             action: r.action,
             object: format!("{} {}", r.object_type, r.object_id),
