@@ -143,21 +143,31 @@ fn check_role_entities(role: Role, ids: &[i64]) -> Result<(), AccountsError> {
     }
 }
 
+fn parse_role(s: &str) -> Result<Role, AccountsError> {
+    Role::parse(s).ok_or_else(|| {
+        AccountsError::invalid(
+            "role",
+            "ruolo non valido: admin, operator, supplier o contact",
+        )
+    })
+}
+
+/// The entity links, sorted and without repeats, if they suit the role.
+fn checked_entities(role: Role, ids: &[i64]) -> Result<Vec<i64>, AccountsError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    check_role_entities(role, &ids)?;
+    Ok(ids)
+}
+
 pub async fn create(db: &Db, actor: &Actor, new: &NewUser) -> Result<User, AccountsError> {
     if !actor.is_admin() {
         return Err(AccountsError::Forbidden);
     }
     let username = parse_username(&new.username)?;
-    let role = Role::parse(&new.role).ok_or_else(|| {
-        AccountsError::invalid(
-            "role",
-            "ruolo non valido: admin, operator, supplier o contact",
-        )
-    })?;
-    let mut ids = new.entity_ids.clone();
-    ids.sort_unstable();
-    ids.dedup();
-    check_role_entities(role, &ids)?;
+    let role = parse_role(&new.role)?;
+    let ids = checked_entities(role, &new.entity_ids)?;
     password::check_policy(&new.password)?;
     let hash = password::hash(&new.password)?;
     let mut tx = db.write().await?;
@@ -223,6 +233,94 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<i64>)>, Accou
         out.push((u, ids));
     }
     Ok(out)
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<User, AccountsError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AccountsError::NotFound)?;
+    Ok(user_from_row(&row)?)
+}
+
+/// What an administrator may change of an account (the username stays).
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub full_name: String,
+    pub email: String,
+    pub role: String,
+    pub entity_ids: Vec<i64>,
+    pub active: bool,
+}
+
+/// Changes an account. Deactivating it ends its sessions, and its API tokens stop working.
+/// An administrator cannot deactivate or demote their own account (nobody would be left to undo it).
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    change: &UserChange,
+) -> Result<User, AccountsError> {
+    if !actor.is_admin() {
+        return Err(AccountsError::Forbidden);
+    }
+    let role = parse_role(&change.role)?;
+    let ids = checked_entities(role, &change.entity_ids)?;
+    if actor.user_id == user_id && (!change.active || role != Role::Admin) {
+        return Err(AccountsError::invalid(
+            "active",
+            "non è possibile disattivare o declassare il proprio account",
+        ));
+    }
+    let mut tx = db.write().await?;
+    let before_row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLS} FROM users WHERE id = $1"
+    )))
+    .bind(user_id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AccountsError::NotFound)?;
+    let before = user_from_row(&before_row)?;
+    let before_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT entity_id FROM user_entities WHERE user_id = $1 ORDER BY entity_id",
+    )
+    .bind(user_id)
+    .fetch_all(tx.conn())
+    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE users SET full_name = $1, email = $2, role = $3, active = $4, updated_at = $5 \
+         WHERE id = $6 RETURNING {USER_COLS}"
+    )))
+    .bind(change.full_name.trim())
+    .bind(change.email.trim())
+    .bind(role.code())
+    .bind(i64::from(change.active))
+    .bind(kernel::time::now())
+    .bind(user_id)
+    .fetch_one(tx.conn())
+    .await?;
+    let after = user_from_row(&row)?;
+    set_entities(&mut tx, user_id, &ids).await?;
+    if !after.active {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    event(
+        &mut tx,
+        actor,
+        "update",
+        &after,
+        snapshot(&before, &before_ids),
+        snapshot(&after, &ids),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn entity_ids(db: &Db, user_id: i64) -> Result<Vec<i64>, AccountsError> {

@@ -135,6 +135,20 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>,
     Ok(Page { items, total })
 }
 
+/// Id and name of every entity the actor may see, by name: for pickers.
+pub async fn names(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>, MembersError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, name FROM entities WHERE {IN_SCOPE} ORDER BY name, id"
+    )))
+    .bind(actor.scope_param())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
 /// The entity, if it exists and the actor may see it.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Entity, MembersError> {
     get_on(db.pool(), actor, id).await

@@ -194,6 +194,20 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/users", Admin, Page, pages::users::list),
         route(M::GET, "/users/new", Admin, Page, pages::users::new_form),
         route(M::POST, "/users", Admin, Page, pages::users::create),
+        route(
+            M::GET,
+            "/users/{user_id}/edit",
+            Admin,
+            Page,
+            pages::users::edit_form,
+        ),
+        route(
+            M::POST,
+            "/users/{user_id}",
+            Admin,
+            Page,
+            pages::users::update,
+        ),
         route(M::GET, "/audit", Admin, Page, pages::audit::list),
         route(M::POST, "/audit/verify", Admin, Page, pages::audit::verify),
     ]

@@ -189,3 +189,96 @@ async fn roles_limit_pages(b: Backend) {
     assert!(html.contains("ente è obbligatorio"), "{html}");
     assert!(html.contains("codice ISTAT"));
 }
+
+backends!(deactivating_an_account_ends_its_access);
+
+async fn deactivating_an_account_ends_its_access(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.entity("Comune di Agna", None).await;
+    let other = app.entity("Comune di Arre", None).await;
+    let admin = app.user("admin", "admin", &[]).await;
+    let anna = app.user("anna", "contact", &[a.id]).await;
+    let anna_api = app.api(&anna).await;
+    let anna_web = app.browser("anna").await;
+    let br = app.browser("admin").await;
+    let path = format!("/users/{}", anna.id);
+
+    // Wrong input: a clear message, nothing changed.
+    let (s, html) = br
+        .post(
+            &path,
+            &[("role", "contact"), ("active", "1"), ("password", "corta")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("almeno 10 caratteri"), "{html}");
+    let (s, html) = br
+        .post(&path, &[("role", "contact"), ("active", "1")])
+        .await;
+    assert_eq!(s, 422, "a contact needs an entity");
+    assert!(html.contains("almeno un ente"));
+    assert_eq!(
+        anna_api.get("/api/v1/me").await.1["entity_ids"],
+        serde_json::json!([a.id])
+    );
+
+    // Moved to another entity: sees that one now.
+    let other_id = other.id.to_string();
+    let (s, _) = br
+        .post(
+            &path,
+            &[
+                ("role", "contact"),
+                ("entity_ids", &other_id),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    assert_eq!(
+        anna_api.get(&format!("/api/v1/entities/{}", a.id)).await.0,
+        404
+    );
+    assert_eq!(
+        anna_api
+            .get(&format!("/api/v1/entities/{}", other.id))
+            .await
+            .0,
+        200
+    );
+
+    // Deactivated: the session ends and the token stops working.
+    let (s, _) = br
+        .post(&path, &[("role", "contact"), ("entity_ids", &other_id)])
+        .await;
+    assert_eq!(s, 303);
+    assert_eq!(anna_api.get("/api/v1/me").await.0, 401);
+    assert_eq!(
+        anna_web.get("/entities").await.0,
+        303,
+        "back to the login page"
+    );
+    let (_, trail) = app
+        .api(&admin)
+        .await
+        .get(&format!(
+            "/api/v1/audit?object_type=user&object_id={}",
+            anna.id
+        ))
+        .await;
+    assert_eq!(trail[0]["action"], "update");
+    assert!(trail[0]["after"]
+        .as_str()
+        .unwrap()
+        .contains("\"active\":false"));
+
+    // An administrator cannot lock themselves out.
+    let (s, html) = br
+        .post(
+            &format!("/users/{}", admin.id),
+            &[("role", "operator"), ("active", "1")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("proprio account"));
+}

@@ -84,6 +84,11 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
                 ("password", "password-lunga-1"),
             ]),
         ),
+        (("GET", "/users/{user_id}/edit"), None),
+        (
+            ("POST", "/users/{user_id}"),
+            Form(&[("role", "admin"), ("active", "1"), ("entity_ids", "B")]),
+        ),
         (("GET", "/audit"), None),
         (("POST", "/audit/verify"), None),
     ])
@@ -158,6 +163,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{id}", &bb.id.to_string())
             .replace("{contact_id}", &b_contact.id.to_string())
             .replace("{run}", "1")
+            .replace("{user_id}", &supplier.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {
@@ -178,8 +184,12 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     if route.method == Method::GET {
                         br.get(&path).await
                     } else {
+                        let b_id = bb.id.to_string();
                         let fields: Vec<(&str, &str)> = match body {
-                            Body::Form(f) => f.to_vec(),
+                            Body::Form(f) => f
+                                .iter()
+                                .map(|(k, v)| (*k, if *v == "B" { b_id.as_str() } else { *v }))
+                                .collect(),
                             _ => vec![],
                         };
                         br.post(&path, &fields).await

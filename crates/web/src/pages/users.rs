@@ -1,7 +1,7 @@
-//! Accounts (admins only).
+//! Accounts (admins only): list, create, change (role, entities, active, password).
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -12,6 +12,7 @@ use crate::error::PageError;
 use crate::AppState;
 
 pub struct UserRow {
+    pub id: i64,
     pub username: String,
     pub full_name: String,
     pub role: String,
@@ -26,25 +27,26 @@ struct ListPage {
     users: Vec<UserRow>,
 }
 
+async fn entity_names(s: &AppState, sess: &Session) -> Result<Vec<(i64, String)>, PageError> {
+    Ok(members::store::names(&s.db, &sess.actor()).await?)
+}
+
 pub async fn list(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
 ) -> Result<Response, PageError> {
     let users = accounts::store::list(&s.db, &sess.actor()).await?;
-    let names = entity_names(&s).await?;
+    let names: std::collections::HashMap<i64, String> =
+        entity_names(&s, &sess).await?.into_iter().collect();
     let rows = users
         .into_iter()
         .map(|(u, ids)| UserRow {
             entities: ids
                 .iter()
-                .map(|id| {
-                    names
-                        .iter()
-                        .find(|(i, _)| i == id)
-                        .map_or(id.to_string(), |(_, n)| n.clone())
-                })
+                .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
                 .collect::<Vec<_>>()
                 .join(", "),
+            id: u.id,
             username: u.username,
             full_name: u.full_name,
             role: u.role.label().into(),
@@ -57,77 +59,95 @@ pub async fn list(
     }))
 }
 
-async fn entity_names(s: &AppState) -> Result<Vec<(i64, String)>, PageError> {
-    let page = members::store::list(
-        &s.db,
-        &kernel::Actor::system("system"),
-        &members::store::ListQuery {
-            limit: 1000,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .map(|e| (e.id, e.data.name))
-        .collect())
-}
-
 #[derive(Template)]
 #[template(path = "users/form.html")]
 struct FormPage {
     layout: Layout,
+    /// 0 for a new account.
+    user_id: i64,
     username: String,
     full_name: String,
     email: String,
     role: String,
+    active: bool,
     roles: Vec<(String, String)>,
     entities: Vec<(i64, String, bool)>,
     error: String,
 }
 
-async fn form_page(
-    s: &AppState,
-    sess: &Session,
-    f: &[(String, String)],
-    error: String,
-) -> Result<FormPage, PageError> {
-    let get = |k: &str| {
-        f.iter()
+/// The form's fields as posted (or as stored, for an edit).
+struct Values<'a>(&'a [(String, String)]);
+
+impl Values<'_> {
+    fn get(&self, k: &str) -> String {
+        self.0
+            .iter()
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
+    }
+    fn entity_ids(&self) -> Result<Vec<i64>, PageError> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == "entity_ids")
+            .map(|(_, v)| {
+                v.parse()
+                    .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "Ente non valido."))
+            })
+            .collect()
+    }
+}
+
+async fn form_page(
+    s: &AppState,
+    sess: &Session,
+    user_id: i64,
+    f: &Values<'_>,
+    error: String,
+) -> Result<FormPage, PageError> {
+    let chosen = f.entity_ids().unwrap_or_default();
+    let title = if user_id == 0 {
+        "Nuovo utente".to_owned()
+    } else {
+        format!("Utente {}", f.get("username"))
     };
-    let chosen: Vec<String> = f
-        .iter()
-        .filter(|(n, _)| n == "entity_ids")
-        .map(|(_, v)| v.clone())
-        .collect();
     Ok(FormPage {
-        layout: Layout::new(s, Some(sess), "Nuovo utente", "users"),
-        username: get("username"),
-        full_name: get("full_name"),
-        email: get("email"),
-        role: get("role"),
+        layout: Layout::new(s, Some(sess), title, "users"),
+        user_id,
+        username: f.get("username"),
+        full_name: f.get("full_name"),
+        email: f.get("email"),
+        role: f.get("role"),
+        active: user_id == 0 || f.get("active") == "1",
         roles: kernel::Role::ALL
             .iter()
             .map(|r| (r.code().into(), r.label().into()))
             .collect(),
-        entities: entity_names(s)
+        entities: entity_names(s, sess)
             .await?
             .into_iter()
-            .map(|(id, n)| (id, n, chosen.contains(&id.to_string())))
+            .map(|(id, n)| (id, n, chosen.contains(&id)))
             .collect(),
         error,
     })
+}
+
+fn shown_to_admin(e: &accounts::AccountsError) -> bool {
+    matches!(
+        e,
+        accounts::AccountsError::Invalid { .. }
+            | accounts::AccountsError::UsernameTaken
+            | accounts::AccountsError::UnknownEntity(_)
+    )
 }
 
 pub async fn new_form(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
 ) -> Result<Response, PageError> {
-    Ok(ok(&form_page(&s, &sess, &[], String::new()).await?))
+    Ok(ok(
+        &form_page(&s, &sess, 0, &Values(&[]), String::new()).await?
+    ))
 }
 
 pub async fn create(
@@ -135,37 +155,95 @@ pub async fn create(
     PageAdmin(sess): PageAdmin,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |k: &str| {
-        f.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut ids = Vec::new();
-    for (k, v) in &f {
-        if k == "entity_ids" {
-            match v.parse() {
-                Ok(id) => ids.push(id),
-                Err(_) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Ente non valido.")),
-            }
-        }
-    }
+    let v = Values(&f);
     let new = accounts::NewUser {
-        username: get("username"),
-        full_name: get("full_name"),
-        email: get("email"),
-        role: get("role"),
-        password: get("password"),
-        entity_ids: ids,
+        username: v.get("username"),
+        full_name: v.get("full_name"),
+        email: v.get("email"),
+        role: v.get("role"),
+        password: v.get("password"),
+        entity_ids: v.entity_ids()?,
     };
     match accounts::store::create(&s.db, &sess.actor(), &new).await {
         Ok(_) => Ok(see_other("/users")),
-        Err(
-            e @ (accounts::AccountsError::Invalid { .. }
-            | accounts::AccountsError::UsernameTaken
-            | accounts::AccountsError::UnknownEntity(_)),
-        ) => {
-            let page = form_page(&s, &sess, &f, e.to_string()).await?;
+        Err(e) if shown_to_admin(&e) => {
+            let page = form_page(&s, &sess, 0, &v, e.to_string()).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn parse_id(id: &str) -> Result<i64, PageError> {
+    id.parse().map_err(|_| PageError::not_found())
+}
+
+pub async fn edit_form(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let u = accounts::store::by_id(&s.db, parse_id(&id)?).await?;
+    let mut stored = vec![
+        ("username".to_owned(), u.username.clone()),
+        ("full_name".to_owned(), u.full_name.clone()),
+        ("email".to_owned(), u.email.clone()),
+        ("role".to_owned(), u.role.code().to_owned()),
+        (
+            "active".to_owned(),
+            if u.active { "1" } else { "0" }.to_owned(),
+        ),
+    ];
+    for e in accounts::store::entity_ids(&s.db, u.id).await? {
+        stored.push(("entity_ids".into(), e.to_string()));
+    }
+    Ok(ok(&form_page(
+        &s,
+        &sess,
+        u.id,
+        &Values(&stored),
+        String::new(),
+    )
+    .await?))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let user = accounts::store::by_id(&s.db, id).await?;
+    let mut f = f;
+    f.retain(|(k, _)| k != "username");
+    f.push(("username".into(), user.username.clone()));
+    let v = Values(&f);
+    let change = accounts::store::UserChange {
+        full_name: v.get("full_name"),
+        email: v.get("email"),
+        role: v.get("role"),
+        entity_ids: v.entity_ids()?,
+        active: v.get("active") == "1",
+    };
+    let actor = sess.actor();
+    let password = v.get("password");
+    // The password is checked first, so a refused one changes nothing else either.
+    let result = match accounts::password::check_policy(&password) {
+        Err(e) if !password.is_empty() => Err(e),
+        _ => accounts::store::update(&s.db, &actor, id, &change).await,
+    };
+    let result = match result {
+        Ok(_) if !password.is_empty() => {
+            accounts::store::set_password(&s.db, &actor, id, &password).await
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other("/users")),
+        Err(e) if shown_to_admin(&e) => {
+            let page = form_page(&s, &sess, id, &v, e.to_string()).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
