@@ -266,7 +266,13 @@ pub async fn run(args: Args) -> Result<()> {
         Command::Backup { out } => {
             let db = open(&args.database).await?;
             let tmp = out.with_extension("partial");
-            let file = std::fs::File::create(&tmp)
+            // The archive holds password and token hashes: readable by its owner only.
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let file = opts
+                .open(&tmp)
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
             let summary = db::backup::dump(&db, std::io::BufWriter::new(file)).await?;
             std::fs::rename(&tmp, &out)
