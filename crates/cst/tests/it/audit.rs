@@ -85,4 +85,32 @@ async fn every_change_is_audited_and_tampering_is_named(b: Backend) {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("record 3") && err.contains("edited"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
+
+    // A deleted record is named too (on a fresh chain: verify stops at the first bad record).
+    let fresh = spawn_app(b).await;
+    for n in 0..4 {
+        members::store::create(
+            &fresh.db,
+            &kernel::Actor::system("t"),
+            &members::EntityDraft {
+                name: format!("Ente {n}"),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(fresh.db.pool())
+        .await
+        .unwrap();
+    let out = cst(&["--database", &fresh.testdb.url, "audit", "verify"], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("record 3") && err.contains("deleted or reordered"),
+        "{err}"
+    );
 }
