@@ -58,15 +58,13 @@ pub struct ImportRun {
     pub total: AtomicUsize,
     pub done: AtomicUsize,
     pub outcome: Mutex<Option<Result<ImportReport, Vec<RowError>>>>,
-    pub started_by: i64,
 }
 
 impl ImportRuns {
-    pub fn start(&self, total: usize, user_id: i64) -> (u64, Arc<ImportRun>) {
+    pub fn start(&self, total: usize) -> (u64, Arc<ImportRun>) {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let run = Arc::new(ImportRun {
             total: AtomicUsize::new(total),
-            started_by: user_id,
             ..Default::default()
         });
         let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());

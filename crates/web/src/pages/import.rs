@@ -110,7 +110,7 @@ pub async fn upload(
         }
         Err(e) => return Ok(refuse(vec![e.to_string()], name)),
     };
-    let (id, run) = s.imports.start(rows.len(), sess.user.id);
+    let (id, run) = s.imports.start(rows.len());
     let (db, actor) = (s.db.clone(), sess.actor());
     tokio::spawn(async move {
         let progress = {
