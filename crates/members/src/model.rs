@@ -194,7 +194,8 @@ impl EntityDraft {
         };
         let population_date = match self.population_date.trim() {
             "" => None,
-            s => match NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            s => match s
+                .parse::<NaiveDate>()
                 .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
             {
                 Ok(d) => Some(d),
