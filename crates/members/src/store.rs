@@ -95,8 +95,77 @@ pub struct Page<T> {
 }
 
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>, MembersError> {
-    // Only the filters in use are written into the query; the total comes with the rows
-    // (one query, not two). SQLite's LIKE ignores ASCII case; PostgreSQL needs ILIKE.
+    let (total, rows) = page_of(db, actor, q, ENTITY_COLS).await?;
+    let items = rows
+        .iter()
+        .map(|r| entity_from_values(r))
+        .collect::<Result<_, _>>()?;
+    Ok(Page { items, total })
+}
+
+/// What a list of entities shows: a page reads only these columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntitySummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: EntityKind,
+    pub istat_code: String,
+    pub province: String,
+    pub population: Option<u32>,
+    pub workstations: u32,
+}
+
+const SUMMARY_COLS: &str = "id, name, kind, istat_code, province, population, workstations";
+
+/// The same page as [`list`], as summaries.
+pub async fn summaries(
+    db: &Db,
+    actor: &Actor,
+    q: &ListQuery,
+) -> Result<Page<EntitySummary>, MembersError> {
+    use serde_json::Value;
+    let (total, rows) = page_of(db, actor, q, SUMMARY_COLS).await?;
+    let items = rows
+        .iter()
+        .map(|v| {
+            let bad = || decode_err(format!("entity summary has an unexpected shape: {v:?}"));
+            let text = |i: usize| match v.get(i) {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(Value::Null) => Ok(String::new()),
+                _ => Err(bad()),
+            };
+            let kind = EntityKind::parse(&text(2)?).map_err(|_| bad())?;
+            Ok(EntitySummary {
+                id: v.first().and_then(Value::as_i64).ok_or_else(bad)?,
+                name: text(1)?,
+                kind,
+                istat_code: text(3)?,
+                province: text(4)?,
+                population: v
+                    .get(5)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok()),
+                workstations: v
+                    .get(6)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(bad)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Page { items, total })
+}
+
+/// One page of the entities the actor may see, matching `q`, as rows of `columns`' values,
+/// with the total over all pages. One statement: only the filters in use are written into it,
+/// and the page comes back as one JSON value (see `db::json`). SQLite's LIKE ignores ASCII
+/// case; PostgreSQL needs ILIKE.
+async fn page_of(
+    db: &Db,
+    actor: &Actor,
+    q: &ListQuery,
+    columns: &str,
+) -> Result<(i64, Vec<Vec<serde_json::Value>>), MembersError> {
     let like = match db.backend() {
         db::Backend::Sqlite => "LIKE",
         db::Backend::Postgres => "ILIKE",
@@ -112,11 +181,10 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>,
         filter.push("kind = $3".into());
     }
     let where_ = filter.join(" AND ");
-    // One statement: the total, and the page as one JSON value (see db::json).
     let select = format!(
-        "SELECT {ENTITY_COLS} FROM entities WHERE {where_} ORDER BY name, id LIMIT $4 OFFSET $5"
+        "SELECT {columns} FROM entities WHERE {where_} ORDER BY name, id LIMIT $4 OFFSET $5"
     );
-    let page = db::json::aggregate(db.backend(), &select, ENTITY_COLS, "name, id");
+    let page = db::json::aggregate(db.backend(), &select, columns, "name, id");
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT (SELECT COUNT(*) FROM entities WHERE {where_}), ({page})"
     )))
@@ -128,11 +196,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Entity>,
     .fetch_one(db.pool())
     .await?;
     let total: i64 = row.try_get(0)?;
-    let items = db::json::rows(&row.try_get::<String, _>(1)?)?
-        .iter()
-        .map(|r| entity_from_values(r))
-        .collect::<Result<_, _>>()?;
-    Ok(Page { items, total })
+    let rows = db::json::rows(&row.try_get::<String, _>(1)?)?;
+    Ok((total, rows))
 }
 
 /// Id and name of every entity the actor may see, by name: for pickers.

@@ -27,24 +27,18 @@ pub struct Row {
     pub workstations: u32,
 }
 
-fn row(e: &Entity) -> Row {
+fn row(e: members::store::EntitySummary) -> Row {
     Row {
         id: e.id,
-        name: e.data.name.clone(),
-        kind: e.data.kind.label().into(),
-        istat_code: e
-            .data
-            .istat_code
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        province: e.data.province.clone(),
+        name: e.name,
+        kind: e.kind.label().into(),
+        istat_code: e.istat_code,
+        province: e.province,
         population: e
-            .data
             .population
-            .map(|p| kernel::money::thousands(p.get().into()))
+            .map(|p| kernel::money::thousands(p.into()))
             .unwrap_or_default(),
-        workstations: e.data.workstations,
+        workstations: e.workstations,
     }
 }
 
@@ -98,7 +92,7 @@ pub async fn list(
         .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "Parametri di ricerca non validi."))?;
     let kind = EntityKind::parse(&p.kind).ok();
     let page = p.page.max(1);
-    let res = store::list(
+    let res = store::summaries(
         &s.db,
         &sess.actor(),
         &ListQuery {
@@ -109,7 +103,7 @@ pub async fn list(
         },
     )
     .await?;
-    let rows: Vec<Row> = res.items.iter().map(row).collect();
+    let rows: Vec<Row> = res.items.into_iter().map(row).collect();
     let pages = ((res.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let kind = kind.map(|k| k.code().to_owned()).unwrap_or_default();
     if is_htmx(&headers) {

@@ -23,7 +23,7 @@ pub async fn home(
     PageUser(sess): PageUser,
 ) -> Result<Response, PageError> {
     let actor = sess.actor();
-    let page = members::store::list(
+    let page = members::store::summaries(
         &s.db,
         &actor,
         &members::store::ListQuery {
@@ -50,11 +50,7 @@ pub async fn home(
     Ok(ok(&Home {
         layout: Layout::new(&s, Some(&sess), "Cruscotto", "home"),
         entity_count: page.total,
-        entities: page
-            .items
-            .into_iter()
-            .map(|e| (e.id, e.data.name))
-            .collect(),
+        entities: page.items.into_iter().map(|e| (e.id, e.name)).collect(),
         audit_head,
     }))
 }
