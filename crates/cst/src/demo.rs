@@ -149,6 +149,19 @@ pub async fn load(db: &Db) -> Result<Logins> {
         };
         store::add_contact(db, &actor, entity, &c).await?;
     }
+    // The Padova membership-fee model, from this year on.
+    let year = {
+        use chrono::Datelike;
+        chrono::Utc::now().with_timezone(&kernel::time::ROME).year()
+    };
+    catalog::store::set_rule(
+        db,
+        &actor,
+        year,
+        "padova",
+        &catalog::membership::preset("padova", None)?,
+    )
+    .await?;
     let l = logins();
     for ((username, password, _), (role, entities)) in l.iter().zip([
         ("admin", vec![]),

@@ -32,6 +32,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("audit_log", "seq"),
     ("audit_head", "id"),
     ("jobs", "id"),
+    ("membership_fee_rules", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -39,7 +40,14 @@ pub const TABLES: &[(&str, &str)] = &[
 pub const SKIPPED: &[&str] = &["sessions", "schema_migrations"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
-const IDENTITY: &[&str] = &["entities", "contacts", "users", "api_tokens", "jobs"];
+const IDENTITY: &[&str] = &[
+    "entities",
+    "contacts",
+    "users",
+    "api_tokens",
+    "jobs",
+    "membership_fee_rules",
+];
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {

@@ -11,11 +11,18 @@ pub struct Migration {
 }
 
 pub fn migrations() -> &'static [Migration] {
-    &[Migration {
-        version: 1,
-        name: "foundation",
-        sql: include_str!("../../../migrations/0001_foundation.sql"),
-    }]
+    &[
+        Migration {
+            version: 1,
+            name: "foundation",
+            sql: include_str!("../../../migrations/0001_foundation.sql"),
+        },
+        Migration {
+            version: 2,
+            name: "membership_fee_rules",
+            sql: include_str!("../../../migrations/0002_membership_fee_rules.sql"),
+        },
+    ]
 }
 
 impl Migration {

@@ -200,6 +200,21 @@ async fn page_of(
     Ok((total, rows))
 }
 
+/// Id and workstations of every entity: what fees shared by workstations are split on.
+/// Not scoped: a share depends on every member, though only the caller's own is shown.
+pub async fn workstations(db: &Db) -> Result<Vec<(i64, u32)>, MembersError> {
+    let rows = sqlx::query("SELECT id, workstations FROM entities ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let n: i64 = r.try_get(1)?;
+            Ok((r.try_get(0)?, u32::try_from(n).unwrap_or(0)))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(MembersError::from)
+}
+
 /// Id and name of every entity the actor may see, by name: for pickers.
 pub async fn names(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>, MembersError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

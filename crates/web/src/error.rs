@@ -177,6 +177,20 @@ impl From<AccountsError> for ApiError {
     }
 }
 
+impl From<catalog::CatalogError> for ApiError {
+    fn from(e: catalog::CatalogError) -> Self {
+        use catalog::CatalogError as C;
+        match e {
+            C::Rule(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            C::NoRule(_) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
+            C::BadYear(_) => ApiError::new(StatusCode::BAD_REQUEST, e.to_string()),
+            C::Forbidden => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+            C::Members(m) => m.into(),
+            C::Db(d) => ApiError::internal(d),
+        }
+    }
+}
+
 /// An error page of the UI.
 #[derive(Debug)]
 pub struct PageError {

@@ -90,6 +90,9 @@ fn routes() -> Vec<Route> {
         route(M::PATCH, "/api/v1/entities/{id}", Entity, Api, api::entities::patch),
         route(M::GET, "/api/v1/entities/{id}/contacts", Entity, Api, api::entities::contacts),
         route(M::POST, "/api/v1/entities/{id}/contacts", Entity, Api, api::entities::add_contact),
+        route(M::GET, "/api/v1/entities/{id}/membership-fee", Entity, Api, api::catalog::membership_fee),
+        route(M::GET, "/api/v1/membership-fee-rule", User, Api, api::catalog::get_rule),
+        route(M::PUT, "/api/v1/membership-fee-rule", Admin, Api, api::catalog::put_rule),
         route(M::GET, "/api/v1/audit", Admin, Api, api::misc::audit),
         // Pages.
         route(M::GET, "/static/{*path}", Public, Page, assets::serve),

@@ -45,6 +45,12 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/api/v1/entities/{id}/contacts"),
             Json(r#"{"full_name": "Intruso"}"#),
         ),
+        (("GET", "/api/v1/entities/{id}/membership-fee"), None),
+        (("GET", "/api/v1/membership-fee-rule"), None),
+        (
+            ("PUT", "/api/v1/membership-fee-rule"),
+            Json(r#"{"preset": "macerata"}"#),
+        ),
         (("GET", "/api/v1/audit"), None),
         (("GET", "/static/{*path}"), None),
         (("GET", "/login"), None),
@@ -104,6 +110,7 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT COUNT(*) FROM contacts".to_owned(),
         "SELECT username, role FROM users ORDER BY id".to_owned(),
         "SELECT user_id, entity_id FROM user_entities ORDER BY user_id, entity_id".to_owned(),
+        "SELECT valid_from_year, rule_json FROM membership_fee_rules ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -144,6 +151,16 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .unwrap();
     let contact = app.user("referente-a", "contact", &[a.id]).await;
     let supplier = app.user("fornitore-a", "supplier", &[a.id]).await;
+
+    catalog::store::set_rule(
+        &app.db,
+        &kernel::Actor::system("t"),
+        2026,
+        "padova",
+        &catalog::membership::preset("padova", None).unwrap(),
+    )
+    .await
+    .unwrap();
 
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;

@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod auth;
 mod backup;
+mod catalog;
 mod cli;
 mod import;
 mod isolation;

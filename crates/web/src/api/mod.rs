@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`.
 
+pub mod catalog;
 pub mod entities;
 pub mod misc;
 pub mod openapi;

@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{entities, misc};
+use super::{catalog, entities, misc};
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;
@@ -27,6 +27,7 @@ impl Modify for Bearer {
         misc::healthz, document, misc::me, misc::audit,
         entities::list, entities::create, entities::import, entities::get, entities::patch,
         entities::contacts, entities::add_contact,
+        catalog::put_rule, catalog::get_rule, catalog::membership_fee,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)
