@@ -95,6 +95,20 @@ fn times(rate: Euro, n: u32) -> Result<Euro, RuleError> {
     rate.checked_mul(i64::from(n)).ok_or(RuleError::Overflow)
 }
 
+/// The presets' names and Italian labels.
+pub const PRESETS: [(&str, &str); 4] = [
+    (
+        "padova",
+        "Padova: scaglioni per abitante, quota fissa oltre 10.000 abitanti",
+    ),
+    ("pesaro-urbino", "Pesaro Urbino: € 0,44 per abitante"),
+    ("macerata", "Macerata: fasce di popolazione"),
+    (
+        "lecco",
+        "Lecco: costi fissi ripartiti per postazioni di lavoro",
+    ),
+];
+
 /// The presets an administrator can pick (DOMAIN.md, "Fee models").
 pub fn preset(name: &str, fixed_costs: Option<Euro>) -> Result<MembershipRule, RuleError> {
     let e = Euro::from_cents;
@@ -234,6 +248,36 @@ impl MembershipRule {
                 Err(invalid("i costi fissi sono negativi"))
             }
             MembershipRule::WorkstationShare { .. } => Ok(()),
+        }
+    }
+
+    /// The rule in one Italian sentence, for people choosing or checking it.
+    pub fn describe(&self) -> String {
+        match self {
+            MembershipRule::MarginalTiers {
+                tiers,
+                flat_above,
+                flat_amount,
+            } => {
+                let mut parts: Vec<String> = tiers
+                    .iter()
+                    .map(|t| format!("fino a {} {}/ab.", ab(t.up_to), t.rate))
+                    .collect();
+                if let (Some(above), Some(flat)) = (flat_above, flat_amount) {
+                    parts.push(format!("oltre {} {flat} fissi", ab(*above)));
+                }
+                format!("Scaglioni per abitante: {}", parts.join("; "))
+            }
+            MembershipRule::PerInhabitant { rate } => format!("{rate} per abitante"),
+            MembershipRule::Bands { bands } => format!(
+                "{} fasce di popolazione, da {} a {}",
+                bands.len(),
+                bands.first().map_or(Euro::ZERO, |b| b.amount),
+                bands.last().map_or(Euro::ZERO, |b| b.amount)
+            ),
+            MembershipRule::WorkstationShare { fixed_costs } => {
+                format!("Costi fissi di {fixed_costs} ripartiti per postazioni di lavoro")
+            }
         }
     }
 
@@ -532,6 +576,18 @@ mod tests {
                 &[]
             ),
             Err(RuleError::NoPopulation(9))
+        );
+    }
+
+    #[test]
+    fn rules_describe_themselves() {
+        assert_eq!(
+            preset("padova", None).unwrap().describe(),
+            "Scaglioni per abitante: fino a 5.000 ab. € 0,20/ab.; fino a 10.000 ab. € 0,10/ab.; oltre 10.000 ab. € 1.500,00 fissi"
+        );
+        assert_eq!(
+            preset("macerata", None).unwrap().describe(),
+            "11 fasce di popolazione, da € 150,00 a € 10.500,00"
         );
     }
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::membership::{Fee, Member, MembershipRule};
+
 use crate::CatalogError;
 
 /// The years a rule may start from or a fee be asked for.
@@ -102,15 +103,31 @@ pub async fn rule_for(db: &Db, year: i32) -> Result<RuleInForce, CatalogError> {
     .fetch_optional(db.pool())
     .await?
     .ok_or(CatalogError::NoRule(year))?;
+    Ok(rule_from_row(&row)?)
+}
+
+/// A row of `valid_from_year, preset, rule_json`.
+fn rule_from_row(row: &sqlx::any::AnyRow) -> Result<RuleInForce, sqlx::Error> {
     let from: i64 = row.try_get(0)?;
     let json: String = row.try_get(2)?;
-    let rule: MembershipRule =
-        serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     Ok(RuleInForce {
         valid_from_year: from as i32,
         preset: row.try_get(1)?,
-        rule,
+        rule: serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
     })
+}
+
+/// Every rule, by the year it starts.
+pub async fn rules(db: &Db) -> Result<Vec<RuleInForce>, CatalogError> {
+    let rows = sqlx::query(
+        "SELECT valid_from_year, preset, rule_json FROM membership_fee_rules ORDER BY valid_from_year",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(rule_from_row)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(CatalogError::from)
 }
 
 /// The membership fee of an entity the actor may see, for `year`, with its computation.

@@ -225,6 +225,12 @@ impl From<MembersError> for PageError {
     }
 }
 
+impl From<catalog::CatalogError> for PageError {
+    fn from(e: catalog::CatalogError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
 impl From<AccountsError> for PageError {
     fn from(e: AccountsError) -> Self {
         ApiError::from(e).into()

@@ -95,6 +95,11 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/users/{user_id}"),
             Form(&[("role", "admin"), ("active", "1"), ("entity_ids", "B")]),
         ),
+        (("GET", "/membership-fee"), None),
+        (
+            ("POST", "/membership-fee"),
+            Form(&[("year", "2026"), ("preset", "macerata")]),
+        ),
         (("GET", "/audit"), None),
         (("POST", "/audit/verify"), None),
     ])

@@ -335,6 +335,16 @@ struct DetailPage {
     contact_message: String,
     can_edit: bool,
     history: Vec<AuditLine>,
+    fee_year: i32,
+    fee: Option<FeeView>,
+    fee_message: String,
+}
+
+/// The entity's membership fee for this year, as the detail page shows it.
+pub struct FeeView {
+    pub amount: String,
+    pub lines: Vec<String>,
+    pub rule: String,
 }
 
 async fn detail_page(
@@ -395,7 +405,26 @@ async fn detail_page(
             f
         })
         .collect();
+    let fee_year = super::membership::this_year();
+    let (fee, fee_message) = match catalog::store::membership_fee(&s.db, &actor, id, fee_year).await
+    {
+        Ok((rule, f)) => (
+            Some(FeeView {
+                amount: f.amount.to_italian(),
+                lines: f.lines.into_iter().map(|l| l.text).collect(),
+                rule: rule.rule.describe(),
+            }),
+            String::new(),
+        ),
+        Err(e @ (catalog::CatalogError::NoRule(_) | catalog::CatalogError::Rule(_))) => {
+            (None, e.to_string())
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(DetailPage {
+        fee_year,
+        fee,
+        fee_message,
         layout: Layout::new(s, Some(sess), e.data.name.clone(), "entities"),
         population: e
             .data

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod entities;
 pub mod home;
 pub mod import;
+pub mod membership;
 pub mod users;
 
 use askama::Template;
