@@ -1,28 +1,17 @@
 // The foundation in a real browser: login, creating an entity, a CSV import with one bad row,
 // and a contact who sees only their own entities.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCst, startBrowser, login, shot } from './harness.mjs';
+import { useCst, login, shot } from './harness.mjs';
 
-let cst;
-let browser;
-
-before(async () => {
-  cst = await startCst();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await cst?.stop();
-});
+const env = useCst();
 
 test('login: a wrong password is refused, the right one opens the dashboard', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${cst.base}/entities`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.base}/entities`);
   assert.match(page.url(), /\/login\?next=%2Fentities$/);
   await shot(page, '01-login');
   await page.fill('#username', 'admin');
@@ -31,22 +20,22 @@ test('login: a wrong password is refused, the right one opens the dashboard', as
   await page.waitForSelector('#login-error');
   assert.match(await page.textContent('#login-error'), /non corretti/);
   await page.fill('#password', 'cst-demo-admin');
-  await Promise.all([page.waitForURL(`${cst.base}/entities`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${env.base}/entities`), page.click('button[type=submit]')]);
   assert.match(await page.textContent('h1'), /Enti aderenti/);
   // The Bootstrap Italia stylesheet really applies: the header has its colour.
   const bg = await page.$eval('.it-header-center-wrapper', (e) => getComputedStyle(e).backgroundColor);
   assert.notEqual(bg, 'rgba(0, 0, 0, 0)');
   assert.equal(await page.textContent('#entity-total'), '104 enti');
   await shot(page, '02-entity-list');
-  await page.goto(`${cst.base}/`);
+  await page.goto(`${env.base}/`);
   await shot(page, '03-dashboard');
   await page.close();
 });
 
 test('search narrows the list without reloading the page (htmx)', async () => {
-  const page = await browser.newPage();
-  await login(page, cst.base, 'operatore', 'cst-demo-operatore');
-  await page.goto(`${cst.base}/entities`);
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'operatore', 'cst-demo-operatore');
+  await page.goto(`${env.base}/entities`);
   await page.fill('#q', 'abano');
   await page.waitForFunction(() => document.querySelector('#entity-total')?.textContent === '1 enti');
   assert.match(await page.textContent('#entity-table tbody'), /Comune di Abano Terme/);
@@ -54,9 +43,9 @@ test('search narrows the list without reloading the page (htmx)', async () => {
 });
 
 test('create an entity: wrong fields are explained, then it is saved', async () => {
-  const page = await browser.newPage();
-  await login(page, cst.base, 'admin', 'cst-demo-admin');
-  await page.goto(`${cst.base}/entities/new`);
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  await page.goto(`${env.base}/entities/new`);
   await page.fill('#name', 'Unione dei Comuni del Conselvano');
   await page.selectOption('#kind', 'unione_comuni');
   await page.fill('#tax_code', '12345678901');
@@ -84,9 +73,9 @@ test('CSV import: a file with one bad row imports nothing and names the line; a 
   writeFileSync(bad, 'name;istat_code;workstations\nBiblioteca di Este;;4\nComune Fantasma;12A456;3\n');
   const good = join(dir, 'enti.csv');
   writeFileSync(good, 'name;kind;workstations\nBiblioteca di Este;biblioteca;4\nBiblioteca di Monselice;biblioteca;3\n');
-  const page = await browser.newPage();
-  await login(page, cst.base, 'admin', 'cst-demo-admin');
-  await page.goto(`${cst.base}/import`);
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  await page.goto(`${env.base}/import`);
   await page.setInputFiles('#file', bad);
   await page.click('#import-form button[type=submit]');
   await page.waitForSelector('#import-errors');
@@ -94,10 +83,10 @@ test('CSV import: a file with one bad row imports nothing and names the line; a 
   assert.match(errors, /riga 3/);
   assert.match(errors, /nessun dato è stato modificato/);
   await shot(page, '06-import-bad-row');
-  await page.goto(`${cst.base}/entities?q=Este`);
+  await page.goto(`${env.base}/entities?q=Este`);
   assert.doesNotMatch(await page.textContent('#entity-table'), /Biblioteca di Este/, 'nothing half-imported');
 
-  await page.goto(`${cst.base}/import`);
+  await page.goto(`${env.base}/import`);
   await page.setInputFiles('#file', good);
   await Promise.all([page.waitForURL(/\/import\/\d+$/), page.click('#import-form button[type=submit]')]);
   await page.waitForFunction(() => /completata/.test(document.querySelector('#import-status')?.textContent ?? ''));
@@ -107,19 +96,19 @@ test('CSV import: a file with one bad row imports nothing and names the line; a 
 });
 
 test('a contact sees only their own entities', async () => {
-  const page = await browser.newPage();
-  await login(page, cst.base, 'referente', 'cst-demo-referente');
-  await page.goto(`${cst.base}/entities`);
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'referente', 'cst-demo-referente');
+  await page.goto(`${env.base}/entities`);
   assert.equal(await page.textContent('#entity-total'), '2 enti');
   const names = await page.$$eval('#entity-table tbody a', (as) => as.map((a) => a.textContent));
   assert.deepEqual(names, ['Comune di Abano Terme', 'Comune di Padova']);
   assert.equal(await page.$('#new-entity'), null, 'no create button for a contact');
   await shot(page, '08-contact-list');
   // Another entity, by its address: not found, exactly like one that does not exist.
-  const other = await page.goto(`${cst.base}/entities/3`);
+  const other = await page.goto(`${env.base}/entities/3`);
   assert.equal(other.status(), 404);
   await shot(page, '09-contact-other-entity');
-  const own = await page.goto(`${cst.base}/entities?q=Padova`);
+  const own = await page.goto(`${env.base}/entities?q=Padova`);
   assert.equal(own.status(), 200);
   await page.click('text=Comune di Padova');
   assert.match(await page.textContent('#contact-list'), /Giulia Bernardi/);
@@ -128,12 +117,12 @@ test('a contact sees only their own entities', async () => {
 });
 
 test('admin pages: users and the verified audit chain', async () => {
-  const page = await browser.newPage();
-  await login(page, cst.base, 'admin', 'cst-demo-admin');
-  await page.goto(`${cst.base}/users`);
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  await page.goto(`${env.base}/users`);
   assert.match(await page.textContent('#user-table'), /referente/);
   await shot(page, '11-users');
-  await page.goto(`${cst.base}/audit`);
+  await page.goto(`${env.base}/audit`);
   await page.click('form[action="/audit/verify"] button');
   await page.waitForSelector('#audit-verdict');
   assert.match(await page.textContent('#audit-verdict'), /Catena integra/);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
@@ -62,4 +63,22 @@ export async function login(page, base, username, password) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/// Starts cst and Chromium before a file's tests and stops them after; the returned object
+/// gives `base` (the server's address) and `browser` once started.
+export function useCst() {
+  const env = { cst: null, browser: null };
+  before(async () => {
+    env.cst = await startCst();
+    env.browser = await startBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.cst?.stop();
+  });
+  return {
+    get base() { return env.cst.base; },
+    get browser() { return env.browser; },
+  };
 }

@@ -1,46 +1,35 @@
 // The yearly membership fee in a real browser: the fee explained on an entity's page, and an
 // administrator switching the fee model, which changes the fee shown.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCst, startBrowser, login, shot } from './harness.mjs';
+import { useCst, login, shot } from './harness.mjs';
 
-let cst;
-let browser;
-
-before(async () => {
-  cst = await startCst();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await cst?.stop();
-});
+const env = useCst();
 
 async function abanoFee(page) {
-  await page.goto(`${cst.base}/entities?q=Abano`);
+  await page.goto(`${env.base}/entities?q=Abano`);
   await page.click('text=Comune di Abano Terme');
   return page.textContent('#fee-amount');
 }
 
 test('the fee of an entity is shown with its computation, and follows the chosen model', async () => {
-  const page = await browser.newPage();
-  await login(page, cst.base, 'admin', 'cst-demo-admin');
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'admin', 'cst-demo-admin');
   // Demo data: Padova model; Abano Terme has 20.231 inhabitants, above 10.000: flat € 1.500,00.
   assert.equal(await abanoFee(page), '€ 1.500,00');
   assert.match(await page.textContent('#fee-lines'), /oltre 10\.000 ab\.: quota fissa € 1\.500,00/);
   await shot(page, '13-entity-fee');
 
-  await page.goto(`${cst.base}/membership-fee`);
+  await page.goto(`${env.base}/membership-fee`);
   await page.click('label[for=preset-macerata]');
-  await Promise.all([page.waitForURL(`${cst.base}/membership-fee`), page.click('#rule-form button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${env.base}/membership-fee`), page.click('#rule-form button[type=submit]')]);
   assert.match(await page.textContent('#rule-table'), /11 fasce di popolazione/);
   await shot(page, '14-membership-model');
   // 20.231 inhabitants: the Macerata band from 20.001 to 40.000 is € 7.000,00.
   assert.equal(await abanoFee(page), '€ 7.000,00');
   assert.match(await page.textContent('#fee-lines'), /fascia da 20\.001 ab\. a 40\.000 ab\./);
 
-  await page.goto(`${cst.base}/membership-fee`);
+  await page.goto(`${env.base}/membership-fee`);
   await page.click('label[for=preset-lecco]');
   await page.click('#rule-form button[type=submit]');
   await page.waitForSelector('#form-message');

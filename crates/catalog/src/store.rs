@@ -138,6 +138,16 @@ pub async fn membership_fee(
     year: i32,
 ) -> Result<(RuleInForce, Fee), CatalogError> {
     let e = members::store::get(db, actor, entity_id).await?;
+    fee_of(db, &e, year).await
+}
+
+/// The membership fee of an entity already read through `members::store::get` (so already in
+/// the caller's scope), for `year`.
+pub async fn fee_of(
+    db: &Db,
+    e: &members::Entity,
+    year: i32,
+) -> Result<(RuleInForce, Fee), CatalogError> {
     let rule = rule_for(db, year).await?;
     let member = Member {
         id: e.id,

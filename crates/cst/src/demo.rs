@@ -150,10 +150,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
         store::add_contact(db, &actor, entity, &c).await?;
     }
     // The Padova membership-fee model, from this year on.
-    let year = {
-        use chrono::Datelike;
-        chrono::Utc::now().with_timezone(&kernel::time::ROME).year()
-    };
+    let year = kernel::time::current_year();
     catalog::store::set_rule(
         db,
         &actor,

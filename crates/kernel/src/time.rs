@@ -20,6 +20,12 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
 /// The time zone of the people using cst.
 pub const ROME: chrono_tz::Tz = chrono_tz::Europe::Rome;
 
+/// This year, in Rome (on New Year's Eve after 23:00 UTC it is already the next one).
+pub fn current_year() -> i32 {
+    use chrono::Datelike;
+    Utc::now().with_timezone(&ROME).year()
+}
+
 /// A stored timestamp as an Italian reader expects it: `23/11/2026 10:15` in Rome's time
 /// (daylight saving included). An unreadable value is shown as it is.
 pub fn display_rome(stored: &str) -> String {

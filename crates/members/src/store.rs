@@ -537,11 +537,16 @@ pub async fn contacts(
     actor: &Actor,
     entity_id: i64,
 ) -> Result<Vec<Contact>, MembersError> {
-    get(db, actor, entity_id).await?;
+    let e = get(db, actor, entity_id).await?;
+    contacts_of(db, &e).await
+}
+
+/// The contacts of an entity already read through [`get`] (so already in the caller's scope).
+pub async fn contacts_of(db: &Db, e: &Entity) -> Result<Vec<Contact>, MembersError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CONTACT_COLS} FROM contacts WHERE entity_id = $1 ORDER BY is_primary DESC, full_name, id"
     )))
-    .bind(entity_id)
+    .bind(e.id)
     .fetch_all(db.pool())
     .await?;
     Ok(rows

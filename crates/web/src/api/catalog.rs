@@ -15,11 +15,6 @@ use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
 
-fn this_year() -> i32 {
-    use chrono::Datelike;
-    chrono::Utc::now().with_timezone(&kernel::time::ROME).year()
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleOut {
     /// The first year the rule applies to (until a later rule starts).
@@ -69,7 +64,7 @@ pub async fn put_rule(
 ) -> Result<Json<RuleOut>, ApiError> {
     let mut obj = json_object(&headers, &body)?;
     let year = match obj.remove("valid_from_year") {
-        None => this_year(),
+        None => kernel::time::current_year(),
         Some(v) => store::check_year(v.as_i64().ok_or_else(|| {
             unprocessable("valid_from_year: deve essere un anno (numero intero)".into())
         })?)?,
@@ -119,7 +114,8 @@ pub struct YearParams {
 fn year_of(raw: Option<&str>) -> Result<i32, ApiError> {
     let p: YearParams = query(raw)?;
     Ok(store::check_year(
-        p.year.map_or(i64::from(this_year()), |y| y),
+        p.year
+            .map_or(i64::from(kernel::time::current_year()), |y| y),
     )?)
 }
 

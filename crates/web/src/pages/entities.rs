@@ -140,6 +140,16 @@ struct FormPage {
     cancel: String,
 }
 
+/// What is wrong with one field, as the form shows it under the field.
+fn messages_for(errors: &[FieldError], field: &str) -> String {
+    errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn fields(d: &EntityDraft, errors: &[FieldError]) -> Vec<Field> {
     let spec: [(&'static str, &'static str, &'static str, &'static str); 17] = [
         ("name", "Denominazione", "text", "Es. Comune di Abano Terme"),
@@ -192,12 +202,7 @@ fn fields(d: &EntityDraft, errors: &[FieldError]) -> Vec<Field> {
             f.help = help;
             f.required = *name == "name";
             f.value = draft.field_mut(name).map(|v| v.clone()).unwrap_or_default();
-            f.error = errors
-                .iter()
-                .filter(|e| e.field == *name)
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
+            f.error = messages_for(errors, name);
             if *name == "kind" {
                 f.options = kinds();
                 if f.value.is_empty() {
@@ -356,7 +361,7 @@ async fn detail_page(
 ) -> Result<DetailPage, PageError> {
     let actor = sess.actor();
     let e = store::get(&s.db, &actor, id).await?;
-    let contacts = store::contacts(&s.db, &actor, id).await?;
+    let contacts = store::contacts_of(&s.db, &e).await?;
     let history = if actor.is_staff() {
         db::audit::list(
             &s.db,
@@ -396,18 +401,12 @@ async fn detail_page(
                 "email" => contact.email.clone(),
                 _ => contact.phone.clone(),
             };
-            f.error = contact_errors
-                .iter()
-                .filter(|e| e.field == *name)
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
+            f.error = messages_for(contact_errors, name);
             f
         })
         .collect();
-    let fee_year = super::membership::this_year();
-    let (fee, fee_message) = match catalog::store::membership_fee(&s.db, &actor, id, fee_year).await
-    {
+    let fee_year = kernel::time::current_year();
+    let (fee, fee_message) = match catalog::store::fee_of(&s.db, &e, fee_year).await {
         Ok((rule, f)) => (
             Some(FeeView {
                 amount: f.amount.to_italian(),

@@ -39,11 +39,6 @@ pub struct RuleForm {
     fixed_costs: String,
 }
 
-pub fn this_year() -> i32 {
-    use chrono::Datelike;
-    chrono::Utc::now().with_timezone(&kernel::time::ROME).year()
-}
-
 async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Result<Page, PageError> {
     let rules = catalog::store::rules(&s.db)
         .await?
@@ -67,7 +62,7 @@ async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Resul
             .map(|(n, l)| ((*n).into(), (*l).into()))
             .collect(),
         year: if f.year.is_empty() {
-            this_year().to_string()
+            kernel::time::current_year().to_string()
         } else {
             f.year
         },
