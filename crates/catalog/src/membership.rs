@@ -167,6 +167,46 @@ pub fn preset(name: &str, fixed_costs: Option<Euro>) -> Result<MembershipRule, R
     Ok(rule)
 }
 
+/// Bands must start at 0, follow each other with no gap and no overlap, and end open.
+pub fn validate_bands(bands: &[Band]) -> Result<(), RuleError> {
+    let Some(first) = bands.first() else {
+        return Err(invalid("servono una o più fasce"));
+    };
+    if first.from != 0 {
+        return Err(invalid(format!(
+            "le fasce devono partire da 0 abitanti (la prima parte da {})",
+            first.from
+        )));
+    }
+    for w in bands.windows(2) {
+        let Some(to) = w[0].to else {
+            return Err(invalid("solo l'ultima fascia può essere aperta"));
+        };
+        if w[0].from > to {
+            return Err(invalid(format!("fascia {}–{} rovesciata", w[0].from, to)));
+        }
+        if w[1].from <= to {
+            return Err(invalid(format!(
+                "le fasce si sovrappongono: {}–{} e da {}",
+                w[0].from, to, w[1].from
+            )));
+        }
+        if w[1].from > to + 1 {
+            return Err(invalid(format!(
+                "manca la fascia da {} a {} abitanti",
+                to + 1,
+                w[1].from - 1
+            )));
+        }
+    }
+    if bands.last().is_some_and(|b| b.to.is_some()) {
+        return Err(invalid(
+            "l'ultima fascia deve essere aperta (senza limite superiore)",
+        ));
+    }
+    Ok(())
+}
+
 impl MembershipRule {
     /// Refuses a rule that cannot give one well-defined fee for every population.
     pub fn validate(&self) -> Result<(), RuleError> {
@@ -206,44 +246,7 @@ impl MembershipRule {
                 Err(invalid("la tariffa per abitante è negativa"))
             }
             MembershipRule::PerInhabitant { .. } => Ok(()),
-            MembershipRule::Bands { bands } => {
-                let Some(first) = bands.first() else {
-                    return Err(invalid("servono una o più fasce"));
-                };
-                if first.from != 0 {
-                    return Err(invalid(format!(
-                        "le fasce devono partire da 0 abitanti (la prima parte da {})",
-                        first.from
-                    )));
-                }
-                for w in bands.windows(2) {
-                    let Some(to) = w[0].to else {
-                        return Err(invalid("solo l'ultima fascia può essere aperta"));
-                    };
-                    if w[0].from > to {
-                        return Err(invalid(format!("fascia {}–{} rovesciata", w[0].from, to)));
-                    }
-                    if w[1].from <= to {
-                        return Err(invalid(format!(
-                            "le fasce si sovrappongono: {}–{} e da {}",
-                            w[0].from, to, w[1].from
-                        )));
-                    }
-                    if w[1].from > to + 1 {
-                        return Err(invalid(format!(
-                            "manca la fascia da {} a {} abitanti",
-                            to + 1,
-                            w[1].from - 1
-                        )));
-                    }
-                }
-                if bands.last().is_some_and(|b| b.to.is_some()) {
-                    return Err(invalid(
-                        "l'ultima fascia deve essere aperta (senza limite superiore)",
-                    ));
-                }
-                Ok(())
-            }
+            MembershipRule::Bands { bands } => validate_bands(bands),
             MembershipRule::WorkstationShare { fixed_costs } if *fixed_costs < Euro::ZERO => {
                 Err(invalid("i costi fissi sono negativi"))
             }

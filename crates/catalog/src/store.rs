@@ -1,4 +1,10 @@
-//! The only file of this crate with SQL: the membership-fee rule by year, and the fee of an entity.
+//! The only module of this crate with SQL: the membership-fee rule by year and the fee of an
+//! entity (here), the catalogue, price lists, agreements and quotes (submodules).
+
+pub mod agreements;
+pub mod price_lists;
+pub mod quotes;
+pub mod services;
 
 use db::{audit, Db};
 use kernel::audit::AuditEvent;
@@ -8,6 +14,7 @@ use sqlx::Row;
 
 use crate::membership::{Fee, Member, MembershipRule};
 
+use crate::fees::FeeError;
 use crate::CatalogError;
 
 /// The years a rule may start from or a fee be asked for.
@@ -168,4 +175,16 @@ pub async fn fee_of(
     };
     let fee = rule.rule.fee(&member, &all)?;
     Ok((rule, fee))
+}
+
+/// Loads the Padova reference catalogue (20 service cards and the 2020 price list) into an
+/// empty catalogue. Used by `serve --demo` and the tests.
+pub async fn load_padova_catalogue(db: &Db, actor: &Actor) -> Result<(), CatalogError> {
+    let bad = |e: serde_json::Error| FeeError::Invalid(format!("catalogo di Padova: {e}"));
+    for card in crate::service::padova::services().map_err(bad)? {
+        services::put(db, actor, &card, None).await?;
+    }
+    let list = crate::service::padova::price_list().map_err(bad)?;
+    price_lists::create(db, actor, &list).await?;
+    Ok(())
 }

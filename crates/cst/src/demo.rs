@@ -159,6 +159,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
         &catalog::membership::preset("padova", None)?,
     )
     .await?;
+    demo_catalogue(db, &actor, year).await?;
     let l = logins();
     for ((username, password, _), (role, entities)) in l.iter().zip([
         ("admin", vec![]),
@@ -181,4 +182,38 @@ pub async fn load(db: &Db) -> Result<Logins> {
         .await?;
     }
     Ok(l)
+}
+
+/// The Padova catalogue and price list, and an agreement for every comune of the province:
+/// most signed two years ago for 5 years; every fifth one ends this year (so it shows as
+/// expiring late in the year); every seventeenth has only a draft, so it cannot be charged.
+async fn demo_catalogue(db: &Db, actor: &Actor, year: i32) -> Result<()> {
+    use catalog::store::agreements::{self, AgreementDraft};
+    catalog::store::load_padova_catalogue(db, actor).await?;
+    let all = store::list(
+        db,
+        actor,
+        &store::ListQuery {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items;
+    for (i, e) in all.iter().enumerate() {
+        if e.data.kind != kernel::EntityKind::Comune {
+            continue;
+        }
+        let start_year = if i % 5 == 0 { year - 4 } else { year - 2 };
+        let draft = AgreementDraft {
+            number: format!("{}/{start_year}", i + 1),
+            start_date: chrono::NaiveDate::from_ymd_opt(start_year, 1, 1),
+            term_years: Some(5),
+            signed: i % 17 != 0,
+            signed_on: chrono::NaiveDate::from_ymd_opt(start_year - 1, 12, 15),
+            ..Default::default()
+        };
+        agreements::create(db, actor, e.id, &draft).await?;
+    }
+    Ok(())
 }

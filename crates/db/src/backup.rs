@@ -33,6 +33,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("audit_head", "id"),
     ("jobs", "id"),
     ("membership_fee_rules", "id"),
+    ("services", "id"),
+    ("price_lists", "id"),
+    ("agreements", "id"),
+    ("price_quotes", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -47,6 +51,10 @@ const IDENTITY: &[&str] = &[
     "api_tokens",
     "jobs",
     "membership_fee_rules",
+    "services",
+    "price_lists",
+    "agreements",
+    "price_quotes",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

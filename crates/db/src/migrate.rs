@@ -22,6 +22,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "membership_fee_rules",
             sql: include_str!("../../../migrations/0002_membership_fee_rules.sql"),
         },
+        Migration {
+            version: 3,
+            name: "catalog",
+            sql: include_str!("../../../migrations/0003_catalog.sql"),
+        },
     ]
 }
 

@@ -26,6 +26,16 @@ pub fn current_year() -> i32 {
     Utc::now().with_timezone(&ROME).year()
 }
 
+/// Today's date in Rome: the day agreements, price lists and deadlines are judged on.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&ROME).date_naive()
+}
+
+/// A date as Italians write it: `01/03/2026`.
+pub fn display_date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
 /// A stored timestamp as an Italian reader expects it: `23/11/2026 10:15` in Rome's time
 /// (daylight saving included). An unreadable value is shown as it is.
 pub fn display_rome(stored: &str) -> String {

@@ -181,10 +181,21 @@ impl From<catalog::CatalogError> for ApiError {
     fn from(e: catalog::CatalogError) -> Self {
         use catalog::CatalogError as C;
         match e {
-            C::Rule(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            C::NoRule(_) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
+            C::Rule(_)
+            | C::Fee(_)
+            | C::InactiveService(_)
+            | C::NoPriceListOn(_)
+            | C::PriceListOverlap(..)
+            | C::NotChargeable(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            C::NoRule(_) | C::NoService(_) | C::NoPriceList | C::NoAgreement => {
+                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
+            }
             C::BadYear(_) => ApiError::new(StatusCode::BAD_REQUEST, e.to_string()),
-            C::Forbidden => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+            C::Forbidden | C::StaffOnly => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+            C::PriceListUsed(_) | C::AgreementRefused(_) | C::Conflict => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
+            }
+            C::Invalid(errs) => members::MembersError::Invalid(errs).into(),
             C::Members(m) => m.into(),
             C::Db(d) => ApiError::internal(d),
         }

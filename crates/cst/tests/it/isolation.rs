@@ -51,6 +51,48 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("PUT", "/api/v1/membership-fee-rule"),
             Json(r#"{"preset": "macerata"}"#),
         ),
+        (("GET", "/api/v1/entities/{id}/agreements"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/agreements"),
+            Json(r#"{"start_date": "2030-01-01", "term_years": 3, "signed": true}"#),
+        ),
+        (
+            ("GET", "/api/v1/entities/{id}/agreements/{agreement_id}"),
+            None,
+        ),
+        (
+            ("PATCH", "/api/v1/entities/{id}/agreements/{agreement_id}"),
+            Json(r#"{"status": "terminated", "terminated_on": "2026-06-30"}"#),
+        ),
+        (
+            (
+                "POST",
+                "/api/v1/entities/{id}/agreements/{agreement_id}/renew",
+            ),
+            None,
+        ),
+        (("GET", "/api/v1/services"), None),
+        (("GET", "/api/v1/services/{code}"), None),
+        (
+            ("PUT", "/api/v1/services/{code}"),
+            Json(r#"{"name": "Rinominato", "category": "base", "description": "x"}"#),
+        ),
+        (("GET", "/api/v1/price-lists"), None),
+        (
+            ("POST", "/api/v1/price-lists"),
+            Json(r#"{"name": "Intruso", "valid_from": "2031-01-01", "items": []}"#),
+        ),
+        (("GET", "/api/v1/price-lists/{list_id}"), None),
+        (
+            ("PUT", "/api/v1/price-lists/{list_id}"),
+            Json(r#"{"name": "Intruso", "valid_from": "2020-10-01", "items": []}"#),
+        ),
+        (
+            ("POST", "/api/v1/price-quotes"),
+            Json(
+                r#"{"service": "PD09", "entity_id": {B}, "quantity": 3, "activation_date": "2026-03-01", "year": 2027}"#,
+            ),
+        ),
         (("GET", "/api/v1/audit"), None),
         (("GET", "/static/{*path}"), None),
         (("GET", "/login"), None),
@@ -116,6 +158,10 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT username, role FROM users ORDER BY id".to_owned(),
         "SELECT user_id, entity_id FROM user_entities ORDER BY user_id, entity_id".to_owned(),
         "SELECT valid_from_year, rule_json FROM membership_fee_rules ORDER BY id".to_owned(),
+        "SELECT code, name, version FROM services ORDER BY id".to_owned(),
+        "SELECT name, valid_from, version FROM price_lists ORDER BY id".to_owned(),
+        "SELECT entity_id, status, start_date, version FROM agreements ORDER BY id".to_owned(),
+        "SELECT COUNT(*) FROM price_quotes".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -167,6 +213,31 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    catalog::store::load_padova_catalogue(&app.db, &kernel::Actor::system("t"))
+        .await
+        .unwrap();
+    let agreement = || catalog::store::agreements::AgreementDraft {
+        start_date: "2024-01-01".parse().ok(),
+        term_years: Some(5),
+        signed: true,
+        ..Default::default()
+    };
+    let b_agreement = catalog::store::agreements::create(
+        &app.db,
+        &kernel::Actor::system("t"),
+        bb.id,
+        &agreement(),
+    )
+    .await
+    .unwrap();
+    catalog::store::agreements::create(&app.db, &kernel::Actor::system("t"), a.id, &agreement())
+        .await
+        .unwrap();
+    let list_id = catalog::store::price_lists::summaries(&app.db)
+        .await
+        .unwrap()[0]
+        .id;
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -186,6 +257,9 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{contact_id}", &b_contact.id.to_string())
             .replace("{run}", "1")
             .replace("{user_id}", &supplier.id.to_string())
+            .replace("{agreement_id}", &b_agreement.id.to_string())
+            .replace("{code}", "PD09")
+            .replace("{list_id}", &list_id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {
@@ -193,7 +267,9 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     let api = app.api(user).await;
                     let mut rb = api.request(route.method.clone(), &path);
                     rb = match body {
-                        Body::Json(j) => rb.header("content-type", "application/json").body(*j),
+                        Body::Json(j) => rb
+                            .header("content-type", "application/json")
+                            .body(j.replace("{B}", &bb.id.to_string())),
                         Body::Csv(c) => rb.header("content-type", "text/csv").body(*c),
                         Body::Form(f) => rb.form(f),
                         Body::None => rb,
@@ -221,6 +297,9 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             let what = format!("{who}: {} {path} -> {status}", route.method);
             for secret in [B_NAME, B_ISTAT, B_CONTACT] {
                 assert!(!text.contains(secret), "{what} shows B's data ({secret})");
+            }
+            if route.path == "/api/v1/price-quotes" {
+                assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }
             match route.access {
                 Access::Entity => {

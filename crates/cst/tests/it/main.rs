@@ -10,3 +10,4 @@ mod catalog;
 mod cli;
 mod import;
 mod isolation;
+mod services;

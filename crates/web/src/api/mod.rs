@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1/`.
 
+pub mod agreements;
 pub mod catalog;
 pub mod entities;
 pub mod misc;
 pub mod openapi;
+pub mod services;
 
 use axum::http::{header, HeaderMap, StatusCode};
 use serde_json::{Map, Value};

@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{catalog, entities, misc};
+use super::{agreements, catalog, entities, misc, services};
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;
@@ -28,6 +28,10 @@ impl Modify for Bearer {
         entities::list, entities::create, entities::import, entities::get, entities::patch,
         entities::contacts, entities::add_contact,
         catalog::put_rule, catalog::get_rule, catalog::membership_fee,
+        services::list, services::get, services::put,
+        services::price_lists_list, services::price_list_get, services::price_list_create,
+        services::price_list_put, services::quote,
+        agreements::list, agreements::create, agreements::get, agreements::patch, agreements::renew,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)

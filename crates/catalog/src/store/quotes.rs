@@ -1,0 +1,158 @@
+//! Price quotes: computed from the list valid on the pricing date, for an entity with an
+//! agreement in force, and kept with their lines so they read the same for ever.
+
+use chrono::NaiveDate;
+use db::{audit, Db};
+use kernel::audit::AuditEvent;
+use kernel::{Actor, Euro, Role};
+use serde::Serialize;
+
+use crate::fees::{self, pricing_date, QuoteInput};
+use crate::membership::FeeLine;
+use crate::CatalogError;
+
+/// What a quote is asked for.
+#[derive(Debug, Clone)]
+pub struct QuoteRequest {
+    pub entity_id: i64,
+    pub service: String,
+    pub item: Option<String>,
+    pub quantity: u32,
+    pub activation_date: NaiveDate,
+    pub year: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredQuote {
+    pub id: i64,
+    pub entity_id: i64,
+    pub service: String,
+    pub service_name: String,
+    pub item: String,
+    pub item_label: String,
+    pub quantity: u32,
+    pub activation_date: NaiveDate,
+    pub year: i32,
+    pub service_year: u32,
+    pub pricing_date: NaiveDate,
+    pub price_list_id: i64,
+    pub price_list_name: String,
+    #[serde(skip)]
+    pub price_list_version: i64,
+    pub amount: Euro,
+    pub on_quotation: bool,
+    pub lines: Vec<FeeLine>,
+}
+
+/// Computes a quote without storing it: the figures a quote would have.
+pub async fn compute(
+    db: &Db,
+    actor: &Actor,
+    req: &QuoteRequest,
+) -> Result<StoredQuote, CatalogError> {
+    // Scope first: an entity out of scope is "not found" whoever asks.
+    let entity = members::store::get(db, actor, req.entity_id).await?;
+    if !(actor.is_staff() || actor.role == Role::Contact) {
+        return Err(CatalogError::StaffOnly);
+    }
+    crate::store::check_year(i64::from(req.year))?;
+    let service = super::services::get(db, &req.service).await?;
+    if !service.card.active {
+        return Err(CatalogError::InactiveService(req.service.clone()));
+    }
+    let day = pricing_date(req.activation_date, req.year);
+    let mut conn = db.pool().acquire().await?;
+    super::agreements::ensure_chargeable(&mut conn, req.entity_id, day).await?;
+    let list = super::price_lists::on_conn(&mut conn, day).await?;
+    let q = fees::quote(
+        &list.list,
+        &QuoteInput {
+            service: &req.service,
+            item: req.item.as_deref(),
+            quantity: req.quantity,
+            population: entity.data.population.map(|p| p.get()),
+            activation: req.activation_date,
+            year: req.year,
+        },
+    )?;
+    Ok(StoredQuote {
+        id: 0,
+        entity_id: req.entity_id,
+        service: q.service,
+        service_name: service.card.name,
+        item: q.item,
+        item_label: q.item_label,
+        quantity: req.quantity,
+        activation_date: req.activation_date,
+        year: req.year,
+        service_year: q.service_year,
+        pricing_date: day,
+        price_list_id: list.id,
+        price_list_name: list.list.name,
+        price_list_version: list.version,
+        amount: q.amount,
+        on_quotation: q.on_quotation,
+        lines: q.lines,
+    })
+}
+
+/// Computes and keeps a quote (staff, or a contact for their own entity). The price list it
+/// used is frozen from then on.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    req: &QuoteRequest,
+) -> Result<StoredQuote, CatalogError> {
+    let mut q = compute(db, actor, req).await?;
+    let lines_json =
+        serde_json::to_string(&q.lines).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let mut tx = db.write().await?;
+    // The list may have changed between computing and now: check again under the write lock.
+    let version_now: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM price_lists WHERE id = $1 AND version = $2 AND valid_from <= $3 \
+         AND (valid_to IS NULL OR valid_to >= $3)",
+    )
+    .bind(q.price_list_id)
+    .bind(q.price_list_version)
+    .bind(q.pricing_date.to_string())
+    .fetch_optional(tx.conn())
+    .await?;
+    if version_now.is_none() {
+        return Err(CatalogError::Conflict);
+    }
+    q.id = sqlx::query_scalar(
+        "INSERT INTO price_quotes (entity_id, service_code, item_code, quantity, activation_date, \
+         year, pricing_date, price_list_id, amount_cents, on_quotation, lines_json, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(q.entity_id)
+    .bind(&q.service)
+    .bind(&q.item)
+    .bind(i64::from(q.quantity))
+    .bind(q.activation_date.to_string())
+    .bind(i64::from(q.year))
+    .bind(q.pricing_date.to_string())
+    .bind(q.price_list_id)
+    .bind(q.amount.cents())
+    .bind(i64::from(q.on_quotation))
+    .bind(&lines_json)
+    .bind(&actor.label)
+    .bind(kernel::time::now())
+    .fetch_one(tx.conn())
+    .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "create".into(),
+            object_type: "price_quote".into(),
+            object_id: q.id.to_string(),
+            entity_id: Some(q.entity_id),
+            before: None,
+            after: serde_json::to_string(&q).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(q)
+}

@@ -1,0 +1,467 @@
+//! The service catalogue, price lists and price quotes.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use catalog::fees::{self, PriceItem, PriceList};
+use catalog::service::ServiceCard;
+use catalog::store::{price_lists, quotes, services};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{json_object, parse_id, query};
+use crate::auth::{ApiAdmin, ApiUser};
+use crate::error::{ApiError, Problem};
+use crate::AppState;
+
+fn unprocessable(detail: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
+}
+
+/// Takes `version` out of a body (an integer, or absent).
+pub fn take_version(obj: &mut Map<String, Value>) -> Result<Option<i64>, ApiError> {
+    match obj.remove("version") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| unprocessable("version: deve essere un numero intero".into())),
+    }
+}
+
+/// A body object as `T`, or a 422 saying which field is wrong.
+pub fn from_object<T: serde::de::DeserializeOwned>(obj: Map<String, Value>) -> Result<T, ApiError> {
+    serde_json::from_value(Value::Object(obj))
+        .map_err(|e| unprocessable(format!("dati non validi: {e}")))
+}
+
+/// A service item of the price list, with each component in words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeeItemOut {
+    pub code: String,
+    pub label: String,
+    /// Each component in Italian, e.g. "€ 265,00 per utente una tantum".
+    pub summary: Vec<String>,
+    /// The components as data (see `PUT /api/v1/price-lists/{list_id}`).
+    #[schema(value_type = Vec<Object>)]
+    pub components: Vec<fees::Component>,
+}
+
+fn items_out<'a>(items: impl Iterator<Item = &'a PriceItem>) -> Vec<FeeItemOut> {
+    items
+        .map(|i| FeeItemOut {
+            code: i.code.clone(),
+            label: i.label.clone(),
+            summary: i
+                .components
+                .iter()
+                .map(|c| format!("{}: {}", c.label, fees::describe(c)))
+                .collect(),
+            components: i.components.clone(),
+        })
+        .collect()
+}
+
+/// A catalogue service: its card, and its fees in the price list valid on the date asked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceOut {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// base | intermediate | advanced
+    pub category: String,
+    pub description: String,
+    /// How it is requested.
+    pub request: String,
+    /// How it is delivered.
+    pub delivery: String,
+    pub included: String,
+    pub excluded: String,
+    /// `{"days": 7, "kind": "working" | "calendar"}` or null.
+    #[schema(value_type = Option<Object>)]
+    pub delivery_time: Option<catalog::service::DeliveryTime>,
+    pub prerequisites: String,
+    pub active: bool,
+    pub version: i64,
+    /// The price list the fees come from (null when none is valid on the date).
+    pub price_list_id: Option<i64>,
+    pub fees: Vec<FeeItemOut>,
+}
+
+fn service_out(s: services::Service, list: Option<&price_lists::StoredPriceList>) -> ServiceOut {
+    let fees = list.map_or_else(Vec::new, |l| items_out(l.list.items_of(&s.card.code)));
+    let c = s.card;
+    ServiceOut {
+        id: s.id,
+        code: c.code,
+        name: c.name,
+        category: c.category.as_str().into(),
+        description: c.description,
+        request: c.request,
+        delivery: c.delivery,
+        included: c.included,
+        excluded: c.excluded,
+        delivery_time: c.delivery_time,
+        prerequisites: c.prerequisites,
+        active: c.active,
+        version: s.version,
+        price_list_id: list.map(|l| l.id),
+        fees,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceParams {
+    /// The date whose price list gives the fees (YYYY-MM-DD, default today).
+    #[param(value_type = Option<String>)]
+    date: Option<NaiveDate>,
+    /// Include services no longer active (default false).
+    include_inactive: Option<bool>,
+}
+
+async fn list_on(
+    s: &AppState,
+    date: Option<NaiveDate>,
+) -> Result<Option<price_lists::StoredPriceList>, ApiError> {
+    match price_lists::on(&s.db, date.unwrap_or_else(kernel::time::today)).await {
+        Ok(l) => Ok(Some(l)),
+        Err(catalog::CatalogError::NoPriceListOn(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceList {
+    pub items: Vec<ServiceOut>,
+}
+
+/// The service catalogue, with each service's fees.
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", params(ServiceParams),
+    security(("bearer" = [])), responses((status = 200, body = ServiceList)))]
+pub async fn list(
+    State(s): State<AppState>,
+    _: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ServiceList>, ApiError> {
+    let p: ServiceParams = query(raw.as_deref())?;
+    let list = list_on(&s, p.date).await?;
+    let items = services::list(&s.db, p.include_inactive.unwrap_or(false))
+        .await?
+        .into_iter()
+        .map(|svc| service_out(svc, list.as_ref()))
+        .collect();
+    Ok(Json(ServiceList { items }))
+}
+
+/// One service: its card and fees.
+#[utoipa::path(get, path = "/api/v1/services/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "service code, e.g. PD09"), ServiceParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = ServiceOut), (status = 404, body = Problem)))]
+pub async fn get(
+    State(s): State<AppState>,
+    _: ApiUser,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ServiceOut>, ApiError> {
+    let p: ServiceParams = query(raw.as_deref())?;
+    let svc = services::get(&s.db, &code).await?;
+    let list = list_on(&s, p.date).await?;
+    Ok(Json(service_out(svc, list.as_ref())))
+}
+
+/// A service card; `code` comes from the path. `version` (optional) guards concurrent edits.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ServiceIn {
+    name: String,
+    /// base | intermediate | advanced
+    category: String,
+    description: String,
+    request: Option<String>,
+    delivery: Option<String>,
+    included: Option<String>,
+    excluded: Option<String>,
+    /// `{"days": 7, "kind": "working" | "calendar"}`
+    #[schema(value_type = Option<Object>)]
+    delivery_time: Option<Value>,
+    prerequisites: Option<String>,
+    active: Option<bool>,
+    version: Option<i64>,
+}
+
+/// Creates or replaces a service card (admins only).
+#[utoipa::path(put, path = "/api/v1/services/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "service code, e.g. PD09")), request_body = ServiceIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = ServiceOut), (status = 201, body = ServiceOut),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put(
+    State(s): State<AppState>,
+    ApiAdmin(user): ApiAdmin,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut obj = json_object(&headers, &body)?;
+    let version = take_version(&mut obj)?;
+    if let Some(c) = obj.remove("code") {
+        if c.as_str() != Some(code.as_str()) {
+            return Err(unprocessable(
+                "code: il codice è quello dell'indirizzo".into(),
+            ));
+        }
+    }
+    obj.insert("code".into(), Value::String(code));
+    let card: ServiceCard = from_object(obj)?;
+    let (svc, created) = services::put(&s.db, &user.actor(), &card, version).await?;
+    let list = list_on(&s, None).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(service_out(svc, list.as_ref()))).into_response())
+}
+
+/// A price list without its items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceListSummaryOut {
+    pub id: i64,
+    pub name: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    /// Quotes (and statements) computed from it; a used list cannot be edited.
+    pub uses: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceListsOut {
+    pub items: Vec<PriceListSummaryOut>,
+}
+
+/// The price lists, latest first.
+#[utoipa::path(get, path = "/api/v1/price-lists", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = PriceListsOut)))]
+pub async fn price_lists_list(
+    State(s): State<AppState>,
+    _: ApiUser,
+) -> Result<Json<PriceListsOut>, ApiError> {
+    let items = price_lists::summaries(&s.db)
+        .await?
+        .into_iter()
+        .map(|l| PriceListSummaryOut {
+            id: l.id,
+            name: l.name,
+            valid_from: l.valid_from.to_string(),
+            valid_to: l.valid_to.map(|d| d.to_string()),
+            uses: l.uses,
+        })
+        .collect();
+    Ok(Json(PriceListsOut { items }))
+}
+
+/// A price list with every item as data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceListOut {
+    pub id: i64,
+    pub name: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    /// `[{"service": "PD09", "code": "postazione", "label": …, "components": [{"label": …,
+    /// "when": "one_off" | "yearly" | "metered" | "included" | "free" | "on_quotation",
+    /// "from_year": 2, "until_year": 1, "pro_rata": true, "price": {"kind": "flat" | "per_unit" |
+    /// "per_block" | "bands" | "tiers" | "days_of", …}}]}]`
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<PriceItem>,
+    pub version: i64,
+    pub uses: i64,
+}
+
+fn price_list_out(l: price_lists::StoredPriceList) -> PriceListOut {
+    PriceListOut {
+        id: l.id,
+        name: l.list.name,
+        valid_from: l.list.valid_from.to_string(),
+        valid_to: l.list.valid_to.map(|d| d.to_string()),
+        items: l.list.items,
+        version: l.version,
+        uses: l.uses,
+    }
+}
+
+/// One price list.
+#[utoipa::path(get, path = "/api/v1/price-lists/{list_id}", tag = "catalog",
+    params(("list_id" = i64, Path, description = "price list id")), security(("bearer" = [])),
+    responses((status = 200, body = PriceListOut), (status = 404, body = Problem)))]
+pub async fn price_list_get(
+    State(s): State<AppState>,
+    _: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<PriceListOut>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(price_list_out(price_lists::get(&s.db, id).await?)))
+}
+
+/// `{"name": …, "valid_from": "2027-01-01", "valid_to": null, "items": [...]}`; in a PUT also
+/// `version`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PriceListIn {
+    name: String,
+    valid_from: String,
+    valid_to: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<Value>,
+    version: Option<i64>,
+}
+
+/// Adds a price list (admins only). An open-ended earlier list is closed the day before.
+#[utoipa::path(post, path = "/api/v1/price-lists", tag = "catalog", request_body = PriceListIn,
+    security(("bearer" = [])),
+    responses((status = 201, body = PriceListOut), (status = 422, body = Problem)))]
+pub async fn price_list_create(
+    State(s): State<AppState>,
+    ApiAdmin(user): ApiAdmin,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let obj = json_object(&headers, &body)?;
+    let list: PriceList = from_object(obj)?;
+    let saved = price_lists::create(&s.db, &user.actor(), &list).await?;
+    Ok((StatusCode::CREATED, Json(price_list_out(saved))).into_response())
+}
+
+/// Replaces a price list nothing has used yet (admins only); a used one answers 409.
+#[utoipa::path(put, path = "/api/v1/price-lists/{list_id}", tag = "catalog",
+    params(("list_id" = i64, Path, description = "price list id")), request_body = PriceListIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = PriceListOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn price_list_put(
+    State(s): State<AppState>,
+    ApiAdmin(user): ApiAdmin,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PriceListOut>, ApiError> {
+    let id = parse_id(&id)?;
+    let mut obj = json_object(&headers, &body)?;
+    let version = take_version(&mut obj)?;
+    let list: PriceList = from_object(obj)?;
+    Ok(Json(price_list_out(
+        price_lists::update(&s.db, &user.actor(), id, &list, version).await?,
+    )))
+}
+
+/// `{"service": "PD09", "entity_id": 12, "quantity": 3, "activation_date": "2026-03-01",
+/// "year": 2027}`; `item` picks one of the service's items (default: its main one); `year`
+/// defaults to the activation year, `quantity` to 1.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteIn {
+    service: String,
+    entity_id: i64,
+    item: Option<String>,
+    quantity: Option<u32>,
+    #[schema(value_type = String, example = "2026-03-01")]
+    activation_date: NaiveDate,
+    year: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteLineOut {
+    /// The computation in Italian, e.g. "3 utenti × € 200,00 = € 600,00".
+    pub text: String,
+    /// Decimal string.
+    pub amount: String,
+}
+
+/// A quote: the amount due for one calendar year, line by line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteOut {
+    pub id: i64,
+    pub entity_id: i64,
+    pub service: String,
+    pub service_name: String,
+    pub item: String,
+    pub item_label: String,
+    pub quantity: u32,
+    pub activation_date: String,
+    pub year: i32,
+    /// 1 = the activation year.
+    pub service_year: u32,
+    /// The day whose price list applies: the activation date in its year, then 1 January.
+    pub pricing_date: String,
+    pub price_list_id: i64,
+    pub price_list_name: String,
+    /// Decimal string, e.g. "600.00".
+    pub amount: String,
+    pub currency: String,
+    /// Part of the service is priced only after an assessment.
+    pub on_quotation: bool,
+    pub lines: Vec<QuoteLineOut>,
+}
+
+impl From<quotes::StoredQuote> for QuoteOut {
+    fn from(q: quotes::StoredQuote) -> Self {
+        Self {
+            id: q.id,
+            entity_id: q.entity_id,
+            service: q.service,
+            service_name: q.service_name,
+            item: q.item,
+            item_label: q.item_label,
+            quantity: q.quantity,
+            activation_date: q.activation_date.to_string(),
+            year: q.year,
+            service_year: q.service_year,
+            pricing_date: q.pricing_date.to_string(),
+            price_list_id: q.price_list_id,
+            price_list_name: q.price_list_name,
+            amount: q.amount.to_decimal_string(),
+            currency: "EUR".into(),
+            on_quotation: q.on_quotation,
+            lines: q
+                .lines
+                .into_iter()
+                .map(|l| QuoteLineOut {
+                    text: l.text,
+                    amount: l.amount.to_decimal_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Computes and keeps a price quote for an entity (staff, or the entity's own contact). The
+/// entity needs an agreement in force on the pricing date.
+#[utoipa::path(post, path = "/api/v1/price-quotes", tag = "catalog", request_body = QuoteIn,
+    security(("bearer" = [])),
+    responses((status = 201, body = QuoteOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn quote(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let obj = json_object(&headers, &body)?;
+    let q: QuoteIn = from_object(obj)?;
+    let req = quotes::QuoteRequest {
+        entity_id: q.entity_id,
+        service: q.service,
+        item: q.item,
+        quantity: q.quantity.unwrap_or(1),
+        year: q
+            .year
+            .unwrap_or_else(|| chrono::Datelike::year(&q.activation_date)),
+        activation_date: q.activation_date,
+    };
+    let saved = quotes::create(&s.db, &caller.actor(), &req).await?;
+    Ok((StatusCode::CREATED, Json(QuoteOut::from(saved))).into_response())
+}
