@@ -186,7 +186,8 @@ pub async fn load(db: &Db) -> Result<Logins> {
 
 /// The Padova catalogue and price list, and an agreement for every comune of the province:
 /// most signed two years ago for 5 years; every fifth one ends this year (so it shows as
-/// expiring late in the year); every seventeenth has only a draft, so it cannot be charged.
+/// expiring late in the year); every seventeenth has only a draft, so it cannot be charged (Padova and Abano
+/// Terme are always signed).
 async fn demo_catalogue(db: &Db, actor: &Actor, year: i32) -> Result<()> {
     use catalog::store::agreements::{self, AgreementDraft};
     catalog::store::load_padova_catalogue(db, actor).await?;
@@ -209,7 +210,12 @@ async fn demo_catalogue(db: &Db, actor: &Actor, year: i32) -> Result<()> {
             number: format!("{}/{start_year}", i + 1),
             start_date: chrono::NaiveDate::from_ymd_opt(start_year, 1, 1),
             term_years: Some(5),
-            signed: i % 17 != 0,
+            // Padova and Abano Terme (the demo contact's) are always signed.
+            signed: i % 17 != 0
+                || e.data
+                    .istat_code
+                    .as_ref()
+                    .is_some_and(|c| c.as_str() == "028060" || c.as_str() == "028001"),
             signed_on: chrono::NaiveDate::from_ymd_opt(start_year - 1, 12, 15),
             ..Default::default()
         };

@@ -119,6 +119,54 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/entities/{id}/contacts/{contact_id}/delete"),
             None,
         ),
+        (
+            ("POST", "/entities/{id}/agreements"),
+            Form(&[("start_date", "2030-01-01"), ("term_years", "3")]),
+        ),
+        (
+            ("POST", "/entities/{id}/agreements/{agreement_id}"),
+            Form(&[("action", "terminate"), ("date", "2026-06-30")]),
+        ),
+        (("GET", "/catalog"), None),
+        (("GET", "/catalog/new"), None),
+        (
+            ("POST", "/catalog"),
+            Form(&[
+                ("code", "ZZ1"),
+                ("name", "Intruso"),
+                ("category", "base"),
+                ("description", "x"),
+            ]),
+        ),
+        (("GET", "/catalog/{code}"), None),
+        (("GET", "/catalog/{code}/edit"), None),
+        (
+            ("POST", "/catalog/{code}"),
+            Form(&[
+                ("name", "Rinominato"),
+                ("category", "base"),
+                ("description", "x"),
+            ]),
+        ),
+        (
+            ("POST", "/catalog/{code}/quote"),
+            Form(&[
+                ("entity_id", "B"),
+                ("quantity", "3"),
+                ("activation_date", "2026-03-01"),
+                ("year", "2027"),
+            ]),
+        ),
+        (("GET", "/price-lists"), None),
+        (
+            ("POST", "/price-lists"),
+            Form(&[
+                ("name", "Intruso"),
+                ("valid_from", "2031-01-01"),
+                ("items_json", "[]"),
+            ]),
+        ),
+        (("GET", "/price-lists/{list_id}"), None),
         (("GET", "/import"), None),
         (("POST", "/import"), None),
         (("GET", "/import/{run}"), None),
@@ -298,7 +346,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             for secret in [B_NAME, B_ISTAT, B_CONTACT] {
                 assert!(!text.contains(secret), "{what} shows B's data ({secret})");
             }
-            if route.path == "/api/v1/price-quotes" {
+            if route.path == "/api/v1/price-quotes" || route.path == "/catalog/{code}/quote" {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }
             match route.access {

@@ -10,7 +10,7 @@ use members::store::{self, ListQuery};
 use members::{Contact, ContactDraft, Entity, EntityDraft, FieldError, MembersError};
 use serde::Deserialize;
 
-use super::{is_htmx, ok, render, see_other, Field, Layout};
+use super::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
 use crate::auth::{PageStaff, PageUser, Session};
 use crate::error::PageError;
 use crate::AppState;
@@ -141,15 +141,6 @@ struct FormPage {
 }
 
 /// What is wrong with one field, as the form shows it under the field.
-fn messages_for(errors: &[FieldError], field: &str) -> String {
-    errors
-        .iter()
-        .filter(|e| e.field == field)
-        .map(|e| e.message.as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 fn fields(d: &EntityDraft, errors: &[FieldError]) -> Vec<Field> {
     let spec: [(&'static str, &'static str, &'static str, &'static str); 17] = [
         ("name", "Denominazione", "text", "Es. Comune di Abano Terme"),
@@ -318,10 +309,6 @@ pub async fn create(
     }
 }
 
-fn parse_id(id: &str) -> Result<i64, PageError> {
-    id.parse().map_err(|_| PageError::not_found())
-}
-
 pub struct AuditLine {
     pub at: String,
     pub actor: String,
@@ -343,6 +330,16 @@ struct DetailPage {
     fee_year: i32,
     fee: Option<FeeView>,
     fee_message: String,
+    agreements: Vec<super::agreements::AgreementView>,
+    agreement_error: String,
+}
+
+/// The detail page's query: the membership-fee year to show, and a refused agreement change.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DetailQuery {
+    anno: String,
+    agreement_error: String,
 }
 
 /// The entity's membership fee for this year, as the detail page shows it.
@@ -358,6 +355,7 @@ async fn detail_page(
     id: i64,
     contact: &ContactDraft,
     contact_errors: &[FieldError],
+    q: DetailQuery,
 ) -> Result<DetailPage, PageError> {
     let actor = sess.actor();
     let e = store::get(&s.db, &actor, id).await?;
@@ -405,7 +403,15 @@ async fn detail_page(
             f
         })
         .collect();
-    let fee_year = kernel::time::current_year();
+    let fee_year = q
+        .anno
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|y| catalog::store::check_year(y).ok())
+        .unwrap_or_else(kernel::time::current_year);
+    let agreements =
+        super::agreements::views(&catalog::store::agreements::list(&s.db, &actor, e.id).await?);
     let (fee, fee_message) = match catalog::store::fee_of(&s.db, &e, fee_year).await {
         Ok((rule, f)) => (
             Some(FeeView {
@@ -421,6 +427,8 @@ async fn detail_page(
         Err(e) => return Err(e.into()),
     };
     Ok(DetailPage {
+        agreements,
+        agreement_error: q.agreement_error,
         fee_year,
         fee,
         fee_message,
@@ -447,8 +455,11 @@ pub async fn detail(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     Path(id): Path<String>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, PageError> {
-    let page = detail_page(&s, &sess, parse_id(&id)?, &ContactDraft::default(), &[]).await?;
+    let q: DetailQuery =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let page = detail_page(&s, &sess, parse_id(&id)?, &ContactDraft::default(), &[], q).await?;
     Ok(ok(&page))
 }
 
@@ -534,7 +545,7 @@ pub async fn add_contact(
     match store::add_contact(&s.db, &sess.actor(), id, &draft).await {
         Ok(_) => Ok(see_other(&format!("/entities/{id}#referenti"))),
         Err(MembersError::Invalid(errs)) => {
-            let page = detail_page(&s, &sess, id, &draft, &errs).await?;
+            let page = detail_page(&s, &sess, id, &draft, &errs, DetailQuery::default()).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),

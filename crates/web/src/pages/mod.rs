@@ -1,8 +1,10 @@
 //! The Italian web UI. Each page is an askama template under `templates/`, rendered whole,
 //! or as a fragment when htmx asks for one (`HX-Request`).
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod entities;
 pub mod home;
 pub mod import;
@@ -138,4 +140,19 @@ impl Field {
             required: false,
         }
     }
+}
+
+/// Path ids that are not numbers name nothing: "not found", like an id that does not exist.
+pub fn parse_id(id: &str) -> Result<i64, crate::error::PageError> {
+    id.parse().map_err(|_| crate::error::PageError::not_found())
+}
+
+/// The messages of one field, joined.
+pub fn messages_for(errors: &[members::FieldError], field: &str) -> String {
+    errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }

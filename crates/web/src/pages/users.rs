@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 
-use super::{ok, render, see_other, Layout};
+use super::{ok, parse_id, render, see_other, Layout};
 use crate::auth::{PageAdmin, Session};
 use crate::error::PageError;
 use crate::AppState;
@@ -172,10 +172,6 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn parse_id(id: &str) -> Result<i64, PageError> {
-    id.parse().map_err(|_| PageError::not_found())
 }
 
 pub async fn edit_form(

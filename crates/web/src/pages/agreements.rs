@@ -1,0 +1,222 @@
+//! Agreements on the entity page: record one, sign, terminate, renew (staff).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use catalog::agreement::Agreement;
+use catalog::store::agreements::{self, AgreementChange, AgreementDraft};
+use catalog::CatalogError;
+use serde::Deserialize;
+
+use super::{parse_id, see_other};
+use crate::auth::PageStaff;
+use crate::error::PageError;
+use crate::AppState;
+
+/// An agreement as the entity page lists it.
+pub struct AgreementView {
+    pub id: i64,
+    pub number: String,
+    pub period: String,
+    pub term_years: u32,
+    pub state: &'static str,
+    pub state_code: &'static str,
+    pub detail: String,
+    pub can_sign: bool,
+    pub can_terminate: bool,
+    pub can_renew: bool,
+    pub version: i64,
+}
+
+pub fn views(list: &[Agreement]) -> Vec<AgreementView> {
+    use kernel::time::display_date;
+    let today = kernel::time::today();
+    list.iter()
+        .map(|a| {
+            let state = a.state_on(today);
+            let mut detail = Vec::new();
+            if let Some(d) = a.signed_on {
+                detail.push(format!("firmata il {}", display_date(d)));
+            }
+            if let Some(d) = a.terminated_on {
+                detail.push(format!("in vigore fino al {}", display_date(d)));
+            }
+            if !a.termination_reason.is_empty() {
+                detail.push(a.termination_reason.clone());
+            }
+            if a.renews_id.is_some() {
+                detail.push("rinnovo".into());
+            }
+            if !a.notes.is_empty() {
+                detail.push(a.notes.clone());
+            }
+            AgreementView {
+                id: a.id,
+                number: a.number.clone(),
+                period: format!(
+                    "{} – {}",
+                    display_date(a.start_date),
+                    display_date(a.end_date)
+                ),
+                term_years: a.term_years,
+                state: state.label(),
+                state_code: state.as_str(),
+                detail: detail.join(" · "),
+                can_sign: a.status == catalog::agreement::Status::Draft,
+                can_terminate: a.status == catalog::agreement::Status::Signed,
+                can_renew: a.status == catalog::agreement::Status::Signed
+                    && !list.iter().any(|o| o.renews_id == Some(a.id)),
+                version: a.version,
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewForm {
+    number: String,
+    start_date: String,
+    term_years: String,
+    signed: String,
+}
+
+fn back(id: i64, message: &str) -> Response {
+    if message.is_empty() {
+        see_other(&format!("/entities/{id}#convenzioni"))
+    } else {
+        see_other(&format!(
+            "/entities/{id}?agreement_error={}#convenzioni",
+            super::urlencode(message)
+        ))
+    }
+}
+
+/// What the entity page says when a change was refused (bad input or a refused transition).
+fn refusal(e: CatalogError) -> Result<String, PageError> {
+    match e {
+        CatalogError::Invalid(errs) => Ok(errs
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")),
+        e @ (CatalogError::AgreementRefused(_) | CatalogError::Conflict) => Ok(e.to_string()),
+        e => Err(e.into()),
+    }
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<NewForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let mut bad = Vec::new();
+    let start_date = match f.start_date.trim() {
+        "" => None,
+        d => d.parse().map_or_else(
+            |_| {
+                bad.push("data di inizio non valida");
+                None
+            },
+            Some,
+        ),
+    };
+    let term_years = match f.term_years.trim() {
+        "" => None,
+        t => t.parse().map_or_else(
+            |_| {
+                bad.push("durata non valida: un numero di anni");
+                None
+            },
+            Some,
+        ),
+    };
+    if !bad.is_empty() {
+        return Ok(back(id, &bad.join("; ")));
+    }
+    let draft = AgreementDraft {
+        number: f.number,
+        start_date,
+        term_years,
+        signed: !f.signed.is_empty(),
+        ..Default::default()
+    };
+    match agreements::create(&s.db, &sess.actor(), id, &draft).await {
+        Ok(_) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    action: String,
+    date: String,
+    reason: String,
+    version: String,
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path((id, agreement_id)): Path<(String, String)>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let (id, agreement_id) = (parse_id(&id)?, parse_id(&agreement_id)?);
+    let actor = sess.actor();
+    let date = match f.date.trim() {
+        "" => None,
+        d => match d.parse() {
+            Ok(d) => Some(d),
+            Err(_) => return Ok(back(id, "data non valida")),
+        },
+    };
+    let version = f.version.trim().parse().ok();
+    let result = match f.action.as_str() {
+        "sign" => agreements::update(
+            &s.db,
+            &actor,
+            id,
+            agreement_id,
+            &AgreementChange {
+                status: Some("signed".into()),
+                signed_on: date,
+                ..Default::default()
+            },
+            version,
+        )
+        .await
+        .map(|_| ()),
+        "terminate" => agreements::update(
+            &s.db,
+            &actor,
+            id,
+            agreement_id,
+            &AgreementChange {
+                status: Some("terminated".into()),
+                terminated_on: date,
+                termination_reason: Some(f.reason),
+                ..Default::default()
+            },
+            version,
+        )
+        .await
+        .map(|_| ()),
+        "renew" => agreements::renew(&s.db, &actor, id, agreement_id)
+            .await
+            .map(|_| ()),
+        _ => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Azione sconosciuta.",
+            ))
+        }
+    };
+    match result {
+        Ok(()) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
