@@ -13,7 +13,7 @@
 //! 1st year of service.
 
 use chrono::{Datelike, NaiveDate};
-use kernel::money::thousands;
+use kernel::money::{thousands, Thousands};
 use kernel::Euro;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +77,7 @@ impl Unit {
     /// `3 postazioni`, `1 giornata`, `7.500 ab.`.
     pub fn count(self, n: u64) -> String {
         let (one, many) = self.names();
-        format!("{} {}", thousands(n), if n == 1 { one } else { many })
+        format!("{} {}", Thousands(n), if n == 1 { one } else { many })
     }
 }
 

@@ -67,7 +67,11 @@ pub struct Db {
     /// SQLite has one writer at a time: writers queue here instead of failing with
     /// `database is locked`. PostgreSQL writers run concurrently.
     write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Unique in the process: lets caches keep apart values of different databases.
+    instance: u64,
 }
+
+static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A write transaction. Dropped without [`WriteTx::commit`] it rolls back.
 pub struct WriteTx {
@@ -144,7 +148,14 @@ impl Db {
             pool,
             backend,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
+    }
+
+    /// This pool's number in the process (clones share it): a cache key part, so that values
+    /// read from one database are never served for another.
+    pub fn instance(&self) -> u64 {
+        self.instance
     }
 
     pub fn backend(&self) -> Backend {

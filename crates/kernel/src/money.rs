@@ -76,28 +76,52 @@ impl Euro {
 
     /// The Italian form: `€ 1.250,00`.
     pub fn to_italian(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let a = self.0.unsigned_abs();
-        format!("€ {sign}{},{:02}", thousands(a / 100), a % 100)
+        self.to_string()
+    }
+}
+
+/// A whole number in Italian form, written without allocating: `206496` → `206.496`.
+#[derive(Debug, Clone, Copy)]
+pub struct Thousands(pub u64);
+
+impl fmt::Display for Thousands {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut digits = [0u8; 20];
+        let mut n = self.0;
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut out = [0u8; 27];
+        let mut o = 0;
+        for i in (0..len).rev() {
+            out[o] = digits[i];
+            o += 1;
+            if i > 0 && i % 3 == 0 {
+                out[o] = b'.';
+                o += 1;
+            }
+        }
+        f.write_str(std::str::from_utf8(&out[..o]).map_err(|_| fmt::Error)?)
     }
 }
 
 /// A whole number in Italian form: `206496` → `206.496`.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    Thousands(n).to_string()
 }
 
+/// The Italian form: `€ 1.250,00`.
 impl fmt::Display for Euro {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_italian())
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        write!(f, "€ {sign}{},{:02}", Thousands(a / 100), a % 100)
     }
 }
 
@@ -154,6 +178,9 @@ mod tests {
     fn formats() {
         assert_eq!(super::thousands(206_496), "206.496");
         assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(1_000), "1.000");
+        assert_eq!(super::thousands(u64::MAX), "18.446.744.073.709.551.615");
         assert_eq!(Euro::from_cents(125_000).to_decimal_string(), "1250.00");
         assert_eq!(Euro::from_cents(125_000).to_italian(), "€ 1.250,00");
         assert_eq!(Euro::from_cents(5).to_italian(), "€ 0,05");

@@ -4,6 +4,9 @@
 //! yearly statement) was computed from is frozen: its figures must read the same for ever, so
 //! a price change is a new list with a later `valid_from`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use chrono::{Days, NaiveDate};
 use db::{audit, Db};
 use kernel::audit::AuditEvent;
@@ -117,6 +120,51 @@ pub(crate) async fn on_conn(
     .await?
     .ok_or_else(|| CatalogError::NoPriceListOn(display_date(day)))?;
     Ok(from_row(&row)?)
+}
+
+type ListCache = HashMap<(u64, i64, i64), Arc<PriceList>>;
+
+/// Parsed lists by (database, id, version): a list's content never changes without its version
+/// changing, so an entry is never stale; quoting does not parse the JSON again each time.
+static CACHE: LazyLock<Mutex<ListCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The list valid on `day` for quoting: id, version and the parsed list (cached).
+pub(crate) async fn for_quote(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    day: NaiveDate,
+) -> Result<(i64, i64, Arc<PriceList>), CatalogError> {
+    let d = day.to_string();
+    let row = sqlx::query(
+        "SELECT id, version FROM price_lists WHERE valid_from <= $1 \
+         AND (valid_to IS NULL OR valid_to >= $1) ORDER BY valid_from DESC LIMIT 1",
+    )
+    .bind(&d)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| CatalogError::NoPriceListOn(display_date(day)))?;
+    let (id, version): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    let key = (db.instance(), id, version);
+    if let Some(l) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok((id, version, l));
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM price_lists WHERE id = $1 AND version = $2",
+        cols()
+    )))
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(CatalogError::Conflict)?;
+    let list = Arc::new(from_row(&row)?.list);
+    if let Ok(mut c) = CACHE.lock() {
+        if c.len() >= 256 {
+            c.clear();
+        }
+        c.insert(key, list.clone());
+    }
+    Ok((id, version, list))
 }
 
 /// Checks a list against the catalogue and the other lists (all but `except`), closing an

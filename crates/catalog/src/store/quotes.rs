@@ -6,6 +6,7 @@ use db::{audit, Db};
 use kernel::audit::AuditEvent;
 use kernel::{Actor, Euro, Role};
 use serde::Serialize;
+use sqlx::Row;
 
 use crate::fees::{self, pricing_date, QuoteInput};
 use crate::membership::FeeLine;
@@ -50,27 +51,53 @@ pub async fn compute(
     actor: &Actor,
     req: &QuoteRequest,
 ) -> Result<StoredQuote, CatalogError> {
+    let day = pricing_date(req.activation_date, req.year);
+    let d = day.to_string();
+    let mut conn = db.pool().acquire().await?;
+    // One read for what the quote depends on: the entity in the caller's scope, the service,
+    // and whether an agreement is in force on the pricing date (as `Agreement::in_force_on`).
+    let row = sqlx::query(
+        "SELECT e.population, s.name, s.active, \
+           (SELECT COUNT(*) FROM agreements a WHERE a.entity_id = e.id AND a.status <> 'draft' \
+              AND a.start_date <= $4 AND a.end_date >= $4 \
+              AND (a.terminated_on IS NULL OR a.terminated_on >= $4)) \
+         FROM entities e LEFT JOIN services s ON s.code = $3 \
+         WHERE ($1 = 0 OR e.id IN (SELECT entity_id FROM user_entities WHERE user_id = $1)) \
+           AND e.id = $2",
+    )
+    .bind(actor.scope_param())
+    .bind(req.entity_id)
+    .bind(&req.service)
+    .bind(&d)
+    .fetch_optional(&mut *conn)
+    .await?
     // Scope first: an entity out of scope is "not found" whoever asks.
-    let entity = members::store::get(db, actor, req.entity_id).await?;
+    .ok_or(members::MembersError::EntityNotFound)?;
     if !(actor.is_staff() || actor.role == Role::Contact) {
         return Err(CatalogError::StaffOnly);
     }
     crate::store::check_year(i64::from(req.year))?;
-    let service = super::services::get(db, &req.service).await?;
-    if !service.card.active {
+    let population: Option<i64> = row.try_get(0)?;
+    let service_name: Option<String> = row.try_get(1)?;
+    let active: Option<i64> = row.try_get(2)?;
+    let in_force: i64 = row.try_get(3)?;
+    let Some(service_name) = service_name else {
+        return Err(CatalogError::NoService(req.service.clone()));
+    };
+    if active != Some(1) {
         return Err(CatalogError::InactiveService(req.service.clone()));
     }
-    let day = pricing_date(req.activation_date, req.year);
-    let mut conn = db.pool().acquire().await?;
-    super::agreements::ensure_chargeable(&mut conn, req.entity_id, day).await?;
-    let list = super::price_lists::on_conn(&mut conn, day).await?;
+    if in_force == 0 {
+        return Err(CatalogError::NotChargeable(kernel::time::display_date(day)));
+    }
+    let (list_id, list_version, list) = super::price_lists::for_quote(db, &mut conn, day).await?;
     let q = fees::quote(
-        &list.list,
+        &list,
         &QuoteInput {
             service: &req.service,
             item: req.item.as_deref(),
             quantity: req.quantity,
-            population: entity.data.population.map(|p| p.get()),
+            population: population.and_then(|p| u32::try_from(p).ok()),
             activation: req.activation_date,
             year: req.year,
         },
@@ -79,7 +106,7 @@ pub async fn compute(
         id: 0,
         entity_id: req.entity_id,
         service: q.service,
-        service_name: service.card.name,
+        service_name,
         item: q.item,
         item_label: q.item_label,
         quantity: req.quantity,
@@ -87,9 +114,9 @@ pub async fn compute(
         year: req.year,
         service_year: q.service_year,
         pricing_date: day,
-        price_list_id: list.id,
-        price_list_name: list.list.name,
-        price_list_version: list.version,
+        price_list_id: list_id,
+        price_list_name: list.name.clone(),
+        price_list_version: list_version,
         amount: q.amount,
         on_quotation: q.on_quotation,
         lines: q.lines,
