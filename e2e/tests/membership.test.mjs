@@ -34,5 +34,22 @@ test('the fee of an entity is shown with its computation, and follows the chosen
   await page.click('#rule-form button[type=submit]');
   await page.waitForSelector('#form-message');
   assert.match(await page.textContent('#form-message'), /costi fissi/);
+
+  // An edited rule: the editor starts from the rule in force; a band table with a gap is refused.
+  await page.goto(`${env.base}/membership-fee`);
+  assert.match(await page.inputValue('#rule_json'), /"model": "bands"/);
+  await page.click('label[for=preset-custom]');
+  await page.fill('#rule_json', JSON.stringify({ model: 'bands', bands: [
+    { from: 0, to: 1000, amount: '100.00' }, { from: 1002, to: null, amount: '200.00' }] }));
+  await page.click('#rule-form button[type=submit]');
+  await page.waitForSelector('#form-message');
+  assert.match(await page.textContent('#form-message'), /manca la fascia da 1001 a 1001/);
+  await page.click('label[for=preset-custom]');
+  await page.fill('#rule_json', JSON.stringify({ model: 'marginal_tiers',
+    tiers: [{ up_to: 5000, rate: '0.20' }, { up_to: 10000, rate: '0.10' }],
+    flat_above: 10000, flat_amount: '1600.00' }));
+  await Promise.all([page.waitForURL(`${env.base}/membership-fee`), page.click('#rule-form button[type=submit]')]);
+  assert.match(await page.textContent('#rule-table'), /regola personalizzata/);
+  assert.equal(await abanoFee(page), '€ 1.600,00');
   await page.close();
 });

@@ -28,6 +28,7 @@ struct Page {
     year: String,
     chosen: String,
     fixed_costs: String,
+    rule_json: String,
     error: String,
 }
 
@@ -37,11 +38,24 @@ pub struct RuleForm {
     year: String,
     preset: String,
     fixed_costs: String,
+    /// With `preset = custom`: the whole rule as JSON (a preset's rule, edited).
+    rule_json: String,
 }
 
 async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Result<Page, PageError> {
-    let rules = catalog::store::rules(&s.db)
-        .await?
+    let all = catalog::store::rules(&s.db).await?;
+    // The editor starts from the rule in force (or Padova's when there is none).
+    let rule_json = if f.rule_json.is_empty() {
+        let current = all
+            .last()
+            .map(|r| r.rule.clone())
+            .map_or_else(|| preset("padova", None), Ok)
+            .map_err(catalog::CatalogError::from)?;
+        serde_json::to_string_pretty(&current).unwrap_or_default()
+    } else {
+        f.rule_json.clone()
+    };
+    let rules = all
         .into_iter()
         .rev()
         .map(|r| RuleRow {
@@ -68,6 +82,7 @@ async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Resul
         },
         chosen: f.preset,
         fixed_costs: f.fixed_costs,
+        rule_json,
         error,
     })
 }
@@ -99,6 +114,15 @@ pub async fn set(
                 catalog::CatalogError::Rule(catalog::membership::RuleError::Invalid(e.to_string()))
             })?),
         };
+        if f.preset == "custom" {
+            let rule: catalog::membership::MembershipRule = serde_json::from_str(&f.rule_json)
+                .map_err(|e| {
+                    catalog::CatalogError::Rule(catalog::membership::RuleError::Invalid(format!(
+                        "JSON della regola: {e}"
+                    )))
+                })?;
+            return catalog::store::set_rule(&s.db, &sess.actor(), year, "", &rule).await;
+        }
         let rule = preset(&f.preset, fixed)?;
         catalog::store::set_rule(&s.db, &sess.actor(), year, &f.preset, &rule).await
     }
