@@ -113,3 +113,38 @@ test('a contact sees the catalogue and quotes only for their own entities', asyn
   assert.equal(await page.textContent('#quote-amount'), '€ 180,00');
   await page.close();
 });
+
+test('an administrator adds next year\'s price list and edits it while nothing has used it', async () => {
+  const page = await env.browser.newPage();
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  const next = new Date().getFullYear() + 1;
+  await page.goto(`${env.base}/price-lists`);
+  await page.fill('#name', `Listino ${next}`);
+  await page.fill('#valid_from', `${next}-01-01`);
+  // The items start as a copy of today's list; raise PD09's yearly fee from € 200 to € 220.
+  const items = JSON.parse(await page.inputValue('#items_json'));
+  const pd09 = items.find((i) => i.service === 'PD09' && i.code === 'postazione');
+  pd09.components[1].price.amount = '220.00';
+  await page.fill('#items_json', JSON.stringify(items));
+  await page.click('#price-list-form button[type=submit]');
+  await page.waitForSelector('#price-list-state');
+  assert.match(await page.textContent('#price-list-state'), /non ancora usato/);
+
+  // A wrong edit is refused with the reason and changes nothing.
+  await page.fill('#items_json', '[{"service": "PD09"}]');
+  await page.click('#price-list-edit button[type=submit]');
+  await page.waitForSelector('#form-message');
+  assert.match(await page.textContent('#form-message'), /Voci non valide/);
+  await page.fill('#name', `Listino ${next} (rivisto)`);
+  await page.fill('#items_json', JSON.stringify(items));
+  await page.click('#price-list-edit button[type=submit]');
+  await page.waitForSelector(`h1:has-text("Listino ${next} (rivisto)")`);
+
+  await page.goto(`${env.base}/price-lists`);
+  assert.match(await page.textContent('#price-list-table'), new RegExp(`al 31/12/${next - 1}`));
+  await shot(page, '18-price-lists');
+  // Next year's quote reads the new list.
+  await quote(page, 'PD09', 'Comune di Padova', 3, `${next - 1}-03-01`, next);
+  assert.equal(await page.textContent('#quote-amount'), '€ 660,00');
+  await page.close();
+});

@@ -133,6 +133,7 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/price-lists", User, Page, pages::catalog::price_lists),
         route(M::POST, "/price-lists", Admin, Page, pages::catalog::price_list_create),
         route(M::GET, "/price-lists/{list_id}", User, Page, pages::catalog::price_list),
+        route(M::POST, "/price-lists/{list_id}", Admin, Page, pages::catalog::price_list_update),
         route(M::GET, "/import", Admin, Page, pages::import::form),
         route(M::POST, "/import", Admin, Page, pages::import::upload),
         route(M::GET, "/import/{run}", Admin, Page, pages::import::progress),

@@ -167,6 +167,14 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ]),
         ),
         (("GET", "/price-lists/{list_id}"), None),
+        (
+            ("POST", "/price-lists/{list_id}"),
+            Form(&[
+                ("name", "Intruso"),
+                ("valid_from", "2020-10-01"),
+                ("items_json", "[]"),
+            ]),
+        ),
         (("GET", "/import"), None),
         (("POST", "/import"), None),
         (("GET", "/import/{run}"), None),

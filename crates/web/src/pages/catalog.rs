@@ -747,10 +747,25 @@ pub struct ListItemRow {
 #[template(path = "catalog/price_list.html")]
 struct PriceListPage {
     layout: Layout,
+    id: i64,
     name: String,
     period: String,
     uses: i64,
     rows: Vec<ListItemRow>,
+    can_edit: bool,
+    form: EditListForm,
+    message: String,
+}
+
+/// The edit form of a list nothing has used yet.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EditListForm {
+    name: String,
+    valid_from: String,
+    valid_to: String,
+    items_json: String,
+    version: String,
 }
 
 pub async fn price_list(
@@ -758,7 +773,31 @@ pub async fn price_list(
     PageUser(sess): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let l = price_lists::get(&s.db, parse_id(&id)?).await?;
+    Ok(ok(&list_page(
+        &s,
+        &sess,
+        parse_id(&id)?,
+        None,
+        String::new(),
+    )
+    .await?))
+}
+
+async fn list_page(
+    s: &AppState,
+    sess: &Session,
+    id: i64,
+    form: Option<EditListForm>,
+    message: String,
+) -> Result<PriceListPage, PageError> {
+    let l = price_lists::get(&s.db, id).await?;
+    let form = form.unwrap_or_else(|| EditListForm {
+        name: l.list.name.clone(),
+        valid_from: l.list.valid_from.to_string(),
+        valid_to: l.list.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+        items_json: serde_json::to_string_pretty(&l.list.items).unwrap_or_default(),
+        version: l.version.to_string(),
+    });
     let rows = l
         .list
         .items
@@ -768,11 +807,59 @@ pub async fn price_list(
             item: item_view(i),
         })
         .collect();
-    Ok(ok(&PriceListPage {
-        layout: Layout::new(&s, Some(&sess), l.list.name.clone(), "price-lists"),
+    Ok(PriceListPage {
+        layout: Layout::new(s, Some(sess), l.list.name.clone(), "price-lists"),
+        id: l.id,
         period: period(l.list.valid_from, l.list.valid_to),
         name: l.list.name,
         uses: l.uses,
         rows,
-    }))
+        can_edit: sess.actor().is_admin() && l.uses == 0,
+        form,
+        message,
+    })
+}
+
+/// Saves an edited list; refused (with the reason) when it was used meanwhile or is invalid.
+pub async fn price_list_update(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path(id): Path<String>,
+    Form(f): Form<EditListForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    price_lists::get(&s.db, id).await?;
+    let parsed = (|| -> Result<PriceList, String> {
+        let valid_from = f
+            .valid_from
+            .trim()
+            .parse()
+            .map_err(|_| "Data di inizio validità non valida.".to_owned())?;
+        let valid_to = match f.valid_to.trim() {
+            "" => None,
+            t => Some(
+                t.parse()
+                    .map_err(|_| "Data di fine validità non valida.".to_owned())?,
+            ),
+        };
+        let items =
+            serde_json::from_str(&f.items_json).map_err(|e| format!("Voci non valide: {e}"))?;
+        Ok(PriceList {
+            name: f.name.trim().to_owned(),
+            valid_from,
+            valid_to,
+            items,
+        })
+    })();
+    let version = f.version.trim().parse().ok();
+    let message = match parsed {
+        Err(m) => m,
+        Ok(list) => match price_lists::update(&s.db, &sess.actor(), id, &list, version).await {
+            Ok(_) => return Ok(see_other(&format!("/price-lists/{id}"))),
+            Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
+            Err(e) => e.to_string(),
+        },
+    };
+    let page = list_page(&s, &sess, id, Some(f), message).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
