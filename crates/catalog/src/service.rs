@@ -32,6 +32,15 @@ impl Category {
             Category::Advanced => "Avanzato",
         }
     }
+
+    /// The heading of the category's services: "Servizi intermedi".
+    pub fn heading(self) -> &'static str {
+        match self {
+            Category::Base => "Servizi base",
+            Category::Intermediate => "Servizi intermedi",
+            Category::Advanced => "Servizi avanzati",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,7 +79,7 @@ pub async fn list(
     let groups = Category::ALL
         .into_iter()
         .map(|c| CategoryGroup {
-            label: c.label(),
+            label: c.heading(),
             services: all
                 .iter()
                 .filter(|svc| svc.card.category == c)
