@@ -1,11 +1,12 @@
 //! Shared pure types of `cst`: identifiers, Italian registry codes, money, roles, the
-//! audit record and its hash chain, and timestamps.
+//! audit record and its hash chain, timestamps, and working-time calendars.
 //!
 //! **Invariant:** this crate does no I/O. Every value here is parsed once at the edge
 //! (`parse` constructors returning a typed error a person can act on) and trusted after.
 
 pub mod actor;
 pub mod audit;
+pub mod calendar;
 pub mod codes;
 pub mod money;
 pub mod role;

@@ -186,3 +186,121 @@ async fn cli_errors_are_one_line(b: Backend) {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not understood"));
 }
+
+/// `cst sla due` needs no database: a plain test, not one per backend.
+#[test]
+fn sla_due_prints_the_due_instant_with_the_rome_offset() {
+    for (calendar, from, hours, due) in [
+        (
+            "consorzio-it",
+            "2026-11-23T10:00:00+01:00",
+            "8",
+            "2026-11-24T10:00:00+01:00",
+        ),
+        (
+            "consorzio-it",
+            "2026-11-23T08:30:00+01:00",
+            "4",
+            "2026-11-23T12:30:00+01:00",
+        ),
+        (
+            "consorzio-it",
+            "2026-12-24T17:00:00+01:00",
+            "8",
+            "2026-12-28T17:00:00+01:00",
+        ),
+        (
+            "consorzio-it",
+            "2026-03-27T16:00:00Z",
+            "4",
+            "2026-03-30T11:30:00+02:00",
+        ),
+        (
+            "padova",
+            "2025-06-12T16:00:00+02:00",
+            "1",
+            "2025-06-16T09:30:00+02:00",
+        ),
+        (
+            "padova",
+            "2026-11-27T09:00:00+01:00",
+            "4",
+            "2026-11-27T13:00:00+01:00",
+        ),
+        (
+            "ltt",
+            "2026-11-21T12:00:00+01:00",
+            "1.5",
+            "2026-11-23T09:30:00+01:00",
+        ),
+        (
+            "ltt",
+            "2026-11-21T12:00:00+01:00",
+            "2.5",
+            "2026-11-23T10:30:00+01:00",
+        ),
+    ] {
+        let out = cst(
+            &[
+                "sla",
+                "due",
+                "--calendar",
+                calendar,
+                "--from",
+                from,
+                "--hours",
+                hours,
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{:?}", out);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            due,
+            "{calendar} {from} + {hours} h"
+        );
+    }
+    for (args, needle) in [
+        (
+            [
+                "--calendar",
+                "roma",
+                "--from",
+                "2026-11-23T10:00:00Z",
+                "--hours",
+                "1",
+            ],
+            "roma",
+        ),
+        (
+            [
+                "--calendar",
+                "padova",
+                "--from",
+                "23/11/2026",
+                "--hours",
+                "1",
+            ],
+            "RFC 3339",
+        ),
+        (
+            [
+                "--calendar",
+                "padova",
+                "--from",
+                "2026-11-23T10:00:00Z",
+                "--hours",
+                "otto",
+            ],
+            "otto",
+        ),
+    ] {
+        let mut a = vec!["sla", "due"];
+        a.extend(args);
+        let out = cst(&a, None);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{err}");
+    }
+}

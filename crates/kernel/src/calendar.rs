@@ -1,0 +1,731 @@
+//! Working-time calendars: when a centre works, and working-time arithmetic on top of it.
+//!
+//! A [`Calendar`] is data: weekly opening hours (several intervals a day, e.g. a lunch break),
+//! the Italian public holidays as rules with the years they hold (laws change the list: the 4
+//! October is a national holiday from 2026, L. 151/2025), the patron saint's day, and extra
+//! closure days, all in the wall-clock time of Europe/Rome (so daylight-saving changes are
+//! handled by the time-zone database, not by us).
+//!
+//! Two implementations of the same arithmetic:
+//! - [`Calendar::add_working`] / [`Calendar::working_between`] walk the calendar day by day: simple
+//!   and obviously right, the reference the tests compare against;
+//! - [`Precomputed`] lays out every working interval of a span of years as UTC seconds with the
+//!   working time before each, so a due time is two binary searches (millions per second).
+//!
+//! **Due time.** Adding `d` of working time to an instant gives the earliest instant by which `d`
+//! of working time has elapsed. Intervals are half-open; a deadline that uses up an interval lands
+//! on its closing time (8:30 + 4 h on a 8:30–12:30 morning is 12:30, not 14:00), and adding zero
+//! to an instant outside working hours gives the next opening. So a due time is always a working
+//! instant or the closing edge of one.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::time::ROME;
+
+/// How a public holiday falls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HolidayRule {
+    /// Every year on this day.
+    Fixed { month: u32, day: u32 },
+    /// The day after Easter Sunday (Gregorian computus).
+    EasterMonday,
+}
+
+/// A holiday and the years it holds (inclusive; `None`: no limit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holiday {
+    pub name: String,
+    pub rule: HolidayRule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_year: Option<i32>,
+}
+
+impl Holiday {
+    fn fixed(name: &str, month: u32, day: u32) -> Self {
+        Self {
+            name: name.into(),
+            rule: HolidayRule::Fixed { month, day },
+            from_year: None,
+            to_year: None,
+        }
+    }
+
+    /// The date it falls on in `year`, if it holds that year.
+    pub fn date_in(&self, year: i32) -> Option<NaiveDate> {
+        if self.from_year.is_some_and(|f| year < f) || self.to_year.is_some_and(|t| year > t) {
+            return None;
+        }
+        match self.rule {
+            HolidayRule::Fixed { month, day } => NaiveDate::from_ymd_opt(year, month, day),
+            HolidayRule::EasterMonday => easter_sunday(year).and_then(|d| d.succ_opt()),
+        }
+    }
+}
+
+/// Easter Sunday of a Gregorian year (the "anonymous Gregorian" algorithm).
+pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
+}
+
+/// The national public holidays of Italy, with the years each holds since 1977 (L. 54/1977
+/// moved 6 January and 2 June; D.P.R. 792/1985 restored the Epiphany from 1986, L. 336/2000 the
+/// Republic Day from 2001; L. 151/2025 adds 4 October from 2026).
+pub fn italian_holidays() -> Vec<Holiday> {
+    let mut v = vec![
+        Holiday::fixed("Capodanno", 1, 1),
+        Holiday {
+            from_year: Some(1986),
+            ..Holiday::fixed("Epifania", 1, 6)
+        },
+        Holiday {
+            name: "Lunedì dell'Angelo".into(),
+            rule: HolidayRule::EasterMonday,
+            from_year: None,
+            to_year: None,
+        },
+        Holiday::fixed("Festa della Liberazione", 4, 25),
+        Holiday::fixed("Festa del Lavoro", 5, 1),
+        Holiday {
+            from_year: Some(2001),
+            ..Holiday::fixed("Festa della Repubblica", 6, 2)
+        },
+        Holiday::fixed("Ferragosto", 8, 15),
+        Holiday {
+            from_year: Some(2026),
+            ..Holiday::fixed("San Francesco d'Assisi, patrono d'Italia", 10, 4)
+        },
+        Holiday::fixed("Ognissanti", 11, 1),
+        Holiday::fixed("Immacolata Concezione", 12, 8),
+        Holiday::fixed("Natale", 12, 25),
+        Holiday::fixed("Santo Stefano", 12, 26),
+    ];
+    v.shrink_to_fit();
+    v
+}
+
+/// An opening interval of a day, wall-clock time, `start < end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interval {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+/// A centre's working time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Calendar {
+    pub name: String,
+    /// Monday first; each day's intervals sorted and not overlapping.
+    pub week: [Vec<Interval>; 7],
+    pub holidays: Vec<Holiday>,
+    /// The patron saint's day (month, day), a holiday of the town.
+    #[serde(default)]
+    pub patron: Option<(u32, u32)>,
+    /// Company closures and other days off.
+    #[serde(default)]
+    pub closures: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("calendario non valido: {0}")]
+    Invalid(String),
+    #[error("calendario «{0}» sconosciuto: consorzio-it, padova o ltt")]
+    UnknownPreset(String),
+    #[error("il calendario non ha ore lavorative: nessuna scadenza si può calcolare")]
+    NeverOpen,
+    #[error("scadenza oltre l'anno {0}")]
+    OutOfRange(i32),
+}
+
+/// The presets' names.
+pub const PRESETS: [&str; 3] = ["consorzio-it", "padova", "ltt"];
+
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)
+}
+
+fn iv(a: (u32, u32), b: (u32, u32)) -> Interval {
+    Interval {
+        start: hm(a.0, a.1),
+        end: hm(b.0, b.1),
+    }
+}
+
+impl Calendar {
+    /// `consorzio-it` (Mon–Fri 8:30–12:30, 14:00–18:00), `padova` (Mon–Thu 9:00–16:30, Fri
+    /// 9:00–13:00, patron 13 June), `ltt` (Mon–Fri 9–13, 14–18, Sat 9–13).
+    pub fn preset(name: &str) -> Result<Calendar, CalendarError> {
+        let none = Vec::new;
+        let (week, patron): ([Vec<Interval>; 7], _) = match name {
+            "consorzio-it" => {
+                let day = || vec![iv((8, 30), (12, 30)), iv((14, 0), (18, 0))];
+                ([day(), day(), day(), day(), day(), none(), none()], None)
+            }
+            "padova" => {
+                let day = || vec![iv((9, 0), (16, 30))];
+                (
+                    [
+                        day(),
+                        day(),
+                        day(),
+                        day(),
+                        vec![iv((9, 0), (13, 0))],
+                        none(),
+                        none(),
+                    ],
+                    Some((6, 13)),
+                )
+            }
+            "ltt" => {
+                let day = || vec![iv((9, 0), (13, 0)), iv((14, 0), (18, 0))];
+                (
+                    [
+                        day(),
+                        day(),
+                        day(),
+                        day(),
+                        day(),
+                        vec![iv((9, 0), (13, 0))],
+                        none(),
+                    ],
+                    None,
+                )
+            }
+            other => return Err(CalendarError::UnknownPreset(other.to_owned())),
+        };
+        let c = Calendar {
+            name: name.to_owned(),
+            week,
+            holidays: italian_holidays(),
+            patron,
+            closures: Vec::new(),
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        for (d, day) in self.week.iter().enumerate() {
+            for i in day {
+                if i.start >= i.end {
+                    return Err(CalendarError::Invalid(format!(
+                        "giorno {}: intervallo {}–{} vuoto o rovesciato",
+                        d + 1,
+                        i.start.format("%H:%M"),
+                        i.end.format("%H:%M")
+                    )));
+                }
+            }
+            for w in day.windows(2) {
+                if w[1].start < w[0].end {
+                    return Err(CalendarError::Invalid(format!(
+                        "giorno {}: intervalli sovrapposti o fuori ordine",
+                        d + 1
+                    )));
+                }
+            }
+        }
+        if self.week.iter().all(Vec::is_empty) {
+            return Err(CalendarError::NeverOpen);
+        }
+        if let Some((m, d)) = self.patron {
+            if NaiveDate::from_ymd_opt(2024, m, d).is_none() {
+                return Err(CalendarError::Invalid(format!(
+                    "patrono: {d}/{m} non è una data"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether nobody works on `date` (a holiday, the patron's day or a closure).
+    pub fn is_closed(&self, date: NaiveDate) -> bool {
+        let y = date.year();
+        self.closures.contains(&date)
+            || self
+                .patron
+                .is_some_and(|(m, d)| date.month() == m && date.day() == d)
+            || self.holidays.iter().any(|h| h.date_in(y) == Some(date))
+    }
+
+    /// The working intervals of a date as UTC instants (none on closed days).
+    pub fn intervals_on(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        if self.is_closed(date) {
+            return Vec::new();
+        }
+        let day = &self.week[date.weekday().num_days_from_monday() as usize];
+        day.iter()
+            .filter_map(|i| Some((local(date, i.start)?, local(date, i.end)?)))
+            .collect()
+    }
+
+    /// The reference implementation of the due time: walks day by day. `None` when no working
+    /// time comes within 20 years.
+    pub fn add_working(&self, from: DateTime<Utc>, d: Duration) -> Option<DateTime<Utc>> {
+        let mut left = d.max(Duration::zero());
+        let mut date = from.with_timezone(&ROME).date_naive();
+        let limit = date.checked_add_signed(Duration::days(366 * 20))?;
+        while date <= limit {
+            for (s, e) in self.intervals_on(date) {
+                if e <= from {
+                    continue;
+                }
+                let s = s.max(from);
+                let span = e - s;
+                if left <= span {
+                    return Some(s + left);
+                }
+                left -= span;
+            }
+            date = date.succ_opt()?;
+        }
+        None
+    }
+
+    /// Working time between two instants (zero if `to <= from`), day by day.
+    pub fn working_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        let mut total = Duration::zero();
+        if to <= from {
+            return total;
+        }
+        let mut date = from.with_timezone(&ROME).date_naive();
+        let last = to.with_timezone(&ROME).date_naive();
+        while date <= last {
+            for (s, e) in self.intervals_on(date) {
+                let (s, e) = (s.max(from), e.min(to));
+                if s < e {
+                    total += e - s;
+                }
+            }
+            match date.succ_opt() {
+                Some(d) => date = d,
+                None => break,
+            }
+        }
+        total
+    }
+
+    /// Whether `t` is inside a working interval.
+    pub fn is_working(&self, t: DateTime<Utc>) -> bool {
+        self.intervals_on(t.with_timezone(&ROME).date_naive())
+            .iter()
+            .any(|(s, e)| *s <= t && t < *e)
+    }
+}
+
+/// A Rome wall-clock time as a UTC instant. Opening hours never fall in the skipped or repeated
+/// hour of a daylight-saving change (2:00–3:00 at night); if one did, the earlier reading wins.
+fn local(date: NaiveDate, t: NaiveTime) -> Option<DateTime<Utc>> {
+    ROME.from_local_datetime(&date.and_time(t))
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// A calendar laid out for a span of years: every working interval as UTC seconds, and the
+/// working seconds before each, for due times in O(log n).
+#[derive(Debug, Clone)]
+pub struct Precomputed {
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    /// Working seconds before interval i.
+    before: Vec<i64>,
+    /// Working seconds up to the end of interval i.
+    after: Vec<i64>,
+    first_year: i32,
+    last_year: i32,
+}
+
+impl Precomputed {
+    /// Lays out `first_year..=last_year`.
+    pub fn new(cal: &Calendar, first_year: i32, last_year: i32) -> Result<Self, CalendarError> {
+        cal.validate()?;
+        let mut p = Precomputed {
+            starts: Vec::new(),
+            ends: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+            first_year,
+            last_year,
+        };
+        let mut date = NaiveDate::from_ymd_opt(first_year, 1, 1)
+            .ok_or(CalendarError::OutOfRange(first_year))?;
+        let end = NaiveDate::from_ymd_opt(last_year, 12, 31)
+            .ok_or(CalendarError::OutOfRange(last_year))?;
+        let mut acc = 0i64;
+        while date <= end {
+            for (s, e) in cal.intervals_on(date) {
+                p.starts.push(s.timestamp());
+                p.ends.push(e.timestamp());
+                p.before.push(acc);
+                acc += e.timestamp() - s.timestamp();
+                p.after.push(acc);
+            }
+            date = date
+                .succ_opt()
+                .ok_or(CalendarError::OutOfRange(last_year))?;
+        }
+        if p.starts.is_empty() {
+            return Err(CalendarError::NeverOpen);
+        }
+        Ok(p)
+    }
+
+    /// The years laid out.
+    pub fn years(&self) -> (i32, i32) {
+        (self.first_year, self.last_year)
+    }
+
+    /// Working seconds from the start of the span to `t` (clamped to the span).
+    #[inline]
+    fn position(&self, t: i64) -> i64 {
+        // The first interval ending after t.
+        let i = self.ends.partition_point(|&e| e <= t);
+        if i == self.ends.len() {
+            return self.after[i - 1];
+        }
+        self.before[i] + (t - self.starts[i]).max(0)
+    }
+
+    /// The due instant, in UTC seconds, of `seconds` of working time from `from` (UTC seconds);
+    /// `None` beyond the span. Same rule as [`Calendar::add_working`].
+    #[inline]
+    pub fn add_seconds(&self, from: i64, seconds: i64) -> Option<i64> {
+        if seconds <= 0 {
+            let i = self.ends.partition_point(|&e| e <= from);
+            return (i < self.ends.len()).then(|| from.max(self.starts[i]));
+        }
+        if from >= self.ends[self.ends.len() - 1] {
+            return None;
+        }
+        let target = self.position(from) + seconds;
+        // The first interval whose working time, once done, reaches the target.
+        let j = self.after.partition_point(|&a| a < target);
+        (j < self.after.len()).then(|| self.starts[j] + (target - self.before[j]))
+    }
+
+    pub fn add_working(&self, from: DateTime<Utc>, d: Duration) -> Option<DateTime<Utc>> {
+        self.add_seconds(from.timestamp(), d.num_seconds())
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+    }
+
+    /// Working seconds between two instants inside the span.
+    pub fn working_seconds_between(&self, from: i64, to: i64) -> i64 {
+        (self.position(to) - self.position(from)).max(0)
+    }
+}
+
+/// A day name in Italian, for showing opening hours.
+pub fn weekday_it(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "lunedì",
+        Weekday::Tue => "martedì",
+        Weekday::Wed => "mercoledì",
+        Weekday::Thu => "giovedì",
+        Weekday::Fri => "venerdì",
+        Weekday::Sat => "sabato",
+        Weekday::Sun => "domenica",
+    }
+}
+
+/// The offset-carrying Rome form of an instant: `2026-11-24T11:30:00+01:00`.
+pub fn rfc3339_rome(t: DateTime<Utc>) -> String {
+    t.with_timezone::<Tz>(&ROME)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A Rome wall-clock time, `2026-11-23 10:00`.
+    fn at(s: &str) -> DateTime<Utc> {
+        let n = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        ROME.from_local_datetime(&n)
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn h(hours: f64) -> Duration {
+        Duration::seconds((hours * 3600.0) as i64)
+    }
+
+    /// Both implementations, which must agree.
+    fn due(cal: &Calendar, from: &str, hours: f64) -> DateTime<Utc> {
+        let reference = cal.add_working(at(from), h(hours)).unwrap();
+        let pre = Precomputed::new(cal, 2018, 2040).unwrap();
+        assert_eq!(
+            pre.add_working(at(from), h(hours)),
+            Some(reference),
+            "{from} + {hours} h"
+        );
+        reference
+    }
+
+    fn cal(name: &str) -> Calendar {
+        Calendar::preset(name).unwrap()
+    }
+
+    #[test]
+    fn easter_sundays() {
+        for (y, e) in [
+            (2000, "2000-04-23"),
+            (2019, "2019-04-21"),
+            (2024, "2024-03-31"),
+            (2025, "2025-04-20"),
+            (2026, "2026-04-05"),
+            (2027, "2027-03-28"),
+            (2028, "2028-04-16"),
+            (2038, "2038-04-25"),
+            (2285, "2285-03-22"),
+        ] {
+            assert_eq!(easter_sunday(y), Some(d(e)), "{y}");
+        }
+    }
+
+    #[test]
+    fn italian_holidays_by_year() {
+        let c = cal("padova");
+        for day in [
+            "2026-01-01",
+            "2026-01-06",
+            "2026-04-06",
+            "2026-04-25",
+            "2026-05-01",
+            "2026-06-02",
+            "2026-06-13",
+            "2026-08-15",
+            "2026-10-04",
+            "2026-11-01",
+            "2026-12-08",
+            "2026-12-25",
+            "2026-12-26",
+            "2025-04-21",
+            "2027-03-29",
+            "2027-10-04",
+            "2028-04-17",
+        ] {
+            assert!(c.is_closed(d(day)), "{day} is a holiday");
+        }
+        // 4 October is a national holiday only from 2026 (L. 151/2025).
+        assert!(!c.is_closed(d("2025-10-04")));
+        // Easter Sunday itself is a Sunday; the day after it is the holiday.
+        assert!(!c.is_closed(d("2026-04-07")));
+        // The patron saint belongs to Padova's calendar, not to the others.
+        assert!(!cal("consorzio-it").is_closed(d("2025-06-13")));
+        // Republic Day was moved to a Sunday from 1977 to 2000.
+        assert!(!c.is_closed(d("1999-06-02")));
+        assert!(c.is_closed(d("2001-06-02")));
+    }
+
+    #[test]
+    fn within_a_day_and_across_the_lunch_break() {
+        let c = cal("consorzio-it");
+        assert_eq!(due(&c, "2026-11-23 09:00", 2.0), at("2026-11-23 11:00"));
+        assert_eq!(due(&c, "2026-11-23 12:00", 1.0), at("2026-11-23 14:30"));
+        // 10:00 + 8 h: 2.5 h in the morning, 4 h in the afternoon, 1.5 h on Tuesday.
+        assert_eq!(due(&c, "2026-11-23 10:00", 8.0), at("2026-11-24 10:00"));
+        assert_eq!(due(&c, "2026-11-23 10:00", 16.0), at("2026-11-25 10:00"));
+    }
+
+    #[test]
+    fn a_deadline_that_uses_up_an_interval_lands_on_its_closing_time() {
+        assert_eq!(
+            due(&cal("consorzio-it"), "2026-11-23 08:30", 4.0),
+            at("2026-11-23 12:30")
+        );
+        assert_eq!(
+            due(&cal("consorzio-it"), "2026-11-23 08:30", 8.0),
+            at("2026-11-23 18:00")
+        );
+        assert_eq!(
+            due(&cal("padova"), "2026-11-27 09:00", 4.0),
+            at("2026-11-27 13:00")
+        );
+        assert_eq!(
+            due(&cal("padova"), "2026-11-23 09:00", 7.5),
+            at("2026-11-23 16:30")
+        );
+    }
+
+    #[test]
+    fn starts_outside_working_hours() {
+        let c = cal("consorzio-it");
+        // Saturday morning, Sunday night, before opening, at lunch, after closing.
+        assert_eq!(due(&c, "2026-11-21 10:00", 1.0), at("2026-11-23 09:30"));
+        assert_eq!(due(&c, "2026-11-22 23:59", 1.0), at("2026-11-23 09:30"));
+        assert_eq!(due(&c, "2026-11-23 07:00", 1.0), at("2026-11-23 09:30"));
+        assert_eq!(due(&c, "2026-11-23 13:00", 1.0), at("2026-11-23 15:00"));
+        assert_eq!(due(&c, "2026-11-23 19:00", 1.0), at("2026-11-24 09:30"));
+        // Zero hours: the next opening, or the instant itself when open.
+        assert_eq!(due(&c, "2026-11-21 10:00", 0.0), at("2026-11-23 08:30"));
+        assert_eq!(due(&c, "2026-11-23 10:15", 0.0), at("2026-11-23 10:15"));
+    }
+
+    #[test]
+    fn holidays_and_the_christmas_bridge() {
+        let c = cal("consorzio-it");
+        // Thursday 24 December 17:00 + 8 h: 1 h, then Christmas, Santo Stefano and the weekend.
+        assert_eq!(due(&c, "2026-12-24 17:00", 8.0), at("2026-12-28 17:00"));
+        // Thursday 31 December 2026 17:00 + 16 h (low priority): 1 January is a holiday.
+        assert_eq!(due(&c, "2026-12-31 17:00", 16.0), at("2027-01-05 17:00"));
+        // Easter Monday 2026.
+        assert_eq!(due(&c, "2026-04-03 17:00", 2.0), at("2026-04-07 09:30"));
+        // Padova's patron: Thursday 12 June 2025 16:00 + 1 h, Friday 13 June closed.
+        assert_eq!(
+            due(&cal("padova"), "2025-06-12 16:00", 1.0),
+            at("2025-06-16 09:30")
+        );
+        // A company closure is a closure.
+        let mut closed = cal("padova");
+        closed.closures.push(d("2026-11-24"));
+        assert_eq!(
+            due(&closed, "2026-11-23 16:00", 1.0),
+            at("2026-11-25 09:30")
+        );
+    }
+
+    #[test]
+    fn saturday_mornings_in_the_ltt_calendar() {
+        let c = cal("ltt");
+        assert_eq!(due(&c, "2026-11-21 09:00", 4.0), at("2026-11-21 13:00"));
+        assert_eq!(due(&c, "2026-11-21 12:00", 2.0), at("2026-11-23 10:00"));
+        assert_eq!(due(&c, "2026-11-20 17:00", 3.0), at("2026-11-21 11:00"));
+    }
+
+    #[test]
+    fn daylight_saving_weeks() {
+        let c = cal("consorzio-it");
+        // Summer time starts on Sunday 29 March 2026: Friday 17:00 (UTC+1) + 4 h ends Monday
+        // 11:30 in summer time (UTC+2), 09:30 UTC.
+        let t = due(&c, "2026-03-27 17:00", 4.0);
+        assert_eq!(t, at("2026-03-30 11:30"));
+        assert_eq!(rfc3339_rome(t), "2026-03-30T11:30:00+02:00");
+        assert_eq!(t.to_rfc3339(), "2026-03-30T09:30:00+00:00");
+        // Winter time on Sunday 25 October 2026.
+        let t = due(&c, "2026-10-23 17:00", 2.0);
+        assert_eq!(rfc3339_rome(t), "2026-10-26T09:30:00+01:00");
+        // A working week across the change is still 5 × 8 h.
+        assert_eq!(
+            c.working_between(at("2026-10-19 00:00"), at("2026-10-26 00:00")),
+            Duration::hours(40)
+        );
+        assert_eq!(
+            c.working_between(at("2026-03-23 00:00"), at("2026-03-30 18:00")),
+            Duration::hours(48)
+        );
+    }
+
+    #[test]
+    fn presets_and_bad_calendars() {
+        for p in PRESETS {
+            Calendar::preset(p).unwrap();
+        }
+        assert_eq!(
+            Calendar::preset("roma").unwrap_err(),
+            CalendarError::UnknownPreset("roma".into())
+        );
+        let mut c = cal("padova");
+        c.week[0] = vec![iv((12, 0), (11, 0))];
+        assert!(c.validate().is_err());
+        c.week = Default::default();
+        assert_eq!(c.validate(), Err(CalendarError::NeverOpen));
+    }
+
+    #[test]
+    fn the_precomputed_span_has_edges() {
+        let p = Precomputed::new(&cal("padova"), 2026, 2026).unwrap();
+        assert_eq!(p.add_working(at("2026-12-30 09:00"), h(100.0)), None);
+        assert_eq!(p.add_working(at("2027-01-04 09:00"), h(1.0)), None);
+        assert_eq!(p.years(), (2026, 2026));
+    }
+
+    fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
+        // 2024-01-01 to 2030-12-31, by minutes.
+        (0i64..(7 * 366 * 24 * 60)).prop_map(|m| at("2024-01-01 00:00") + Duration::minutes(m))
+    }
+
+    fn any_preset() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(PRESETS.to_vec())
+    }
+
+    /// Each preset laid out once for all the property tests.
+    fn pre(p: &str) -> &'static Precomputed {
+        static ALL: std::sync::LazyLock<Vec<(&str, Precomputed)>> =
+            std::sync::LazyLock::new(|| {
+                PRESETS
+                    .iter()
+                    .map(|p| {
+                        (
+                            *p,
+                            Precomputed::new(&Calendar::preset(p).unwrap(), 2023, 2040).unwrap(),
+                        )
+                    })
+                    .collect()
+            });
+        &ALL.iter().find(|(n, _)| *n == p).unwrap().1
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn adding_h1_then_h2_is_adding_h1_plus_h2(
+            p in any_preset(), t in any_instant(), h1 in 1i64..200_000, h2 in 1i64..200_000
+        ) {
+            let pre = pre(p);
+            let two = pre.add_seconds(pre.add_seconds(t.timestamp(), h1).unwrap(), h2);
+            prop_assert_eq!(two, pre.add_seconds(t.timestamp(), h1 + h2));
+        }
+
+        #[test]
+        fn the_two_implementations_agree(p in any_preset(), t in any_instant(), s in 0i64..300_000) {
+            let c = cal(p);
+            let r = c.add_working(t, Duration::seconds(s));
+            prop_assert_eq!(pre(p).add_working(t, Duration::seconds(s)), r);
+            // And exactly that much working time lies between.
+            prop_assert_eq!(c.working_between(t, r.unwrap()), Duration::seconds(s).max(Duration::zero()));
+        }
+
+        #[test]
+        fn a_due_time_is_never_inside_a_closure(p in any_preset(), t in any_instant(), s in 1i64..300_000) {
+            let c = cal(p);
+            let r = c.add_working(t, Duration::seconds(s)).unwrap();
+            // A working instant, or the closing edge of one.
+            prop_assert!(c.is_working(r) || c.is_working(r - Duration::seconds(1)), "{r}");
+            prop_assert!(!c.is_closed(r.with_timezone(&ROME).date_naive()));
+        }
+
+        #[test]
+        fn monotonic_in_the_start(p in any_preset(), t in any_instant(), later in 0i64..500_000, s in 0i64..200_000) {
+            let pre = pre(p);
+            let a = pre.add_seconds(t.timestamp(), s).unwrap();
+            let b = pre.add_seconds(t.timestamp() + later, s).unwrap();
+            prop_assert!(a <= b);
+        }
+    }
+}
