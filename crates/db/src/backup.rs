@@ -37,6 +37,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("price_lists", "id"),
     ("agreements", "id"),
     ("price_quotes", "id"),
+    ("calendars", "id"),
+    ("ticket_counters", "year"),
+    ("tickets", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -55,6 +58,8 @@ const IDENTITY: &[&str] = &[
     "price_lists",
     "agreements",
     "price_quotes",
+    "calendars",
+    "tickets",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -27,6 +27,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "catalog",
             sql: include_str!("../../../migrations/0003_catalog.sql"),
         },
+        Migration {
+            version: 4,
+            name: "helpdesk",
+            sql: include_str!("../../../migrations/0004_helpdesk.sql"),
+        },
     ]
 }
 

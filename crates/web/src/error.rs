@@ -52,6 +52,20 @@ impl ApiError {
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "risorsa non trovata")
     }
+    /// 422 naming each wrong field.
+    pub fn fields(errors: Vec<ProblemField>) -> Self {
+        let detail = format!(
+            "dati non validi: {}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let mut a = Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail);
+        a.errors = errors;
+        a
+    }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
         Self::new(
@@ -199,6 +213,27 @@ impl From<catalog::CatalogError> for ApiError {
             C::Members(m) => m.into(),
             C::Db(d) => ApiError::internal(d),
         }
+    }
+}
+
+impl From<helpdesk::HelpdeskError> for ApiError {
+    fn from(e: helpdesk::HelpdeskError) -> Self {
+        use helpdesk::HelpdeskError as H;
+        match e {
+            H::Invalid(errs) => members::MembersError::Invalid(errs).into(),
+            H::NotFound => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
+            H::StaffOnly => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+            H::Refused(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            H::Calendar(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            H::Members(m) => m.into(),
+            H::Db(d) => ApiError::internal(d),
+        }
+    }
+}
+
+impl From<helpdesk::HelpdeskError> for PageError {
+    fn from(e: helpdesk::HelpdeskError) -> Self {
+        ApiError::from(e).into()
     }
 }
 

@@ -106,6 +106,11 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/price-lists/{list_id}", User, Api, api::services::price_list_get),
         route(M::PUT, "/api/v1/price-lists/{list_id}", Admin, Api, api::services::price_list_put),
         route(M::POST, "/api/v1/price-quotes", User, Api, api::services::quote),
+        route(M::POST, "/api/v1/tickets", User, Api, api::tickets::create),
+        route(M::GET, "/api/v1/tickets", User, Api, api::tickets::list),
+        route(M::GET, "/api/v1/tickets/{ticket_id}", User, Api, api::tickets::get),
+        route(M::POST, "/api/v1/tickets/{ticket_id}/take-charge", Staff, Api, api::tickets::take_charge),
+        route(M::GET, "/api/v1/reports/sla", Staff, Api, api::tickets::sla_report),
         route(M::GET, "/api/v1/audit", Admin, Api, api::misc::audit),
         // Pages.
         route(M::GET, "/static/{*path}", Public, Page, assets::serve),

@@ -22,6 +22,7 @@ enum Body {
 const B_NAME: &str = "Comune Segreto di Bi";
 const B_ISTAT: &str = "028099";
 const B_CONTACT: &str = "Persona Riservata";
+// B's ticket subject is "Guasto riservato": it must not show either.
 
 fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
     use Body::*;
@@ -93,6 +94,16 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
                 r#"{"service": "PD09", "entity_id": {B}, "quantity": 3, "activation_date": "2026-03-01", "year": 2027}"#,
             ),
         ),
+        (
+            ("POST", "/api/v1/tickets"),
+            Json(
+                r#"{"entity_id": {B}, "subject": "Intruso", "priority": "high", "channel": "portal"}"#,
+            ),
+        ),
+        (("GET", "/api/v1/tickets"), None),
+        (("GET", "/api/v1/tickets/{ticket_id}"), None),
+        (("POST", "/api/v1/tickets/{ticket_id}/take-charge"), None),
+        (("GET", "/api/v1/reports/sla"), None),
         (("GET", "/api/v1/audit"), None),
         (("GET", "/static/{*path}"), None),
         (("GET", "/login"), None),
@@ -218,6 +229,7 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT name, valid_from, version FROM price_lists ORDER BY id".to_owned(),
         "SELECT entity_id, status, start_date, version FROM agreements ORDER BY id".to_owned(),
         "SELECT COUNT(*) FROM price_quotes".to_owned(),
+        "SELECT number, state, version FROM tickets ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -293,6 +305,20 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
         .await
         .unwrap()[0]
         .id;
+    let b_ticket = helpdesk::store::create(
+        &app.db,
+        &kernel::Actor::system("t"),
+        &helpdesk::model::NewTicket {
+            entity_id: bb.id,
+            subject: "Guasto riservato".into(),
+            priority: "high".into(),
+            channel: "phone".into(),
+            ..Default::default()
+        },
+        &helpdesk::sla::SlaPolicy::default(),
+    )
+    .await
+    .unwrap();
 
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
@@ -316,6 +342,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{agreement_id}", &b_agreement.id.to_string())
             .replace("{code}", "PD09")
             .replace("{list_id}", &list_id.to_string())
+            .replace("{ticket_id}", &b_ticket.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {
@@ -351,10 +378,14 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 }
             };
             let what = format!("{who}: {} {path} -> {status}", route.method);
-            for secret in [B_NAME, B_ISTAT, B_CONTACT] {
+            for secret in [B_NAME, B_ISTAT, B_CONTACT, "Guasto riservato"] {
                 assert!(!text.contains(secret), "{what} shows B's data ({secret})");
             }
-            if route.path == "/api/v1/price-quotes" || route.path == "/catalog/{code}/quote" {
+            if route.path == "/api/v1/price-quotes"
+                || route.path == "/catalog/{code}/quote"
+                || route.path == "/api/v1/tickets/{ticket_id}"
+                || (route.path == "/api/v1/tickets" && route.method == Method::POST)
+            {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }
             match route.access {

@@ -11,3 +11,4 @@ mod cli;
 mod import;
 mod isolation;
 mod services;
+mod tickets;

@@ -6,6 +6,7 @@ pub mod entities;
 pub mod misc;
 pub mod openapi;
 pub mod services;
+pub mod tickets;
 
 use axum::http::{header, HeaderMap, StatusCode};
 use serde_json::{Map, Value};

@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agreements, catalog, entities, misc, services};
+use super::{agreements, catalog, entities, misc, services, tickets};
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;
@@ -32,6 +32,7 @@ impl Modify for Bearer {
         services::price_lists_list, services::price_list_get, services::price_list_create,
         services::price_list_put, services::quote,
         agreements::list, agreements::create, agreements::get, agreements::patch, agreements::renew,
+        tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)

@@ -1,0 +1,388 @@
+//! The help desk through the API: numbering, the take-charge SLA in the entity's calendar,
+//! scope, and the SLA report.
+
+use kernel::calendar::Calendar;
+use reqwest::Method;
+use serde_json::{json, Value};
+use testkit::{backends, spawn_app, Backend};
+
+backends!(
+    tickets_get_a_number_and_a_take_charge_deadline_in_working_time,
+    contacts_open_tickets_for_their_entities_only,
+    concurrent_tickets_are_numbered_without_gaps_or_doubles,
+    the_sla_report_counts_met_missed_and_pending
+);
+
+fn phone(entity: i64, received: &str, priority: &str) -> Value {
+    json!({"entity_id": entity, "subject": "Il server non risponde", "description": "Chiamata del sindaco",
+           "priority": priority, "channel": "phone", "received_at": received})
+}
+
+async fn tickets_get_a_number_and_a_take_charge_deadline_in_working_time(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+
+    // Default calendar: Padova (Mon–Thu 9:00–16:30). Monday 10:00 + 8 h → Tuesday 10:30.
+    let (s, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    assert_eq!(t["number"], "2026/000001");
+    assert_eq!(t["state"], "new");
+    assert_eq!(t["channel"], "phone");
+    assert_eq!(t["received_at"], "2026-11-16T10:00:00+01:00");
+    assert_eq!(t["take_charge_due_at"], "2026-11-17T10:30:00+01:00");
+    assert_eq!(t["take_charge_met"], false, "long past due and not taken");
+
+    // The centre chooses the Consorzio.IT calendar: 10:00 + 8 h → Tuesday 10:00; medium 12 h →
+    // Tuesday 15:30; low 16 h → Wednesday 10:00. A 2025 call is numbered in 2025.
+    helpdesk::store::set_calendar(
+        &app.db,
+        &kernel::Actor::system("t"),
+        None,
+        "consorzio-it",
+        &Calendar::preset("consorzio-it").unwrap(),
+    )
+    .await
+    .unwrap();
+    for (priority, due, number) in [
+        ("high", "2026-11-17T10:00:00+01:00", "2026/000002"),
+        ("medium", "2026-11-17T15:30:00+01:00", "2026/000003"),
+        ("low", "2026-11-18T10:00:00+01:00", "2026/000004"),
+    ] {
+        let (s, t) = api
+            .send_json(
+                Method::POST,
+                "/api/v1/tickets",
+                phone(e.id, "2026-11-16T10:00:00+01:00", priority),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+        assert_eq!(t["take_charge_due_at"], due, "{priority}");
+        assert_eq!(t["number"], number);
+    }
+    let (_, old) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2025-12-31T17:30:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(old["number"], "2025/000001");
+    // Wednesday 31 December 17:30 + 8 h: 0.5 h, New Year's Day closed, then Friday 2 January
+    // 8:30–12:30 and 14:00 + 3.5 h.
+    assert_eq!(old["take_charge_due_at"], "2026-01-02T17:30:00+01:00");
+
+    // An entity with its own calendar (LTT works on Saturday mornings).
+    helpdesk::store::set_calendar(
+        &app.db,
+        &kernel::Actor::system("t"),
+        Some(e.id),
+        "ltt",
+        &Calendar::preset("ltt").unwrap(),
+    )
+    .await
+    .unwrap();
+    let (_, sat) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-20T17:00:00+01:00", "high"),
+        )
+        .await;
+    // Friday 17:00: 1 h, Saturday 9–13: 4 h, Monday 9:00 + 3 h.
+    assert_eq!(sat["take_charge_due_at"], "2026-11-23T12:00:00+01:00");
+
+    // Take charge: the operator is named; a second time is refused.
+    let id = t_id(&sat);
+    let (s, taken) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/take-charge"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{taken}");
+    assert_eq!(taken["state"], "in_progress");
+    assert_eq!(taken["taken_by"], "operatore");
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/take-charge"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 409, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("da operatore"),
+        "{p}"
+    );
+    let (s, one) = api.get(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(one["number"], sat["number"]);
+
+    // Wrong requests: every wrong field at once, nothing stored.
+    let before = count(&app).await;
+    let (s, p) = api
+        .send_json(Method::POST, "/api/v1/tickets", json!({"entity_id": e.id, "subject": " ", "priority": "urgent", "channel": "fax", "colour": "red"}))
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["colour"]);
+    let (s, p) = api
+        .send_json(Method::POST, "/api/v1/tickets", json!({"entity_id": e.id, "subject": " ", "priority": "urgent", "channel": "fax", "received_at": "ieri"}))
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["subject", "priority", "channel", "received_at"]);
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2099-01-01T10:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, _) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id + 1000, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(s, 404);
+    assert_eq!(count(&app).await, before);
+    // Each ticket and take-charge is in the audit chain.
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE object_type = 'ticket'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, before + 1);
+}
+
+fn t_id(t: &Value) -> i64 {
+    t["id"].as_i64().unwrap()
+}
+
+async fn count(app: &testkit::TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn contacts_open_tickets_for_their_entities_only(b: Backend) {
+    let app = spawn_app(b).await;
+    let mine = app.entity("Comune Mio", None).await;
+    let other = app.entity("Comune Altrui", None).await;
+    let contact = app.user("referente", "contact", &[mine.id]).await;
+    let capi = app.api(&contact).await;
+    let (s, t) = capi
+        .send_json(Method::POST, "/api/v1/tickets", json!({"entity_id": mine.id, "subject": "Stampante", "priority": "low", "channel": "phone"}))
+        .await;
+    assert_eq!(s, 201, "{t}");
+    assert_eq!(t["channel"], "portal", "a contact writes from the portal");
+    let (s, p) = capi
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(mine.id, "2026-11-16T10:00:00+01:00", "low"),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "received_at");
+    let (s, _) = capi
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": other.id, "subject": "x", "priority": "low", "channel": "portal"}),
+        )
+        .await;
+    assert_eq!(s, 404);
+    // Staff open one for the other entity; the contact neither lists nor reads it.
+    let op = app.user("operatore", "operator", &[]).await;
+    let oapi = app.api(&op).await;
+    let (_, theirs) = oapi
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(other.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    let (_, list) = capi.get("/api/v1/tickets").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["entity_name"], "Comune Mio");
+    let (_, filtered) = capi
+        .get(&format!("/api/v1/tickets?entity_id={}", other.id))
+        .await;
+    assert_eq!(filtered["total"], 0);
+    assert_eq!(
+        capi.get(&format!("/api/v1/tickets/{}", t_id(&theirs)))
+            .await
+            .0,
+        404
+    );
+    // The contact cannot take charge; staff see both.
+    let (s, _) = capi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{}/take-charge", t_id(&t)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (_, all) = oapi.get("/api/v1/tickets").await;
+    assert_eq!(all["total"], 2);
+    let (_, by_entity) = oapi
+        .get(&format!("/api/v1/tickets?entity_id={}&state=new", mine.id))
+        .await;
+    assert_eq!(by_entity["total"], 1);
+    assert_eq!(oapi.get("/api/v1/tickets?state=boh").await.0, 400);
+    // A supplier assigned to the entity does not open tickets for it (phases come to them).
+    let supplier = app.user("fornitore", "supplier", &[mine.id]).await;
+    let (s, _) = app
+        .api(&supplier)
+        .await
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": mine.id, "subject": "x", "priority": "low", "channel": "portal"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (_, none) = app.api(&supplier).await.get("/api/v1/tickets").await;
+    assert_eq!(none["total"], 0);
+}
+
+async fn concurrent_tickets_are_numbered_without_gaps_or_doubles(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    // Every request is sent before any answer is awaited.
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            let rb = api.request(Method::POST, "/api/v1/tickets").json(&phone(
+                e.id,
+                "2026-11-16T10:00:00+01:00",
+                "medium",
+            ));
+            tokio::spawn(async move {
+                let r = rb.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let (s, t) = t.await.unwrap();
+        assert_eq!(s, 201, "{t}");
+        numbers.push(t["number"].as_str().unwrap().to_owned());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=24).map(|n| format!("2026/{n:06}")).collect();
+    assert_eq!(numbers, expected);
+}
+
+async fn the_sla_report_counts_met_missed_and_pending(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    // High: one missed (received a week ago, taken now), one met (received now, taken now).
+    let (_, late) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-02T10:00:00+01:00", "high"),
+        )
+        .await;
+    api.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{}/take-charge", t_id(&late)),
+        json!({}),
+    )
+    .await;
+    let (_, fresh) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": e.id, "subject": "Ora", "priority": "high", "channel": "portal"}),
+        )
+        .await;
+    api.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{}/take-charge", t_id(&fresh)),
+        json!({}),
+    )
+    .await;
+    // Low: one past due and never taken (missed); Medium: one received now, not taken (pending).
+    api.send_json(
+        Method::POST,
+        "/api/v1/tickets",
+        phone(e.id, "2026-11-03T10:00:00+01:00", "low"),
+    )
+    .await;
+    api.send_json(
+        Method::POST,
+        "/api/v1/tickets",
+        json!({"entity_id": e.id, "subject": "Dopo", "priority": "medium", "channel": "portal"}),
+    )
+    .await;
+    let today = kernel::time::today();
+    let (s, r) = api
+        .get(&format!("/api/v1/reports/sla?from=2026-11-01&to={today}"))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["target_percent"], 90);
+    let line = |p: &str| {
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["priority"] == p)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line("high")["total"], 2);
+    assert_eq!(line("high")["met"], 1);
+    assert_eq!(line("high")["percent"], 50.0);
+    assert_eq!(line("low")["total"], 1);
+    assert_eq!(line("low")["met"], 0);
+    assert_eq!(line("medium")["total"], 0);
+    assert_eq!(line("medium")["pending"], 1);
+    assert_eq!(line("medium")["percent"], 100.0);
+    // Outside the period nothing counts; a reversed period is refused; contacts may not see it.
+    let (_, empty) = api
+        .get("/api/v1/reports/sla?from=2026-10-01&to=2026-10-31")
+        .await;
+    assert_eq!(empty["items"][0]["total"], 0);
+    assert_eq!(
+        api.get("/api/v1/reports/sla?from=2026-11-30&to=2026-11-01")
+            .await
+            .0,
+        400
+    );
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    assert_eq!(
+        app.api(&contact).await.get("/api/v1/reports/sla").await.0,
+        403
+    );
+}

@@ -1,0 +1,14 @@
+//! The help desk (issue 4, in progress): tickets numbered per year, take-charge with an SLA
+//! measured in the working time of the entity's calendar ([`kernel::calendar`]), and the SLA
+//! compliance report.
+//!
+//! - [`model`]: priorities, channels, states, and the checks of a new ticket (pure).
+//! - [`sla`]: the SLA policy of seed 001 §7 as data, and due times (pure).
+//! - [`store`]: the only SQL: calendars, tickets, take-charge, the report.
+
+pub mod error;
+pub mod model;
+pub mod sla;
+pub mod store;
+
+pub use error::HelpdeskError;

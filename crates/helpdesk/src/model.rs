@@ -1,0 +1,208 @@
+//! Tickets: what they are and what a new one must carry.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Seed 001 §7: the priority says how bad the problem is, and sets the take-charge target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Bassa",
+            Priority::Medium => "Media",
+            Priority::High => "Alta",
+        }
+    }
+
+    /// The definition of seed 001 §7, shown in the form.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Priority::Low => "problema non bloccante, nessuna perdita di funzionalità",
+            Priority::Medium => "manca una funzione non essenziale, oppure un risultato è errato",
+            Priority::High => {
+                "blocco del lavoro, dati corrotti o persi, manca una funzione essenziale"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Portal,
+    Email,
+    Phone,
+    Monitoring,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Portal,
+        Channel::Email,
+        Channel::Phone,
+        Channel::Monitoring,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Portal => "portal",
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Monitoring => "monitoring",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Received, nobody has taken it yet: the take-charge clock runs.
+    New,
+    /// An operator took charge.
+    InProgress,
+    /// Waiting for the entity: the resolution clock is paused.
+    WaitingEntity,
+    Resolved,
+    Closed,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::New => "new",
+            State::InProgress => "in_progress",
+            State::WaitingEntity => "waiting_entity",
+            State::Resolved => "resolved",
+            State::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            State::New,
+            State::InProgress,
+            State::WaitingEntity,
+            State::Resolved,
+            State::Closed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A new ticket as sent by a form or the API, as text, checked by [`NewTicket::check`].
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewTicket {
+    pub entity_id: i64,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub priority: String,
+    pub channel: String,
+    /// When the request came in (an operator logging a phone call); default now.
+    pub received_at: Option<String>,
+}
+
+/// A new ticket, checked.
+#[derive(Debug, Clone)]
+pub struct TicketInput {
+    pub entity_id: i64,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub received_at: DateTime<Utc>,
+}
+
+impl NewTicket {
+    /// Every wrong field at once. `now` bounds `received_at` (not in the future).
+    pub fn check(&self, now: DateTime<Utc>) -> Result<TicketInput, Vec<members::FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |f: &str, m: &str| errors.push(members::FieldError::new(f, m));
+        let subject = self.subject.trim();
+        if subject.is_empty() {
+            err("subject", "l'oggetto è obbligatorio");
+        } else if subject.chars().count() > 200 {
+            err("subject", "l'oggetto supera i 200 caratteri");
+        }
+        if self.description.chars().count() > 20_000 {
+            err("description", "la descrizione supera i 20.000 caratteri");
+        }
+        if self.category.chars().count() > 100 {
+            err("category", "la categoria supera i 100 caratteri");
+        }
+        let priority = Priority::parse(self.priority.trim());
+        if priority.is_none() {
+            err("priority", "indicare la priorità: low, medium o high");
+        }
+        let channel = Channel::parse(self.channel.trim());
+        if channel.is_none() {
+            err(
+                "channel",
+                "indicare il canale: portal, email, phone o monitoring",
+            );
+        }
+        let received_at = match self.received_at.as_deref().map(str::trim) {
+            None | Some("") => Some(now),
+            Some(s) => match DateTime::parse_from_rfc3339(s) {
+                Ok(t) if t.with_timezone(&Utc) <= now => Some(t.with_timezone(&Utc)),
+                Ok(_) => {
+                    err("received_at", "la ricezione non può essere nel futuro");
+                    None
+                }
+                Err(_) => {
+                    err(
+                        "received_at",
+                        "istante non valido: RFC 3339 con fuso, es. 2026-11-23T10:00:00+01:00",
+                    );
+                    None
+                }
+            },
+        };
+        match (priority, channel, received_at) {
+            (Some(priority), Some(channel), Some(received_at)) if errors.is_empty() => {
+                Ok(TicketInput {
+                    entity_id: self.entity_id,
+                    subject: subject.to_owned(),
+                    description: self.description.trim().to_owned(),
+                    category: self.category.trim().to_owned(),
+                    priority,
+                    channel,
+                    received_at,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// `2026/000123`.
+pub fn ticket_number(year: i32, seq: i64) -> String {
+    format!("{year}/{seq:06}")
+}

@@ -1,0 +1,71 @@
+//! The SLA policy as data (seed 001 §7: take charge within 8, 12 or 16 working hours for high,
+//! medium and low priority, met in at least 90% of cases) and due times in a calendar.
+
+use chrono::{DateTime, Duration, Utc};
+use kernel::calendar::Calendar;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Priority;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    /// Working hours to take charge, by priority.
+    pub take_charge_hours: [(Priority, u32); 3],
+    /// The share of tickets that must meet it, in percent.
+    pub target_percent: u32,
+}
+
+impl Default for SlaPolicy {
+    fn default() -> Self {
+        Self {
+            take_charge_hours: [
+                (Priority::High, 8),
+                (Priority::Medium, 12),
+                (Priority::Low, 16),
+            ],
+            target_percent: 90,
+        }
+    }
+}
+
+impl SlaPolicy {
+    pub fn take_charge(&self, p: Priority) -> Duration {
+        let h = self
+            .take_charge_hours
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map_or(16, |(_, h)| *h);
+        Duration::hours(i64::from(h))
+    }
+
+    /// When a ticket received at `received` must be taken in charge.
+    pub fn take_charge_due(
+        &self,
+        cal: &Calendar,
+        p: Priority,
+        received: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        cal.add_working(received, self.take_charge(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn seed_001_targets_in_the_consorzio_calendar() {
+        let cal = Calendar::preset("consorzio-it").unwrap();
+        let p = SlaPolicy::default();
+        // Monday 23 November 2026 10:00 in Rome.
+        let t = kernel::time::ROME
+            .with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let due = |pr| kernel::calendar::rfc3339_rome(p.take_charge_due(&cal, pr, t).unwrap());
+        assert_eq!(due(Priority::High), "2026-11-24T10:00:00+01:00");
+        assert_eq!(due(Priority::Medium), "2026-11-24T15:30:00+01:00");
+        assert_eq!(due(Priority::Low), "2026-11-25T10:00:00+01:00");
+    }
+}

@@ -1,0 +1,507 @@
+//! The only SQL of the help desk: calendars, tickets, take-charge and the SLA report.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use db::{audit, Db};
+use kernel::audit::AuditEvent;
+use kernel::calendar::{Calendar, Precomputed};
+use kernel::{Actor, Role};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::model::{ticket_number, Channel, NewTicket, Priority, State};
+use crate::sla::SlaPolicy;
+use crate::HelpdeskError;
+
+/// The calendar used when the centre has not chosen one.
+pub const DEFAULT_CALENDAR: &str = "padova";
+
+/// A calendar as stored, with what identifies its content.
+#[derive(Debug, Clone)]
+pub struct StoredCalendar {
+    pub id: i64,
+    pub version: i64,
+    pub preset: String,
+    pub calendar: Calendar,
+}
+
+/// The calendar of an entity: its own, else the centre's, else [`DEFAULT_CALENDAR`].
+pub async fn calendar_for(
+    conn: &mut sqlx::AnyConnection,
+    entity_id: i64,
+) -> Result<StoredCalendar, HelpdeskError> {
+    let row = sqlx::query(
+        "SELECT id, version, preset, calendar_json FROM calendars \
+         WHERE owner = $1 OR owner = 'centre' ORDER BY CASE WHEN owner = 'centre' THEN 1 ELSE 0 END LIMIT 1",
+    )
+    .bind(format!("entity:{entity_id}"))
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some(r) => {
+            let json: String = r.try_get(3)?;
+            Ok(StoredCalendar {
+                id: r.try_get(0)?,
+                version: r.try_get(1)?,
+                preset: r.try_get(2)?,
+                calendar: serde_json::from_str(&json)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            })
+        }
+        None => Ok(StoredCalendar {
+            id: 0,
+            version: 0,
+            preset: DEFAULT_CALENDAR.into(),
+            calendar: Calendar::preset(DEFAULT_CALENDAR)?,
+        }),
+    }
+}
+
+/// Sets the centre's calendar (`entity_id: None`) or an entity's own (admins only).
+pub async fn set_calendar(
+    db: &Db,
+    actor: &Actor,
+    entity_id: Option<i64>,
+    preset: &str,
+    calendar: &Calendar,
+) -> Result<(), HelpdeskError> {
+    if !actor.is_admin() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    calendar.validate()?;
+    if let Some(id) = entity_id {
+        members::store::get(db, actor, id).await?;
+    }
+    let owner = entity_id.map_or_else(|| "centre".to_owned(), |id| format!("entity:{id}"));
+    let json = serde_json::to_string(calendar).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let now = kernel::time::now();
+    let mut tx = db.write().await?;
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT calendar_json FROM calendars WHERE owner = $1")
+            .bind(&owner)
+            .fetch_optional(tx.conn())
+            .await?;
+    if before.is_some() {
+        sqlx::query(
+            "UPDATE calendars SET preset = $1, calendar_json = $2, version = version + 1, updated_at = $3 WHERE owner = $4",
+        )
+        .bind(preset)
+        .bind(&json)
+        .bind(&now)
+        .bind(&owner)
+        .execute(tx.conn())
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO calendars (owner, entity_id, preset, calendar_json, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(&owner)
+        .bind(entity_id)
+        .bind(preset)
+        .bind(&json)
+        .bind(&now)
+        .execute(tx.conn())
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: if before.is_some() { "update" } else { "create" }.into(),
+            object_type: "calendar".into(),
+            object_id: owner,
+            entity_id,
+            before,
+            after: Some(json),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+type LayoutCache = HashMap<(u64, i64, i64, String), Arc<Precomputed>>;
+
+/// Laid-out calendars by (database, calendar id, version, preset): content never changes under
+/// the same key, so entries are never stale.
+static LAYOUTS: LazyLock<Mutex<LayoutCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The take-charge due time of a ticket, in its entity's calendar.
+fn due(
+    db: &Db,
+    cal: &StoredCalendar,
+    policy: &SlaPolicy,
+    priority: Priority,
+    received: DateTime<Utc>,
+) -> Result<DateTime<Utc>, HelpdeskError> {
+    let key = (db.instance(), cal.id, cal.version, cal.preset.clone());
+    let year = kernel::time::current_year();
+    let cached = LAYOUTS.lock().ok().and_then(|c| c.get(&key).cloned());
+    let layout = match cached {
+        Some(l) => l,
+        None => {
+            let l = Arc::new(Precomputed::new(&cal.calendar, year - 3, year + 7)?);
+            if let Ok(mut c) = LAYOUTS.lock() {
+                if c.len() > 1024 {
+                    c.clear();
+                }
+                c.insert(key, l.clone());
+            }
+            l
+        }
+    };
+    let d = policy.take_charge(priority);
+    layout
+        .add_working(received, d)
+        .or_else(|| cal.calendar.add_working(received, d))
+        .ok_or(HelpdeskError::Calendar(
+            kernel::calendar::CalendarError::NeverOpen,
+        ))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub number: String,
+    pub entity_id: i64,
+    pub entity_name: String,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub state: State,
+    pub received_at: DateTime<Utc>,
+    pub take_charge_due_at: DateTime<Utc>,
+    pub taken_at: Option<DateTime<Utc>>,
+    /// The operator who took charge.
+    pub taken_by: Option<String>,
+    pub created_by: String,
+    pub version: i64,
+}
+
+const COLS: &str = "t.id, t.number, t.entity_id, e.name AS entity_name, t.subject, t.description, \
+    t.category, t.priority, t.channel, t.state, t.received_at, t.take_charge_due_at, t.taken_at, \
+    u.username AS taken_by, t.created_by, t.version";
+
+const FROM: &str =
+    "FROM tickets t JOIN entities e ON e.id = t.entity_id LEFT JOIN users u ON u.id = t.taken_by";
+
+fn instant(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    kernel::time::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("istante «{s}»").into()))
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
+    let bad = |w: &str| sqlx::Error::Decode(format!("tickets: {w} non valido").into());
+    let taken: Option<String> = r.try_get("taken_at")?;
+    Ok(Ticket {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        entity_id: r.try_get("entity_id")?,
+        entity_name: r.try_get("entity_name")?,
+        subject: r.try_get("subject")?,
+        description: r.try_get("description")?,
+        category: r.try_get("category")?,
+        priority: Priority::parse(&r.try_get::<String, _>("priority")?)
+            .ok_or_else(|| bad("priority"))?,
+        channel: Channel::parse(&r.try_get::<String, _>("channel")?)
+            .ok_or_else(|| bad("channel"))?,
+        state: State::parse(&r.try_get::<String, _>("state")?).ok_or_else(|| bad("state"))?,
+        received_at: instant(&r.try_get::<String, _>("received_at")?)?,
+        take_charge_due_at: instant(&r.try_get::<String, _>("take_charge_due_at")?)?,
+        taken_at: taken.as_deref().map(instant).transpose()?,
+        taken_by: r.try_get("taken_by")?,
+        created_by: r.try_get("created_by")?,
+        version: r.try_get("version")?,
+    })
+}
+
+/// Who may see which tickets: staff all, contacts their entities', suppliers none yet (they
+/// will see the phases handed to them).
+const IN_SCOPE: &str =
+    "($1 = 0 OR t.entity_id IN (SELECT entity_id FROM user_entities WHERE user_id = $1))";
+
+fn scope_param(actor: &Actor) -> i64 {
+    match actor.role {
+        Role::Supplier => -1,
+        _ => actor.scope_param(),
+    }
+}
+
+async fn get_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Ticket, HelpdeskError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} {FROM} WHERE {IN_SCOPE} AND t.id = $2 AND $1 >= 0"
+    )))
+    .bind(scope_param(actor))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(HelpdeskError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, HelpdeskError> {
+    get_on(&mut *db.pool().acquire().await?, actor, id).await
+}
+
+/// Opens a ticket: checked, numbered in its year, its take-charge due time computed in the
+/// entity's calendar, audited. Staff for any entity; a contact for their own, from the portal.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    new: &NewTicket,
+    policy: &SlaPolicy,
+) -> Result<Ticket, HelpdeskError> {
+    let now = Utc::now();
+    let mut input = new.check(now).map_err(HelpdeskError::Invalid)?;
+    members::store::get(db, actor, input.entity_id).await?;
+    match actor.role {
+        Role::Admin | Role::Operator => {}
+        Role::Contact => {
+            if new
+                .received_at
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty())
+            {
+                return Err(HelpdeskError::field(
+                    "received_at",
+                    "solo il personale del centro registra l'ora di una chiamata",
+                ));
+            }
+            if !matches!(input.channel, Channel::Portal | Channel::Email) {
+                input.channel = Channel::Portal;
+            }
+        }
+        Role::Supplier => return Err(HelpdeskError::StaffOnly),
+    }
+    let received = input.received_at;
+    let year = received.with_timezone(&kernel::time::ROME).year();
+    let mut tx = db.write().await?;
+    let cal = calendar_for(tx.conn(), input.entity_id).await?;
+    let due_at = due(db, &cal, policy, input.priority, received)?;
+    sqlx::query(
+        "INSERT INTO ticket_counters (year, last_seq) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
+    )
+    .bind(i64::from(year))
+    .execute(tx.conn())
+    .await?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE ticket_counters SET last_seq = last_seq + 1 WHERE year = $1 RETURNING last_seq",
+    )
+    .bind(i64::from(year))
+    .fetch_one(tx.conn())
+    .await?;
+    let number = ticket_number(year, seq);
+    let stamp = kernel::time::format(now);
+    let requester = (actor.role == Role::Contact).then_some(actor.user_id);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (year, seq, number, entity_id, subject, description, category, priority, \
+         channel, state, received_at, take_charge_due_at, requester_id, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(i64::from(year))
+    .bind(seq)
+    .bind(&number)
+    .bind(input.entity_id)
+    .bind(&input.subject)
+    .bind(&input.description)
+    .bind(&input.category)
+    .bind(input.priority.as_str())
+    .bind(input.channel.as_str())
+    .bind(kernel::time::format(received))
+    .bind(kernel::time::format(due_at))
+    .bind(requester)
+    .bind(&actor.label)
+    .bind(&stamp)
+    .fetch_one(tx.conn())
+    .await?;
+    let t = get_on(tx.conn(), &Actor::system("helpdesk"), id).await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "create".into(),
+            object_type: "ticket".into(),
+            object_id: number,
+            entity_id: Some(input.entity_id),
+            before: None,
+            after: serde_json::to_string(&t).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// An operator takes charge of a new ticket: the take-charge clock stops.
+pub async fn take_charge(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, HelpdeskError> {
+    // Out of scope is "not found" first, then only staff may act.
+    let before = get(db, actor, id).await?;
+    if !actor.is_staff() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    let mut tx = db.write().await?;
+    let now = kernel::time::now();
+    let n = sqlx::query(
+        "UPDATE tickets SET state = 'in_progress', taken_at = $1, taken_by = $2, assigned_to = $2, \
+         version = version + 1, updated_at = $1 WHERE id = $3 AND state = 'new'",
+    )
+    .bind(&now)
+    .bind(actor.user_id)
+    .bind(id)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        let current = get_on(tx.conn(), actor, id).await?;
+        return Err(HelpdeskError::Refused(format!(
+            "il ticket {} è già stato preso in carico{}",
+            current.number,
+            current
+                .taken_by
+                .map(|u| format!(" da {u}"))
+                .unwrap_or_default()
+        )));
+    }
+    let after = get_on(tx.conn(), actor, id).await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "take_charge".into(),
+            object_type: "ticket".into(),
+            object_id: after.number.clone(),
+            entity_id: Some(after.entity_id),
+            before: serde_json::to_string(&before).ok(),
+            after: serde_json::to_string(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketQuery {
+    pub entity_id: Option<i64>,
+    pub state: Option<State>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketPage {
+    pub total: i64,
+    pub items: Vec<Ticket>,
+}
+
+/// Tickets the actor may see, newest first.
+pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage, HelpdeskError> {
+    let filter = "WHERE ".to_owned()
+        + IN_SCOPE
+        + " AND $1 >= 0 AND ($2 = 0 OR t.entity_id = $2) AND ($3 = '' OR t.state = $3)";
+    let state = q.state.map_or("", State::as_str);
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM tickets t {filter}"
+    )))
+    .bind(scope_param(actor))
+    .bind(q.entity_id.unwrap_or(0))
+    .bind(state)
+    .fetch_one(db.pool())
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} {FROM} {filter} ORDER BY t.id DESC LIMIT $4 OFFSET $5"
+    )))
+    .bind(scope_param(actor))
+    .bind(q.entity_id.unwrap_or(0))
+    .bind(state)
+    .bind(q.limit.clamp(1, 500))
+    .bind(q.offset.max(0))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(TicketPage {
+        total,
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+    })
+}
+
+/// SLA compliance of one priority.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlaLine {
+    pub priority: Priority,
+    /// Tickets whose take-charge is decided: taken, or not taken and past due.
+    pub total: i64,
+    pub met: i64,
+    /// `met / total` in percent with one decimal; 100 when there is nothing to judge.
+    pub percent: f64,
+    /// Not taken yet, still within the target: not judged.
+    pub pending: i64,
+}
+
+/// Take-charge compliance by priority for tickets received from `from` to `to` (inclusive,
+/// Rome days). Staff only.
+pub async fn sla_report(
+    db: &Db,
+    actor: &Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<SlaLine>, HelpdeskError> {
+    if !actor.is_staff() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    let start = rome_midnight(from)?;
+    let end = rome_midnight(to.succ_opt().unwrap_or(to))?;
+    let now = kernel::time::now();
+    let rows = sqlx::query(
+        "SELECT priority, \
+           SUM(CASE WHEN taken_at IS NOT NULL OR take_charge_due_at < $3 THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN taken_at IS NOT NULL AND taken_at <= take_charge_due_at THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN taken_at IS NULL AND take_charge_due_at >= $3 THEN 1 ELSE 0 END) \
+         FROM tickets WHERE received_at >= $1 AND received_at < $2 GROUP BY priority",
+    )
+    .bind(kernel::time::format(start))
+    .bind(kernel::time::format(end))
+    .bind(&now)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for p in Priority::ALL {
+        let r = rows
+            .iter()
+            .find(|r| r.try_get::<String, _>(0).ok().as_deref() == Some(p.as_str()));
+        let get = |i: usize| -> Result<i64, sqlx::Error> {
+            r.map_or(Ok(0), |r| {
+                r.try_get::<Option<i64>, _>(i)
+                    .map(Option::unwrap_or_default)
+            })
+        };
+        let (total, met, pending) = (get(1)?, get(2)?, get(3)?);
+        out.push(SlaLine {
+            priority: p,
+            total,
+            met,
+            percent: if total == 0 {
+                100.0
+            } else {
+                (met as f64 * 1000.0 / total as f64).round() / 10.0
+            },
+            pending,
+        });
+    }
+    Ok(out)
+}
+
+fn rome_midnight(d: NaiveDate) -> Result<DateTime<Utc>, HelpdeskError> {
+    kernel::time::ROME
+        .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| HelpdeskError::field("from", "data non valida"))
+}

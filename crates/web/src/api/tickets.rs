@@ -1,0 +1,291 @@
+//! `/api/v1/tickets`: the help desk, and `/api/v1/reports/sla`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{Datelike, NaiveDate};
+use helpdesk::model::{NewTicket, State as TicketState};
+use helpdesk::sla::SlaPolicy;
+use helpdesk::store::{self, Ticket, TicketQuery};
+use kernel::calendar::rfc3339_rome;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{as_text, json_object, parse_id, query};
+use crate::auth::{ApiStaff, ApiUser};
+use crate::error::{ApiError, Problem, ProblemField};
+use crate::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketOut {
+    pub id: i64,
+    /// Progressive per year: `2026/000123`.
+    pub number: String,
+    pub entity_id: i64,
+    pub entity_name: String,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    /// low | medium | high
+    pub priority: String,
+    /// portal | email | phone | monitoring
+    pub channel: String,
+    /// new | in_progress | waiting_entity | resolved | closed
+    pub state: String,
+    /// RFC 3339 with the Rome offset.
+    pub received_at: String,
+    /// The take-charge deadline: the priority's working hours in the entity's calendar.
+    pub take_charge_due_at: String,
+    pub taken_at: Option<String>,
+    /// Username of the operator who took charge.
+    pub taken_by: Option<String>,
+    /// Whether the take-charge was (or, if still open, is so far) within the deadline.
+    pub take_charge_met: Option<bool>,
+    pub version: i64,
+}
+
+pub fn ticket_out(t: Ticket) -> TicketOut {
+    let met = match t.taken_at {
+        Some(at) => Some(at <= t.take_charge_due_at),
+        None if chrono::Utc::now() > t.take_charge_due_at => Some(false),
+        None => None,
+    };
+    TicketOut {
+        id: t.id,
+        number: t.number,
+        entity_id: t.entity_id,
+        entity_name: t.entity_name,
+        subject: t.subject,
+        description: t.description,
+        category: t.category,
+        priority: t.priority.as_str().into(),
+        channel: t.channel.as_str().into(),
+        state: t.state.as_str().into(),
+        received_at: rfc3339_rome(t.received_at),
+        take_charge_due_at: rfc3339_rome(t.take_charge_due_at),
+        taken_at: t.taken_at.map(rfc3339_rome),
+        taken_by: t.taken_by,
+        take_charge_met: met,
+        version: t.version,
+    }
+}
+
+/// `{"entity_id": 12, "subject": …, "description": …, "priority": "high", "channel": "phone",
+/// "received_at": "2026-11-23T09:12:00+01:00"}`; `received_at` (staff only) defaults to now.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct TicketIn {
+    entity_id: i64,
+    subject: String,
+    description: Option<String>,
+    category: Option<String>,
+    /// low | medium | high (seed 001 §7)
+    priority: String,
+    /// portal | email | phone | monitoring
+    channel: String,
+    received_at: Option<String>,
+}
+
+/// Opens a ticket (staff for any entity; a contact for their own).
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "helpdesk", request_body = TicketIn,
+    security(("bearer" = [])),
+    responses((status = 201, body = TicketOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let obj = json_object(&headers, &body)?;
+    let mut new = NewTicket::default();
+    let mut errors = Vec::new();
+    for (k, v) in &obj {
+        let text = || as_text(k, v);
+        match k.as_str() {
+            "entity_id" => match v.as_i64() {
+                Some(n) => new.entity_id = n,
+                None => errors.push(ProblemField {
+                    field: "entity_id".into(),
+                    message: "deve essere un numero intero".into(),
+                    line: None,
+                }),
+            },
+            "subject" => new.subject = text().map_err(|e| ApiError::fields(vec![e]))?,
+            "description" => new.description = text().map_err(|e| ApiError::fields(vec![e]))?,
+            "category" => new.category = text().map_err(|e| ApiError::fields(vec![e]))?,
+            "priority" => new.priority = text().map_err(|e| ApiError::fields(vec![e]))?,
+            "channel" => new.channel = text().map_err(|e| ApiError::fields(vec![e]))?,
+            "received_at" if v.is_null() => {}
+            "received_at" => new.received_at = Some(text().map_err(|e| ApiError::fields(vec![e]))?),
+            other => errors.push(ProblemField {
+                field: other.into(),
+                message: "campo sconosciuto".into(),
+                line: None,
+            }),
+        }
+    }
+    if !obj.contains_key("entity_id") {
+        errors.push(ProblemField {
+            field: "entity_id".into(),
+            message: "l'ente è obbligatorio".into(),
+            line: None,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let t = store::create(&s.db, &caller.actor(), &new, &SlaPolicy::default()).await?;
+    Ok((StatusCode::CREATED, Json(ticket_out(t))).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TicketParams {
+    entity_id: Option<i64>,
+    /// new | in_progress | waiting_entity | resolved | closed
+    state: Option<String>,
+    /// 1–500, default 50.
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub total: i64,
+    pub items: Vec<TicketOut>,
+}
+
+/// The tickets the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "helpdesk", params(TicketParams),
+    security(("bearer" = [])), responses((status = 200, body = TicketList), (status = 400, body = Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<TicketList>, ApiError> {
+    let p: TicketParams = query(raw.as_deref())?;
+    let state = match p.state.as_deref() {
+        None | Some("") => None,
+        Some(x) => Some(TicketState::parse(x).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("stato «{x}» sconosciuto"))
+        })?),
+    };
+    let page = store::list(
+        &s.db,
+        &caller.actor(),
+        &TicketQuery {
+            entity_id: p.entity_id,
+            state,
+            limit: p.limit.unwrap_or(50),
+            offset: p.offset.unwrap_or(0),
+        },
+    )
+    .await?;
+    Ok(Json(TicketList {
+        total: page.total,
+        items: page.items.into_iter().map(ticket_out).collect(),
+    }))
+}
+
+/// One ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_id}", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), security(("bearer" = [])),
+    responses((status = 200, body = TicketOut), (status = 404, body = Problem)))]
+pub async fn get(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<TicketOut>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(ticket_out(
+        store::get(&s.db, &caller.actor(), id).await?,
+    )))
+}
+
+/// An operator takes charge of a new ticket (staff only): the take-charge clock stops.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/take-charge", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), security(("bearer" = [])),
+    responses((status = 200, body = TicketOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn take_charge(
+    State(s): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<TicketOut>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(ticket_out(
+        store::take_charge(&s.db, &user.actor(), id).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    /// First day (YYYY-MM-DD, Rome), default the first of this month.
+    #[param(value_type = Option<String>)]
+    from: Option<NaiveDate>,
+    /// Last day, inclusive, default today.
+    #[param(value_type = Option<String>)]
+    to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaLineOut {
+    pub priority: String,
+    /// Tickets judged: taken in charge, or not taken and past due.
+    pub total: i64,
+    pub met: i64,
+    /// Percent met, one decimal.
+    pub percent: f64,
+    /// Not taken yet and still within the deadline.
+    pub pending: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaReport {
+    pub from: String,
+    pub to: String,
+    /// Seed 001: at least 90% of tickets taken in charge within the deadline.
+    pub target_percent: u32,
+    pub items: Vec<SlaLineOut>,
+}
+
+/// Take-charge SLA compliance per priority for tickets received in a period (staff only).
+#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "helpdesk", params(ReportParams),
+    security(("bearer" = [])), responses((status = 200, body = SlaReport), (status = 400, body = Problem)))]
+pub async fn sla_report(
+    State(s): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SlaReport>, ApiError> {
+    let p: ReportParams = query(raw.as_deref())?;
+    let today = kernel::time::today();
+    let from = p.from.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let to = p.to.unwrap_or(today);
+    if to < from {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "il periodo finisce prima di iniziare",
+        ));
+    }
+    let items = store::sla_report(&s.db, &user.actor(), from, to)
+        .await?
+        .into_iter()
+        .map(|l| SlaLineOut {
+            priority: l.priority.as_str().into(),
+            total: l.total,
+            met: l.met,
+            percent: l.percent,
+            pending: l.pending,
+        })
+        .collect();
+    Ok(Json(SlaReport {
+        from: from.to_string(),
+        to: to.to_string(),
+        target_percent: SlaPolicy::default().target_percent,
+        items,
+    }))
+}
