@@ -40,6 +40,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("calendars", "id"),
     ("ticket_counters", "year"),
     ("tickets", "id"),
+    ("ticket_messages", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -60,6 +61,7 @@ const IDENTITY: &[&str] = &[
     "price_quotes",
     "calendars",
     "tickets",
+    "ticket_messages",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -32,6 +32,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "helpdesk",
             sql: include_str!("../../../migrations/0004_helpdesk.sql"),
         },
+        Migration {
+            version: 5,
+            name: "ticket_thread",
+            sql: include_str!("../../../migrations/0005_ticket_thread.sql"),
+        },
     ]
 }
 

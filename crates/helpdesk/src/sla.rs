@@ -13,6 +13,10 @@ pub struct SlaPolicy {
     pub take_charge_hours: [(Priority, u32); 3],
     /// The share of tickets that must meet it, in percent.
     pub target_percent: u32,
+    /// Optional working hours to resolve, by priority (none: no resolution target). Time spent
+    /// waiting for the entity does not count.
+    #[serde(default)]
+    pub resolution_hours: Vec<(Priority, u32)>,
 }
 
 impl Default for SlaPolicy {
@@ -24,6 +28,7 @@ impl Default for SlaPolicy {
                 (Priority::Low, 16),
             ],
             target_percent: 90,
+            resolution_hours: Vec::new(),
         }
     }
 }
@@ -36,6 +41,13 @@ impl SlaPolicy {
             .find(|(q, _)| *q == p)
             .map_or(16, |(_, h)| *h);
         Duration::hours(i64::from(h))
+    }
+
+    pub fn resolution(&self, p: Priority) -> Option<Duration> {
+        self.resolution_hours
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, h)| Duration::hours(i64::from(*h)))
     }
 
     /// When a ticket received at `received` must be taken in charge.

@@ -129,37 +129,54 @@ type LayoutCache = HashMap<(u64, i64, i64, String), Arc<Precomputed>>;
 /// the same key, so entries are never stale.
 static LAYOUTS: LazyLock<Mutex<LayoutCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// The take-charge due time of a ticket, in its entity's calendar.
-fn due(
+/// The calendar laid out around this year (cached).
+fn layout(db: &Db, cal: &StoredCalendar) -> Result<Arc<Precomputed>, HelpdeskError> {
+    let key = (db.instance(), cal.id, cal.version, cal.preset.clone());
+    if let Some(l) = LAYOUTS.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(l);
+    }
+    let year = kernel::time::current_year();
+    let l = Arc::new(Precomputed::new(&cal.calendar, year - 3, year + 7)?);
+    if let Ok(mut c) = LAYOUTS.lock() {
+        if c.len() > 1024 {
+            c.clear();
+        }
+        c.insert(key, l.clone());
+    }
+    Ok(l)
+}
+
+/// `from` plus `d` of working time in the calendar (the layout, else the day-by-day walk).
+fn add(
     db: &Db,
     cal: &StoredCalendar,
-    policy: &SlaPolicy,
-    priority: Priority,
-    received: DateTime<Utc>,
+    from: DateTime<Utc>,
+    d: chrono::Duration,
 ) -> Result<DateTime<Utc>, HelpdeskError> {
-    let key = (db.instance(), cal.id, cal.version, cal.preset.clone());
-    let year = kernel::time::current_year();
-    let cached = LAYOUTS.lock().ok().and_then(|c| c.get(&key).cloned());
-    let layout = match cached {
-        Some(l) => l,
-        None => {
-            let l = Arc::new(Precomputed::new(&cal.calendar, year - 3, year + 7)?);
-            if let Ok(mut c) = LAYOUTS.lock() {
-                if c.len() > 1024 {
-                    c.clear();
-                }
-                c.insert(key, l.clone());
-            }
-            l
-        }
-    };
-    let d = policy.take_charge(priority);
-    layout
-        .add_working(received, d)
-        .or_else(|| cal.calendar.add_working(received, d))
+    layout(db, cal)?
+        .add_working(from, d)
+        .or_else(|| cal.calendar.add_working(from, d))
         .ok_or(HelpdeskError::Calendar(
             kernel::calendar::CalendarError::NeverOpen,
         ))
+}
+
+/// Working time between two instants in the calendar.
+fn working(
+    db: &Db,
+    cal: &StoredCalendar,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<chrono::Duration, HelpdeskError> {
+    let l = layout(db, cal)?;
+    let (first, last) = l.years();
+    let inside =
+        |t: DateTime<Utc>| (first..=last).contains(&t.with_timezone(&kernel::time::ROME).year());
+    Ok(if inside(from) && inside(to) {
+        chrono::Duration::seconds(l.working_seconds_between(from.timestamp(), to.timestamp()))
+    } else {
+        cal.calendar.working_between(from, to)
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -181,17 +198,32 @@ pub struct Ticket {
     pub taken_by: Option<String>,
     pub created_by: String,
     pub version: i64,
+    /// The resolution deadline, moved on by the working time spent waiting for the entity.
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    /// Waiting for the entity since then (the resolution clock is paused).
+    pub paused_since: Option<DateTime<Utc>>,
+    /// Working seconds paused so far.
+    pub paused_seconds: i64,
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
 const COLS: &str = "t.id, t.number, t.entity_id, e.name AS entity_name, t.subject, t.description, \
     t.category, t.priority, t.channel, t.state, t.received_at, t.take_charge_due_at, t.taken_at, \
-    u.username AS taken_by, t.created_by, t.version";
+    u.username AS taken_by, t.created_by, t.version, t.resolution_due_at, t.paused_since, \
+    t.paused_seconds, t.resolved_at";
 
 const FROM: &str =
     "FROM tickets t JOIN entities e ON e.id = t.entity_id LEFT JOIN users u ON u.id = t.taken_by";
 
 fn instant(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
     kernel::time::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("istante «{s}»").into()))
+}
+
+fn opt_instant(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    r.try_get::<Option<String>, _>(col)?
+        .as_deref()
+        .map(instant)
+        .transpose()
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
@@ -216,6 +248,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
         taken_by: r.try_get("taken_by")?,
         created_by: r.try_get("created_by")?,
         version: r.try_get("version")?,
+        resolution_due_at: opt_instant(r, "resolution_due_at")?,
+        paused_since: opt_instant(r, "paused_since")?,
+        paused_seconds: r.try_get("paused_seconds")?,
+        resolved_at: opt_instant(r, "resolved_at")?,
     })
 }
 
@@ -285,7 +321,11 @@ pub async fn create(
     let year = received.with_timezone(&kernel::time::ROME).year();
     let mut tx = db.write().await?;
     let cal = calendar_for(tx.conn(), input.entity_id).await?;
-    let due_at = due(db, &cal, policy, input.priority, received)?;
+    let due_at = add(db, &cal, received, policy.take_charge(input.priority))?;
+    let resolution_due = policy
+        .resolution(input.priority)
+        .map(|d| add(db, &cal, received, d))
+        .transpose()?;
     sqlx::query(
         "INSERT INTO ticket_counters (year, last_seq) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
     )
@@ -303,8 +343,9 @@ pub async fn create(
     let requester = (actor.role == Role::Contact).then_some(actor.user_id);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (year, seq, number, entity_id, subject, description, category, priority, \
-         channel, state, received_at, take_charge_due_at, requester_id, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14) RETURNING id",
+         channel, state, received_at, take_charge_due_at, requester_id, created_by, created_at, updated_at, \
+         resolution_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14, $15) RETURNING id",
     )
     .bind(i64::from(year))
     .bind(seq)
@@ -320,6 +361,7 @@ pub async fn create(
     .bind(requester)
     .bind(&actor.label)
     .bind(&stamp)
+    .bind(resolution_due.map(kernel::time::format))
     .fetch_one(tx.conn())
     .await?;
     let t = get_on(tx.conn(), &Actor::system("helpdesk"), id).await?;
@@ -504,4 +546,219 @@ fn rome_midnight(d: NaiveDate) -> Result<DateTime<Utc>, HelpdeskError> {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| HelpdeskError::field("from", "data non valida"))
+}
+
+/// A message of a ticket's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub author: String,
+    /// Internal notes are for the centre's staff only.
+    pub internal: bool,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The thread of a ticket the actor may see (internal notes for staff only), oldest first.
+pub async fn messages(db: &Db, actor: &Actor, id: i64) -> Result<Vec<Message>, HelpdeskError> {
+    get(db, actor, id).await?;
+    let rows = sqlx::query(
+        "SELECT id, author, visibility, body, created_at FROM ticket_messages \
+         WHERE ticket_id = $1 AND ($2 = 1 OR visibility = 'public') ORDER BY id",
+    )
+    .bind(id)
+    .bind(i64::from(actor.is_staff()))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| -> Result<Message, sqlx::Error> {
+            Ok(Message {
+                id: r.try_get(0)?,
+                author: r.try_get(1)?,
+                internal: r.try_get::<String, _>(2)? == "internal",
+                body: r.try_get(3)?,
+                created_at: instant(&r.try_get::<String, _>(4)?)?,
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(HelpdeskError::from)
+}
+
+/// The name a message is signed with.
+fn author_of(actor: &Actor) -> String {
+    // `user:<id>:<username>` → the username.
+    actor
+        .label
+        .rsplit(':')
+        .next()
+        .unwrap_or(&actor.label)
+        .to_owned()
+}
+
+/// Adds a reply (public) or a note (internal, staff only). A public reply of the entity to a
+/// ticket waiting for it resumes the work (and the resolution clock).
+pub async fn add_message(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    body: &str,
+    internal: bool,
+) -> Result<Message, HelpdeskError> {
+    let t = get(db, actor, id).await?;
+    if actor.role == Role::Supplier || (internal && !actor.is_staff()) {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(HelpdeskError::field("body", "il messaggio è vuoto"));
+    }
+    if body.chars().count() > 20_000 {
+        return Err(HelpdeskError::field(
+            "body",
+            "il messaggio supera i 20.000 caratteri",
+        ));
+    }
+    let now = Utc::now();
+    let stamp = kernel::time::format(now);
+    let mut tx = db.write().await?;
+    let author = author_of(actor);
+    let mid: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_messages (ticket_id, author_id, author, visibility, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind((actor.user_id > 0).then_some(actor.user_id))
+    .bind(&author)
+    .bind(if internal { "internal" } else { "public" })
+    .bind(body)
+    .bind(&stamp)
+    .fetch_one(tx.conn())
+    .await?;
+    if !actor.is_staff() && t.state == State::WaitingEntity {
+        resume(db, &mut tx, &t, now).await?;
+        sqlx::query("UPDATE tickets SET state = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(&stamp)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    }
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: if internal { "note" } else { "reply" }.into(),
+            object_type: "ticket".into(),
+            object_id: t.number.clone(),
+            entity_id: Some(t.entity_id),
+            before: None,
+            after: serde_json::to_string(
+                &serde_json::json!({"message_id": mid, "internal": internal, "body": body}),
+            )
+            .ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Message {
+        id: mid,
+        author,
+        internal,
+        body: body.to_owned(),
+        created_at: now,
+    })
+}
+
+/// Ends a pause: the working time it lasted is added to the paused total and moves the
+/// resolution deadline on.
+async fn resume(
+    db: &Db,
+    tx: &mut db::WriteTx,
+    t: &Ticket,
+    now: DateTime<Utc>,
+) -> Result<(), HelpdeskError> {
+    let Some(since) = t.paused_since else {
+        return Ok(());
+    };
+    let cal = calendar_for(tx.conn(), t.entity_id).await?;
+    let paused = working(db, &cal, since, now)?;
+    let due = t
+        .resolution_due_at
+        .map(|d| add(db, &cal, d, paused))
+        .transpose()?;
+    sqlx::query(
+        "UPDATE tickets SET paused_since = NULL, paused_seconds = paused_seconds + $1, \
+         resolution_due_at = $2 WHERE id = $3",
+    )
+    .bind(paused.num_seconds())
+    .bind(due.map(kernel::time::format))
+    .bind(t.id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Moves a ticket on (staff only): `waiting_entity` (pauses the resolution clock),
+/// `in_progress` (resumes it, or reopens a resolved ticket), `resolved`, `closed`.
+pub async fn set_state(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    to: State,
+) -> Result<Ticket, HelpdeskError> {
+    let t = get(db, actor, id).await?;
+    if !actor.is_staff() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    use State::*;
+    let allowed = matches!(
+        (t.state, to),
+        (InProgress, WaitingEntity)
+            | (WaitingEntity, InProgress)
+            | (InProgress | WaitingEntity, Resolved)
+            | (Resolved, Closed)
+            | (Resolved | Closed, InProgress)
+    );
+    if !allowed {
+        return Err(HelpdeskError::Refused(match (t.state, to) {
+            (New, _) => format!("il ticket {} va prima preso in carico", t.number),
+            (from, to) => format!(
+                "il ticket {} non passa da «{}» a «{}»",
+                t.number,
+                from.as_str(),
+                to.as_str()
+            ),
+        }));
+    }
+    let now = Utc::now();
+    let stamp = kernel::time::format(now);
+    let mut tx = db.write().await?;
+    if t.state == WaitingEntity {
+        resume(db, &mut tx, &t, now).await?;
+    }
+    sqlx::query(
+        "UPDATE tickets SET state = $1, paused_since = CASE WHEN $1 = 'waiting_entity' THEN $2 ELSE paused_since END, \
+         resolved_at = CASE WHEN $1 = 'resolved' THEN $2 WHEN $1 = 'in_progress' THEN NULL ELSE resolved_at END, \
+         version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(to.as_str())
+    .bind(&stamp)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    let after = get_on(tx.conn(), actor, id).await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: format!("state:{}", to.as_str()),
+            object_type: "ticket".into(),
+            object_id: t.number.clone(),
+            entity_id: Some(t.entity_id),
+            before: serde_json::to_string(&t).ok(),
+            after: serde_json::to_string(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }

@@ -110,6 +110,9 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/tickets", User, Api, api::tickets::list),
         route(M::GET, "/api/v1/tickets/{ticket_id}", User, Api, api::tickets::get),
         route(M::POST, "/api/v1/tickets/{ticket_id}/take-charge", Staff, Api, api::tickets::take_charge),
+        route(M::GET, "/api/v1/tickets/{ticket_id}/messages", User, Api, api::tickets::messages),
+        route(M::POST, "/api/v1/tickets/{ticket_id}/messages", User, Api, api::tickets::add_message),
+        route(M::POST, "/api/v1/tickets/{ticket_id}/state", Staff, Api, api::tickets::set_state),
         route(M::GET, "/api/v1/reports/sla", Staff, Api, api::tickets::sla_report),
         route(M::GET, "/api/v1/audit", Admin, Api, api::misc::audit),
         // Pages.

@@ -10,7 +10,8 @@ backends!(
     tickets_get_a_number_and_a_take_charge_deadline_in_working_time,
     contacts_open_tickets_for_their_entities_only,
     concurrent_tickets_are_numbered_without_gaps_or_doubles,
-    the_sla_report_counts_met_missed_and_pending
+    the_sla_report_counts_met_missed_and_pending,
+    the_thread_and_the_paused_resolution_clock
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -385,4 +386,152 @@ async fn the_sla_report_counts_met_missed_and_pending(b: Backend) {
         app.api(&contact).await.get("/api/v1/reports/sla").await.0,
         403
     );
+}
+
+async fn the_thread_and_the_paused_resolution_clock(b: Backend) {
+    let app = spawn_app(b).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    let (oapi, capi) = (app.api(&op).await, app.api(&contact).await);
+    // A centre with a resolution target of 16 working hours for high priority.
+    let policy = helpdesk::sla::SlaPolicy {
+        resolution_hours: vec![(helpdesk::model::Priority::High, 16)],
+        ..Default::default()
+    };
+    let t = helpdesk::store::create(
+        &app.db,
+        &kernel::Actor::system("t"),
+        &helpdesk::model::NewTicket {
+            entity_id: e.id,
+            subject: "Posta bloccata".into(),
+            priority: "high".into(),
+            channel: "portal".into(),
+            ..Default::default()
+        },
+        &policy,
+    )
+    .await
+    .unwrap();
+    let id = t.id;
+    let first_due = t.resolution_due_at.unwrap();
+    assert!(first_due > t.take_charge_due_at);
+
+    // No pause before taking charge.
+    let state = |s: &str| json!({"state": s});
+    let (s, p) = oapi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/state"),
+            state("waiting_entity"),
+        )
+        .await;
+    assert_eq!(s, 409, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("preso in carico"));
+    oapi.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/take-charge"),
+        json!({}),
+    )
+    .await;
+
+    // A public reply and an internal note; the contact sees only the reply.
+    let (s, m) = oapi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/messages"),
+            json!({"body": "Ci serve la password dell'amministratore"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    assert_eq!(m["author"], "operatore");
+    oapi.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/messages"),
+        json!({"body": "Fornitore avvisato", "internal": true}),
+    )
+    .await;
+    let (_, thread) = capi.get(&format!("/api/v1/tickets/{id}/messages")).await;
+    let bodies: Vec<&str> = thread["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["Ci serve la password dell'amministratore"]);
+    let (_, all) = oapi.get(&format!("/api/v1/tickets/{id}/messages")).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let (s, _) = capi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/messages"),
+            json!({"body": "nota", "internal": true}),
+        )
+        .await;
+    assert_eq!(s, 403, "contacts write no internal notes");
+    let (s, p) = capi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/messages"),
+            json!({"body": "  "}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+
+    // Waiting for the entity pauses the resolution clock; the entity's reply resumes it.
+    let (s, w) = oapi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/state"),
+            state("waiting_entity"),
+        )
+        .await;
+    assert_eq!(s, 200, "{w}");
+    assert!(w["paused_since"].is_string());
+    let (s, _) = capi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/messages"),
+            json!({"body": "Eccola: la trovate in busta chiusa"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, r) = capi.get(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(r["state"], "in_progress");
+    assert_eq!(r["paused_since"], Value::Null);
+    let paused = r["paused_seconds"].as_i64().unwrap();
+    assert!(paused >= 0);
+    let moved =
+        chrono::DateTime::parse_from_rfc3339(r["resolution_due_at"].as_str().unwrap()).unwrap();
+    assert!(moved >= first_due, "the due time only moves on");
+
+    // Resolve, reopen, resolve, close; a closed ticket cannot be paused; contacts cannot move it.
+    for (to, code) in [
+        ("resolved", 200),
+        ("in_progress", 200),
+        ("resolved", 200),
+        ("closed", 200),
+        ("waiting_entity", 409),
+        ("archived", 422),
+    ] {
+        let (s, p) = oapi
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/tickets/{id}/state"),
+                state(to),
+            )
+            .await;
+        assert_eq!(s, code, "{to}: {p}");
+    }
+    let (s, _) = capi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/state"),
+            state("in_progress"),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (_, closed) = oapi.get(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(closed["state"], "closed");
+    assert!(closed["resolved_at"].is_string());
 }

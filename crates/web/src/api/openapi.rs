@@ -33,6 +33,7 @@ impl Modify for Bearer {
         services::price_list_put, services::quote,
         agreements::list, agreements::create, agreements::get, agreements::patch, agreements::renew,
         tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
+        tickets::messages, tickets::add_message, tickets::set_state,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)

@@ -43,6 +43,13 @@ pub struct TicketOut {
     pub taken_by: Option<String>,
     /// Whether the take-charge was (or, if still open, is so far) within the deadline.
     pub take_charge_met: Option<bool>,
+    /// The resolution deadline (when the centre sets one), moved on by the pauses.
+    pub resolution_due_at: Option<String>,
+    /// Waiting for the entity since then: the resolution clock is paused.
+    pub paused_since: Option<String>,
+    /// Working seconds paused so far.
+    pub paused_seconds: i64,
+    pub resolved_at: Option<String>,
     pub version: i64,
 }
 
@@ -68,6 +75,10 @@ pub fn ticket_out(t: Ticket) -> TicketOut {
         taken_at: t.taken_at.map(rfc3339_rome),
         taken_by: t.taken_by,
         take_charge_met: met,
+        resolution_due_at: t.resolution_due_at.map(rfc3339_rome),
+        paused_since: t.paused_since.map(rfc3339_rome),
+        paused_seconds: t.paused_seconds,
+        resolved_at: t.resolved_at.map(rfc3339_rome),
         version: t.version,
     }
 }
@@ -288,4 +299,111 @@ pub async fn sla_report(
         target_percent: SlaPolicy::default().target_percent,
         items,
     }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    pub id: i64,
+    pub author: String,
+    /// Internal notes are shown to the centre's staff only.
+    pub internal: bool,
+    pub body: String,
+    pub created_at: String,
+}
+
+fn message_out(m: helpdesk::store::Message) -> MessageOut {
+    MessageOut {
+        id: m.id,
+        author: m.author,
+        internal: m.internal,
+        body: m.body,
+        created_at: rfc3339_rome(m.created_at),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    pub items: Vec<MessageOut>,
+}
+
+/// The thread of a ticket (internal notes only for staff), oldest first.
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_id}/messages", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), security(("bearer" = [])),
+    responses((status = 200, body = MessageList), (status = 404, body = Problem)))]
+pub async fn messages(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<MessageList>, ApiError> {
+    let id = parse_id(&id)?;
+    let items = store::messages(&s.db, &caller.actor(), id)
+        .await?
+        .into_iter()
+        .map(message_out)
+        .collect();
+    Ok(Json(MessageList { items }))
+}
+
+/// `{"body": "…", "internal": false}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageIn {
+    body: String,
+    /// An internal note (staff only); default false, a public reply.
+    #[serde(default)]
+    internal: bool,
+}
+
+/// Adds a public reply or an internal note. The entity's reply to a ticket waiting for it
+/// resumes the work.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/messages", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), request_body = MessageIn,
+    security(("bearer" = [])),
+    responses((status = 201, body = MessageOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_message(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let m: MessageIn = super::services::from_object(json_object(&headers, &body)?)?;
+    let saved = store::add_message(&s.db, &caller.actor(), id, &m.body, m.internal).await?;
+    Ok((StatusCode::CREATED, Json(message_out(saved))).into_response())
+}
+
+/// `{"state": "waiting_entity" | "in_progress" | "resolved" | "closed"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateIn {
+    state: String,
+}
+
+/// Moves a ticket on (staff only): waiting for the entity pauses the resolution clock.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/state", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), request_body = StateIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_state(
+    State(s): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TicketOut>, ApiError> {
+    let id = parse_id(&id)?;
+    let st: StateIn = super::services::from_object(json_object(&headers, &body)?)?;
+    let to = TicketState::parse(&st.state).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "stato «{}» sconosciuto: waiting_entity, in_progress, resolved o closed",
+                st.state
+            ),
+        )
+    })?;
+    Ok(Json(ticket_out(
+        store::set_state(&s.db, &user.actor(), id, to).await?,
+    )))
 }
