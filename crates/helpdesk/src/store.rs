@@ -434,6 +434,10 @@ pub async fn take_charge(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, Help
 pub struct TicketQuery {
     pub entity_id: Option<i64>,
     pub state: Option<State>,
+    /// Only tickets still open (new, in progress, waiting).
+    pub open_only: bool,
+    /// The operators' queue order: new tickets first, by take-charge deadline; else newest first.
+    pub queue: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -448,7 +452,18 @@ pub struct TicketPage {
 pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage, HelpdeskError> {
     let filter = "WHERE ".to_owned()
         + IN_SCOPE
-        + " AND $1 >= 0 AND ($2 = 0 OR t.entity_id = $2) AND ($3 = '' OR t.state = $3)";
+        + " AND $1 >= 0 AND ($2 = 0 OR t.entity_id = $2) AND ($3 = '' OR t.state = $3)"
+        + if q.open_only {
+            " AND t.state IN ('new', 'in_progress', 'waiting_entity')"
+        } else {
+            ""
+        };
+    let order = if q.queue {
+        "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
+         t.take_charge_due_at, t.id"
+    } else {
+        "t.id DESC"
+    };
     let state = q.state.map_or("", State::as_str);
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM tickets t {filter}"
@@ -459,7 +474,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     .fetch_one(db.pool())
     .await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLS} {FROM} {filter} ORDER BY t.id DESC LIMIT $4 OFFSET $5"
+        "SELECT {COLS} {FROM} {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
     )))
     .bind(scope_param(actor))
     .bind(q.entity_id.unwrap_or(0))

@@ -195,6 +195,26 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
                 ("items_json", "[]"),
             ]),
         ),
+        (("GET", "/tickets"), None),
+        (("GET", "/tickets/new"), None),
+        (
+            ("POST", "/tickets"),
+            Form(&[
+                ("entity_id", "B"),
+                ("subject", "Intruso"),
+                ("priority", "high"),
+            ]),
+        ),
+        (("GET", "/tickets/{ticket_id}"), None),
+        (
+            ("POST", "/tickets/{ticket_id}/messages"),
+            Form(&[("body", "Intruso")]),
+        ),
+        (("POST", "/tickets/{ticket_id}/take-charge"), None),
+        (
+            ("POST", "/tickets/{ticket_id}/state"),
+            Form(&[("state", "resolved")]),
+        ),
         (("GET", "/import"), None),
         (("POST", "/import"), None),
         (("GET", "/import/{run}"), None),

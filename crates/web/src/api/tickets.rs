@@ -190,6 +190,8 @@ pub async fn list(
         &TicketQuery {
             entity_id: p.entity_id,
             state,
+            open_only: false,
+            queue: false,
             limit: p.limit.unwrap_or(50),
             offset: p.offset.unwrap_or(0),
         },

@@ -1,0 +1,483 @@
+//! The help desk pages: the entity's portal (open a ticket, follow it, reply) and the operators'
+//! queue (take charge, reply, notes, waiting, resolution).
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use helpdesk::model::{Channel, NewTicket, Priority, State as TicketState};
+use helpdesk::sla::SlaPolicy;
+use helpdesk::store::{self, Ticket, TicketQuery};
+use helpdesk::HelpdeskError;
+use kernel::Role;
+use serde::Deserialize;
+
+use super::{messages_for, ok, parse_id, render, see_other, Layout};
+use crate::auth::{PageStaff, PageUser, Session};
+use crate::error::PageError;
+use crate::AppState;
+
+fn rome(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&kernel::time::ROME)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+fn state_label(s: TicketState) -> &'static str {
+    match s {
+        TicketState::New => "Nuovo",
+        TicketState::InProgress => "In lavorazione",
+        TicketState::WaitingEntity => "In attesa dell'ente",
+        TicketState::Resolved => "Risolto",
+        TicketState::Closed => "Chiuso",
+    }
+}
+
+/// A ticket as the pages show it.
+pub struct TicketView {
+    pub id: i64,
+    pub number: String,
+    pub entity_id: i64,
+    pub entity_name: String,
+    pub subject: String,
+    pub description: String,
+    pub priority: &'static str,
+    pub priority_code: &'static str,
+    pub channel: &'static str,
+    pub state: &'static str,
+    pub state_code: &'static str,
+    pub received_at: String,
+    pub due: String,
+    /// "rispettato", "non rispettato", or empty while open and in time.
+    pub sla: &'static str,
+    pub taken: String,
+    pub resolution_due: String,
+    pub paused: String,
+    pub is_new: bool,
+}
+
+fn view(t: &Ticket) -> TicketView {
+    let now = chrono::Utc::now();
+    let sla = match t.taken_at {
+        Some(at) if at <= t.take_charge_due_at => "rispettato",
+        Some(_) => "non rispettato",
+        None if now > t.take_charge_due_at => "non rispettato",
+        None => "",
+    };
+    let paused = match t.paused_since {
+        Some(since) => format!("sospeso dal {} (in attesa dell'ente)", rome(since)),
+        None if t.paused_seconds > 0 => format!(
+            "sospeso in tutto {} h {:02} min lavorative",
+            t.paused_seconds / 3600,
+            t.paused_seconds % 3600 / 60
+        ),
+        None => String::new(),
+    };
+    TicketView {
+        id: t.id,
+        number: t.number.clone(),
+        entity_id: t.entity_id,
+        entity_name: t.entity_name.clone(),
+        subject: t.subject.clone(),
+        description: t.description.clone(),
+        priority: t.priority.label(),
+        priority_code: t.priority.as_str(),
+        channel: match t.channel {
+            Channel::Portal => "portale",
+            Channel::Email => "e-mail",
+            Channel::Phone => "telefono",
+            Channel::Monitoring => "monitoraggio",
+        },
+        state: state_label(t.state),
+        state_code: t.state.as_str(),
+        received_at: rome(t.received_at),
+        due: rome(t.take_charge_due_at),
+        sla,
+        taken: match (&t.taken_at, &t.taken_by) {
+            (Some(at), Some(by)) => format!("{} da {by}", rome(*at)),
+            (Some(at), None) => rome(*at),
+            _ => String::new(),
+        },
+        resolution_due: t.resolution_due_at.map(rome).unwrap_or_default(),
+        paused,
+        is_new: t.state == TicketState::New,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tickets/list.html")]
+struct ListPage {
+    layout: Layout,
+    tickets: Vec<TicketView>,
+    total: i64,
+    is_staff: bool,
+    can_open: bool,
+    all: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListParams {
+    tutti: String,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let p: ListParams =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let actor = sess.actor();
+    let all = !p.tutti.is_empty();
+    let page = store::list(
+        &s.db,
+        &actor,
+        &TicketQuery {
+            open_only: !all,
+            queue: actor.is_staff(),
+            limit: 200,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(ok(&ListPage {
+        layout: Layout::new(&s, Some(&sess), "Assistenza", "tickets"),
+        tickets: page.items.iter().map(view).collect(),
+        total: page.total,
+        is_staff: actor.is_staff(),
+        can_open: actor.role != Role::Supplier,
+        all,
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewForm {
+    entity_id: String,
+    subject: String,
+    description: String,
+    category: String,
+    priority: String,
+    channel: String,
+    received_at: String,
+}
+
+pub struct PriorityOption {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub definition: &'static str,
+    pub hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/new.html")]
+struct NewPage {
+    layout: Layout,
+    entities: Vec<(String, String)>,
+    priorities: Vec<PriorityOption>,
+    form: NewForm,
+    is_staff: bool,
+    errors: Vec<(String, String)>,
+    message: String,
+}
+
+impl NewPage {
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+async fn new_page(
+    s: &AppState,
+    sess: &Session,
+    form: NewForm,
+    errors: &[members::FieldError],
+    message: String,
+) -> Result<NewPage, PageError> {
+    let policy = SlaPolicy::default();
+    Ok(NewPage {
+        layout: Layout::new(s, Some(sess), "Nuova richiesta di assistenza", "tickets"),
+        entities: members::store::names(&s.db, &sess.actor())
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id.to_string(), n))
+            .collect(),
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| PriorityOption {
+                code: p.as_str(),
+                label: p.label(),
+                definition: p.definition(),
+                hours: policy.take_charge(*p).num_hours(),
+            })
+            .collect(),
+        form,
+        is_staff: sess.actor().is_staff(),
+        errors: errors
+            .iter()
+            .map(|e| {
+                (
+                    e.field.clone(),
+                    messages_for(std::slice::from_ref(e), &e.field),
+                )
+            })
+            .collect(),
+        message,
+    })
+}
+
+fn forbid_suppliers(sess: &Session) -> Result<(), PageError> {
+    if sess.user.role == Role::Supplier {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "I fornitori seguono le fasi loro assegnate, non aprono ticket.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+) -> Result<Response, PageError> {
+    forbid_suppliers(&sess)?;
+    let form = NewForm {
+        priority: "low".into(),
+        channel: if sess.actor().is_staff() {
+            "phone".into()
+        } else {
+            "portal".into()
+        },
+        ..Default::default()
+    };
+    Ok(ok(&new_page(&s, &sess, form, &[], String::new()).await?))
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Form(f): Form<NewForm>,
+) -> Result<Response, PageError> {
+    forbid_suppliers(&sess)?;
+    let actor = sess.actor();
+    let entity_id = match f.entity_id.trim().parse() {
+        Ok(id) => id,
+        Err(_) => {
+            let errs = [members::FieldError::new("entity_id", "scegliere l'ente")];
+            let p = new_page(
+                &s,
+                &sess,
+                f,
+                &errs,
+                "La richiesta non è stata inviata.".into(),
+            )
+            .await?;
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p));
+        }
+    };
+    // The form's datetime-local is Rome time without an offset.
+    let received_at = match f.received_at.trim() {
+        "" => None,
+        t => chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+            .ok()
+            .and_then(|n| {
+                use chrono::TimeZone;
+                kernel::time::ROME.from_local_datetime(&n).earliest()
+            })
+            .map(|d| d.to_rfc3339())
+            .or_else(|| Some(t.to_owned())),
+    };
+    let new = NewTicket {
+        entity_id,
+        subject: f.subject.clone(),
+        description: f.description.clone(),
+        category: f.category.clone(),
+        priority: f.priority.clone(),
+        channel: if actor.is_staff() {
+            f.channel.clone()
+        } else {
+            "portal".into()
+        },
+        received_at: if actor.is_staff() { received_at } else { None },
+    };
+    match store::create(&s.db, &actor, &new, &SlaPolicy::default()).await {
+        Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
+        Err(HelpdeskError::Invalid(errs)) => {
+            let p = new_page(
+                &s,
+                &sess,
+                f,
+                &errs,
+                "La richiesta non è stata inviata: correggere i campi indicati.".into(),
+            )
+            .await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct MessageView {
+    pub author: String,
+    pub internal: bool,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    t: TicketView,
+    thread: Vec<MessageView>,
+    is_staff: bool,
+    can_reply: bool,
+    actions: Vec<(&'static str, &'static str)>,
+    message: String,
+}
+
+async fn detail_page(
+    s: &AppState,
+    sess: &Session,
+    id: i64,
+    message: String,
+) -> Result<DetailPage, PageError> {
+    let actor = sess.actor();
+    let t = store::get(&s.db, &actor, id).await?;
+    let thread = store::messages(&s.db, &actor, id)
+        .await?
+        .into_iter()
+        .map(|m| MessageView {
+            author: m.author,
+            internal: m.internal,
+            body: m.body,
+            at: rome(m.created_at),
+        })
+        .collect();
+    use TicketState::*;
+    let actions = if actor.is_staff() {
+        match t.state {
+            New => vec![],
+            InProgress => vec![
+                ("waiting_entity", "In attesa dell'ente"),
+                ("resolved", "Risolto"),
+            ],
+            WaitingEntity => vec![("in_progress", "Riprendi"), ("resolved", "Risolto")],
+            Resolved => vec![("closed", "Chiudi"), ("in_progress", "Riapri")],
+            Closed => vec![("in_progress", "Riapri")],
+        }
+    } else {
+        vec![]
+    };
+    Ok(DetailPage {
+        layout: Layout::new(s, Some(sess), format!("Ticket {}", t.number), "tickets"),
+        is_staff: actor.is_staff(),
+        can_reply: actor.role != Role::Supplier && t.state != Closed,
+        t: view(&t),
+        thread,
+        actions,
+        message,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DetailParams {
+    errore: String,
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let p: DetailParams =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    Ok(ok(&detail_page(&s, &sess, parse_id(&id)?, p.errore).await?))
+}
+
+fn back(id: i64, message: &str) -> Response {
+    if message.is_empty() {
+        see_other(&format!("/tickets/{id}"))
+    } else {
+        see_other(&format!(
+            "/tickets/{id}?errore={}",
+            super::urlencode(message)
+        ))
+    }
+}
+
+/// What the page says when an action was refused for a reason the user can act on.
+fn refusal(e: HelpdeskError) -> Result<String, PageError> {
+    match e {
+        HelpdeskError::Invalid(errs) => Ok(errs
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")),
+        e @ HelpdeskError::Refused(_) => Ok(e.to_string()),
+        e => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReplyForm {
+    body: String,
+    internal: String,
+}
+
+pub async fn reply(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    match store::add_message(&s.db, &sess.actor(), id, &f.body, !f.internal.is_empty()).await {
+        Ok(_) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
+
+pub async fn take_charge(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    match store::take_charge(&s.db, &sess.actor(), id).await {
+        Ok(_) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StateForm {
+    state: String,
+}
+
+pub async fn set_state(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<StateForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let Some(to) = TicketState::parse(&f.state) else {
+        return Ok(back(id, "stato sconosciuto"));
+    };
+    match store::set_state(&s.db, &sess.actor(), id, to).await {
+        Ok(_) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
