@@ -53,6 +53,17 @@ test('a contact opens a ticket, an operator takes charge and replies, the contac
   await contact.goto(`${env.base}/tickets`);
   assert.match(await contact.textContent('#ticket-table'), new RegExp(number.replace('/', '\\/')));
   await shot(contact, '21-ticket-portal');
+
+  // The SLA report: the high-priority ticket was taken in time.
+  await operator.click('a.nav-link:has-text("SLA")');
+  await operator.waitForSelector('#sla-table');
+  assert.match(await operator.textContent('#sla-high'), /100,0 %/);
+  assert.match(await operator.textContent('#sla-breakdown'), /Comune di Padova/);
+  assert.equal(await operator.locator('svg.sla-chart rect').count(), 6);
+  const csv = await operator.evaluate(async () => (await fetch(document.querySelector('#sla-csv').href)).text());
+  assert.match(csv, /^month,entity_id,entity,priority,total,met,pending,percent\n/);
+  assert.match(csv, /Comune di Padova,high,1,1,0,100\.0/);
+  await shot(operator, '22-sla-report');
   await contact.close();
   await operator.close();
 });

@@ -149,6 +149,8 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/tickets/{ticket_id}/messages", User, Page, pages::tickets::reply),
         route(M::POST, "/tickets/{ticket_id}/take-charge", Staff, Page, pages::tickets::take_charge),
         route(M::POST, "/tickets/{ticket_id}/state", Staff, Page, pages::tickets::set_state),
+        route(M::GET, "/reports/sla", Staff, Page, pages::reports::sla),
+        route(M::GET, "/reports/sla.csv", Staff, Page, pages::reports::sla_csv),
         route(M::GET, "/import", Admin, Page, pages::import::form),
         route(M::POST, "/import", Admin, Page, pages::import::upload),
         route(M::GET, "/import/{run}", Admin, Page, pages::import::progress),

@@ -215,6 +215,8 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/tickets/{ticket_id}/state"),
             Form(&[("state", "resolved")]),
         ),
+        (("GET", "/reports/sla"), None),
+        (("GET", "/reports/sla.csv"), None),
         (("GET", "/import"), None),
         (("POST", "/import"), None),
         (("GET", "/import/{run}"), None),

@@ -386,6 +386,69 @@ async fn the_sla_report_counts_met_missed_and_pending(b: Backend) {
         app.api(&contact).await.get("/api/v1/reports/sla").await.0,
         403
     );
+
+    // The page and its CSV: by month (Rome), entity and priority.
+    let br = app.browser("operatore").await;
+    let (s, html) = br
+        .get(&format!("/reports/sla?from=2026-11-01&to={today}"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("50,0 %"), "high priority at 50%");
+    assert!(html.contains("sotto l"), "below the target is said");
+    let (s, csv) = br
+        .get(&format!("/reports/sla.csv?from=2026-11-01&to={today}"))
+        .await;
+    assert_eq!(s, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "month,entity_id,entity,priority,total,met,pending,percent"
+    );
+    // The late tickets are of November 2026; the fresh ones of this month (the same one when
+    // the test runs in November 2026).
+    let this_month = today.format("%Y-%m").to_string();
+    let has = |l: String| lines.contains(&l.as_str());
+    if this_month == "2026-11" {
+        assert!(
+            has(format!("2026-11,{},Comune di Mezzo,high,2,1,0,50.0", e.id)),
+            "{csv}"
+        );
+    } else {
+        assert!(
+            has(format!("2026-11,{},Comune di Mezzo,high,1,0,0,0.0", e.id)),
+            "{csv}"
+        );
+        assert!(
+            has(format!(
+                "{this_month},{},Comune di Mezzo,high,1,1,0,100.0",
+                e.id
+            )),
+            "{csv}"
+        );
+    }
+    assert!(
+        has(format!("2026-11,{},Comune di Mezzo,low,1,0,0,0.0", e.id)),
+        "{csv}"
+    );
+    assert!(
+        has(format!(
+            "{this_month},{},Comune di Mezzo,medium,0,0,1,100.0",
+            e.id
+        )),
+        "{csv}"
+    );
+    assert_eq!(
+        br.get("/reports/sla?from=2026-11-30&to=2026-11-01").await.0,
+        400
+    );
+    assert_eq!(
+        app.browser("referente")
+            .await
+            .get("/reports/sla.csv")
+            .await
+            .0,
+        403
+    );
 }
 
 async fn the_thread_and_the_paused_resolution_clock(b: Backend) {

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod home;
 pub mod import;
 pub mod membership;
+pub mod reports;
 pub mod tickets;
 pub mod users;
 

@@ -1,0 +1,191 @@
+//! The SLA compliance report (staff): per priority, and per month, entity and priority, with a
+//! chart against the target, exportable as CSV.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use helpdesk::sla::SlaPolicy;
+use helpdesk::store;
+use serde::Deserialize;
+
+use super::{ok, Layout};
+use crate::auth::PageStaff;
+use crate::error::PageError;
+use crate::AppState;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Params {
+    from: String,
+    to: String,
+}
+
+/// The period asked for, or this month; an unreadable or reversed period is a 400 page.
+fn period(raw: Option<&str>) -> Result<(NaiveDate, NaiveDate, Params), PageError> {
+    let p: Params = serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
+    let today = kernel::time::today();
+    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, m.to_owned());
+    let from = match p.from.trim() {
+        "" => today.with_day(1).unwrap_or(today),
+        f => f
+            .parse()
+            .map_err(|_| bad("Data di inizio non valida (aaaa-mm-gg)."))?,
+    };
+    let to = match p.to.trim() {
+        "" => today,
+        t => t
+            .parse()
+            .map_err(|_| bad("Data di fine non valida (aaaa-mm-gg)."))?,
+    };
+    if to < from {
+        return Err(bad("Il periodo finisce prima di iniziare."));
+    }
+    Ok((from, to, p))
+}
+
+pub struct Bar {
+    pub label: &'static str,
+    pub code: &'static str,
+    pub total: i64,
+    pub met: i64,
+    pub pending: i64,
+    pub percent: String,
+    /// Bar width in the chart, 0–300 px.
+    pub width: i64,
+    pub ok: bool,
+}
+
+pub struct Line {
+    pub month: String,
+    pub entity: String,
+    pub priority: &'static str,
+    pub total: i64,
+    pub met: i64,
+    pub pending: i64,
+    pub percent: String,
+    pub ok: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reports/sla.html")]
+struct Page {
+    layout: Layout,
+    from: String,
+    to: String,
+    target: u32,
+    /// The target's position in the chart, px.
+    target_x: i64,
+    bars: Vec<Bar>,
+    lines: Vec<Line>,
+    csv: String,
+}
+
+fn pct(p: f64) -> String {
+    format!("{p:.1}").replace('.', ",") + " %"
+}
+
+pub async fn sla(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (from, to, _) = period(raw.as_deref())?;
+    let actor = sess.actor();
+    let target = SlaPolicy::default().target_percent;
+    let bars = store::sla_report(&s.db, &actor, from, to)
+        .await?
+        .into_iter()
+        .map(|l| Bar {
+            label: l.priority.label(),
+            code: l.priority.as_str(),
+            total: l.total,
+            met: l.met,
+            pending: l.pending,
+            // Nothing judged yet: no figure, no bar.
+            percent: if l.total == 0 {
+                "–".into()
+            } else {
+                pct(l.percent)
+            },
+            width: if l.total == 0 {
+                0
+            } else {
+                (l.percent * 3.0).round() as i64
+            },
+            ok: l.percent >= f64::from(target),
+        })
+        .collect();
+    let lines = store::sla_breakdown(&s.db, &actor, from, to)
+        .await?
+        .into_iter()
+        .map(|r| Line {
+            percent: if r.total == 0 {
+                "–".into()
+            } else {
+                pct(r.percent())
+            },
+            ok: r.percent() >= f64::from(target),
+            month: r.month,
+            entity: r.entity_name,
+            priority: r.priority.label(),
+            total: r.total,
+            met: r.met,
+            pending: r.pending,
+        })
+        .collect();
+    Ok(ok(&Page {
+        layout: Layout::new(&s, Some(&sess), "Rispetto degli SLA", "reports"),
+        from: from.to_string(),
+        to: to.to_string(),
+        target,
+        target_x: i64::from(target) * 3,
+        bars,
+        lines,
+        csv: format!("/reports/sla.csv?from={from}&to={to}"),
+    }))
+}
+
+/// A CSV field, quoted when it needs to be.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub async fn sla_csv(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (from, to, _) = period(raw.as_deref())?;
+    let rows = store::sla_breakdown(&s.db, &sess.actor(), from, to).await?;
+    let mut out = String::from("month,entity_id,entity,priority,total,met,pending,percent\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{:.1}\n",
+            r.month,
+            r.entity_id,
+            field(&r.entity_name),
+            r.priority.as_str(),
+            r.total,
+            r.met,
+            r.pending,
+            r.percent()
+        ));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"sla-{from}-{to}.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
