@@ -37,6 +37,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "ticket_thread",
             sql: include_str!("../../../migrations/0005_ticket_thread.sql"),
         },
+        Migration {
+            version: 6,
+            name: "ticket_indexes",
+            sql: include_str!("../../../migrations/0006_ticket_indexes.sql"),
+        },
     ]
 }
 

@@ -297,7 +297,7 @@ pub async fn create(
 ) -> Result<Ticket, HelpdeskError> {
     let now = Utc::now();
     let mut input = new.check(now).map_err(HelpdeskError::Invalid)?;
-    members::store::get(db, actor, input.entity_id).await?;
+    let entity = members::store::get(db, actor, input.entity_id).await?;
     match actor.role {
         Role::Admin | Role::Operator => {}
         Role::Contact => {
@@ -319,28 +319,26 @@ pub async fn create(
     }
     let received = input.received_at;
     let year = received.with_timezone(&kernel::time::ROME).year();
-    let mut tx = db.write().await?;
-    let cal = calendar_for(tx.conn(), input.entity_id).await?;
+    // The deadline is computed before taking the writer lock, which then covers only numbering,
+    // the row and the audit record.
+    let cal = calendar_for(&mut *db.pool().acquire().await?, input.entity_id).await?;
     let due_at = add(db, &cal, received, policy.take_charge(input.priority))?;
     let resolution_due = policy
         .resolution(input.priority)
         .map(|d| add(db, &cal, received, d))
         .transpose()?;
-    sqlx::query(
-        "INSERT INTO ticket_counters (year, last_seq) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
-    )
-    .bind(i64::from(year))
-    .execute(tx.conn())
-    .await?;
+    let entity_name = entity.data.name;
+    let stamp = kernel::time::format(now);
+    let requester = (actor.role == Role::Contact).then_some(actor.user_id);
+    let mut tx = db.write().await?;
     let seq: i64 = sqlx::query_scalar(
-        "UPDATE ticket_counters SET last_seq = last_seq + 1 WHERE year = $1 RETURNING last_seq",
+        "INSERT INTO ticket_counters (year, last_seq) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 RETURNING last_seq",
     )
     .bind(i64::from(year))
     .fetch_one(tx.conn())
     .await?;
     let number = ticket_number(year, seq);
-    let stamp = kernel::time::format(now);
-    let requester = (actor.role == Role::Contact).then_some(actor.user_id);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (year, seq, number, entity_id, subject, description, category, priority, \
          channel, state, received_at, take_charge_due_at, requester_id, created_by, created_at, updated_at, \
@@ -364,7 +362,31 @@ pub async fn create(
     .bind(resolution_due.map(kernel::time::format))
     .fetch_one(tx.conn())
     .await?;
-    let t = get_on(tx.conn(), &Actor::system("helpdesk"), id).await?;
+    let t = Ticket {
+        id,
+        number: number.clone(),
+        entity_id: input.entity_id,
+        entity_name,
+        subject: input.subject,
+        description: input.description,
+        category: input.category,
+        priority: input.priority,
+        channel: input.channel,
+        state: State::New,
+        // As stored: microsecond precision.
+        received_at: instant(&kernel::time::format(received))?,
+        take_charge_due_at: instant(&kernel::time::format(due_at))?,
+        taken_at: None,
+        taken_by: None,
+        created_by: actor.label.clone(),
+        version: 1,
+        resolution_due_at: resolution_due
+            .map(|d| instant(&kernel::time::format(d)))
+            .transpose()?,
+        paused_since: None,
+        paused_seconds: 0,
+        resolved_at: None,
+    };
     audit::append(
         &mut tx,
         AuditEvent {
@@ -372,7 +394,7 @@ pub async fn create(
             action: "create".into(),
             object_type: "ticket".into(),
             object_id: number,
-            entity_id: Some(input.entity_id),
+            entity_id: Some(t.entity_id),
             before: None,
             after: serde_json::to_string(&t).ok(),
         },
@@ -442,22 +464,51 @@ pub struct TicketQuery {
     pub offset: i64,
 }
 
+/// Lists count at most this many tickets.
+pub const COUNT_CAP: i64 = 1_000;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketPage {
+    /// The number of matching tickets, at most [`COUNT_CAP`].
     pub total: i64,
+    /// More than [`COUNT_CAP`] match.
+    pub more: bool,
     pub items: Vec<Ticket>,
 }
 
-/// Tickets the actor may see, newest first.
+/// Tickets the actor may see, newest first (or in queue order). Only the conditions asked for
+/// are in the SQL, so the planner uses `tickets_entity` / `tickets_entity_state` for an entity.
 pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage, HelpdeskError> {
-    let filter = "WHERE ".to_owned()
-        + IN_SCOPE
-        + " AND $1 >= 0 AND ($2 = 0 OR t.entity_id = $2) AND ($3 = '' OR t.state = $3)"
-        + if q.open_only {
-            " AND t.state IN ('new', 'in_progress', 'waiting_entity')"
-        } else {
-            ""
-        };
+    let scope = scope_param(actor);
+    if scope < 0 {
+        return Ok(TicketPage {
+            total: 0,
+            more: false,
+            items: Vec::new(),
+        });
+    }
+    let mut filter = Vec::new();
+    if scope > 0 {
+        filter.push(
+            "t.entity_id IN (SELECT entity_id FROM user_entities WHERE user_id = $1)".to_owned(),
+        );
+    } else {
+        filter.push("$1 = 0".to_owned());
+    }
+    if q.entity_id.is_some() {
+        filter.push("t.entity_id = $2".to_owned());
+    } else {
+        filter.push("$2 = 0".to_owned());
+    }
+    if q.state.is_some() {
+        filter.push("t.state = $3".to_owned());
+    } else {
+        filter.push("$3 = ''".to_owned());
+    }
+    if q.open_only {
+        filter.push("t.state IN ('new', 'in_progress', 'waiting_entity')".to_owned());
+    }
+    let filter = format!("WHERE {}", filter.join(" AND "));
     let order = if q.queue {
         "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
          t.take_charge_due_at, t.id"
@@ -465,10 +516,13 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
         "t.id DESC"
     };
     let state = q.state.map_or("", State::as_str);
+    // Counting is capped: past COUNT_CAP the page says "more than" instead of scanning an
+    // index range that grows with the years (a million tickets must list as fast as ten).
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM tickets t {filter}"
+        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets t {filter} LIMIT {}) c",
+        COUNT_CAP + 1
     )))
-    .bind(scope_param(actor))
+    .bind(scope)
     .bind(q.entity_id.unwrap_or(0))
     .bind(state)
     .fetch_one(db.pool())
@@ -476,7 +530,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} {FROM} {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
     )))
-    .bind(scope_param(actor))
+    .bind(scope)
     .bind(q.entity_id.unwrap_or(0))
     .bind(state)
     .bind(q.limit.clamp(1, 500))
@@ -484,7 +538,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     .fetch_all(db.pool())
     .await?;
     Ok(TicketPage {
-        total,
+        total: total.min(COUNT_CAP),
+        more: total > COUNT_CAP,
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
     })
 }

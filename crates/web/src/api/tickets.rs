@@ -165,7 +165,10 @@ pub struct TicketParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketList {
+    /// Matching tickets, counted up to 1,000.
     pub total: i64,
+    /// More than 1,000 match (`total` is then 1,000).
+    pub total_is_lower_bound: bool,
     pub items: Vec<TicketOut>,
 }
 
@@ -199,6 +202,7 @@ pub async fn list(
     .await?;
     Ok(Json(TicketList {
         total: page.total,
+        total_is_lower_bound: page.more,
         items: page.items.into_iter().map(ticket_out).collect(),
     }))
 }
