@@ -17,6 +17,12 @@ use crate::membership::{Fee, Member, MembershipRule};
 use crate::fees::FeeError;
 use crate::CatalogError;
 
+/// A stored `YYYY-MM-DD` date.
+pub(crate) fn date(s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    s.parse()
+        .map_err(|e| sqlx::Error::Decode(format!("data «{s}» non valida: {e}").into()))
+}
+
 /// The years a rule may start from or a fee be asked for.
 pub fn check_year(year: i64) -> Result<i32, CatalogError> {
     if (2000..=2100).contains(&year) {

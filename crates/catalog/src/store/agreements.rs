@@ -8,16 +8,12 @@ use kernel::Actor;
 use serde::Deserialize;
 use sqlx::Row;
 
+use super::date;
 use crate::agreement::{end_of_term, Agreement, Status, MAX_TERM_YEARS};
 use crate::CatalogError;
 
 const COLS: &str = "id, entity_id, number, start_date, end_date, term_years, status, signed_on, \
                     terminated_on, termination_reason, renews_id, notes, version";
-
-fn date(s: &str) -> Result<NaiveDate, sqlx::Error> {
-    s.parse()
-        .map_err(|e| sqlx::Error::Decode(format!("data «{s}» non valida: {e}").into()))
-}
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Agreement, sqlx::Error> {
     let opt = |c: &str| -> Result<Option<NaiveDate>, sqlx::Error> {

@@ -15,6 +15,7 @@ use kernel::Actor;
 use serde::Serialize;
 use sqlx::Row;
 
+use super::date;
 use crate::fees::{PriceItem, PriceList};
 use crate::CatalogError;
 
@@ -36,11 +37,6 @@ pub struct PriceListSummary {
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
     pub uses: i64,
-}
-
-fn date(s: &str) -> Result<NaiveDate, sqlx::Error> {
-    s.parse()
-        .map_err(|e| sqlx::Error::Decode(format!("data «{s}» non valida: {e}").into()))
 }
 
 /// Uses of a list. Statements (a later issue) add their count here.

@@ -10,8 +10,7 @@ use catalog::store::agreements::{self, AgreementChange, AgreementDraft};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::services::{from_object, take_version};
-use super::{json_object, parse_id};
+use super::{from_object, json_object, parse_id, take_version};
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;

@@ -10,33 +10,16 @@ use catalog::service::ServiceCard;
 use catalog::store::{price_lists, quotes, services};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{json_object, parse_id, query};
+use super::{from_object, json_object, parse_id, query, take_version};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
 
 fn unprocessable(detail: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
-}
-
-/// Takes `version` out of a body (an integer, or absent).
-pub fn take_version(obj: &mut Map<String, Value>) -> Result<Option<i64>, ApiError> {
-    match obj.remove("version") {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| unprocessable("version: deve essere un numero intero".into())),
-    }
-}
-
-/// A body object as `T`, or a 422 saying which field is wrong.
-pub fn from_object<T: serde::de::DeserializeOwned>(obj: Map<String, Value>) -> Result<T, ApiError> {
-    serde_json::from_value(Value::Object(obj))
-        .map_err(|e| unprocessable(format!("dati non validi: {e}")))
 }
 
 /// A service item of the price list, with each component in words.

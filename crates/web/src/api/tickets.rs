@@ -374,7 +374,7 @@ pub async fn add_message(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let m: MessageIn = super::services::from_object(json_object(&headers, &body)?)?;
+    let m: MessageIn = super::from_object(json_object(&headers, &body)?)?;
     let saved = store::add_message(&s.db, &caller.actor(), id, &m.body, m.internal).await?;
     Ok((StatusCode::CREATED, Json(message_out(saved))).into_response())
 }
@@ -399,7 +399,7 @@ pub async fn set_state(
     body: Bytes,
 ) -> Result<Json<TicketOut>, ApiError> {
     let id = parse_id(&id)?;
-    let st: StateIn = super::services::from_object(json_object(&headers, &body)?)?;
+    let st: StateIn = super::from_object(json_object(&headers, &body)?)?;
     let to = TicketState::parse(&st.state).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
