@@ -102,6 +102,16 @@ impl State {
         }
     }
 
+    pub fn label(self) -> &'static str {
+        match self {
+            State::New => "Nuovo",
+            State::InProgress => "In lavorazione",
+            State::WaitingEntity => "In attesa dell'ente",
+            State::Resolved => "Risolto",
+            State::Closed => "Chiuso",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         [
             State::New,

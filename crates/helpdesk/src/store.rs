@@ -558,56 +558,40 @@ pub struct SlaLine {
 }
 
 /// Take-charge compliance by priority for tickets received from `from` to `to` (inclusive,
-/// Rome days). Staff only.
+/// Rome days). Staff only. The sum of [`sla_breakdown`], so both judge a ticket the same way.
 pub async fn sla_report(
     db: &Db,
     actor: &Actor,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<SlaLine>, HelpdeskError> {
-    if !actor.is_staff() {
-        return Err(HelpdeskError::StaffOnly);
-    }
-    let start = rome_midnight(from)?;
-    let end = rome_midnight(to.succ_opt().unwrap_or(to))?;
-    let now = kernel::time::now();
-    let rows = sqlx::query(
-        "SELECT priority, \
-           SUM(CASE WHEN taken_at IS NOT NULL OR take_charge_due_at < $3 THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN taken_at IS NOT NULL AND taken_at <= take_charge_due_at THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN taken_at IS NULL AND take_charge_due_at >= $3 THEN 1 ELSE 0 END) \
-         FROM tickets WHERE received_at >= $1 AND received_at < $2 GROUP BY priority",
-    )
-    .bind(kernel::time::format(start))
-    .bind(kernel::time::format(end))
-    .bind(&now)
-    .fetch_all(db.pool())
-    .await?;
-    let mut out = Vec::new();
-    for p in Priority::ALL {
-        let r = rows
-            .iter()
-            .find(|r| r.try_get::<String, _>(0).ok().as_deref() == Some(p.as_str()));
-        let get = |i: usize| -> Result<i64, sqlx::Error> {
-            r.map_or(Ok(0), |r| {
-                r.try_get::<Option<i64>, _>(i)
-                    .map(Option::unwrap_or_default)
-            })
-        };
-        let (total, met, pending) = (get(1)?, get(2)?, get(3)?);
-        out.push(SlaLine {
-            priority: p,
-            total,
-            met,
-            percent: if total == 0 {
-                100.0
-            } else {
-                (met as f64 * 1000.0 / total as f64).round() / 10.0
-            },
-            pending,
-        });
-    }
-    Ok(out)
+    let rows = sla_breakdown(db, actor, from, to).await?;
+    Ok(Priority::ALL
+        .into_iter()
+        .map(|p| {
+            let mut sum = SlaRow {
+                month: String::new(),
+                entity_id: 0,
+                entity_name: String::new(),
+                priority: p,
+                total: 0,
+                met: 0,
+                pending: 0,
+            };
+            for r in rows.iter().filter(|r| r.priority == p) {
+                sum.total += r.total;
+                sum.met += r.met;
+                sum.pending += r.pending;
+            }
+            SlaLine {
+                priority: p,
+                total: sum.total,
+                met: sum.met,
+                percent: sum.percent(),
+                pending: sum.pending,
+            }
+        })
+        .collect())
 }
 
 fn rome_midnight(d: NaiveDate) -> Result<DateTime<Utc>, HelpdeskError> {

@@ -18,7 +18,7 @@
 //! to an instant outside working hours gives the next opening. So a due time is always a working
 //! instant or the closing edge of one.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -430,19 +430,6 @@ impl Precomputed {
     /// Working seconds between two instants inside the span.
     pub fn working_seconds_between(&self, from: i64, to: i64) -> i64 {
         (self.position(to) - self.position(from)).max(0)
-    }
-}
-
-/// A day name in Italian, for showing opening hours.
-pub fn weekday_it(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "lunedì",
-        Weekday::Tue => "martedì",
-        Weekday::Wed => "mercoledì",
-        Weekday::Thu => "giovedì",
-        Weekday::Fri => "venerdì",
-        Weekday::Sat => "sabato",
-        Weekday::Sun => "domenica",
     }
 }
 

@@ -39,10 +39,12 @@ pub fn display_date(d: chrono::NaiveDate) -> String {
 /// A stored timestamp as an Italian reader expects it: `23/11/2026 10:15` in Rome's time
 /// (daylight saving included). An unreadable value is shown as it is.
 pub fn display_rome(stored: &str) -> String {
-    parse(stored).map_or_else(
-        || stored.to_owned(),
-        |t| t.with_timezone(&ROME).format("%d/%m/%Y %H:%M").to_string(),
-    )
+    parse(stored).map_or_else(|| stored.to_owned(), display_instant)
+}
+
+/// An instant as an Italian reader expects it: `23/11/2026 10:15` in Rome's time.
+pub fn display_instant(t: DateTime<Utc>) -> String {
+    t.with_timezone(&ROME).format("%d/%m/%Y %H:%M").to_string()
 }
 
 #[cfg(test)]

@@ -73,27 +73,30 @@ pub async fn get(
         .ok_or(CatalogError::NoAgreement)
 }
 
+/// The SQL condition "agreement `a` gives access to services on the date bound as `day`":
+/// the one definition of `Agreement::in_force_on` in SQL, for every query that needs it.
+pub(crate) fn in_force_sql(day: &str) -> String {
+    format!(
+        "a.status <> 'draft' AND a.start_date <= {day} AND a.end_date >= {day} \
+         AND (a.terminated_on IS NULL OR a.terminated_on >= {day})"
+    )
+}
+
 /// The agreement giving the entity access to services on `day`, if any.
 pub async fn in_force(
     conn: &mut sqlx::AnyConnection,
     entity_id: i64,
     day: NaiveDate,
 ) -> Result<Option<Agreement>, CatalogError> {
-    let d = day.to_string();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLS} FROM agreements WHERE entity_id = $1 AND status <> 'draft' \
-         AND start_date <= $2 AND end_date >= $2"
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM agreements a WHERE a.entity_id = $1 AND {} LIMIT 1",
+        in_force_sql("$2")
     )))
     .bind(entity_id)
-    .bind(&d)
-    .fetch_all(conn)
+    .bind(day.to_string())
+    .fetch_optional(conn)
     .await?;
-    Ok(rows
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .find(|a| a.in_force_on(day)))
+    Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 /// Refuses to charge an entity that has no agreement in force on `day`.

@@ -98,21 +98,13 @@ pub async fn get(db: &Db, id: i64) -> Result<StoredPriceList, CatalogError> {
 
 /// The list valid on `day`.
 pub async fn on(db: &Db, day: NaiveDate) -> Result<StoredPriceList, CatalogError> {
-    on_conn(&mut *db.pool().acquire().await?, day).await
-}
-
-pub(crate) async fn on_conn(
-    conn: &mut sqlx::AnyConnection,
-    day: NaiveDate,
-) -> Result<StoredPriceList, CatalogError> {
-    let d = day.to_string();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM price_lists WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) \
          ORDER BY valid_from DESC LIMIT 1",
         cols()
     )))
-    .bind(&d)
-    .fetch_optional(conn)
+    .bind(day.to_string())
+    .fetch_optional(db.pool())
     .await?
     .ok_or_else(|| CatalogError::NoPriceListOn(display_date(day)))?;
     Ok(from_row(&row)?)

@@ -55,16 +55,15 @@ pub async fn compute(
     let d = day.to_string();
     let mut conn = db.pool().acquire().await?;
     // One read for what the quote depends on: the entity in the caller's scope, the service,
-    // and whether an agreement is in force on the pricing date (as `Agreement::in_force_on`).
-    let row = sqlx::query(
+    // and whether an agreement is in force on the pricing date.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT e.population, s.name, s.active, \
-           (SELECT COUNT(*) FROM agreements a WHERE a.entity_id = e.id AND a.status <> 'draft' \
-              AND a.start_date <= $4 AND a.end_date >= $4 \
-              AND (a.terminated_on IS NULL OR a.terminated_on >= $4)) \
+           (SELECT COUNT(*) FROM agreements a WHERE a.entity_id = e.id AND {}) \
          FROM entities e LEFT JOIN services s ON s.code = $3 \
          WHERE ($1 = 0 OR e.id IN (SELECT entity_id FROM user_entities WHERE user_id = $1)) \
            AND e.id = $2",
-    )
+        super::agreements::in_force_sql("$4")
+    )))
     .bind(actor.scope_param())
     .bind(req.entity_id)
     .bind(&req.service)

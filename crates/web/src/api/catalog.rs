@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::Json;
 use catalog::membership::{preset, MembershipRule};
 use catalog::store::{self, RuleInForce};
@@ -10,7 +10,7 @@ use kernel::Euro;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{json_object, parse_id, query};
+use super::{json_object, parse_id, query, unprocessable};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -48,10 +48,6 @@ pub struct RuleIn {
     model: Option<String>,
 }
 
-fn unprocessable(detail: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
-}
-
 /// Sets the yearly membership-fee rule from a year on (admins only).
 #[utoipa::path(put, path = "/api/v1/membership-fee-rule", tag = "catalog", request_body = RuleIn,
     security(("bearer" = [])),
@@ -66,7 +62,7 @@ pub async fn put_rule(
     let year = match obj.remove("valid_from_year") {
         None => kernel::time::current_year(),
         Some(v) => store::check_year(v.as_i64().ok_or_else(|| {
-            unprocessable("valid_from_year: deve essere un anno (numero intero)".into())
+            unprocessable("valid_from_year: deve essere un anno (numero intero)")
         })?)?,
     };
     let (name, rule) = match obj.remove("preset") {
@@ -78,7 +74,7 @@ pub async fn put_rule(
                 }
                 Some(_) => {
                     return Err(unprocessable(
-                        "fixed_costs: un importo come testo, es. \"100000.00\"".into(),
+                        "fixed_costs: un importo come testo, es. \"100000.00\"",
                     ))
                 }
             };
@@ -92,7 +88,7 @@ pub async fn put_rule(
                 preset(&name, fixed).map_err(catalog::CatalogError::from)?,
             )
         }
-        Some(_) => return Err(unprocessable("preset: un nome, es. \"padova\"".into())),
+        Some(_) => return Err(unprocessable("preset: un nome, es. \"padova\"")),
         None => {
             let rule: MembershipRule = serde_json::from_value(serde_json::Value::Object(obj))
                 .map_err(|e| unprocessable(format!("regola non valida: {e}")))?;

@@ -66,25 +66,24 @@ pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Api
     })
 }
 
+/// 422 with a detail that says what is wrong.
+pub fn unprocessable(detail: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
+}
+
 /// Takes `version` out of a body (an integer, or absent).
 pub fn take_version(obj: &mut Map<String, Value>) -> Result<Option<i64>, ApiError> {
     match obj.remove("version") {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_i64().map(Some).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "version: deve essere un numero intero",
-            )
-        }),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| unprocessable("version: deve essere un numero intero")),
     }
 }
 
 /// A body object as `T`, or a 422 saying which field is wrong.
 pub fn from_object<T: serde::de::DeserializeOwned>(obj: Map<String, Value>) -> Result<T, ApiError> {
-    serde_json::from_value(Value::Object(obj)).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("dati non validi: {e}"),
-        )
-    })
+    serde_json::from_value(Value::Object(obj))
+        .map_err(|e| unprocessable(format!("dati non validi: {e}")))
 }

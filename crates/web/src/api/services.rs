@@ -13,14 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{from_object, json_object, parse_id, query, take_version};
+use super::{from_object, json_object, parse_id, query, take_version, unprocessable};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
-
-fn unprocessable(detail: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
-}
 
 /// A service item of the price list, with each component in words.
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,9 +192,7 @@ pub async fn put(
     let version = take_version(&mut obj)?;
     if let Some(c) = obj.remove("code") {
         if c.as_str() != Some(code.as_str()) {
-            return Err(unprocessable(
-                "code: il codice è quello dell'indirizzo".into(),
-            ));
+            return Err(unprocessable("code: il codice è quello dell'indirizzo"));
         }
     }
     obj.insert("code".into(), Value::String(code));

@@ -401,13 +401,10 @@ pub async fn set_state(
     let id = parse_id(&id)?;
     let st: StateIn = super::from_object(json_object(&headers, &body)?)?;
     let to = TicketState::parse(&st.state).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "stato «{}» sconosciuto: waiting_entity, in_progress, resolved o closed",
-                st.state
-            ),
-        )
+        super::unprocessable(format!(
+            "stato «{}» sconosciuto: waiting_entity, in_progress, resolved o closed",
+            st.state
+        ))
     })?;
     Ok(Json(ticket_out(
         store::set_state(&s.db, &user.actor(), id, to).await?,

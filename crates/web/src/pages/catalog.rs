@@ -703,39 +703,43 @@ pub async fn price_list_create(
     PageAdmin(sess): PageAdmin,
     Form(f): Form<NewListForm>,
 ) -> Result<Response, PageError> {
-    let parsed = (|| -> Result<PriceList, String> {
-        let valid_from = f
-            .valid_from
-            .trim()
-            .parse()
-            .map_err(|_| "Data di inizio validità non valida.".to_owned())?;
-        let items =
-            serde_json::from_str(&f.items_json).map_err(|e| format!("Voci non valide: {e}"))?;
-        Ok(PriceList {
-            name: f.name.trim().to_owned(),
-            valid_from,
-            valid_to: None,
-            items,
-        })
-    })();
-    let result = match parsed {
-        Ok(list) => price_lists::create(&s.db, &sess.actor(), &list)
-            .await
-            .map_err(|e| match e {
-                CatalogError::Db(_) => Err(e),
-                e => Ok(e.to_string()),
-            }),
-        Err(m) => Err(Ok(m)),
+    let message = match list_from_form(&f.name, &f.valid_from, "", &f.items_json) {
+        Err(m) => m,
+        Ok(list) => match price_lists::create(&s.db, &sess.actor(), &list).await {
+            Ok(saved) => return Ok(see_other(&format!("/price-lists/{}", saved.id))),
+            Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
+            Err(e) => e.to_string(),
+        },
     };
-    match result {
-        Ok(saved) => Ok(see_other(&format!("/price-lists/{}", saved.id))),
-        Err(Err(e)) => Err(e.into()),
-        Err(Ok(message)) => {
-            let p =
-                lists_page(&s, &sess, f.name, f.valid_from, Some(f.items_json), message).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-    }
+    let p = lists_page(&s, &sess, f.name, f.valid_from, Some(f.items_json), message).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
+
+/// A price list as typed in the create or edit form, or what is wrong with it.
+fn list_from_form(
+    name: &str,
+    valid_from: &str,
+    valid_to: &str,
+    items_json: &str,
+) -> Result<PriceList, String> {
+    let valid_from = valid_from
+        .trim()
+        .parse()
+        .map_err(|_| "Data di inizio validità non valida.".to_owned())?;
+    let valid_to = match valid_to.trim() {
+        "" => None,
+        t => Some(
+            t.parse()
+                .map_err(|_| "Data di fine validità non valida.".to_owned())?,
+        ),
+    };
+    let items = serde_json::from_str(items_json).map_err(|e| format!("Voci non valide: {e}"))?;
+    Ok(PriceList {
+        name: name.trim().to_owned(),
+        valid_from,
+        valid_to,
+        items,
+    })
 }
 
 pub struct ListItemRow {
@@ -829,28 +833,7 @@ pub async fn price_list_update(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     price_lists::get(&s.db, id).await?;
-    let parsed = (|| -> Result<PriceList, String> {
-        let valid_from = f
-            .valid_from
-            .trim()
-            .parse()
-            .map_err(|_| "Data di inizio validità non valida.".to_owned())?;
-        let valid_to = match f.valid_to.trim() {
-            "" => None,
-            t => Some(
-                t.parse()
-                    .map_err(|_| "Data di fine validità non valida.".to_owned())?,
-            ),
-        };
-        let items =
-            serde_json::from_str(&f.items_json).map_err(|e| format!("Voci non valide: {e}"))?;
-        Ok(PriceList {
-            name: f.name.trim().to_owned(),
-            valid_from,
-            valid_to,
-            items,
-        })
-    })();
+    let parsed = list_from_form(&f.name, &f.valid_from, &f.valid_to, &f.items_json);
     let version = f.version.trim().parse().ok();
     let message = match parsed {
         Err(m) => m,

@@ -18,21 +18,7 @@ use crate::auth::{PageStaff, PageUser, Session};
 use crate::error::PageError;
 use crate::AppState;
 
-fn rome(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&kernel::time::ROME)
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
-}
-
-fn state_label(s: TicketState) -> &'static str {
-    match s {
-        TicketState::New => "Nuovo",
-        TicketState::InProgress => "In lavorazione",
-        TicketState::WaitingEntity => "In attesa dell'ente",
-        TicketState::Resolved => "Risolto",
-        TicketState::Closed => "Chiuso",
-    }
-}
+use kernel::time::display_instant as rome;
 
 /// A ticket as the pages show it.
 pub struct TicketView {
@@ -89,7 +75,7 @@ fn view(t: &Ticket) -> TicketView {
             Channel::Phone => "telefono",
             Channel::Monitoring => "monitoraggio",
         },
-        state: state_label(t.state),
+        state: t.state.label(),
         state_code: t.state.as_str(),
         received_at: rome(t.received_at),
         due: rome(t.take_charge_due_at),
