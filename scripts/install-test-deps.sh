@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, on a fresh machine of this kind
-# (Debian, root): Chromium for the browser tests, wrk for the benchmark, and the e2e suite's npm
+# (Debian, root): Chromium for the browser tests, wrk for the benchmark, the mail servers the
+# e-mail tests talk to (Debian's Dovecot for IMAP, aiosmtpd for SMTP), and the e2e suite's npm
 # packages (playwright-core only: it drives Debian's Chromium and downloads no browser).
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
@@ -10,6 +11,9 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+# The SMTP test server runs under Debian's python3 (/usr/bin/python3), whatever python3 is first on PATH.
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -28,6 +28,15 @@ test('a contact opens a ticket, an operator takes charge and replies, the contac
   assert.equal((await contact.textContent('#ticket-state')).trim(), 'Nuovo');
   assert.match(await contact.textContent('#take-charge-due'), /\d\d\/\d\d\/\d{4} \d\d:\d\d/);
   const url = contact.url();
+  // The contact attaches a screenshot of the error; a file over the limit is refused with why.
+  await contact.setInputFiles('#file', { name: 'errore.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a', 'hex') });
+  await contact.click('#upload-form button[type=submit]');
+  await contact.waitForSelector('#files a:has-text("errore.png")');
+  await contact.setInputFiles('#file', { name: 'enorme.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
+  await contact.click('#upload-form button[type=submit]');
+  await contact.waitForSelector('#ticket-error');
+  assert.match(await contact.textContent('#ticket-error'), /enorme\.bin.*supera il limite di 10,0 MB/);
+  assert.equal(await contact.locator('#files li').count(), 1);
 
   const operator = await env.browser.newPage();
   await login(operator, env.base, 'operatore', 'cst-demo-operatore');
@@ -36,6 +45,13 @@ test('a contact opens a ticket, an operator takes charge and replies, the contac
   await operator.click('#take-charge');
   await operator.waitForSelector('#ticket-state:has-text("In lavorazione")');
   assert.match(await operator.textContent('#taken'), /operatore/);
+  // The operator downloads the contact's file: the same bytes, as a download.
+  const file = await operator.evaluate(async () => {
+    const r = await fetch(document.querySelector('#files a').href);
+    return { disposition: r.headers.get('content-disposition'), bytes: [...new Uint8Array(await r.arrayBuffer())] };
+  });
+  assert.match(file.disposition, /^attachment; filename="errore\.png"/);
+  assert.deepEqual(file.bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   await operator.fill('#body', 'Presa in carico: controlliamo il server di posta.');
   await operator.click('#reply-form button[type=submit]');
   await operator.waitForSelector('#thread :text("controlliamo il server")');

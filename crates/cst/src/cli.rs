@@ -49,6 +49,8 @@ pub enum Command {
             default_value = "Centro Servizi Territoriale"
         )]
         centre_name: String,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Applies pending database migrations.
     Migrate,
@@ -84,6 +86,58 @@ pub enum Command {
         #[command(subcommand)]
         command: SlaCommand,
     },
+    /// The help desk's e-mail, by hand.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// Sends the queued e-mails that are due, once, and reports what is left.
+    Send {
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+    /// Polls the help-desk mailbox once.
+    Fetch {
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+}
+
+/// E-mail of the help desk.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MailArgs {
+    /// SMTP server for outbound mail: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
+    /// or `smtps://user:pass@host:465`. Without it e-mails stay queued until one is set.
+    #[arg(long, env = "CST_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of outbound mail.
+    #[arg(
+        long,
+        env = "CST_MAIL_FROM",
+        default_value = "Assistenza CST <assistenza@cst.localhost>"
+    )]
+    pub mail_from: String,
+    /// The help-desk mailbox: `imaps://user:pass@host/INBOX` (or `imap://` on loopback).
+    #[arg(long, env = "CST_IMAP_URL")]
+    pub imap_url: Option<String>,
+    /// Seconds between two polls of the mailbox.
+    #[arg(long, env = "CST_IMAP_POLL_SECONDS", default_value_t = 60)]
+    pub imap_poll_seconds: u64,
+}
+
+impl MailArgs {
+    fn settings(&self) -> crate::background::MailSettings {
+        crate::background::MailSettings {
+            smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
+            from: self.mail_from.clone(),
+            imap_url: self.imap_url.clone().filter(|s| !s.trim().is_empty()),
+            imap_poll: std::time::Duration::from_secs(self.imap_poll_seconds.max(1)),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -195,7 +249,7 @@ async fn open(url: &str) -> Result<Db> {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
@@ -216,8 +270,11 @@ pub async fn run(args: Args) -> Result<()> {
             demo,
             secure_cookies,
             centre_name,
+            mail,
         } => {
             let db = open(&args.database).await?;
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let tasks = crate::background::spawn(&db, &mail.settings(), &stop_rx)?;
             let mut config = web::WebConfig {
                 secure_cookies,
                 centre_name,
@@ -239,8 +296,51 @@ pub async fn run(args: Args) -> Result<()> {
             }
             std::io::stdout().flush()?;
             let state = web::AppState::new(db.clone(), config);
-            web::serve(listener, state, shutdown_signal()).await?;
+            let served = web::serve(listener, state, shutdown_signal()).await;
+            // The job runner finishes the job in hand; an unfinished one is claimed again
+            // after its lease on the next start.
+            let _ = stop_tx.send(true);
+            for t in tasks {
+                let _ = t.await;
+            }
+            served?;
             db.close().await;
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::Send { mail },
+        } => {
+            let db = open(&args.database).await?;
+            let s = mail.settings();
+            let url = s
+                .smtp_url
+                .context("no SMTP server: give --smtp-url or CST_SMTP_URL")?;
+            let sender = std::sync::Arc::new(mail::Sender::new(&url, &s.from)?);
+            let runner = worker::Runner::new(db.clone()).handle(
+                mail::SEND_JOB,
+                mail::smtp::retry(),
+                sender.handler(),
+            );
+            let n = runner.run_due().await?;
+            let queued = worker::count(&db, mail::SEND_JOB, "queued").await?;
+            let failed = worker::count(&db, mail::SEND_JOB, "failed").await?;
+            println!("{n} e-mail tried; {queued} still queued, {failed} failed for good");
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::Fetch { mail },
+        } => {
+            let db = open(&args.database).await?;
+            let url = mail
+                .settings()
+                .imap_url
+                .context("no mailbox: give --imap-url or CST_IMAP_URL")?;
+            let cfg = mail::imap::ImapConfig::from_url(&url)?;
+            let r = crate::background::poll(&db, &cfg).await?;
+            println!(
+                "{} messages fetched, {} taken, {} left in the mailbox",
+                r.fetched, r.accepted, r.left
+            );
             Ok(())
         }
         Command::Migrate => {

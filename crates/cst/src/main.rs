@@ -1,5 +1,6 @@
 //! `cst`: the binary. Parses the command line, loads the settings, wires the crates.
 
+mod background;
 mod cli;
 mod demo;
 

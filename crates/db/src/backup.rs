@@ -41,6 +41,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("ticket_counters", "year"),
     ("tickets", "id"),
     ("ticket_messages", "id"),
+    ("ticket_mail_ids", "message_id"),
+    ("inbound_mail", "id"),
+    ("ticket_attachments", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -62,6 +65,8 @@ const IDENTITY: &[&str] = &[
     "calendars",
     "tickets",
     "ticket_messages",
+    "inbound_mail",
+    "ticket_attachments",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -42,6 +42,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "ticket_indexes",
             sql: include_str!("../../../migrations/0006_ticket_indexes.sql"),
         },
+        Migration {
+            version: 7,
+            name: "helpdesk_mail",
+            sql: include_str!("../../../migrations/0007_helpdesk_mail.sql"),
+        },
     ]
 }
 

@@ -13,6 +13,8 @@ pub enum HelpdeskError {
     #[error(transparent)]
     Members(#[from] members::MembersError),
     #[error(transparent)]
+    Mail(#[from] mail::MailError),
+    #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 

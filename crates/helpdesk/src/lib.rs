@@ -6,8 +6,11 @@
 //! - [`sla`]: the SLA policy of seed 001 §7 as data, and due times (pure).
 //! - [`store`]: the only SQL: calendars, tickets, take-charge, the report.
 
+pub mod attachments;
+pub mod email;
 pub mod error;
 pub mod model;
+pub mod notify;
 pub mod sla;
 pub mod store;
 

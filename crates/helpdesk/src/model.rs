@@ -136,6 +136,10 @@ pub struct NewTicket {
     pub channel: String,
     /// When the request came in (an operator logging a phone call); default now.
     pub received_at: Option<String>,
+    /// Where the acknowledgement and the replies go (staff logging a call or an e-mail); a
+    /// contact's own address is used when they open a ticket themselves.
+    #[serde(default)]
+    pub requester_email: Option<String>,
 }
 
 /// A new ticket, checked.
@@ -148,6 +152,7 @@ pub struct TicketInput {
     pub priority: Priority,
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
+    pub requester_email: String,
 }
 
 impl NewTicket {
@@ -178,6 +183,18 @@ impl NewTicket {
                 "indicare il canale: portal, email, phone o monitoring",
             );
         }
+        let requester_email = self
+            .requester_email
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
+        if !requester_email.is_empty() && !mail::is_address(&requester_email) {
+            err(
+                "requester_email",
+                "indirizzo e-mail non valido, es. nome@comune.example.it",
+            );
+        }
         let received_at = match self.received_at.as_deref().map(str::trim) {
             None | Some("") => Some(now),
             Some(s) => match DateTime::parse_from_rfc3339(s) {
@@ -205,6 +222,7 @@ impl NewTicket {
                     priority,
                     channel,
                     received_at,
+                    requester_email,
                 })
             }
             _ => Err(errors),

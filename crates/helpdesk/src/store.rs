@@ -205,12 +205,14 @@ pub struct Ticket {
     /// Working seconds paused so far.
     pub paused_seconds: i64,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Where the acknowledgement, the take-charge notice and public replies are e-mailed.
+    pub requester_email: String,
 }
 
 const COLS: &str = "t.id, t.number, t.entity_id, e.name AS entity_name, t.subject, t.description, \
     t.category, t.priority, t.channel, t.state, t.received_at, t.take_charge_due_at, t.taken_at, \
     u.username AS taken_by, t.created_by, t.version, t.resolution_due_at, t.paused_since, \
-    t.paused_seconds, t.resolved_at";
+    t.paused_seconds, t.resolved_at, t.requester_email";
 
 const FROM: &str =
     "FROM tickets t JOIN entities e ON e.id = t.entity_id LEFT JOIN users u ON u.id = t.taken_by";
@@ -252,6 +254,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
         paused_since: opt_instant(r, "paused_since")?,
         paused_seconds: r.try_get("paused_seconds")?,
         resolved_at: opt_instant(r, "resolved_at")?,
+        requester_email: r.try_get("requester_email")?,
     })
 }
 
@@ -287,14 +290,22 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, HelpdeskErro
     get_on(&mut *db.pool().acquire().await?, actor, id).await
 }
 
-/// Opens a ticket: checked, numbered in its year, its take-charge due time computed in the
-/// entity's calendar, audited. Staff for any entity; a contact for their own, from the portal.
-pub async fn create(
+/// A new ticket checked, its entity read and its deadlines computed: everything that needs no
+/// writer lock.
+pub(crate) struct Prepared {
+    input: crate::model::TicketInput,
+    entity_name: String,
+    due_at: DateTime<Utc>,
+    resolution_due: Option<DateTime<Utc>>,
+    requester: Option<i64>,
+}
+
+pub(crate) async fn prepare(
     db: &Db,
     actor: &Actor,
     new: &NewTicket,
     policy: &SlaPolicy,
-) -> Result<Ticket, HelpdeskError> {
+) -> Result<Prepared, HelpdeskError> {
     let now = Utc::now();
     let mut input = new.check(now).map_err(HelpdeskError::Invalid)?;
     let entity = members::store::get(db, actor, input.entity_id).await?;
@@ -314,23 +325,51 @@ pub async fn create(
             if !matches!(input.channel, Channel::Portal | Channel::Email) {
                 input.channel = Channel::Portal;
             }
+            // A contact is answered at their own address.
+            let own: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                .bind(actor.user_id)
+                .fetch_optional(db.pool())
+                .await?;
+            input.requester_email = own
+                .map(|e| e.trim().to_lowercase())
+                .filter(|e| mail::is_address(e))
+                .unwrap_or_default();
         }
         Role::Supplier => return Err(HelpdeskError::StaffOnly),
     }
     let received = input.received_at;
-    let year = received.with_timezone(&kernel::time::ROME).year();
-    // The deadline is computed before taking the writer lock, which then covers only numbering,
-    // the row and the audit record.
     let cal = calendar_for(&mut *db.pool().acquire().await?, input.entity_id).await?;
     let due_at = add(db, &cal, received, policy.take_charge(input.priority))?;
     let resolution_due = policy
         .resolution(input.priority)
         .map(|d| add(db, &cal, received, d))
         .transpose()?;
-    let entity_name = entity.data.name;
-    let stamp = kernel::time::format(now);
-    let requester = (actor.role == Role::Contact).then_some(actor.user_id);
-    let mut tx = db.write().await?;
+    Ok(Prepared {
+        input,
+        entity_name: entity.data.name,
+        due_at,
+        resolution_due,
+        requester: (actor.role == Role::Contact).then_some(actor.user_id),
+    })
+}
+
+/// Numbers and stores a prepared ticket in the caller's transaction, audited, with the
+/// acknowledgement e-mail queued when the requester has an address.
+pub(crate) async fn insert(
+    tx: &mut db::WriteTx,
+    actor: &Actor,
+    p: Prepared,
+) -> Result<Ticket, HelpdeskError> {
+    let Prepared {
+        input,
+        entity_name,
+        due_at,
+        resolution_due,
+        requester,
+    } = p;
+    let received = input.received_at;
+    let year = received.with_timezone(&kernel::time::ROME).year();
+    let stamp = kernel::time::now();
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_counters (year, last_seq) VALUES ($1, 1) \
          ON CONFLICT (year) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 RETURNING last_seq",
@@ -342,8 +381,8 @@ pub async fn create(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (year, seq, number, entity_id, subject, description, category, priority, \
          channel, state, received_at, take_charge_due_at, requester_id, created_by, created_at, updated_at, \
-         resolution_due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14, $15) RETURNING id",
+         resolution_due_at, requester_email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
     )
     .bind(i64::from(year))
     .bind(seq)
@@ -360,6 +399,7 @@ pub async fn create(
     .bind(&actor.label)
     .bind(&stamp)
     .bind(resolution_due.map(kernel::time::format))
+    .bind(&input.requester_email)
     .fetch_one(tx.conn())
     .await?;
     let t = Ticket {
@@ -386,9 +426,10 @@ pub async fn create(
         paused_since: None,
         paused_seconds: 0,
         resolved_at: None,
+        requester_email: input.requester_email,
     };
     audit::append(
-        &mut tx,
+        tx,
         AuditEvent {
             actor: actor.label.clone(),
             action: "create".into(),
@@ -400,6 +441,24 @@ pub async fn create(
         },
     )
     .await?;
+    crate::notify::received(tx, &t).await?;
+    Ok(t)
+}
+
+/// Opens a ticket: checked, numbered in its year, its take-charge due time computed in the
+/// entity's calendar, audited, acknowledged by e-mail. Staff for any entity; a contact for
+/// their own, from the portal.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    new: &NewTicket,
+    policy: &SlaPolicy,
+) -> Result<Ticket, HelpdeskError> {
+    // The deadline is computed before taking the writer lock, which then covers only numbering,
+    // the row, the audit record and the queued e-mail.
+    let p = prepare(db, actor, new, policy).await?;
+    let mut tx = db.write().await?;
+    let t = insert(&mut tx, actor, p).await?;
     tx.commit().await?;
     Ok(t)
 }
@@ -448,6 +507,7 @@ pub async fn take_charge(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, Help
         },
     )
     .await?;
+    crate::notify::taken(&mut tx, &after, actor.user_id).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -672,52 +732,90 @@ pub async fn add_message(
             "il messaggio supera i 20.000 caratteri",
         ));
     }
+    let mut tx = db.write().await?;
+    let m = insert_message(
+        db,
+        &mut tx,
+        &t,
+        NewMessage {
+            author: author_of(actor),
+            author_id: (actor.user_id > 0).then_some(actor.user_id),
+            body,
+            internal,
+            from_entity: !actor.is_staff(),
+            actor_label: &actor.label,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// A message to add to a thread, from whatever channel.
+pub(crate) struct NewMessage<'a> {
+    pub author: String,
+    pub author_id: Option<i64>,
+    pub body: &'a str,
+    pub internal: bool,
+    /// Written by the entity (portal or e-mail): resumes a ticket waiting for it.
+    pub from_entity: bool,
+    pub actor_label: &'a str,
+}
+
+/// Stores a message in the caller's transaction, audited; the entity's reply resumes a ticket
+/// waiting for it; the centre's public reply is e-mailed to the requester.
+pub(crate) async fn insert_message(
+    db: &Db,
+    tx: &mut db::WriteTx,
+    t: &Ticket,
+    m: NewMessage<'_>,
+) -> Result<Message, HelpdeskError> {
     let now = Utc::now();
     let stamp = kernel::time::format(now);
-    let mut tx = db.write().await?;
-    let author = author_of(actor);
     let mid: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_messages (ticket_id, author_id, author, visibility, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(id)
-    .bind((actor.user_id > 0).then_some(actor.user_id))
-    .bind(&author)
-    .bind(if internal { "internal" } else { "public" })
-    .bind(body)
+    .bind(t.id)
+    .bind(m.author_id)
+    .bind(&m.author)
+    .bind(if m.internal { "internal" } else { "public" })
+    .bind(m.body)
     .bind(&stamp)
     .fetch_one(tx.conn())
     .await?;
-    if !actor.is_staff() && t.state == State::WaitingEntity {
-        resume(db, &mut tx, &t, now).await?;
+    if m.from_entity && t.state == State::WaitingEntity {
+        resume(db, tx, t, now).await?;
         sqlx::query("UPDATE tickets SET state = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(&stamp)
-            .bind(id)
+            .bind(t.id)
             .execute(tx.conn())
             .await?;
     }
     audit::append(
-        &mut tx,
+        tx,
         AuditEvent {
-            actor: actor.label.clone(),
-            action: if internal { "note" } else { "reply" }.into(),
+            actor: m.actor_label.to_owned(),
+            action: if m.internal { "note" } else { "reply" }.into(),
             object_type: "ticket".into(),
             object_id: t.number.clone(),
             entity_id: Some(t.entity_id),
             before: None,
             after: serde_json::to_string(
-                &serde_json::json!({"message_id": mid, "internal": internal, "body": body}),
+                &serde_json::json!({"message_id": mid, "internal": m.internal, "body": m.body}),
             )
             .ok(),
         },
     )
     .await?;
-    tx.commit().await?;
+    if !m.internal && !m.from_entity {
+        crate::notify::replied(tx, t, &m.author, m.body).await?;
+    }
     Ok(Message {
         id: mid,
-        author,
-        internal,
-        body: body.to_owned(),
+        author: m.author,
+        internal: m.internal,
+        body: m.body.to_owned(),
         created_at: now,
     })
 }

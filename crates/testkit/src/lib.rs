@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod mailservers;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,7 +23,7 @@ pub enum Backend {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Unique across the tests of this process and across processes running at once.
-fn unique() -> String {
+pub fn unique() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

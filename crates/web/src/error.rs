@@ -226,6 +226,10 @@ impl From<helpdesk::HelpdeskError> for ApiError {
             H::Refused(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
             H::Calendar(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             H::Members(m) => m.into(),
+            H::Mail(mail::MailError::Address(_)) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            }
+            H::Mail(m) => ApiError::internal(m),
             H::Db(d) => ApiError::internal(d),
         }
     }

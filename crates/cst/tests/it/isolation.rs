@@ -112,6 +112,18 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/api/v1/tickets/{ticket_id}/state"),
             Json(r#"{"state": "resolved"}"#),
         ),
+        (("GET", "/api/v1/tickets/{ticket_id}/attachments"), None),
+        (
+            ("POST", "/api/v1/tickets/{ticket_id}/attachments"),
+            Csv("Intruso"),
+        ),
+        (
+            (
+                "GET",
+                "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}",
+            ),
+            None,
+        ),
         (("GET", "/api/v1/reports/sla"), None),
         (("GET", "/api/v1/audit"), None),
         (("GET", "/static/{*path}"), None),
@@ -211,6 +223,12 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("body", "Intruso")]),
         ),
         (("POST", "/tickets/{ticket_id}/take-charge"), None),
+        (("POST", "/tickets/{ticket_id}/attachments"), None),
+        (
+            ("GET", "/tickets/{ticket_id}/attachments/{attachment_id}"),
+            None,
+        ),
+        (("GET", "/helpdesk/mail"), None),
         (
             ("POST", "/tickets/{ticket_id}/state"),
             Form(&[("state", "resolved")]),
@@ -352,6 +370,17 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    let b_file = helpdesk::attachments::add(
+        &app.db,
+        &kernel::Actor::system("t"),
+        b_ticket.id,
+        "segreto.txt",
+        "text/plain",
+        b"Guasto riservato: dettagli",
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -375,6 +404,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{code}", "PD09")
             .replace("{list_id}", &list_id.to_string())
             .replace("{ticket_id}", &b_ticket.id.to_string())
+            .replace("{attachment_id}", &b_file.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {

@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod catalog;
 mod cli;
+mod email;
 mod import;
 mod isolation;
 mod services;

@@ -34,6 +34,7 @@ impl Modify for Bearer {
         agreements::list, agreements::create, agreements::get, agreements::patch, agreements::renew,
         tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
         tickets::messages, tickets::add_message, tickets::set_state,
+        tickets::attachments, tickets::upload, tickets::download,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)

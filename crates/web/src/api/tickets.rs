@@ -50,6 +50,8 @@ pub struct TicketOut {
     /// Working seconds paused so far.
     pub paused_seconds: i64,
     pub resolved_at: Option<String>,
+    /// Where the ticket's e-mails go (acknowledgement, take-charge, public replies).
+    pub requester_email: String,
     pub version: i64,
 }
 
@@ -79,6 +81,7 @@ pub fn ticket_out(t: Ticket) -> TicketOut {
         paused_since: t.paused_since.map(rfc3339_rome),
         paused_seconds: t.paused_seconds,
         resolved_at: t.resolved_at.map(rfc3339_rome),
+        requester_email: t.requester_email,
         version: t.version,
     }
 }
@@ -97,6 +100,9 @@ pub struct TicketIn {
     /// portal | email | phone | monitoring
     channel: String,
     received_at: Option<String>,
+    /// Where to send the acknowledgement and the replies (staff; a contact's own address is
+    /// used for them).
+    requester_email: Option<String>,
 }
 
 /// Opens a ticket (staff for any entity; a contact for their own).
@@ -130,6 +136,10 @@ pub async fn create(
             "channel" => new.channel = text().map_err(|e| ApiError::fields(vec![e]))?,
             "received_at" if v.is_null() => {}
             "received_at" => new.received_at = Some(text().map_err(|e| ApiError::fields(vec![e]))?),
+            "requester_email" if v.is_null() => {}
+            "requester_email" => {
+                new.requester_email = Some(text().map_err(|e| ApiError::fields(vec![e]))?)
+            }
             other => errors.push(ProblemField {
                 field: other.into(),
                 message: "campo sconosciuto".into(),
@@ -409,4 +419,150 @@ pub async fn set_state(
     Ok(Json(ticket_out(
         store::set_state(&s.db, &user.actor(), id, to).await?,
     )))
+}
+
+/// A file attached to a ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    pub sha256: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentList {
+    pub items: Vec<AttachmentOut>,
+}
+
+fn attachment_out(a: helpdesk::attachments::AttachmentInfo) -> AttachmentOut {
+    AttachmentOut {
+        id: a.id,
+        filename: a.filename,
+        content_type: a.content_type,
+        size: a.size,
+        sha256: a.sha256,
+        created_by: a.created_by,
+        created_at: kernel::time::parse(&a.created_at).map_or(a.created_at, rfc3339_rome),
+    }
+}
+
+/// The files of a ticket (those of internal notes only for staff).
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_id}/attachments", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), security(("bearer" = [])),
+    responses((status = 200, body = AttachmentList), (status = 404, body = Problem)))]
+pub async fn attachments(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<AttachmentList>, ApiError> {
+    let id = parse_id(&id)?;
+    let items = helpdesk::attachments::list(&s.db, &caller.actor(), id)
+        .await?
+        .into_iter()
+        .map(attachment_out)
+        .collect();
+    Ok(Json(AttachmentList { items }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// The file's name (a base name is kept; default `allegato`).
+    filename: Option<String>,
+}
+
+/// Attaches a file: the body is the file itself, its type in `Content-Type`, its name in
+/// `?filename=`. At most 10 MiB.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/attachments", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    responses((status = 201, body = AttachmentOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let q: UploadQuery = query(uri.query())?;
+    let ctype = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    let a = helpdesk::attachments::add(
+        &s.db,
+        &caller.actor(),
+        id,
+        q.filename.as_deref().unwrap_or("allegato"),
+        ctype,
+        &body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(attachment_out(a))).into_response())
+}
+
+/// Downloads a file: always as an attachment, its type as stored, never sniffed.
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id"), ("attachment_id" = i64, Path, description = "attachment id")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn download(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (id, aid) = (parse_id(&id)?, parse_id(&attachment_id)?);
+    let (meta, data) = helpdesk::attachments::fetch(&s.db, &caller.actor(), id, aid).await?;
+    Ok(file_response(&meta, data))
+}
+
+/// The response of a stored file (API and pages).
+pub fn file_response(meta: &helpdesk::attachments::AttachmentInfo, data: Vec<u8>) -> Response {
+    use axum::http::header;
+    // The name travels percent-encoded (RFC 6266 filename*), with an ASCII fallback.
+    let ascii: String = meta
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._- ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = meta
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+        ],
+        data,
+    )
+        .into_response()
 }

@@ -150,6 +150,7 @@ pub struct NewForm {
     priority: String,
     channel: String,
     received_at: String,
+    requester_email: String,
 }
 
 pub struct PriorityOption {
@@ -294,6 +295,7 @@ pub async fn create(
             "portal".into()
         },
         received_at: if actor.is_staff() { received_at } else { None },
+        requester_email: actor.is_staff().then(|| f.requester_email.clone()),
     };
     match store::create(&s.db, &actor, &new, &SlaPolicy::default()).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
@@ -329,6 +331,17 @@ struct DetailPage {
     can_reply: bool,
     actions: Vec<(&'static str, &'static str)>,
     message: String,
+    files: Vec<FileView>,
+    max_file: String,
+    requester_email: String,
+}
+
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+    pub by: String,
+    pub at: String,
 }
 
 async fn detail_page(
@@ -347,6 +360,17 @@ async fn detail_page(
             internal: m.internal,
             body: m.body,
             at: rome(m.created_at),
+        })
+        .collect();
+    let files = helpdesk::attachments::list(&s.db, &actor, id)
+        .await?
+        .into_iter()
+        .map(|a| FileView {
+            id: a.id,
+            name: a.filename,
+            size: helpdesk::attachments::human(usize::try_from(a.size).unwrap_or(0)),
+            by: a.created_by.rsplit(':').next().unwrap_or("").to_owned(),
+            at: kernel::time::display_rome(&a.created_at),
         })
         .collect();
     use TicketState::*;
@@ -368,6 +392,9 @@ async fn detail_page(
         layout: Layout::new(s, Some(sess), format!("Ticket {}", t.number), "tickets"),
         is_staff: actor.is_staff(),
         can_reply: actor.role != Role::Supplier && t.state != Closed,
+        files,
+        max_file: helpdesk::attachments::human(helpdesk::attachments::MAX_BYTES),
+        requester_email: t.requester_email.clone(),
         t: view(&t),
         thread,
         actions,
@@ -468,4 +495,133 @@ pub async fn set_state(
         Ok(_) => Ok(back(id, "")),
         Err(e) => Ok(back(id, &refusal(e)?)),
     }
+}
+
+/// Attaches a file from the ticket page (multipart, field `file`).
+pub async fn upload(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    // Out of scope is "not found" before anything is read.
+    store::get(&s.db, &sess.actor(), id).await?;
+    let mut file: Option<(String, String, Vec<u8>)> = None;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Ok(back(id, &format!("invio del file non riuscito: {e}"))),
+        };
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("allegato").to_owned();
+            let ctype = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            match field.bytes().await {
+                Ok(b) => file = Some((name, ctype, b.to_vec())),
+                Err(e) => return Ok(back(id, &format!("file non leggibile: {e}"))),
+            }
+        }
+    }
+    let Some((name, ctype, data)) = file.filter(|(_, _, d)| !d.is_empty()) else {
+        return Ok(back(id, "scegliere un file da allegare"));
+    };
+    match helpdesk::attachments::add(&s.db, &sess.actor(), id, &name, &ctype, &data).await {
+        Ok(_) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
+
+/// Downloads a file of a ticket.
+pub async fn download(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (id, aid) = (parse_id(&id)?, parse_id(&attachment_id)?);
+    let (meta, data) = helpdesk::attachments::fetch(&s.db, &sess.actor(), id, aid).await?;
+    Ok(crate::api::tickets::file_response(&meta, data))
+}
+
+pub struct MailView {
+    pub from: String,
+    pub subject: String,
+    pub reason: String,
+    pub body: String,
+    pub at: String,
+}
+
+pub struct JobView {
+    pub id: i64,
+    pub state: &'static str,
+    pub attempts: i64,
+    pub next: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/mail.html")]
+struct MailPage {
+    layout: Layout,
+    unmatched: Vec<MailView>,
+    queued: i64,
+    failed: i64,
+    sent: i64,
+    jobs: Vec<JobView>,
+}
+
+/// The help desk's e-mail for staff: outbound queue (waiting, failed for good, with the last
+/// error) and inbound mail that found no ticket or entity, kept whole.
+pub async fn mail(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+) -> Result<Response, PageError> {
+    let actor = sess.actor();
+    let unmatched = helpdesk::email::unmatched(&s.db, &actor, 100)
+        .await?
+        .into_iter()
+        .map(|m| MailView {
+            from: m.from_address,
+            subject: m.subject,
+            reason: m.reason,
+            body: m.body,
+            at: kernel::time::display_rome(&m.received_at),
+        })
+        .collect();
+    let internal = crate::error::ApiError::internal;
+    let count = |state: &'static str| worker::count(&s.db, mail::SEND_JOB, state);
+    let (queued, failed, sent) = (
+        count("queued").await.map_err(internal)?,
+        count("failed").await.map_err(internal)?,
+        count("done").await.map_err(internal)?,
+    );
+    let jobs = worker::list(&s.db, mail::SEND_JOB, 50)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|j| j.state != "done")
+        .map(|j| JobView {
+            id: j.id,
+            state: match j.state.as_str() {
+                "queued" => "in coda",
+                "running" => "in invio",
+                "failed" => "non inviata",
+                _ => "inviata",
+            },
+            attempts: j.attempts,
+            next: kernel::time::display_rome(&j.run_at),
+            error: j.last_error.unwrap_or_default(),
+        })
+        .collect();
+    Ok(ok(&MailPage {
+        layout: Layout::new(&s, Some(&sess), "Posta dell'assistenza", "tickets"),
+        unmatched,
+        queued,
+        failed,
+        sent,
+        jobs,
+    }))
 }

@@ -1,0 +1,360 @@
+//! The help desk's e-mail against real servers: aiosmtpd for SMTP, Dovecot for IMAP (started
+//! by `testkit::mailservers`). Acknowledgement and take-charge mails, replies by header and
+//! by subject, de-duplication by Message-ID, at-least-once fetching, unknown senders kept, and
+//! the outbound queue surviving a restart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use helpdesk::sla::SlaPolicy;
+use mail::imap::ImapConfig;
+use reqwest::Method;
+use serde_json::json;
+use testkit::mailservers::{ImapServer, SmtpServer};
+use testkit::{backends, spawn_app, Backend};
+
+backends!(
+    acknowledgement_take_charge_and_replies_by_mail,
+    the_outbound_queue_retries_and_survives_a_restart
+);
+
+fn runner(db: &db::Db, smtp_url: &str, retry: worker::Retry) -> worker::Runner {
+    let sender = Arc::new(
+        mail::Sender::new(smtp_url, "Assistenza CST <assistenza@cst.example.it>").unwrap(),
+    );
+    worker::Runner::new(db.clone()).handle(mail::SEND_JOB, retry, sender.handler())
+}
+
+fn header<'a>(raw: &'a str, name: &str) -> &'a str {
+    raw.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .unwrap_or("")
+        .trim()
+}
+
+async fn contact_with_email(
+    app: &testkit::TestApp,
+    username: &str,
+    email: &str,
+    entity: i64,
+) -> accounts::User {
+    accounts::store::create(
+        &app.db,
+        &kernel::Actor::system("test"),
+        &accounts::NewUser {
+            username: username.into(),
+            full_name: format!("Referente {username}"),
+            email: email.into(),
+            role: "contact".into(),
+            password: testkit::PASSWORD.into(),
+            entity_ids: vec![entity],
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn thread(app: &testkit::TestApp, id: i64) -> Vec<helpdesk::store::Message> {
+    helpdesk::store::messages(&app.db, &kernel::Actor::system("t"), id)
+        .await
+        .unwrap()
+}
+
+async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
+    let app = spawn_app(b).await;
+    let smtp = SmtpServer::start().await;
+    let imap = ImapServer::start().await;
+    let cfg = ImapConfig::from_url(&imap.url()).unwrap();
+    let abano = app.entity("Comune di Abano Terme", None).await;
+    let other = app.entity("Comune di Altrove", None).await;
+    let ref_user =
+        contact_with_email(&app, "referente", "Referente@Abano.example.it", abano.id).await;
+    let op = app.user("giulia", "operator", &[]).await;
+    let contact_api = app.api(&ref_user).await;
+    let op_api = app.api(&op).await;
+    let run = runner(&app.db, &smtp.url(), mail::smtp::retry());
+
+    // The contact opens a ticket from the portal: the acknowledgement goes to their address.
+    let (s, t) = contact_api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": abano.id, "subject": "Stampante bloccata",
+            "description": "Non stampa", "priority": "medium", "channel": "portal"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let number = t["number"].as_str().unwrap().to_owned();
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(t["requester_email"], "referente@abano.example.it");
+    assert_eq!(run.run_due().await.unwrap(), 1);
+    let got = smtp.wait_messages(1).await;
+    let ack = String::from_utf8_lossy(&got[0]).into_owned();
+    assert_eq!(header(&ack, "To"), "referente@abano.example.it");
+    assert_eq!(
+        header(&ack, "Subject"),
+        format!("[Ticket {number}] Stampante bloccata")
+    );
+    let ack_text = mail::parse(&got[0]).unwrap().text;
+    assert!(
+        ack_text.contains(&format!("con il numero {number}")),
+        "{ack_text}"
+    );
+    assert!(ack_text.contains("Priorità: Media"), "{ack_text}");
+    assert!(
+        ack_text.contains("Sarà presa in carico entro: "),
+        "{ack_text}"
+    );
+
+    // An operator takes charge: the second mail names them and threads after the first.
+    let (s, _) = op_api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/take-charge"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(run.run_due().await.unwrap(), 1);
+    let got = smtp.wait_messages(2).await;
+    let taken = String::from_utf8_lossy(&got[1]).into_owned();
+    let taken_text = mail::parse(&got[1]).unwrap().text;
+    assert!(
+        taken_text.contains("presa in carico da Utente giulia"),
+        "the operator is named: {taken_text}"
+    );
+    let ack_id = header(&ack, "Message-ID").to_owned();
+    let taken_id = header(&taken, "Message-ID").to_owned();
+    assert!(ack_id.ends_with("@cst.example.it>"), "{ack_id}");
+    assert_eq!(header(&taken, "In-Reply-To"), ack_id);
+
+    // Mail arrives in the help-desk mailbox:
+    // 1. a reply matched by In-Reply-To (its subject has no number);
+    let reply_by_header = format!(
+        "From: Mario Rossi <referente@abano.example.it>\r\nTo: assistenza@cst.example.it\r\n\
+         Subject: Re: la stampante\r\nMessage-ID: <r1@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\n\
+         References: {ack_id} {taken_id}\r\n\r\nHo riavviato, ora lampeggia.\r\n"
+    );
+    // 2. a reply matched by the number in the subject only;
+    let reply_by_subject = format!(
+        "From: referente@abano.example.it\r\nSubject: R: [Ticket {number}] Stampante bloccata\r\n\
+         Message-ID: <r2@abano.example.it>\r\n\r\nE adesso stampa.\r\n"
+    );
+    // 3. the same message again (a client that sent it twice);
+    // 4. a new request from the contact, with an attachment: a new ticket of their entity;
+    let new_request = "From: referente@abano.example.it\r\nSubject: Caselle PEC piene\r\n\
+         Message-ID: <n1@abano.example.it>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         La casella protocollo è piena.\r\n--x\r\nContent-Type: image/png\r\n\
+         Content-Disposition: attachment; filename=\"../schermata.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         iVBORw0KGgo=\r\n--x--\r\n";
+    // 5. a stranger replying to the ticket, and 6. a stranger writing: kept for an operator.
+    let stranger_reply = format!(
+        "From: curioso@altrove.example.it\r\nSubject: Re: [Ticket {number}] Stampante bloccata\r\n\
+         Message-ID: <s1@altrove.example.it>\r\n\r\nPosso vedere?\r\n"
+    );
+    let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
+    for raw in [
+        reply_by_header.as_str(),
+        reply_by_subject.as_str(),
+        reply_by_subject.as_str(),
+        new_request,
+        stranger_reply.as_str(),
+        stranger,
+    ] {
+        mail::imap::append(&cfg, raw.as_bytes()).await.unwrap();
+    }
+    assert_eq!(mail::imap::count(&cfg).await.unwrap(), 6);
+
+    // If the help desk cannot commit, nothing leaves the mailbox.
+    let r = mail::imap::poll_once(&cfg, 100, |_| async {
+        Err("database non raggiungibile".to_owned())
+    })
+    .await
+    .unwrap();
+    assert_eq!((r.fetched, r.accepted, r.left), (6, 0, 6));
+    assert_eq!(mail::imap::count(&cfg).await.unwrap(), 6);
+
+    // A crash after committing but before removing: the message is taken once anyway.
+    let outcome =
+        helpdesk::email::accept(&app.db, &SlaPolicy::default(), reply_by_header.as_bytes())
+            .await
+            .unwrap();
+    assert_eq!(
+        outcome,
+        helpdesk::email::Outcome::Reply {
+            number: number.clone()
+        }
+    );
+
+    let r = helpdesk::email::poll(&app.db, &SlaPolicy::default(), &cfg)
+        .await
+        .unwrap();
+    assert_eq!((r.fetched, r.accepted, r.left), (6, 6, 0));
+    assert_eq!(
+        mail::imap::count(&cfg).await.unwrap(),
+        0,
+        "all taken, all removed"
+    );
+
+    let msgs = thread(&app, id).await;
+    let bodies: Vec<&str> = msgs.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        ["Ho riavviato, ora lampeggia.", "E adesso stampa."],
+        "each reply once"
+    );
+    assert_eq!(msgs[0].author, "Mario Rossi <referente@abano.example.it>");
+    assert!(!msgs[0].internal);
+
+    // The new request became a ticket of Abano, by e-mail, acknowledged to the sender.
+    let (s, list) = op_api
+        .get(&format!("/api/v1/tickets?entity_id={}", abano.id))
+        .await;
+    assert_eq!(s, 200);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let pec = items
+        .iter()
+        .find(|t| t["subject"] == "Caselle PEC piene")
+        .unwrap();
+    assert_eq!(pec["channel"], "email");
+    assert_eq!(pec["requester_email"], "referente@abano.example.it");
+    assert!(pec["description"]
+        .as_str()
+        .unwrap()
+        .contains("casella protocollo"));
+    let pec_id = pec["id"].as_i64().unwrap();
+    let (s, files) = op_api
+        .get(&format!("/api/v1/tickets/{pec_id}/attachments"))
+        .await;
+    assert_eq!(s, 200, "{files}");
+    assert_eq!(
+        files["items"][0]["filename"], "schermata.png",
+        "no path from a sender"
+    );
+    assert_eq!(files["items"][0]["content_type"], "image/png");
+    assert_eq!(files["items"][0]["size"], 8);
+    let r = op_api
+        .request(
+            Method::GET,
+            &format!(
+                "/api/v1/tickets/{pec_id}/attachments/{}",
+                files["items"][0]["id"]
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"\x89PNG\r\n\x1a\n");
+
+    // Nothing for the other entity; the strangers are kept with the reason.
+    let (_, list) = op_api
+        .get(&format!("/api/v1/tickets?entity_id={}", other.id))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+    let kept = helpdesk::email::unmatched(&app.db, &kernel::Actor::system("t"), 10)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().any(|k| k.from_address == "nessuno@example.org"
+        && k.reason.contains("non è il referente di alcun ente")
+        && k.body.contains("Compri!")));
+    assert!(kept
+        .iter()
+        .any(|k| k.from_address == "curioso@altrove.example.it" && k.reason.contains(&number)));
+
+    // Every change is in the audit chain, which still verifies.
+    db::audit::verify(&app.db).await.unwrap();
+    // The acknowledgement of the e-mailed ticket is queued too.
+    assert_eq!(run.run_due().await.unwrap(), 1);
+    let got = smtp.wait_messages(3).await;
+    assert!(mail::parse(&got[2])
+        .unwrap()
+        .subject
+        .ends_with("] Caselle PEC piene"));
+}
+
+async fn the_outbound_queue_retries_and_survives_a_restart(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    // A phone call logged with the caller's address: the acknowledgement is queued.
+    let (s, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": e.id, "subject": "Rete lenta",
+            "priority": "low", "channel": "phone", "requester_email": "ced@mezzo.example.it"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    // A bad address is refused with the field named, and nothing is stored.
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": e.id, "subject": "x",
+            "priority": "low", "channel": "phone", "requester_email": "non è un indirizzo"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "requester_email");
+
+    // The SMTP server is down: the attempt fails and the mail stays queued, with the error.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let now_retry = worker::Retry {
+        max_attempts: 5,
+        first_delay: Duration::ZERO,
+        max_delay: Duration::ZERO,
+    };
+    assert_eq!(runner(&app.db, &url, now_retry).run_due().await.unwrap(), 1);
+    let jobs = worker::list(&app.db, mail::SEND_JOB, 10).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!((jobs[0].state.as_str(), jobs[0].attempts), ("queued", 1));
+    assert!(jobs[0].last_error.as_deref().is_some_and(|e| !e.is_empty()));
+
+    // A worker claims it and dies mid-job: nobody else takes it until its lease runs out.
+    let claimed = worker::claim(&app.db, &[mail::SEND_JOB], Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert!(claimed.is_some());
+    app.db.close().await;
+
+    // "Restart": a new process with its own pool, and the SMTP server is back on that port.
+    let db2 = db::Db::connect(&app.testdb.url).await.unwrap();
+    db2.migrate().await.unwrap();
+    let smtp = SmtpServer::start_on(port).await;
+    let run = runner(&db2, &url, now_retry);
+    assert_eq!(
+        run.run_due().await.unwrap(),
+        0,
+        "still leased to the dead worker"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(run.run_due().await.unwrap(), 1);
+    let got = smtp.wait_messages(1).await;
+    let raw = String::from_utf8_lossy(&got[0]).into_owned();
+    assert_eq!(header(&raw, "To"), "ced@mezzo.example.it");
+    assert!(mail::parse(&got[0])
+        .unwrap()
+        .text
+        .contains("Oggetto: Rete lenta"));
+    let jobs = worker::list(&db2, mail::SEND_JOB, 10).await.unwrap();
+    assert_eq!((jobs[0].state.as_str(), jobs[0].attempts), ("done", 3));
+    // Sent once: running again sends nothing.
+    assert_eq!(run.run_due().await.unwrap(), 0);
+    assert_eq!(smtp.messages().len(), 1);
+}
