@@ -44,6 +44,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("ticket_mail_ids", "message_id"),
     ("inbound_mail", "id"),
     ("ticket_attachments", "id"),
+    ("support_profiles", "entity_id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the

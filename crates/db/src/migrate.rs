@@ -47,6 +47,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "helpdesk_mail",
             sql: include_str!("../../../migrations/0007_helpdesk_mail.sql"),
         },
+        Migration {
+            version: 8,
+            name: "support_profiles",
+            sql: include_str!("../../../migrations/0008_support_profiles.sql"),
+        },
     ]
 }
 

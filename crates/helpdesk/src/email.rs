@@ -8,7 +8,7 @@ use kernel::Actor;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::model::NewTicket;
+use crate::model::{NewTicket, State};
 use crate::sla::SlaPolicy;
 use crate::store::{self, Ticket};
 use crate::HelpdeskError;
@@ -212,6 +212,8 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
     }
     let by = format!("email:{}", m.from);
     let (entities, user) = sender(db, &m.from).await?;
+    // A reply to a ticket whose warranty is over is new work: a new ticket that names it.
+    let mut follow_up: Option<(i64, String)> = None;
     if let Some(id) = ticket_of(db, &m).await? {
         let t = store::get(db, &Actor::system("email"), id).await?;
         let allowed = entities.iter().any(|(e, _)| *e == t.entity_id)
@@ -233,67 +235,87 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
             )
             .await;
         }
-        let mut tx = db.write().await?;
-        let author = if m.from_name.is_empty() {
-            m.from.clone()
-        } else {
-            format!("{} <{}>", m.from_name, m.from)
-        };
-        let body = text_of(&m);
-        let msg = store::insert_message(
-            db,
-            &mut tx,
-            &t,
-            store::NewMessage {
-                author,
-                author_id: user,
-                body: &body,
-                internal: false,
-                from_entity: true,
-                actor_label: &by,
-            },
-        )
-        .await?;
-        let skipped = attach(&mut tx, &t, Some(msg.id), &m, &by).await?;
-        record(&mut tx, &m, "reply", Some(t.id), &skipped.join(", "), "").await?;
-        commit(tx).await?;
-        return Ok(Outcome::Reply { number: t.number });
+        let over = matches!(t.state, State::Resolved | State::Closed)
+            && t.warranty_until.is_none_or(|w| kernel::time::today() > w);
+        if over {
+            follow_up = Some((t.entity_id, t.number.clone()));
+        }
     }
-    let entity_id = match entities.as_slice() {
-        [] => {
-            return keep(
+    if follow_up.is_none() {
+        if let Some(id) = ticket_of(db, &m).await? {
+            let t = store::get(db, &Actor::system("email"), id).await?;
+            let mut tx = db.write().await?;
+            let author = if m.from_name.is_empty() {
+                m.from.clone()
+            } else {
+                format!("{} <{}>", m.from_name, m.from)
+            };
+            let body = text_of(&m);
+            let msg = store::insert_message(
                 db,
-                &m,
-                if m.from.is_empty() {
-                    "messaggio senza mittente leggibile".into()
-                } else {
-                    format!("{} non è il referente di alcun ente", m.from)
+                &mut tx,
+                &t,
+                store::NewMessage {
+                    author,
+                    author_id: user,
+                    body: &body,
+                    internal: false,
+                    from_entity: true,
+                    actor_label: &by,
                 },
             )
-            .await
+            .await?;
+            let skipped = attach(&mut tx, &t, Some(msg.id), &m, &by).await?;
+            record(&mut tx, &m, "reply", Some(t.id), &skipped.join(", "), "").await?;
+            commit(tx).await?;
+            return Ok(Outcome::Reply { number: t.number });
         }
-        [(id, _)] => *id,
-        many => {
-            return keep(
-                db,
-                &m,
-                format!(
-                    "{} è referente di più enti ({}): l'operatore sceglie l'ente",
-                    m.from,
-                    many.iter()
-                        .map(|(_, n)| n.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .await
-        }
+    }
+    let entity_id = match (&follow_up, entities.as_slice()) {
+        (Some((id, _)), _) => *id,
+        (None, entities) => match entities {
+            [] => {
+                return keep(
+                    db,
+                    &m,
+                    if m.from.is_empty() {
+                        "messaggio senza mittente leggibile".into()
+                    } else {
+                        format!("{} non è il referente di alcun ente", m.from)
+                    },
+                )
+                .await
+            }
+            [(id, _)] => *id,
+            many => {
+                return keep(
+                    db,
+                    &m,
+                    format!(
+                        "{} è referente di più enti ({}): l'operatore sceglie l'ente",
+                        m.from,
+                        many.iter()
+                            .map(|(_, n)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .await
+            }
+        },
     };
-    let subject: String = if m.subject.is_empty() {
-        "(senza oggetto)".into()
+    let subject = if m.subject.is_empty() {
+        "(senza oggetto)".to_owned()
     } else {
-        m.subject.chars().take(200).collect()
+        m.subject.clone()
     };
+    let subject: String = match &follow_up {
+        Some((_, number)) => format!("Seguito di {number} (garanzia terminata): {subject}"),
+        None => subject,
+    }
+    .chars()
+    .take(200)
+    .collect();
     let actor = Actor::system(&by);
     let p = store::prepare(
         db,
@@ -307,6 +329,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
             channel: "email".into(),
             received_at: None,
             requester_email: Some(m.from.clone()),
+            on_call: false,
         },
         policy,
     )

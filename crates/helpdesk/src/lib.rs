@@ -13,5 +13,6 @@ pub mod model;
 pub mod notify;
 pub mod sla;
 pub mod store;
+pub mod support;
 
 pub use error::HelpdeskError;

@@ -140,6 +140,9 @@ pub struct NewTicket {
     /// contact's own address is used when they open a ticket themselves.
     #[serde(default)]
     pub requester_email: Option<String>,
+    /// Received through the Saturday on-call (blocking issues of BASIC-or-better entities).
+    #[serde(default)]
+    pub on_call: bool,
 }
 
 /// A new ticket, checked.
@@ -153,6 +156,7 @@ pub struct TicketInput {
     pub channel: Channel,
     pub received_at: DateTime<Utc>,
     pub requester_email: String,
+    pub on_call: bool,
 }
 
 impl NewTicket {
@@ -223,6 +227,7 @@ impl NewTicket {
                     channel,
                     received_at,
                     requester_email,
+                    on_call: self.on_call,
                 })
             }
             _ => Err(errors),

@@ -13,6 +13,7 @@ use sqlx::Row;
 
 use crate::model::{ticket_number, Channel, NewTicket, Priority, State};
 use crate::sla::SlaPolicy;
+use crate::support::Profile;
 use crate::HelpdeskError;
 
 /// The calendar used when the centre has not chosen one.
@@ -123,6 +124,67 @@ pub async fn set_calendar(
     Ok(())
 }
 
+/// An entity's support profile (MINIMAL when none was set).
+pub async fn support_profile(
+    conn: &mut sqlx::AnyConnection,
+    entity_id: i64,
+) -> Result<Profile, HelpdeskError> {
+    let p: Option<String> =
+        sqlx::query_scalar("SELECT profile FROM support_profiles WHERE entity_id = $1")
+            .bind(entity_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(p.as_deref()
+        .and_then(Profile::parse)
+        .unwrap_or(Profile::Minimal))
+}
+
+/// The support profile of an entity the actor may see.
+pub async fn profile_of(db: &Db, actor: &Actor, entity_id: i64) -> Result<Profile, HelpdeskError> {
+    members::store::get(db, actor, entity_id).await?;
+    support_profile(&mut *db.pool().acquire().await?, entity_id).await
+}
+
+/// Sets an entity's support profile (admins), audited.
+pub async fn set_support_profile(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    profile: Profile,
+) -> Result<(), HelpdeskError> {
+    if !actor.is_admin() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    members::store::get(db, actor, entity_id).await?;
+    let mut tx = db.write().await?;
+    let before = support_profile(tx.conn(), entity_id).await?;
+    sqlx::query(
+        "INSERT INTO support_profiles (entity_id, profile, queue_rank, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (entity_id) DO UPDATE SET profile = $2, queue_rank = $3, updated_at = $4",
+    )
+    .bind(entity_id)
+    .bind(profile.as_str())
+    .bind(profile.queue_rank())
+    .bind(kernel::time::now())
+    .execute(tx.conn())
+    .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "update".into(),
+            object_type: "support_profile".into(),
+            object_id: entity_id.to_string(),
+            entity_id: Some(entity_id),
+            before: Some(before.as_str().into()),
+            after: Some(profile.as_str().into()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 type LayoutCache = HashMap<(u64, i64, i64, String), Arc<Precomputed>>;
 
 /// Laid-out calendars by (database, calendar id, version, preset): content never changes under
@@ -207,12 +269,18 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Where the acknowledgement, the take-charge notice and public replies are e-mailed.
     pub requester_email: String,
+    /// Received through the Saturday on-call.
+    pub on_call: bool,
+    /// The last day on which the entity reopens it at no charge (set when resolved).
+    pub warranty_until: Option<NaiveDate>,
+    /// Times reopened within the warranty.
+    pub reopen_count: i64,
 }
 
 const COLS: &str = "t.id, t.number, t.entity_id, e.name AS entity_name, t.subject, t.description, \
     t.category, t.priority, t.channel, t.state, t.received_at, t.take_charge_due_at, t.taken_at, \
     u.username AS taken_by, t.created_by, t.version, t.resolution_due_at, t.paused_since, \
-    t.paused_seconds, t.resolved_at, t.requester_email";
+    t.paused_seconds, t.resolved_at, t.requester_email, t.on_call, t.warranty_until, t.reopen_count";
 
 const FROM: &str =
     "FROM tickets t JOIN entities e ON e.id = t.entity_id LEFT JOIN users u ON u.id = t.taken_by";
@@ -255,6 +323,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
         paused_seconds: r.try_get("paused_seconds")?,
         resolved_at: opt_instant(r, "resolved_at")?,
         requester_email: r.try_get("requester_email")?,
+        on_call: r.try_get::<i64, _>("on_call")? != 0,
+        warranty_until: r
+            .try_get::<Option<String>, _>("warranty_until")?
+            .map(|d| d.parse().map_err(|_| bad("warranty_until")))
+            .transpose()?,
+        reopen_count: r.try_get("reopen_count")?,
     })
 }
 
@@ -338,12 +412,56 @@ pub(crate) async fn prepare(
         Role::Supplier => return Err(HelpdeskError::StaffOnly),
     }
     let received = input.received_at;
-    let cal = calendar_for(&mut *db.pool().acquire().await?, input.entity_id).await?;
-    let due_at = add(db, &cal, received, policy.take_charge(input.priority))?;
-    let resolution_due = policy
-        .resolution(input.priority)
-        .map(|d| add(db, &cal, received, d))
-        .transpose()?;
+    let mut conn = db.pool().acquire().await?;
+    let cal = calendar_for(&mut conn, input.entity_id).await?;
+    let (due_at, resolution_due) = if input.on_call {
+        let profile = support_profile(&mut conn, input.entity_id).await?;
+        let mut errors = Vec::new();
+        if !profile.has_on_call() {
+            errors.push(members::FieldError::new(
+                "on_call",
+                format!(
+                    "la reperibilità del sabato è per i profili BASIC, PRO ed ENTERPRISE: {} ha il profilo {}",
+                    entity.data.name,
+                    profile.label()
+                ),
+            ));
+        }
+        if input.priority != Priority::High {
+            errors.push(members::FieldError::new(
+                "on_call",
+                "la reperibilità del sabato è solo per i problemi bloccanti (priorità alta)",
+            ));
+        }
+        if !crate::support::in_on_call_window(&cal.calendar, received) {
+            errors.push(members::FieldError::new(
+                "on_call",
+                "la reperibilità è attiva il sabato dalle 8:30 alle 12:30, festivi esclusi",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(HelpdeskError::Invalid(errors));
+        }
+        // The on-call clock also runs on Saturday morning (the reference walk: rare tickets).
+        let on_call = crate::support::with_on_call(&cal.calendar);
+        let never = || HelpdeskError::Calendar(kernel::calendar::CalendarError::NeverOpen);
+        let due = on_call
+            .add_working(received, policy.take_charge(input.priority))
+            .ok_or_else(never)?;
+        let res = policy
+            .resolution(input.priority)
+            .map(|d| on_call.add_working(received, d).ok_or_else(never))
+            .transpose()?;
+        (due, res)
+    } else {
+        let due = add(db, &cal, received, policy.take_charge(input.priority))?;
+        let res = policy
+            .resolution(input.priority)
+            .map(|d| add(db, &cal, received, d))
+            .transpose()?;
+        (due, res)
+    };
+    drop(conn);
     Ok(Prepared {
         input,
         entity_name: entity.data.name,
@@ -381,8 +499,8 @@ pub(crate) async fn insert(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (year, seq, number, entity_id, subject, description, category, priority, \
          channel, state, received_at, take_charge_due_at, requester_id, created_by, created_at, updated_at, \
-         resolution_due_at, requester_email) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id",
+         resolution_due_at, requester_email, on_call) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING id",
     )
     .bind(i64::from(year))
     .bind(seq)
@@ -400,6 +518,7 @@ pub(crate) async fn insert(
     .bind(&stamp)
     .bind(resolution_due.map(kernel::time::format))
     .bind(&input.requester_email)
+    .bind(i64::from(input.on_call))
     .fetch_one(tx.conn())
     .await?;
     let t = Ticket {
@@ -427,6 +546,9 @@ pub(crate) async fn insert(
         paused_seconds: 0,
         resolved_at: None,
         requester_email: input.requester_email,
+        on_call: input.on_call,
+        warranty_until: None,
+        reopen_count: 0,
     };
     audit::append(
         tx,
@@ -569,8 +691,11 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
         filter.push("t.state IN ('new', 'in_progress', 'waiting_entity')".to_owned());
     }
     let filter = format!("WHERE {}", filter.join(" AND "));
+    // The queue: new tickets first, on-call ones first among them, then by the entity's
+    // support profile (queue priority), then by SLA due time.
     let order = if q.queue {
         "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
+         t.on_call DESC, COALESCE((SELECT sp.queue_rank FROM support_profiles sp WHERE sp.entity_id = t.entity_id), 0) DESC, \
          t.take_charge_due_at, t.id"
     } else {
         "t.id DESC"
@@ -772,6 +897,25 @@ pub(crate) async fn insert_message(
 ) -> Result<Message, HelpdeskError> {
     let now = Utc::now();
     let stamp = kernel::time::format(now);
+    let reopen = m.from_entity && matches!(t.state, State::Resolved | State::Closed);
+    if reopen {
+        match t.warranty_until {
+            Some(until) if kernel::time::today() <= until => {}
+            Some(until) => {
+                return Err(HelpdeskError::Refused(format!(
+                    "la garanzia del ticket {} è terminata il {}: per lo stesso problema si apre una nuova richiesta",
+                    t.number,
+                    kernel::time::display_date(until)
+                )))
+            }
+            None => {
+                return Err(HelpdeskError::Refused(format!(
+                    "il ticket {} è chiuso: si apre una nuova richiesta",
+                    t.number
+                )))
+            }
+        }
+    }
     let mid: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_messages (ticket_id, author_id, author, visibility, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -784,6 +928,30 @@ pub(crate) async fn insert_message(
     .bind(&stamp)
     .fetch_one(tx.conn())
     .await?;
+    if reopen {
+        // The same problem within the warranty: the ticket reopens at no charge.
+        sqlx::query(
+            "UPDATE tickets SET state = 'in_progress', resolved_at = NULL, reopen_count = reopen_count + 1, \
+             version = version + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(&stamp)
+        .bind(t.id)
+        .execute(tx.conn())
+        .await?;
+        audit::append(
+            tx,
+            AuditEvent {
+                actor: m.actor_label.to_owned(),
+                action: "warranty_reopen".into(),
+                object_type: "ticket".into(),
+                object_id: t.number.clone(),
+                entity_id: Some(t.entity_id),
+                before: Some(t.state.as_str().into()),
+                after: Some("in_progress".into()),
+            },
+        )
+        .await?;
+    }
     if m.from_entity && t.state == State::WaitingEntity {
         resume(db, tx, t, now).await?;
         sqlx::query("UPDATE tickets SET state = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2")
@@ -887,14 +1055,22 @@ pub async fn set_state(
     if t.state == WaitingEntity {
         resume(db, &mut tx, &t, now).await?;
     }
+    // Resolving starts the warranty: 10 working days of the entity's calendar.
+    let warranty = if to == Resolved {
+        let cal = calendar_for(tx.conn(), t.entity_id).await?;
+        Some(crate::support::warranty_until(&cal.calendar, now).to_string())
+    } else {
+        t.warranty_until.map(|d| d.to_string())
+    };
     sqlx::query(
         "UPDATE tickets SET state = $1, paused_since = CASE WHEN $1 = 'waiting_entity' THEN $2 ELSE paused_since END, \
          resolved_at = CASE WHEN $1 = 'resolved' THEN $2 WHEN $1 = 'in_progress' THEN NULL ELSE resolved_at END, \
-         version = version + 1, updated_at = $2 WHERE id = $3",
+         warranty_until = $4, version = version + 1, updated_at = $2 WHERE id = $3",
     )
     .bind(to.as_str())
     .bind(&stamp)
     .bind(id)
+    .bind(warranty)
     .execute(tx.conn())
     .await?;
     let after = get_on(tx.conn(), actor, id).await?;

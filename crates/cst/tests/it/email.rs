@@ -279,6 +279,55 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         .unwrap()
         .subject
         .ends_with("] Caselle PEC piene"));
+
+    // Resolved, and the warranty over: a reply by e-mail is new work, a new ticket naming it
+    // (a reply within the warranty reopens the ticket: tests/it/tickets.rs).
+    for st in ["resolved", "closed"] {
+        let (s, _) = op_api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/tickets/{id}/state"),
+                json!({"state": st}),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    sqlx::query("UPDATE tickets SET warranty_until = '2026-01-02' WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let late = format!(
+        "From: referente@abano.example.it\r\nSubject: Re: [Ticket {number}] Stampante bloccata\r\n\
+         Message-ID: <r3@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\n\r\nSi è bloccata di nuovo.\r\n"
+    );
+    let outcome = helpdesk::email::accept(&app.db, &SlaPolicy::default(), late.as_bytes())
+        .await
+        .unwrap();
+    let helpdesk::email::Outcome::Ticket { number: follow } = outcome else {
+        panic!("a new ticket expected, got {outcome:?}");
+    };
+    assert_ne!(follow, number);
+    let (_, list) = op_api
+        .get(&format!("/api/v1/tickets?entity_id={}", abano.id))
+        .await;
+    let f = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["number"] == follow.as_str())
+        .unwrap();
+    assert_eq!(
+        f["subject"],
+        format!(
+            "Seguito di {number} (garanzia terminata): Re: [Ticket {number}] Stampante bloccata"
+        )
+    );
+    assert_eq!(
+        thread(&app, id).await.len(),
+        2,
+        "the closed ticket is left as it was"
+    );
 }
 
 async fn the_outbound_queue_retries_and_survives_a_restart(b: Backend) {

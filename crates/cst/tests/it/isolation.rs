@@ -113,6 +113,11 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Json(r#"{"state": "resolved"}"#),
         ),
         (("GET", "/api/v1/tickets/{ticket_id}/attachments"), None),
+        (("GET", "/api/v1/entities/{id}/support-profile"), None),
+        (
+            ("PUT", "/api/v1/entities/{id}/support-profile"),
+            Json(r#"{"profile": "enterprise"}"#),
+        ),
         (
             ("POST", "/api/v1/tickets/{ticket_id}/attachments"),
             Csv("Intruso"),
@@ -229,6 +234,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/helpdesk/mail"), None),
+        (
+            ("POST", "/entities/{id}/support-profile"),
+            Form(&[("profile", "enterprise")]),
+        ),
         (
             ("POST", "/tickets/{ticket_id}/state"),
             Form(&[("state", "resolved")]),

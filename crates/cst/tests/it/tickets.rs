@@ -11,7 +11,9 @@ backends!(
     contacts_open_tickets_for_their_entities_only,
     concurrent_tickets_are_numbered_without_gaps_or_doubles,
     the_sla_report_counts_met_missed_and_pending,
-    the_thread_and_the_paused_resolution_clock
+    the_thread_and_the_paused_resolution_clock,
+    profiles_order_the_queue_and_open_the_saturday_on_call,
+    the_warranty_reopens_the_same_problem_within_ten_working_days
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -597,4 +599,212 @@ async fn the_thread_and_the_paused_resolution_clock(b: Backend) {
     let (_, closed) = oapi.get(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(closed["state"], "closed");
     assert!(closed["resolved_at"].is_string());
+}
+
+async fn profiles_order_the_queue_and_open_the_saturday_on_call(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.user("amministratore", "admin", &[]).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let admin_api = app.api(&admin).await;
+    let api = app.api(&op).await;
+    let mini = app.entity("Comune Minimo", None).await;
+    let pro = app.entity("Comune Medio", None).await;
+    let ent = app.entity("Comune Grande", None).await;
+
+    // Profiles: admins set them; MINIMAL when none; a wrong one is refused with the choices.
+    let (s, p) = api
+        .get(&format!("/api/v1/entities/{}/support-profile", mini.id))
+        .await;
+    assert_eq!(
+        (s, p["profile"].as_str(), p["saturday_on_call"].as_bool()),
+        (200, Some("minimal"), Some(false))
+    );
+    for (e, profile) in [(&pro, "pro"), (&ent, "enterprise")] {
+        let (s, p) = admin_api
+            .send_json(
+                Method::PUT,
+                &format!("/api/v1/entities/{}/support-profile", e.id),
+                json!({"profile": profile}),
+            )
+            .await;
+        assert_eq!(s, 200, "{p}");
+    }
+    let (s, p) = admin_api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{}/support-profile", mini.id),
+            json!({"profile": "gold"}),
+        )
+        .await;
+    assert_eq!(
+        (s, p["errors"][0]["field"].as_str()),
+        (422, Some("profile"))
+    );
+    let (s, _) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{}/support-profile", mini.id),
+            json!({"profile": "pro"}),
+        )
+        .await;
+    assert_eq!(s, 403, "operators do not change profiles");
+
+    // Three high tickets received together: the queue puts ENTERPRISE, then PRO, then MINIMAL.
+    for e in [&mini, &pro, &ent] {
+        let (s, t) = api
+            .send_json(
+                Method::POST,
+                "/api/v1/tickets",
+                phone(e.id, "2026-11-16T10:00:00+01:00", "high"),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+    }
+    let queue = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["entity_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, list) = api.get("/api/v1/tickets?queue=true").await;
+    assert_eq!(
+        queue(&list),
+        ["Comune Grande", "Comune Medio", "Comune Minimo"]
+    );
+
+    // The Saturday on-call: blocking issues of BASIC-or-better entities, Saturday 8:30–12:30.
+    let on_call = |e: i64, at: &str, priority: &str| {
+        let mut v = phone(e, at, priority);
+        v["on_call"] = json!(true);
+        v
+    };
+    let refused = [
+        (
+            on_call(mini.id, "2026-11-21T09:00:00+01:00", "high"),
+            "profilo MINIMAL",
+        ),
+        (
+            on_call(pro.id, "2026-11-21T09:00:00+01:00", "medium"),
+            "solo per i problemi bloccanti",
+        ),
+        (
+            on_call(pro.id, "2026-11-17T09:00:00+01:00", "high"),
+            "il sabato dalle 8:30 alle 12:30",
+        ),
+        (
+            on_call(pro.id, "2026-08-15T09:00:00+02:00", "high"),
+            "festivi esclusi",
+        ),
+    ];
+    for (body, why) in refused {
+        let (s, p) = api.send_json(Method::POST, "/api/v1/tickets", body).await;
+        assert_eq!(s, 422, "{p}");
+        assert_eq!(p["errors"][0]["field"], "on_call", "{p}");
+        assert!(p.to_string().contains(why), "{why}: {p}");
+    }
+    // Accepted (Saturday 21 November): the clock runs 9:00–12:30 (3.5 h), then the Padova
+    // calendar on Monday from 9:00 (4.5 h): due Monday 13:30. It heads the queue.
+    let (s, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            on_call(pro.id, "2026-11-21T09:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    assert_eq!(t["on_call"], true);
+    assert_eq!(t["take_charge_due_at"], "2026-11-23T13:30:00+01:00");
+    let (_, list) = api.get("/api/v1/tickets?queue=true").await;
+    assert_eq!(list["items"][0]["id"], t["id"]);
+    assert_eq!(list["total"], 4);
+}
+
+async fn the_warranty_reopens_the_same_problem_within_ten_working_days(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    let api = app.api(&op).await;
+    let capi = app.api(&contact).await;
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "low"),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    let path = |p: &str| format!("/api/v1/tickets/{id}{p}");
+    assert_eq!(
+        api.send_json(Method::POST, &path("/take-charge"), json!({}))
+            .await
+            .0,
+        200
+    );
+    let (s, t) = api
+        .send_json(Method::POST, &path("/state"), json!({"state": "resolved"}))
+        .await;
+    assert_eq!(s, 200, "{t}");
+    // The warranty runs 10 working days of the entity's calendar from the resolution.
+    let resolved = helpdesk::store::get(&app.db, &kernel::Actor::system("t"), id)
+        .await
+        .unwrap();
+    let expected = helpdesk::support::warranty_until(
+        &kernel::calendar::Calendar::preset("padova").unwrap(),
+        resolved.resolved_at.unwrap(),
+    );
+    assert_eq!(t["warranty_until"], expected.to_string());
+    assert!(expected > kernel::time::today());
+
+    // The contact reports the same problem: the ticket reopens, at no charge, counted.
+    let (s, m) = capi
+        .send_json(
+            Method::POST,
+            &path("/messages"),
+            json!({"body": "Il problema è tornato."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let (_, t) = capi.get(&path("")).await;
+    assert_eq!(
+        (t["state"].as_str(), t["reopen_count"].as_i64()),
+        (Some("in_progress"), Some(1))
+    );
+
+    // Resolved and closed again; once the warranty is over, a reply is refused with the date.
+    assert_eq!(
+        api.send_json(Method::POST, &path("/state"), json!({"state": "resolved"}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        api.send_json(Method::POST, &path("/state"), json!({"state": "closed"}))
+            .await
+            .0,
+        200
+    );
+    sqlx::query("UPDATE tickets SET warranty_until = '2026-01-02' WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let (s, p) = capi
+        .send_json(Method::POST, &path("/messages"), json!({"body": "Ancora!"}))
+        .await;
+    assert_eq!(s, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("terminata il 02/01/2026"),
+        "{p}"
+    );
+    let (_, t) = capi.get(&path("")).await;
+    assert_eq!(
+        (t["state"].as_str(), t["reopen_count"].as_i64()),
+        (Some("closed"), Some(1))
+    );
 }

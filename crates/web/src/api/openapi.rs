@@ -35,6 +35,7 @@ impl Modify for Bearer {
         tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
         tickets::messages, tickets::add_message, tickets::set_state,
         tickets::attachments, tickets::upload, tickets::download,
+        tickets::get_profile, tickets::put_profile,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)

@@ -52,6 +52,12 @@ pub struct TicketOut {
     pub resolved_at: Option<String>,
     /// Where the ticket's e-mails go (acknowledgement, take-charge, public replies).
     pub requester_email: String,
+    /// Received through the Saturday on-call.
+    pub on_call: bool,
+    /// The last day (YYYY-MM-DD) on which the entity reopens it at no charge.
+    pub warranty_until: Option<String>,
+    /// Times reopened within the warranty.
+    pub reopen_count: i64,
     pub version: i64,
 }
 
@@ -82,6 +88,9 @@ pub fn ticket_out(t: Ticket) -> TicketOut {
         paused_seconds: t.paused_seconds,
         resolved_at: t.resolved_at.map(rfc3339_rome),
         requester_email: t.requester_email,
+        on_call: t.on_call,
+        warranty_until: t.warranty_until.map(|d| d.to_string()),
+        reopen_count: t.reopen_count,
         version: t.version,
     }
 }
@@ -103,6 +112,8 @@ pub struct TicketIn {
     /// Where to send the acknowledgement and the replies (staff; a contact's own address is
     /// used for them).
     requester_email: Option<String>,
+    /// Received through the Saturday on-call (8:30–12:30; high priority, BASIC profile or better).
+    on_call: Option<bool>,
 }
 
 /// Opens a ticket (staff for any entity; a contact for their own).
@@ -136,6 +147,14 @@ pub async fn create(
             "channel" => new.channel = text().map_err(|e| ApiError::fields(vec![e]))?,
             "received_at" if v.is_null() => {}
             "received_at" => new.received_at = Some(text().map_err(|e| ApiError::fields(vec![e]))?),
+            "on_call" => match v.as_bool() {
+                Some(b) => new.on_call = b,
+                None => errors.push(ProblemField {
+                    field: "on_call".into(),
+                    message: "deve essere true o false".into(),
+                    line: None,
+                }),
+            },
             "requester_email" if v.is_null() => {}
             "requester_email" => {
                 new.requester_email = Some(text().map_err(|e| ApiError::fields(vec![e]))?)
@@ -171,6 +190,9 @@ pub struct TicketParams {
     /// 1–500, default 50.
     limit: Option<i64>,
     offset: Option<i64>,
+    /// `true`: the operators' queue — open tickets only, new first (on-call first among them),
+    /// then by the entity's support profile, then by take-charge deadline.
+    queue: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -203,8 +225,8 @@ pub async fn list(
         &TicketQuery {
             entity_id: p.entity_id,
             state,
-            open_only: false,
-            queue: false,
+            open_only: p.queue.unwrap_or(false),
+            queue: p.queue.unwrap_or(false),
             limit: p.limit.unwrap_or(50),
             offset: p.offset.unwrap_or(0),
         },
@@ -565,4 +587,68 @@ pub fn file_response(meta: &helpdesk::attachments::AttachmentInfo, data: Vec<u8>
         data,
     )
         .into_response()
+}
+
+/// An entity's support profile (seed 001 §3.1).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProfileOut {
+    /// minimal | basic | pro | enterprise
+    pub profile: String,
+    /// 0 none, 1 base, 2 medium, 3 high.
+    pub queue_rank: i64,
+    /// May use the Saturday on-call for blocking issues.
+    pub saturday_on_call: bool,
+}
+
+fn profile_out(p: helpdesk::support::Profile) -> ProfileOut {
+    ProfileOut {
+        profile: p.as_str().into(),
+        queue_rank: p.queue_rank(),
+        saturday_on_call: p.has_on_call(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{id}/support-profile", tag = "helpdesk",
+    params(("id" = i64, Path, description = "entity id")), security(("bearer" = [])),
+    responses((status = 200, body = ProfileOut), (status = 404, body = Problem)))]
+pub async fn get_profile(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ProfileOut>, ApiError> {
+    let p = store::profile_of(&s.db, &caller.actor(), parse_id(&id)?).await?;
+    Ok(Json(profile_out(p)))
+}
+
+/// `{"profile": "pro"}` (admins).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ProfileIn {
+    /// minimal | basic | pro | enterprise
+    profile: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/entities/{id}/support-profile", tag = "helpdesk",
+    params(("id" = i64, Path, description = "entity id")), request_body = ProfileIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = ProfileOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_profile(
+    State(s): State<AppState>,
+    crate::auth::ApiAdmin(u): crate::auth::ApiAdmin,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ProfileOut>, ApiError> {
+    let id = parse_id(&id)?;
+    let obj = json_object(&headers, &body)?;
+    let text = obj.get("profile").and_then(|v| v.as_str()).unwrap_or("");
+    let Some(p) = helpdesk::support::Profile::parse(text) else {
+        return Err(ApiError::fields(vec![ProblemField {
+            field: "profile".into(),
+            message: "indicare il profilo: minimal, basic, pro o enterprise".into(),
+            line: None,
+        }]));
+    };
+    store::set_support_profile(&s.db, &u.actor(), id, p).await?;
+    Ok(Json(profile_out(p)))
 }

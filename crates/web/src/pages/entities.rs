@@ -332,6 +332,12 @@ struct DetailPage {
     fee_message: String,
     agreements: Vec<super::agreements::AgreementView>,
     agreement_error: String,
+    tickets: Vec<super::tickets::TicketView>,
+    tickets_open: i64,
+    tickets_more: bool,
+    profile: helpdesk::support::Profile,
+    profiles: Vec<helpdesk::support::Profile>,
+    is_admin: bool,
 }
 
 /// The detail page's query: the membership-fee year to show, and a refused agreement change.
@@ -426,7 +432,36 @@ async fn detail_page(
         }
         Err(e) => return Err(e.into()),
     };
+    // The entity's help-desk panel: its latest tickets, open and closed.
+    let page = helpdesk::store::list(
+        &s.db,
+        &actor,
+        &helpdesk::store::TicketQuery {
+            entity_id: Some(e.id),
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let open = helpdesk::store::list(
+        &s.db,
+        &actor,
+        &helpdesk::store::TicketQuery {
+            entity_id: Some(e.id),
+            open_only: true,
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let profile = helpdesk::store::profile_of(&s.db, &actor, e.id).await?;
     Ok(DetailPage {
+        tickets: page.items.iter().map(super::tickets::view).collect(),
+        tickets_open: open.total,
+        tickets_more: page.total > 20,
+        profile,
+        profiles: helpdesk::support::Profile::ALL.to_vec(),
+        is_admin: actor.is_admin(),
         agreements,
         agreement_error: q.agreement_error,
         fee_year,

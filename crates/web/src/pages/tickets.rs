@@ -43,7 +43,7 @@ pub struct TicketView {
     pub is_new: bool,
 }
 
-fn view(t: &Ticket) -> TicketView {
+pub fn view(t: &Ticket) -> TicketView {
     let now = chrono::Utc::now();
     let sla = match t.taken_at {
         Some(at) if at <= t.take_charge_due_at => "rispettato",
@@ -151,6 +151,7 @@ pub struct NewForm {
     channel: String,
     received_at: String,
     requester_email: String,
+    on_call: String,
 }
 
 pub struct PriorityOption {
@@ -296,6 +297,7 @@ pub async fn create(
         },
         received_at: if actor.is_staff() { received_at } else { None },
         requester_email: actor.is_staff().then(|| f.requester_email.clone()),
+        on_call: !f.on_call.is_empty(),
     };
     match store::create(&s.db, &actor, &new, &SlaPolicy::default()).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
@@ -334,6 +336,10 @@ struct DetailPage {
     files: Vec<FileView>,
     max_file: String,
     requester_email: String,
+    warranty: String,
+    in_warranty: bool,
+    on_call: bool,
+    reopen_count: i64,
 }
 
 pub struct FileView {
@@ -391,7 +397,17 @@ async fn detail_page(
     Ok(DetailPage {
         layout: Layout::new(s, Some(sess), format!("Ticket {}", t.number), "tickets"),
         is_staff: actor.is_staff(),
-        can_reply: actor.role != Role::Supplier && t.state != Closed,
+        can_reply: actor.role != Role::Supplier
+            && (t.state != Closed
+                || (!actor.is_staff()
+                    && t.warranty_until.is_some_and(|w| kernel::time::today() <= w))),
+        warranty: t
+            .warranty_until
+            .map(kernel::time::display_date)
+            .unwrap_or_default(),
+        in_warranty: t.warranty_until.is_some_and(|w| kernel::time::today() <= w),
+        on_call: t.on_call,
+        reopen_count: t.reopen_count,
         files,
         max_file: helpdesk::attachments::human(helpdesk::attachments::MAX_BYTES),
         requester_email: t.requester_email.clone(),
@@ -624,4 +640,28 @@ pub async fn mail(
         sent,
         jobs,
     }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProfileForm {
+    profile: String,
+}
+
+/// Sets an entity's support profile (admins), from the entity page.
+pub async fn set_profile(
+    State(s): State<AppState>,
+    crate::auth::PageAdmin(sess): crate::auth::PageAdmin,
+    Path(id): Path<String>,
+    Form(f): Form<ProfileForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let Some(p) = helpdesk::support::Profile::parse(&f.profile) else {
+        return Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Profilo sconosciuto: MINIMAL, BASIC, PRO o ENTERPRISE.",
+        ));
+    };
+    store::set_support_profile(&s.db, &sess.actor(), id, p).await?;
+    Ok(see_other(&format!("/entities/{id}#assistenza")))
 }
