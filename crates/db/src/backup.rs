@@ -45,6 +45,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("inbound_mail", "id"),
     ("ticket_attachments", "id"),
     ("support_profiles", "entity_id"),
+    ("ticket_phases", "id"),
+    ("ticket_phase_updates", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -68,6 +70,8 @@ const IDENTITY: &[&str] = &[
     "ticket_messages",
     "inbound_mail",
     "ticket_attachments",
+    "ticket_phases",
+    "ticket_phase_updates",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

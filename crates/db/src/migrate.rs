@@ -52,6 +52,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "support_profiles",
             sql: include_str!("../../../migrations/0008_support_profiles.sql"),
         },
+        Migration {
+            version: 9,
+            name: "ticket_phases",
+            sql: include_str!("../../../migrations/0009_ticket_phases.sql"),
+        },
     ]
 }
 

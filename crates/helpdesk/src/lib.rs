@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod model;
 pub mod notify;
+pub mod phases;
 pub mod sla;
 pub mod store;
 pub mod support;

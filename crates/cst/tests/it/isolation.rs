@@ -113,6 +113,17 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Json(r#"{"state": "resolved"}"#),
         ),
         (("GET", "/api/v1/tickets/{ticket_id}/attachments"), None),
+        (("GET", "/api/v1/tickets/{ticket_id}/phases"), None),
+        (
+            ("POST", "/api/v1/tickets/{ticket_id}/phases"),
+            Json(r#"{"supplier_id": 1, "title": "Intruso"}"#),
+        ),
+        (("GET", "/api/v1/phases"), None),
+        (("GET", "/api/v1/phases/{phase_id}"), None),
+        (
+            ("POST", "/api/v1/phases/{phase_id}/updates"),
+            Json(r#"{"state": "done", "body": "Intruso"}"#),
+        ),
         (("GET", "/api/v1/entities/{id}/support-profile"), None),
         (
             ("PUT", "/api/v1/entities/{id}/support-profile"),
@@ -234,6 +245,16 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/helpdesk/mail"), None),
+        (
+            ("POST", "/tickets/{ticket_id}/phases"),
+            Form(&[("supplier_id", "1"), ("title", "Intruso")]),
+        ),
+        (("GET", "/phases"), None),
+        (("GET", "/phases/{phase_id}"), None),
+        (
+            ("POST", "/phases/{phase_id}"),
+            Form(&[("state", "done"), ("body", "Intruso")]),
+        ),
         (
             ("POST", "/entities/{id}/support-profile"),
             Form(&[("profile", "enterprise")]),
@@ -390,6 +411,21 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    // B's ticket has a phase handed to another supplier (not the one assigned to A).
+    let other_supplier = app.user("fornitore-b", "supplier", &[bb.id]).await;
+    let b_phase = helpdesk::phases::create(
+        &app.db,
+        &kernel::Actor::system("t"),
+        b_ticket.id,
+        &helpdesk::phases::NewPhase {
+            supplier_id: other_supplier.id,
+            title: "Guasto riservato: bonifica".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -414,6 +450,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{list_id}", &list_id.to_string())
             .replace("{ticket_id}", &b_ticket.id.to_string())
             .replace("{attachment_id}", &b_file.id.to_string())
+            .replace("{phase_id}", &b_phase.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {
@@ -454,7 +491,9 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             }
             if route.path == "/api/v1/price-quotes"
                 || route.path == "/catalog/{code}/quote"
-                || route.path.starts_with("/api/v1/tickets/{ticket_id}")
+                || (route.path.starts_with("/api/v1/tickets/{ticket_id}")
+                    || route.path.starts_with("/api/v1/phases/{phase_id}")
+                    || route.path.starts_with("/phases/{phase_id}"))
                     && route.access != Access::Staff
                 || (route.path == "/api/v1/tickets" && route.method == Method::POST)
             {

@@ -13,7 +13,8 @@ backends!(
     the_sla_report_counts_met_missed_and_pending,
     the_thread_and_the_paused_resolution_clock,
     profiles_order_the_queue_and_open_the_saturday_on_call,
-    the_warranty_reopens_the_same_problem_within_ten_working_days
+    the_warranty_reopens_the_same_problem_within_ten_working_days,
+    suppliers_see_and_update_only_their_phases
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -807,4 +808,105 @@ async fn the_warranty_reopens_the_same_problem_within_ten_working_days(b: Backen
         (t["state"].as_str(), t["reopen_count"].as_i64()),
         (Some("closed"), Some(1))
     );
+}
+
+async fn suppliers_see_and_update_only_their_phases(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    let av = app.user("antivirus", "supplier", &[]).await;
+    let other = app.user("softwarehouse", "supplier", &[e.id]).await;
+    let (api, capi, sapi, oapi) = (
+        app.api(&op).await,
+        app.api(&contact).await,
+        app.api(&av).await,
+        app.api(&other).await,
+    );
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+
+    // Only a supplier account can take a phase; the reason is given.
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/phases"),
+            json!({"supplier_id": contact.id, "title": "Bonifica"}),
+        )
+        .await;
+    assert_eq!(
+        (s, p["errors"][0]["field"].as_str()),
+        (422, Some("supplier_id")),
+        "{p}"
+    );
+    let (s, ph) = api
+        .send_json(Method::POST, &format!("/api/v1/tickets/{id}/phases"),
+            json!({"supplier_id": av.id, "title": "Bonifica antivirus", "description": "Server SRV01, accesso VPN"}))
+        .await;
+    assert_eq!(s, 201, "{ph}");
+    assert_eq!(ph["state"], "open");
+    let pid = ph["id"].as_i64().unwrap();
+
+    // The supplier sees its phase and the brief, never the ticket itself.
+    assert_eq!(sapi.get(&format!("/api/v1/tickets/{id}")).await.0, 404);
+    assert_eq!(
+        sapi.get(&format!("/api/v1/tickets/{id}/messages")).await.0,
+        404
+    );
+    let (_, mine) = sapi.get("/api/v1/phases").await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["items"][0]["description"], "Server SRV01, accesso VPN");
+    let (s, p) = sapi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/phases/{pid}/updates"),
+            json!({"state": "in_progress", "body": "Scansione avviata"}),
+        )
+        .await;
+    assert_eq!((s, p["state"].as_str()), (200, Some("in_progress")), "{p}");
+    let (s, p) = sapi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/phases/{pid}/updates"),
+            json!({"state": "cancelled"}),
+        )
+        .await;
+    assert_eq!(s, 409, "cancelling is the centre's: {p}");
+    // Another supplier, even one assigned to the entity, does not see it.
+    assert_eq!(oapi.get(&format!("/api/v1/phases/{pid}")).await.0, 404);
+    assert_eq!(
+        oapi.get("/api/v1/phases").await.1["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // The entity follows the phase's state, not the brief nor the supplier's notes.
+    let (_, list) = capi.get(&format!("/api/v1/tickets/{id}/phases")).await;
+    assert_eq!(list["items"][0]["state"], "in_progress");
+    assert_eq!(list["items"][0]["supplier"], "Utente antivirus");
+    assert_eq!(list["items"][0]["description"], "");
+    let (_, d) = capi.get(&format!("/api/v1/phases/{pid}")).await;
+    assert_eq!(d["updates"].as_array().unwrap().len(), 0);
+    let (s, _) = capi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/phases/{pid}/updates"),
+            json!({"state": "done"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+
+    // The operator sees the supplier's update and it is audited.
+    let (_, d) = api.get(&format!("/api/v1/phases/{pid}")).await;
+    assert_eq!(d["updates"][0]["body"], "Scansione avviata");
+    assert_eq!(d["updates"][0]["author"], "antivirus");
+    db::audit::verify(&app.db).await.unwrap();
 }

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod entities;
 pub mod misc;
 pub mod openapi;
+pub mod phases;
 pub mod services;
 pub mod tickets;
 

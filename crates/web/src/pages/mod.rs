@@ -9,6 +9,7 @@ pub mod entities;
 pub mod home;
 pub mod import;
 pub mod membership;
+pub mod phases;
 pub mod reports;
 pub mod tickets;
 pub mod users;
@@ -35,6 +36,8 @@ pub struct UserView {
     pub role: String,
     pub is_staff: bool,
     pub is_admin: bool,
+    /// Suppliers and staff see the supplier phases.
+    pub sees_phases: bool,
 }
 
 impl Layout {
@@ -56,6 +59,7 @@ impl Layout {
                 role: s.user.role.label().into(),
                 is_staff: s.user.role.is_staff(),
                 is_admin: s.user.role == kernel::Role::Admin,
+                sees_phases: s.user.role != kernel::Role::Contact,
             }),
             csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
             nav,

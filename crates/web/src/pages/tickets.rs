@@ -340,6 +340,8 @@ struct DetailPage {
     in_warranty: bool,
     on_call: bool,
     reopen_count: i64,
+    phases: Vec<super::phases::PhaseView>,
+    suppliers: Vec<(i64, String)>,
 }
 
 pub struct FileView {
@@ -408,6 +410,16 @@ async fn detail_page(
         in_warranty: t.warranty_until.is_some_and(|w| kernel::time::today() <= w),
         on_call: t.on_call,
         reopen_count: t.reopen_count,
+        phases: helpdesk::phases::for_ticket(&s.db, &actor, id)
+            .await?
+            .iter()
+            .map(super::phases::view)
+            .collect(),
+        suppliers: if actor.is_staff() {
+            helpdesk::phases::suppliers(&s.db, &actor).await?
+        } else {
+            Vec::new()
+        },
         files,
         max_file: helpdesk::attachments::human(helpdesk::attachments::MAX_BYTES),
         requester_email: t.requester_email.clone(),

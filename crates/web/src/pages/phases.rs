@@ -1,0 +1,207 @@
+//! Supplier phases in the UI: the supplier's list and a phase's page (updates), and handing a
+//! phase from the ticket page.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use axum::Form;
+use helpdesk::phases::{self, NewPhase, PhaseState};
+use helpdesk::HelpdeskError;
+use serde::Deserialize;
+
+use super::{ok, parse_id, see_other, Layout};
+use crate::auth::{PageStaff, PageUser};
+use crate::error::PageError;
+use crate::AppState;
+
+pub struct PhaseView {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub ticket_number: String,
+    pub ticket_subject: String,
+    pub entity_name: String,
+    pub supplier: String,
+    pub title: String,
+    pub description: String,
+    pub state: &'static str,
+    pub state_code: &'static str,
+    pub onsite: bool,
+    pub updated: String,
+}
+
+pub fn view(p: &phases::Phase) -> PhaseView {
+    PhaseView {
+        id: p.id,
+        ticket_id: p.ticket_id,
+        ticket_number: p.ticket_number.clone(),
+        ticket_subject: p.ticket_subject.clone(),
+        entity_name: p.entity_name.clone(),
+        supplier: p.supplier.clone(),
+        title: p.title.clone(),
+        description: p.description.clone(),
+        state: p.state.label(),
+        state_code: p.state.as_str(),
+        onsite: p.onsite_authorized,
+        updated: kernel::time::display_rome(&p.updated_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "phases/list.html")]
+struct ListPage {
+    layout: Layout,
+    phases: Vec<PhaseView>,
+    is_staff: bool,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+) -> Result<Response, PageError> {
+    let actor = sess.actor();
+    let items = phases::mine(&s.db, &actor).await?;
+    Ok(ok(&ListPage {
+        layout: Layout::new(&s, Some(&sess), "Fasi affidate ai fornitori", "phases"),
+        phases: items.iter().map(view).collect(),
+        is_staff: actor.is_staff(),
+    }))
+}
+
+pub struct UpdateView {
+    pub author: String,
+    pub state: &'static str,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "phases/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    p: PhaseView,
+    updates: Vec<UpdateView>,
+    states: Vec<(&'static str, &'static str)>,
+    is_staff: bool,
+    message: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DetailParams {
+    errore: String,
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let q: DetailParams =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let actor = sess.actor();
+    let p = phases::get(&s.db, &actor, id).await?;
+    let updates = phases::updates(&s.db, &actor, id)
+        .await?
+        .into_iter()
+        .map(|u| UpdateView {
+            author: u.author,
+            state: u.state.label(),
+            body: u.body,
+            at: kernel::time::display_rome(&u.created_at),
+        })
+        .collect();
+    let states = PhaseState::ALL
+        .into_iter()
+        .filter(|st| actor.is_staff() || *st != PhaseState::Cancelled)
+        .map(|st| (st.as_str(), st.label()))
+        .collect();
+    Ok(ok(&DetailPage {
+        layout: Layout::new(&s, Some(&sess), format!("Fase: {}", p.title), "phases"),
+        p: view(&p),
+        updates,
+        states,
+        is_staff: actor.is_staff(),
+        message: q.errore,
+    }))
+}
+
+fn refusal(e: HelpdeskError) -> Result<String, PageError> {
+    match e {
+        HelpdeskError::Invalid(errs) => Ok(errs
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")),
+        e @ (HelpdeskError::Refused(_) | HelpdeskError::StaffOnly) => Ok(e.to_string()),
+        e => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UpdateForm {
+    state: String,
+    body: String,
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<UpdateForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    phases::get(&s.db, &actor, id).await?;
+    let back = |m: &str| {
+        if m.is_empty() {
+            see_other(&format!("/phases/{id}"))
+        } else {
+            see_other(&format!("/phases/{id}?errore={}", super::urlencode(m)))
+        }
+    };
+    let Some(state) = PhaseState::parse(&f.state) else {
+        return Ok(back("stato sconosciuto"));
+    };
+    match phases::update(&s.db, &actor, id, state, &f.body).await {
+        Ok(_) => Ok(back("")),
+        Err(e) => Ok(back(&refusal(e)?)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewForm {
+    supplier_id: String,
+    title: String,
+    description: String,
+    onsite_authorized: String,
+}
+
+/// Hands a phase to a supplier from the ticket page (staff).
+pub async fn create(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<NewForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let new = NewPhase {
+        supplier_id: f.supplier_id.trim().parse().unwrap_or(0),
+        title: f.title,
+        description: f.description,
+        onsite_authorized: !f.onsite_authorized.is_empty(),
+    };
+    match phases::create(&s.db, &sess.actor(), id, &new).await {
+        Ok(_) => Ok(see_other(&format!("/tickets/{id}#fasi"))),
+        Err(e) => {
+            let m = refusal(e)?;
+            Ok(see_other(&format!(
+                "/tickets/{id}?errore={}",
+                super::urlencode(&m)
+            )))
+        }
+    }
+}
