@@ -50,6 +50,30 @@ pub fn spawn(
     } else {
         tracing::warn!("no SMTP server configured (--smtp-url): e-mails stay queued");
     }
+    // Backup checks: silent backup systems become incidents, each with one ticket.
+    {
+        let db = db.clone();
+        let stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let done = stopped(stop);
+            tokio::pin!(done);
+            loop {
+                match helpdesk::backups::evaluate(&db, &SlaPolicy::default(), chrono::Utc::now())
+                    .await
+                {
+                    Ok(opened) if !opened.is_empty() => {
+                        tracing::warn!(?opened, "backup checks: tickets opened")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("backup checks: {e}"),
+                }
+                tokio::select! {
+                    () = &mut done => return,
+                    () = tokio::time::sleep(Duration::from_secs(15 * 60)) => {}
+                }
+            }
+        }));
+    }
     if let Some(url) = &s.imap_url {
         let cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
         tracing::info!("fetching help-desk mail from {cfg:?}");

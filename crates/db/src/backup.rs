@@ -47,6 +47,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("support_profiles", "entity_id"),
     ("ticket_phases", "id"),
     ("ticket_phase_updates", "id"),
+    ("backup_checks", "id"),
+    ("backup_reports", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
@@ -72,6 +74,8 @@ const IDENTITY: &[&str] = &[
     "ticket_attachments",
     "ticket_phases",
     "ticket_phase_updates",
+    "backup_checks",
+    "backup_reports",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

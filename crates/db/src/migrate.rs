@@ -57,6 +57,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "ticket_phases",
             sql: include_str!("../../../migrations/0009_ticket_phases.sql"),
         },
+        Migration {
+            version: 10,
+            name: "backup_checks",
+            sql: include_str!("../../../migrations/0010_backup_checks.sql"),
+        },
     ]
 }
 

@@ -25,6 +25,8 @@ pub enum Outcome {
     Duplicate,
     /// Kept for an operator, with the reason.
     Unmatched { reason: String },
+    /// A backup system's daily report (recorded on its check).
+    Backup,
 }
 
 /// Finds `YYYY/NNNNNN` in a subject.
@@ -209,6 +211,12 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
     };
     if seen(db, &m.message_id).await? {
         return Ok(Outcome::Duplicate);
+    }
+    if crate::backups::report_email(db, policy, &m.from, &m.subject, &m.text).await? {
+        let mut tx = db.write().await?;
+        record(&mut tx, &m, "backup", None, "", "").await?;
+        commit(tx).await?;
+        return Ok(Outcome::Backup);
     }
     let by = format!("email:{}", m.from);
     let (entities, user) = sender(db, &m.from).await?;

@@ -7,6 +7,7 @@
 //! - [`store`]: the only SQL: calendars, tickets, take-charge, the report.
 
 pub mod attachments;
+pub mod backups;
 pub mod email;
 pub mod error;
 pub mod model;

@@ -125,6 +125,15 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Json(r#"{"state": "done", "body": "Intruso"}"#),
         ),
         (("GET", "/api/v1/entities/{id}/support-profile"), None),
+        (("GET", "/api/v1/entities/{id}/backup-checks"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/backup-checks"),
+            Json(r#"{"name": "Intruso"}"#),
+        ),
+        (
+            ("POST", "/api/v1/backup-reports"),
+            Json(r#"{"token": "cstbk_indovinato", "status": "failed"}"#),
+        ),
         (
             ("PUT", "/api/v1/entities/{id}/support-profile"),
             Json(r#"{"profile": "enterprise"}"#),

@@ -14,7 +14,8 @@ backends!(
     the_thread_and_the_paused_resolution_clock,
     profiles_order_the_queue_and_open_the_saturday_on_call,
     the_warranty_reopens_the_same_problem_within_ten_working_days,
-    suppliers_see_and_update_only_their_phases
+    suppliers_see_and_update_only_their_phases,
+    a_failed_or_missing_backup_report_opens_one_ticket
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -908,5 +909,112 @@ async fn suppliers_see_and_update_only_their_phases(b: Backend) {
     let (_, d) = api.get(&format!("/api/v1/phases/{pid}")).await;
     assert_eq!(d["updates"][0]["body"], "Scansione avviata");
     assert_eq!(d["updates"][0]["author"], "antivirus");
+    db::audit::verify(&app.db).await.unwrap();
+}
+
+async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.user("amministratore", "admin", &[]).await;
+    let api = app.api(&admin).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let policy = helpdesk::sla::SlaPolicy::default();
+    let (s, c) = api
+        .send_json(Method::POST, &format!("/api/v1/entities/{}/backup-checks", e.id),
+            json!({"name": "Veeam SRV01", "email_from": "Veeam@Mezzo.example.it", "max_silence_hours": 26}))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let token = c["token"].as_str().unwrap().to_owned();
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{}/backup-checks", e.id),
+            json!({"name": "", "email_from": "x"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"].as_array().unwrap().len(), 2, "{p}");
+    let open = || async {
+        let (_, l) = api
+            .get(&format!("/api/v1/tickets?entity_id={}", e.id))
+            .await;
+        l["items"].as_array().unwrap().clone()
+    };
+    let http = reqwest::Client::new();
+    let report = |status: &'static str| {
+        http.post(app.url("/api/v1/backup-reports"))
+            .json(&json!({"token": token, "status": status, "detail": "disco pieno"}))
+            .send()
+    };
+
+    // A wrong token is refused, and opens nothing.
+    let r = http
+        .post(app.url("/api/v1/backup-reports"))
+        .json(&json!({"token": "cstbk_falso", "status": "failed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // A good report: nothing to do.
+    assert_eq!(report("ok").await.unwrap().status(), 202);
+    assert!(open().await.is_empty());
+    // A failure opens a ticket on the entity's behalf, at once; more failures do not open more.
+    assert_eq!(report("failed").await.unwrap().status(), 202);
+    assert_eq!(report("failed").await.unwrap().status(), 202);
+    helpdesk::backups::evaluate(&app.db, &policy, chrono::Utc::now())
+        .await
+        .unwrap();
+    let t = open().await;
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0]["subject"], "Backup «Veeam SRV01» non riuscito");
+    assert_eq!(
+        (t[0]["channel"].as_str(), t[0]["priority"].as_str()),
+        (Some("monitoring"), Some("high"))
+    );
+    assert!(t[0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("disco pieno"));
+
+    // A good report by e-mail ends the incident (the e-mail is not a ticket).
+    let mail_ok = "From: veeam@mezzo.example.it\r\nSubject: [Success] Backup job SRV01\r\nMessage-ID: <v1@mezzo>\r\n\r\nProcessed 3 VMs.\r\n";
+    let outcome = helpdesk::email::accept(&app.db, &policy, mail_ok.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(outcome, helpdesk::email::Outcome::Backup);
+    let (_, checks) = api
+        .get(&format!("/api/v1/entities/{}/backup-checks", e.id))
+        .await;
+    assert_eq!(
+        (
+            checks["items"][0]["last_status"].as_str(),
+            checks["items"][0]["incident"].as_str()
+        ),
+        (Some("ok"), Some(""))
+    );
+    assert!(
+        checks["items"][0].get("token").is_none(),
+        "the token is shown once"
+    );
+
+    // Silence: after 26 hours without a report, one ticket, however often it is checked.
+    let later = chrono::Utc::now() + chrono::Duration::hours(27);
+    let opened = helpdesk::backups::evaluate(&app.db, &policy, later)
+        .await
+        .unwrap();
+    assert_eq!(opened.len(), 1);
+    for _ in 0..3 {
+        assert!(
+            helpdesk::backups::evaluate(&app.db, &policy, later + chrono::Duration::hours(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let t = open().await;
+    assert_eq!(t.len(), 2);
+    assert_eq!(
+        t[0]["subject"],
+        "Backup «Veeam SRV01»: rapporto giornaliero mancante"
+    );
     db::audit::verify(&app.db).await.unwrap();
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1/`.
 
 pub mod agreements;
+pub mod backups;
 pub mod catalog;
 pub mod entities;
 pub mod misc;

@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agreements, catalog, entities, misc, phases, services, tickets};
+use super::{agreements, backups, catalog, entities, misc, phases, services, tickets};
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;
@@ -37,6 +37,7 @@ impl Modify for Bearer {
         tickets::attachments, tickets::upload, tickets::download,
         tickets::get_profile, tickets::put_profile,
         phases::for_ticket, phases::create, phases::mine, phases::get, phases::update,
+        backups::list, backups::create, backups::report,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer)

@@ -338,6 +338,16 @@ struct DetailPage {
     profile: helpdesk::support::Profile,
     profiles: Vec<helpdesk::support::Profile>,
     is_admin: bool,
+    backup_checks: Vec<BackupView>,
+}
+
+pub struct BackupView {
+    pub name: String,
+    pub email_from: String,
+    pub last: String,
+    pub status: &'static str,
+    pub incident: String,
+    pub ticket_id: Option<i64>,
 }
 
 /// The detail page's query: the membership-fee year to show, and a refused agreement change.
@@ -455,6 +465,30 @@ async fn detail_page(
     )
     .await?;
     let profile = helpdesk::store::profile_of(&s.db, &actor, e.id).await?;
+    let backup_checks = helpdesk::backups::of_entity(&s.db, &actor, e.id)
+        .await?
+        .into_iter()
+        .map(|c| BackupView {
+            last: c
+                .last_report_at
+                .as_deref()
+                .map(kernel::time::display_rome)
+                .unwrap_or_else(|| "mai".into()),
+            status: match c.last_status.as_str() {
+                "ok" => "riuscito",
+                "failed" => "non riuscito",
+                _ => "nessun rapporto",
+            },
+            incident: match c.incident_kind.as_str() {
+                "failed" => "backup non riuscito".into(),
+                "missing" => format!("nessun rapporto da oltre {} ore", c.max_silence_hours),
+                _ => String::new(),
+            },
+            ticket_id: c.incident_ticket_id,
+            name: c.name,
+            email_from: c.email_from,
+        })
+        .collect();
     Ok(DetailPage {
         tickets: page.items.iter().map(super::tickets::view).collect(),
         tickets_open: open.total,
@@ -462,6 +496,7 @@ async fn detail_page(
         profile,
         profiles: helpdesk::support::Profile::ALL.to_vec(),
         is_admin: actor.is_admin(),
+        backup_checks,
         agreements,
         agreement_error: q.agreement_error,
         fee_year,
