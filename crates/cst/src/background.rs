@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use db::Db;
-use helpdesk::sla::SlaPolicy;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -58,9 +57,7 @@ pub fn spawn(
             let done = stopped(stop);
             tokio::pin!(done);
             loop {
-                match helpdesk::backups::evaluate(&db, &SlaPolicy::default(), chrono::Utc::now())
-                    .await
-                {
+                match evaluate_backups(&db).await {
                     Ok(opened) if !opened.is_empty() => {
                         tracing::warn!(?opened, "backup checks: tickets opened")
                     }
@@ -101,5 +98,12 @@ pub fn spawn(
 
 /// One poll of the help-desk mailbox (see [`helpdesk::email::poll`]).
 pub async fn poll(db: &Db, cfg: &mail::imap::ImapConfig) -> Result<mail::imap::PollReport> {
-    Ok(helpdesk::email::poll(db, &SlaPolicy::default(), cfg).await?)
+    let policy = helpdesk::store::policy(db).await?;
+    Ok(helpdesk::email::poll(db, &policy, cfg).await?)
+}
+
+/// One evaluation of the backup checks with the centre's SLA policy.
+async fn evaluate_backups(db: &Db) -> Result<Vec<String>, helpdesk::HelpdeskError> {
+    let policy = helpdesk::store::policy(db).await?;
+    helpdesk::backups::evaluate(db, &policy, chrono::Utc::now()).await
 }

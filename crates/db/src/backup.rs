@@ -49,6 +49,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("ticket_phase_updates", "id"),
     ("backup_checks", "id"),
     ("backup_reports", "id"),
+    ("helpdesk_settings", "key"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore) and the

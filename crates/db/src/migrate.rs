@@ -62,6 +62,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "backup_checks",
             sql: include_str!("../../../migrations/0010_backup_checks.sql"),
         },
+        Migration {
+            version: 11,
+            name: "helpdesk_settings",
+            sql: include_str!("../../../migrations/0011_helpdesk_settings.sql"),
+        },
     ]
 }
 

@@ -50,6 +50,52 @@ impl SlaPolicy {
             .map(|(_, h)| Duration::hours(i64::from(*h)))
     }
 
+    /// Every wrong value at once: hours from 1 to 2,000, the target from 1 to 100.
+    pub fn validate(&self) -> Result<(), Vec<members::FieldError>> {
+        let mut errors = Vec::new();
+        for (p, h) in &self.take_charge_hours {
+            if !(1..=2000).contains(h) {
+                errors.push(members::FieldError::new(
+                    &format!("take_charge_{}", p.as_str()),
+                    "ore lavorative da 1 a 2.000",
+                ));
+            }
+        }
+        for (p, h) in &self.resolution_hours {
+            if !(1..=2000).contains(h) {
+                errors.push(members::FieldError::new(
+                    &format!("resolution_{}", p.as_str()),
+                    "ore lavorative da 1 a 2.000, oppure vuoto per nessun obiettivo",
+                ));
+            }
+        }
+        if !(1..=100).contains(&self.target_percent) {
+            errors.push(members::FieldError::new(
+                "target_percent",
+                "percentuale da 1 a 100",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn take_charge_hours_of(&self, p: Priority) -> u32 {
+        self.take_charge_hours
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map_or(16, |(_, h)| *h)
+    }
+
+    pub fn resolution_hours_of(&self, p: Priority) -> Option<u32> {
+        self.resolution_hours
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, h)| *h)
+    }
+
     /// When a ticket received at `received` must be taken in charge.
     pub fn take_charge_due(
         &self,

@@ -185,6 +185,117 @@ pub async fn set_support_profile(
     Ok(())
 }
 
+/// The SLA policy chosen by the administrators (seed 001's when none was chosen).
+pub async fn policy(db: &Db) -> Result<SlaPolicy, HelpdeskError> {
+    let json: Option<String> =
+        sqlx::query_scalar("SELECT value_json FROM helpdesk_settings WHERE key = 'sla_policy'")
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(match json {
+        Some(j) => serde_json::from_str(&j).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        None => SlaPolicy::default(),
+    })
+}
+
+/// Sets the SLA policy (admins), checked and audited. New tickets follow it; deadlines
+/// already computed stay as they were promised.
+pub async fn set_policy(db: &Db, actor: &Actor, p: &SlaPolicy) -> Result<(), HelpdeskError> {
+    if !actor.is_admin() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    p.validate().map_err(HelpdeskError::Invalid)?;
+    let json = serde_json::to_string(p).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let now = kernel::time::now();
+    let mut tx = db.write().await?;
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT value_json FROM helpdesk_settings WHERE key = 'sla_policy'")
+            .fetch_optional(tx.conn())
+            .await?;
+    sqlx::query(
+        "INSERT INTO helpdesk_settings (key, value_json, updated_at) VALUES ('sla_policy', $1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value_json = $1, version = helpdesk_settings.version + 1, updated_at = $2",
+    )
+    .bind(&json)
+    .bind(&now)
+    .execute(tx.conn())
+    .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "update".into(),
+            object_type: "sla_policy".into(),
+            object_id: "centre".into(),
+            entity_id: None,
+            before,
+            after: Some(json),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The stored calendar of the centre (`None`) or of an entity, if one was set.
+pub async fn own_calendar(
+    db: &Db,
+    entity_id: Option<i64>,
+) -> Result<Option<StoredCalendar>, HelpdeskError> {
+    let owner = entity_id.map_or_else(|| "centre".to_owned(), |id| format!("entity:{id}"));
+    let row =
+        sqlx::query("SELECT id, version, preset, calendar_json FROM calendars WHERE owner = $1")
+            .bind(owner)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|r| -> Result<StoredCalendar, HelpdeskError> {
+        let json: String = r.try_get(3)?;
+        Ok(StoredCalendar {
+            id: r.try_get(0)?,
+            version: r.try_get(1)?,
+            preset: r.try_get(2)?,
+            calendar: serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        })
+    })
+    .transpose()
+}
+
+/// Removes an entity's own calendar (admins): it follows the centre's again.
+pub async fn clear_calendar(db: &Db, actor: &Actor, entity_id: i64) -> Result<(), HelpdeskError> {
+    if !actor.is_admin() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    members::store::get(db, actor, entity_id).await?;
+    let owner = format!("entity:{entity_id}");
+    let mut tx = db.write().await?;
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT calendar_json FROM calendars WHERE owner = $1")
+            .bind(&owner)
+            .fetch_optional(tx.conn())
+            .await?;
+    if before.is_none() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM calendars WHERE owner = $1")
+        .bind(&owner)
+        .execute(tx.conn())
+        .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "delete".into(),
+            object_type: "calendar".into(),
+            object_id: owner,
+            entity_id: Some(entity_id),
+            before,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 type LayoutCache = HashMap<(u64, i64, i64, String), Arc<Precomputed>>;
 
 /// Laid-out calendars by (database, calendar id, version, preset): content never changes under

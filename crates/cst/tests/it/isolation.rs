@@ -254,6 +254,19 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/helpdesk/mail"), None),
+        (("GET", "/helpdesk/settings"), None),
+        (
+            ("POST", "/helpdesk/settings/sla"),
+            Form(&[("take_charge_high", "1"), ("target_percent", "1")]),
+        ),
+        (
+            ("POST", "/helpdesk/settings/calendar"),
+            Form(&[("preset", "ltt")]),
+        ),
+        (
+            ("POST", "/entities/{id}/calendar"),
+            Form(&[("preset", "ltt")]),
+        ),
         (
             ("POST", "/tickets/{ticket_id}/phases"),
             Form(&[("supplier_id", "1"), ("title", "Intruso")]),

@@ -15,7 +15,8 @@ backends!(
     profiles_order_the_queue_and_open_the_saturday_on_call,
     the_warranty_reopens_the_same_problem_within_ten_working_days,
     suppliers_see_and_update_only_their_phases,
-    a_failed_or_missing_backup_report_opens_one_ticket
+    a_failed_or_missing_backup_report_opens_one_ticket,
+    admins_set_the_sla_policy_and_the_calendars
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -1016,5 +1017,135 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
         t[0]["subject"],
         "Backup «Veeam SRV01»: rapporto giornaliero mancante"
     );
+    db::audit::verify(&app.db).await.unwrap();
+}
+
+async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
+    let app = spawn_app(b).await;
+    app.user("amministratore", "admin", &[]).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let other = app.entity("Comune di Lato", None).await;
+    let br = app.browser("amministratore").await;
+
+    // Wrong values are refused with the reason, and nothing changes.
+    let (s, html) = br
+        .post_follow(
+            "/helpdesk/settings/sla",
+            &[
+                ("take_charge_high", "0"),
+                ("take_charge_medium", "12"),
+                ("take_charge_low", "sedici"),
+                ("target_percent", "90"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("take_charge_low: un numero intero"), "{html}");
+    let (s, html) = br
+        .post_follow(
+            "/helpdesk/settings/sla",
+            &[
+                ("take_charge_high", "0"),
+                ("take_charge_medium", "12"),
+                ("take_charge_low", "16"),
+                ("target_percent", "90"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("ore lavorative da 1 a 2.000"), "{html}");
+    assert_eq!(
+        helpdesk::store::policy(&app.db).await.unwrap(),
+        helpdesk::sla::SlaPolicy::default()
+    );
+
+    // High: 4 hours to take charge, 16 to resolve; the centre works Consorzio.IT hours and is
+    // closed on Monday 16 November 2026.
+    let (s, html) = br
+        .post_follow(
+            "/helpdesk/settings/sla",
+            &[
+                ("take_charge_high", "4"),
+                ("take_charge_medium", "12"),
+                ("take_charge_low", "16"),
+                ("resolution_high", "16"),
+                ("target_percent", "95"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Obiettivi SLA salvati"), "{html}");
+    let (s, html) = br
+        .post_follow(
+            "/helpdesk/settings/calendar",
+            &[
+                ("preset", "consorzio-it"),
+                ("patron", ""),
+                ("closures", "16/11/2026\n2026-12-24"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Calendario del centro salvato"), "{html}");
+    let (_, html) = br
+        .post_follow(
+            "/helpdesk/settings/calendar",
+            &[("preset", "consorzio-it"), ("closures", "31/02/2026")],
+        )
+        .await;
+    assert!(html.contains("giorno di chiusura «31/02/2026»"), "{html}");
+
+    // Received Monday 16 at 10:00 (closed): the clock starts Tuesday 8:30; 4 h → 12:30;
+    // 16 h to resolve → all of Tuesday and Wednesday, 18:00.
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(t["take_charge_due_at"], "2026-11-17T12:30:00+01:00", "{t}");
+    assert_eq!(t["resolution_due_at"], "2026-11-18T18:00:00+01:00", "{t}");
+    let (_, r) = api
+        .get("/api/v1/reports/sla?from=2026-11-01&to=2026-11-30")
+        .await;
+    assert_eq!(r["target_percent"], 95);
+
+    // One entity keeps Padova's hours (open Monday 16, 9:00–16:30): 10:00 + 4 h → 14:00.
+    let (s, _) = br
+        .post_follow(
+            &format!("/entities/{}/calendar", other.id),
+            &[("preset", "padova")],
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(other.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(t["take_charge_due_at"], "2026-11-16T14:00:00+01:00", "{t}");
+    // Back to the centre's.
+    br.post_follow(
+        &format!("/entities/{}/calendar", other.id),
+        &[("preset", "centre")],
+    )
+    .await;
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(other.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    assert_eq!(t["take_charge_due_at"], "2026-11-17T12:30:00+01:00", "{t}");
+
+    // Operators do not reach the settings.
+    let obr = app.browser("operatore").await;
+    assert_eq!(obr.get("/helpdesk/settings").await.0, 403);
     db::audit::verify(&app.db).await.unwrap();
 }

@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use helpdesk::backups::{self, BackupCheck};
-use helpdesk::sla::SlaPolicy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -160,7 +159,7 @@ pub async fn report(
     let status = text("status")?;
     let c = backups::report_http(
         &s.db,
-        &SlaPolicy::default(),
+        &helpdesk::store::policy(&s.db).await?,
         &text("token")?,
         &status,
         &text("detail")?,

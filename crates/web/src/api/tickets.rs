@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use helpdesk::model::{NewTicket, State as TicketState};
-use helpdesk::sla::SlaPolicy;
 use helpdesk::store::{self, Ticket, TicketQuery};
 use kernel::calendar::rfc3339_rome;
 use serde::{Deserialize, Serialize};
@@ -176,7 +175,7 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let t = store::create(&s.db, &caller.actor(), &new, &SlaPolicy::default()).await?;
+    let t = store::create(&s.db, &caller.actor(), &new, &store::policy(&s.db).await?).await?;
     Ok((StatusCode::CREATED, Json(ticket_out(t))).into_response())
 }
 
@@ -334,7 +333,7 @@ pub async fn sla_report(
     Ok(Json(SlaReport {
         from: from.to_string(),
         to: to.to_string(),
-        target_percent: SlaPolicy::default().target_percent,
+        target_percent: store::policy(&s.db).await?.target_percent,
         items,
     }))
 }

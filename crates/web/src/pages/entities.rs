@@ -339,6 +339,9 @@ struct DetailPage {
     profiles: Vec<helpdesk::support::Profile>,
     is_admin: bool,
     backup_checks: Vec<BackupView>,
+    /// The entity's own calendar preset, empty when it follows the centre's.
+    own_calendar: String,
+    presets: Vec<(&'static str, &'static str)>,
 }
 
 pub struct BackupView {
@@ -497,6 +500,11 @@ async fn detail_page(
         profiles: helpdesk::support::Profile::ALL.to_vec(),
         is_admin: actor.is_admin(),
         backup_checks,
+        own_calendar: helpdesk::store::own_calendar(&s.db, Some(e.id))
+            .await?
+            .map(|c| c.preset)
+            .unwrap_or_default(),
+        presets: super::settings::PRESETS.to_vec(),
         agreements,
         agreement_error: q.agreement_error,
         fee_year,

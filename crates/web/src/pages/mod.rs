@@ -11,6 +11,7 @@ pub mod import;
 pub mod membership;
 pub mod phases;
 pub mod reports;
+pub mod settings;
 pub mod tickets;
 pub mod users;
 

@@ -6,7 +6,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use helpdesk::sla::SlaPolicy;
 use helpdesk::store;
 use serde::Deserialize;
 
@@ -93,7 +92,7 @@ pub async fn sla(
 ) -> Result<Response, PageError> {
     let (from, to, _) = period(raw.as_deref())?;
     let actor = sess.actor();
-    let target = SlaPolicy::default().target_percent;
+    let target = store::policy(&s.db).await?.target_percent;
     let bars = store::sla_report(&s.db, &actor, from, to)
         .await?
         .into_iter()

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use helpdesk::model::{Channel, NewTicket, Priority, State as TicketState};
-use helpdesk::sla::SlaPolicy;
 use helpdesk::store::{self, Ticket, TicketQuery};
 use helpdesk::HelpdeskError;
 use kernel::Role;
@@ -99,6 +98,7 @@ struct ListPage {
     total: i64,
     more: bool,
     is_staff: bool,
+    is_admin: bool,
     can_open: bool,
     all: bool,
 }
@@ -135,6 +135,7 @@ pub async fn list(
         total: page.total,
         more: page.more,
         is_staff: actor.is_staff(),
+        is_admin: actor.is_admin(),
         can_open: actor.role != Role::Supplier,
         all,
     }))
@@ -191,7 +192,7 @@ async fn new_page(
     errors: &[members::FieldError],
     message: String,
 ) -> Result<NewPage, PageError> {
-    let policy = SlaPolicy::default();
+    let policy = store::policy(&s.db).await?;
     Ok(NewPage {
         layout: Layout::new(s, Some(sess), "Nuova richiesta di assistenza", "tickets"),
         entities: members::store::names(&s.db, &sess.actor())
@@ -299,7 +300,7 @@ pub async fn create(
         requester_email: actor.is_staff().then(|| f.requester_email.clone()),
         on_call: !f.on_call.is_empty(),
     };
-    match store::create(&s.db, &actor, &new, &SlaPolicy::default()).await {
+    match store::create(&s.db, &actor, &new, &store::policy(&s.db).await?).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
         Err(HelpdeskError::Invalid(errs)) => {
             let p = new_page(

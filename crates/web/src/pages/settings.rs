@@ -1,0 +1,260 @@
+//! The help desk's settings (admins): the SLA policy and the centre's working-time calendar;
+//! an entity's own calendar is chosen on the entity's page.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use helpdesk::model::Priority;
+use helpdesk::sla::SlaPolicy;
+use helpdesk::store;
+use helpdesk::HelpdeskError;
+use kernel::calendar::Calendar;
+use serde::Deserialize;
+
+use super::{ok, parse_id, see_other, Layout};
+use crate::auth::PageAdmin;
+use crate::error::PageError;
+use crate::AppState;
+
+pub const PRESETS: [(&str, &str); 3] = [
+    (
+        "consorzio-it",
+        "Consorzio.IT: lun–ven 8:30–12:30 e 14:00–18:00",
+    ),
+    (
+        "padova",
+        "Padova: lun–gio 9:00–16:30, ven 9:00–13:00, patrono 13 giugno",
+    ),
+    ("ltt", "LTT: lun–ven 9–13 e 14–18, sabato 9–13"),
+];
+
+pub struct PolicyRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub take_charge: String,
+    pub resolution: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    rows: Vec<PolicyRow>,
+    target: String,
+    presets: Vec<(&'static str, &'static str)>,
+    preset: String,
+    patron: String,
+    closures: String,
+    message: String,
+    saved: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Params {
+    errore: String,
+    salvato: String,
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: Params = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let policy = store::policy(&s.db).await?;
+    let cal = store::own_calendar(&s.db, None).await?;
+    let (preset, calendar) = match cal {
+        Some(c) => (c.preset, c.calendar),
+        None => (
+            store::DEFAULT_CALENDAR.to_owned(),
+            Calendar::preset(store::DEFAULT_CALENDAR).map_err(HelpdeskError::from)?,
+        ),
+    };
+    Ok(ok(&SettingsPage {
+        layout: Layout::new(&s, Some(&sess), "Impostazioni dell'assistenza", "tickets"),
+        rows: Priority::ALL
+            .into_iter()
+            .map(|p| PolicyRow {
+                code: p.as_str(),
+                label: p.label(),
+                take_charge: policy.take_charge_hours_of(p).to_string(),
+                resolution: policy
+                    .resolution_hours_of(p)
+                    .map(|h| h.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        target: policy.target_percent.to_string(),
+        presets: PRESETS.to_vec(),
+        preset,
+        patron: calendar
+            .patron
+            .map(|(m, d)| format!("{d:02}/{m:02}"))
+            .unwrap_or_default(),
+        closures: calendar
+            .closures
+            .iter()
+            .map(|d| kernel::time::display_date(*d))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        message: q.errore,
+        saved: q.salvato,
+    }))
+}
+
+fn back(err: &str, saved: &str) -> Response {
+    see_other(&format!(
+        "/helpdesk/settings?errore={}&salvato={}",
+        super::urlencode(err),
+        super::urlencode(saved)
+    ))
+}
+
+fn refusal(e: HelpdeskError) -> Result<String, PageError> {
+    match e {
+        HelpdeskError::Invalid(errs) => Ok(errs
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        HelpdeskError::Calendar(c) => Ok(c.to_string()),
+        e => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PolicyForm {
+    take_charge_high: String,
+    take_charge_medium: String,
+    take_charge_low: String,
+    resolution_high: String,
+    resolution_medium: String,
+    resolution_low: String,
+    target_percent: String,
+}
+
+pub async fn save_policy(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Form(f): Form<PolicyForm>,
+) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let mut num = |field: &str, v: &str| -> u32 {
+        match v.trim().parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => {
+                errors.push(format!("{field}: un numero intero"));
+                0
+            }
+        }
+    };
+    let take = [
+        (Priority::High, num("take_charge_high", &f.take_charge_high)),
+        (
+            Priority::Medium,
+            num("take_charge_medium", &f.take_charge_medium),
+        ),
+        (Priority::Low, num("take_charge_low", &f.take_charge_low)),
+    ];
+    let target = num("target_percent", &f.target_percent);
+    let mut resolution = Vec::new();
+    for (p, v) in [
+        (Priority::High, &f.resolution_high),
+        (Priority::Medium, &f.resolution_medium),
+        (Priority::Low, &f.resolution_low),
+    ] {
+        if !v.trim().is_empty() {
+            resolution.push((p, num(&format!("resolution_{}", p.as_str()), v)));
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(back(&errors.join("; "), ""));
+    }
+    let policy = SlaPolicy {
+        take_charge_hours: take,
+        target_percent: target,
+        resolution_hours: resolution,
+    };
+    match store::set_policy(&s.db, &sess.actor(), &policy).await {
+        Ok(()) => Ok(back(
+            "",
+            "Obiettivi SLA salvati: valgono per i nuovi ticket.",
+        )),
+        Err(e) => Ok(back(&refusal(e)?, "")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CalendarForm {
+    preset: String,
+    patron: String,
+    closures: String,
+}
+
+/// The calendar from a preset, a patron's day `DD/MM` and closure days, one a line
+/// (`DD/MM/YYYY` or `YYYY-MM-DD`).
+fn calendar_from(f: &CalendarForm) -> Result<Calendar, String> {
+    let mut cal = Calendar::preset(f.preset.trim())
+        .map_err(|_| format!("calendario «{}» sconosciuto", f.preset))?;
+    let patron = f.patron.trim();
+    if !patron.is_empty() {
+        let (d, m) = patron
+            .split_once('/')
+            .and_then(|(d, m)| Some((d.trim().parse::<u32>().ok()?, m.trim().parse::<u32>().ok()?)))
+            .filter(|(d, m)| chrono::NaiveDate::from_ymd_opt(2024, *m, *d).is_some())
+            .ok_or_else(|| format!("patrono «{patron}»: scrivere giorno/mese, es. 13/06"))?;
+        cal.patron = Some((m, d));
+    }
+    let mut closures = Vec::new();
+    for line in f.closures.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let d = chrono::NaiveDate::parse_from_str(line, "%d/%m/%Y")
+            .or_else(|_| chrono::NaiveDate::parse_from_str(line, "%Y-%m-%d"))
+            .map_err(|_| format!("giorno di chiusura «{line}»: scrivere es. 24/12/2026"))?;
+        closures.push(d);
+    }
+    closures.sort_unstable();
+    closures.dedup();
+    cal.closures = closures;
+    Ok(cal)
+}
+
+pub async fn save_calendar(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Form(f): Form<CalendarForm>,
+) -> Result<Response, PageError> {
+    let cal = match calendar_from(&f) {
+        Ok(c) => c,
+        Err(m) => return Ok(back(&m, "")),
+    };
+    match store::set_calendar(&s.db, &sess.actor(), None, f.preset.trim(), &cal).await {
+        Ok(()) => Ok(back(
+            "",
+            "Calendario del centro salvato: vale per i nuovi ticket.",
+        )),
+        Err(e) => Ok(back(&refusal(e)?, "")),
+    }
+}
+
+/// An entity's own calendar (`preset` = `centre` to follow the centre's again).
+pub async fn save_entity_calendar(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path(id): Path<String>,
+    Form(f): Form<CalendarForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    if f.preset.trim() == "centre" {
+        store::clear_calendar(&s.db, &actor, id).await?;
+        return Ok(see_other(&format!("/entities/{id}#assistenza")));
+    }
+    let cal = calendar_from(&f).map_err(|m| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    store::set_calendar(&s.db, &actor, Some(id), f.preset.trim(), &cal).await?;
+    Ok(see_other(&format!("/entities/{id}#assistenza")))
+}
