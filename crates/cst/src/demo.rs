@@ -173,7 +173,12 @@ pub async fn load(db: &Db) -> Result<Logins> {
             &accounts::NewUser {
                 username: username.clone(),
                 full_name: String::new(),
-                email: String::new(),
+                // The contact is answered by e-mail (queued until an SMTP server is set).
+                email: if role == "contact" {
+                    "sistemi.informativi@comune.padova.it".into()
+                } else {
+                    String::new()
+                },
                 role: role.into(),
                 password: password.clone(),
                 entity_ids: entities,
@@ -181,6 +186,23 @@ pub async fn load(db: &Db) -> Result<Logins> {
         )
         .await?;
     }
+    // Help desk: support profiles, and Padova's backup system reporting by e-mail.
+    for (e, p) in [
+        (padova.id, helpdesk::support::Profile::Enterprise),
+        (abano.id, helpdesk::support::Profile::Pro),
+        (albignasego.id, helpdesk::support::Profile::Basic),
+    ] {
+        helpdesk::store::set_support_profile(db, &actor, e, p).await?;
+    }
+    helpdesk::backups::create(
+        db,
+        &actor,
+        padova.id,
+        "Veeam, sala server di Palazzo Moroni",
+        "backup@comune.padova.it",
+        26,
+    )
+    .await?;
     Ok(l)
 }
 
