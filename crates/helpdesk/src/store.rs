@@ -753,6 +753,8 @@ pub struct TicketQuery {
     pub open_only: bool,
     /// The operators' queue order: new tickets first, by take-charge deadline; else newest first.
     pub queue: bool,
+    /// Only the tickets assigned to this operator ("my work").
+    pub assigned_to: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -800,6 +802,10 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     }
     if q.open_only {
         filter.push("t.state IN ('new', 'in_progress', 'waiting_entity')".to_owned());
+    }
+    if let Some(u) = q.assigned_to {
+        // A number from the caller's own session, never from the request text.
+        filter.push(format!("t.assigned_to = {u}"));
     }
     let filter = format!("WHERE {}", filter.join(" AND "));
     // The queue: new tickets first, on-call ones first among them, then by the entity's

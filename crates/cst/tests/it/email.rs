@@ -15,7 +15,8 @@ use testkit::{backends, spawn_app, Backend};
 
 backends!(
     acknowledgement_take_charge_and_replies_by_mail,
-    the_outbound_queue_retries_and_survives_a_restart
+    the_outbound_queue_retries_and_survives_a_restart,
+    cst_serve_fetches_and_sends_the_help_desk_mail
 );
 
 fn runner(db: &db::Db, smtp_url: &str, retry: worker::Retry) -> worker::Runner {
@@ -406,4 +407,94 @@ async fn the_outbound_queue_retries_and_survives_a_restart(b: Backend) {
     // Sent once: running again sends nothing.
     assert_eq!(run.run_due().await.unwrap(), 0);
     assert_eq!(smtp.messages().len(), 1);
+}
+
+/// The real binary: `cst serve` with an SMTP server and the help-desk mailbox turns a contact's
+/// e-mail into a ticket and acknowledges it by e-mail, with nothing but its own background work.
+async fn cst_serve_fetches_and_sends_the_help_desk_mail(b: Backend) {
+    let app = spawn_app(b).await;
+    let smtp = SmtpServer::start().await;
+    let imap = ImapServer::start().await;
+    let e = app.entity("Comune di Abano Terme", None).await;
+    contact_with_email(&app, "referente", "ced@abano.example.it", e.id).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cst"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            &app.testdb.url,
+        ])
+        .args([
+            "--smtp-url",
+            &smtp.url(),
+            "--mail-from",
+            "Assistenza <assistenza@cst.example.it>",
+        ])
+        .args(["--imap-url", &imap.url(), "--imap-poll-seconds", "1"])
+        .env("CST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let cfg = ImapConfig::from_url(&imap.url()).unwrap();
+    mail::imap::append(
+        &cfg,
+        b"From: CED Abano <ced@abano.example.it>\r\nSubject: Scanner in rete non raggiungibile\r\n\
+          Message-ID: <serve-1@abano.example.it>\r\n\r\nDal piano terra non si scansiona.\r\n",
+    )
+    .await
+    .unwrap();
+    let api = testkit::Api {
+        base: format!("http://127.0.0.1:{port}"),
+        ..app.api(&op).await
+    };
+    let mut found = serde_json::Value::Null;
+    for _ in 0..200 {
+        if let Ok(r) = api
+            .request(Method::GET, &format!("/api/v1/tickets?entity_id={}", e.id))
+            .send()
+            .await
+        {
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            if v["items"].as_array().is_some_and(|a| !a.is_empty()) {
+                found = v["items"][0].clone();
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        found["subject"], "Scanner in rete non raggiungibile",
+        "{found}"
+    );
+    assert_eq!(found["channel"], "email");
+    let got = smtp.wait_messages(1).await;
+    let ack = mail::parse(&got[0]).unwrap();
+    assert_eq!(
+        ack.subject,
+        format!(
+            "[Ticket {}] Scanner in rete non raggiungibile",
+            found["number"].as_str().unwrap()
+        )
+    );
+    assert_eq!(
+        mail::imap::count(&cfg).await.unwrap(),
+        0,
+        "taken from the mailbox"
+    );
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "cst serve stops cleanly on SIGTERM: {status}"
+    );
 }

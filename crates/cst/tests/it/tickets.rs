@@ -722,6 +722,27 @@ async fn profiles_order_the_queue_and_open_the_saturday_on_call(b: Backend) {
     let (_, list) = api.get("/api/v1/tickets?queue=true").await;
     assert_eq!(list["items"][0]["id"], t["id"]);
     assert_eq!(list["total"], 4);
+
+    // "My work": what the operator took in charge.
+    let on_call_id = t["id"].as_i64().unwrap();
+    let (s, _) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{on_call_id}/take-charge"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, mine) = api.get("/api/v1/tickets?mine=true").await;
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["id"], on_call_id);
+    let other_op = app.user("collega", "operator", &[]).await;
+    let (_, theirs) = app
+        .api(&other_op)
+        .await
+        .get("/api/v1/tickets?mine=true")
+        .await;
+    assert_eq!(theirs["total"], 0);
 }
 
 async fn the_warranty_reopens_the_same_problem_within_ten_working_days(b: Backend) {

@@ -192,6 +192,8 @@ pub struct TicketParams {
     /// `true`: the operators' queue — open tickets only, new first (on-call first among them),
     /// then by the entity's support profile, then by take-charge deadline.
     queue: Option<bool>,
+    /// `true` (staff): only the tickets assigned to the caller.
+    mine: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -226,6 +228,8 @@ pub async fn list(
             state,
             open_only: p.queue.unwrap_or(false),
             queue: p.queue.unwrap_or(false),
+            assigned_to: (p.mine.unwrap_or(false) && caller.actor().is_staff())
+                .then(|| caller.actor().user_id),
             limit: p.limit.unwrap_or(50),
             offset: p.offset.unwrap_or(0),
         },

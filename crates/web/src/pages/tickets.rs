@@ -101,12 +101,15 @@ struct ListPage {
     is_admin: bool,
     can_open: bool,
     all: bool,
+    mine: bool,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListParams {
     tutti: String,
+    /// "Il mio lavoro": the operator's own tickets.
+    miei: String,
 }
 
 pub async fn list(
@@ -118,12 +121,14 @@ pub async fn list(
         serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let actor = sess.actor();
     let all = !p.tutti.is_empty();
+    let mine = !p.miei.is_empty() && actor.is_staff();
     let page = store::list(
         &s.db,
         &actor,
         &TicketQuery {
             open_only: !all,
             queue: actor.is_staff(),
+            assigned_to: mine.then_some(actor.user_id),
             limit: 200,
             ..Default::default()
         },
@@ -138,6 +143,7 @@ pub async fn list(
         is_admin: actor.is_admin(),
         can_open: actor.role != Role::Supplier,
         all,
+        mine,
     }))
 }
 
