@@ -222,6 +222,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
     let (entities, user) = sender(db, &m.from).await?;
     // A reply to a ticket whose warranty is over is new work: a new ticket that names it.
     let mut follow_up: Option<(i64, String)> = None;
+    let mut reply_to: Option<Ticket> = None;
     if let Some(id) = ticket_of(db, &m).await? {
         let t = store::get(db, &Actor::system("email"), id).await?;
         let allowed = entities.iter().any(|(e, _)| *e == t.entity_id)
@@ -247,37 +248,36 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
             && t.warranty_until.is_none_or(|w| kernel::time::today() > w);
         if over {
             follow_up = Some((t.entity_id, t.number.clone()));
+        } else {
+            reply_to = Some(t);
         }
     }
-    if follow_up.is_none() {
-        if let Some(id) = ticket_of(db, &m).await? {
-            let t = store::get(db, &Actor::system("email"), id).await?;
-            let mut tx = db.write().await?;
-            let author = if m.from_name.is_empty() {
-                m.from.clone()
-            } else {
-                format!("{} <{}>", m.from_name, m.from)
-            };
-            let body = text_of(&m);
-            let msg = store::insert_message(
-                db,
-                &mut tx,
-                &t,
-                store::NewMessage {
-                    author,
-                    author_id: user,
-                    body: &body,
-                    internal: false,
-                    from_entity: true,
-                    actor_label: &by,
-                },
-            )
-            .await?;
-            let skipped = attach(&mut tx, &t, Some(msg.id), &m, &by).await?;
-            record(&mut tx, &m, "reply", Some(t.id), &skipped.join(", "), "").await?;
-            commit(tx).await?;
-            return Ok(Outcome::Reply { number: t.number });
-        }
+    if let Some(t) = reply_to {
+        let mut tx = db.write().await?;
+        let author = if m.from_name.is_empty() {
+            m.from.clone()
+        } else {
+            format!("{} <{}>", m.from_name, m.from)
+        };
+        let body = text_of(&m);
+        let msg = store::insert_message(
+            db,
+            &mut tx,
+            &t,
+            store::NewMessage {
+                author,
+                author_id: user,
+                body: &body,
+                internal: false,
+                from_entity: true,
+                actor_label: &by,
+            },
+        )
+        .await?;
+        let skipped = attach(&mut tx, &t, Some(msg.id), &m, &by).await?;
+        record(&mut tx, &m, "reply", Some(t.id), &skipped.join(", "), "").await?;
+        commit(tx).await?;
+        return Ok(Outcome::Reply { number: t.number });
     }
     let entity_id = match (&follow_up, entities.as_slice()) {
         (Some((id, _)), _) => *id,

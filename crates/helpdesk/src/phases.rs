@@ -324,12 +324,7 @@ pub async fn update(
         ));
     }
     let now = kernel::time::now();
-    let author = actor
-        .label
-        .rsplit(':')
-        .next()
-        .unwrap_or(&actor.label)
-        .to_owned();
+    let author = crate::store::author_of(actor);
     let mut tx = db.write().await?;
     sqlx::query(
         "UPDATE ticket_phases SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3",

@@ -57,7 +57,10 @@ impl SlaPolicy {
             if !(1..=2000).contains(h) {
                 errors.push(members::FieldError::new(
                     &format!("take_charge_{}", p.as_str()),
-                    "ore lavorative da 1 a 2.000",
+                    format!(
+                        "presa in carico, priorità {}: ore lavorative da 1 a 2.000",
+                        p.label()
+                    ),
                 ));
             }
         }
@@ -65,14 +68,17 @@ impl SlaPolicy {
             if !(1..=2000).contains(h) {
                 errors.push(members::FieldError::new(
                     &format!("resolution_{}", p.as_str()),
-                    "ore lavorative da 1 a 2.000, oppure vuoto per nessun obiettivo",
+                    format!(
+                        "risoluzione, priorità {}: ore lavorative da 1 a 2.000, oppure vuoto per nessun obiettivo",
+                        p.label()
+                    ),
                 ));
             }
         }
         if !(1..=100).contains(&self.target_percent) {
             errors.push(members::FieldError::new(
                 "target_percent",
-                "percentuale da 1 a 100",
+                "quota da rispettare: percentuale da 1 a 100",
             ));
         }
         if errors.is_empty() {

@@ -941,7 +941,7 @@ pub async fn messages(db: &Db, actor: &Actor, id: i64) -> Result<Vec<Message>, H
 }
 
 /// The name a message is signed with.
-fn author_of(actor: &Actor) -> String {
+pub(crate) fn author_of(actor: &Actor) -> String {
     // `user:<id>:<username>` → the username.
     actor
         .label

@@ -1063,7 +1063,10 @@ async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
         )
         .await;
     assert_eq!(s, 200);
-    assert!(html.contains("take_charge_low: un numero intero"), "{html}");
+    assert!(
+        html.contains("presa in carico, priorità Bassa: scrivere un numero intero"),
+        "{html}"
+    );
     let (s, html) = br
         .post_follow(
             "/helpdesk/settings/sla",
@@ -1076,7 +1079,10 @@ async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
         )
         .await;
     assert_eq!(s, 200);
-    assert!(html.contains("ore lavorative da 1 a 2.000"), "{html}");
+    assert!(
+        html.contains("presa in carico, priorità Alta: ore lavorative da 1 a 2.000"),
+        "{html}"
+    );
     assert_eq!(
         helpdesk::store::policy(&app.db).await.unwrap(),
         helpdesk::sla::SlaPolicy::default()

@@ -10,7 +10,7 @@ use helpdesk::backups::{self, BackupCheck};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{as_text, json_object, parse_id};
+use super::{json_object, parse_id, text_field};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::AppState;
@@ -97,12 +97,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let obj = json_object(&headers, &body)?;
-    let text = |k: &str| -> Result<String, ApiError> {
-        obj.get(k)
-            .map(|v| as_text(k, v).map_err(|e| ApiError::fields(vec![e])))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
+    let text = |k: &str| text_field(&obj, k);
     let hours = match obj.get("max_silence_hours") {
         None => 26,
         Some(v) => v.as_i64().ok_or_else(|| {
@@ -150,12 +145,7 @@ pub async fn report(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let obj = json_object(&headers, &body)?;
-    let text = |k: &str| -> Result<String, ApiError> {
-        obj.get(k)
-            .map(|v| as_text(k, v).map_err(|e| ApiError::fields(vec![e])))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
+    let text = |k: &str| text_field(&obj, k);
     let status = text("status")?;
     let c = backups::report_http(
         &s.db,

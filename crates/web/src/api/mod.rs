@@ -55,6 +55,14 @@ pub fn as_text(field: &str, v: &Value) -> Result<String, ProblemField> {
 }
 
 /// Path ids that are not numbers name nothing: 404, like an id that does not exist.
+/// An optional text field of a JSON body: absent is empty, not text is a field error.
+pub fn text_field(obj: &Map<String, Value>, k: &str) -> Result<String, ApiError> {
+    obj.get(k)
+        .map(|v| as_text(k, v).map_err(|e| ApiError::fields(vec![e])))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
 pub fn parse_id(s: &str) -> Result<i64, ApiError> {
     s.parse::<i64>().map_err(|_| ApiError::not_found())
 }

@@ -9,7 +9,7 @@ use helpdesk::phases::{self, NewPhase, Phase, PhaseState, PhaseUpdate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{as_text, json_object, parse_id};
+use super::{as_text, json_object, parse_id, text_field};
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::AppState;
@@ -220,12 +220,7 @@ pub async fn update(
 ) -> Result<Json<PhaseOut>, ApiError> {
     let id = parse_id(&id)?;
     let obj = json_object(&headers, &body)?;
-    let text = |k: &str| -> Result<String, ApiError> {
-        obj.get(k)
-            .map(|v| as_text(k, v).map_err(|e| ApiError::fields(vec![e])))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
+    let text = |k: &str| text_field(&obj, k);
     // Out of scope answers 404 before the body is judged.
     phases::get(&s.db, &caller.actor(), id).await?;
     let state_text = text("state")?;

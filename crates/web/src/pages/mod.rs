@@ -163,3 +163,40 @@ pub fn messages_for(errors: &[members::FieldError], field: &str) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// What a page says when a help-desk action was refused for a reason the user can act on
+/// (invalid fields, a refused transition, a wrong calendar); anything else is an error page.
+pub fn refusal(e: helpdesk::HelpdeskError) -> Result<String, crate::error::PageError> {
+    use helpdesk::HelpdeskError as H;
+    match e {
+        H::Invalid(errs) => Ok(errs
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")),
+        e @ (H::Refused(_) | H::StaffOnly | H::Calendar(_)) => Ok(e.to_string()),
+        e => Err(e.into()),
+    }
+}
+
+/// The `?errore=` a page was redirected back with (after a refused action).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Notice {
+    pub errore: String,
+}
+
+impl Notice {
+    pub fn from_query(raw: Option<&str>) -> Self {
+        serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default()
+    }
+}
+
+/// Back to `path` (which has no query), with the reason of a refusal if any.
+pub fn back_with(path: &str, error: &str) -> Response {
+    if error.is_empty() {
+        see_other(path)
+    } else {
+        see_other(&format!("{path}?errore={}", urlencode(error)))
+    }
+}

@@ -6,10 +6,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::Form;
 use helpdesk::phases::{self, NewPhase, PhaseState};
-use helpdesk::HelpdeskError;
 use serde::Deserialize;
 
-use super::{ok, parse_id, see_other, Layout};
+use super::{ok, parse_id, refusal, see_other, Layout};
 use crate::auth::{PageStaff, PageUser};
 use crate::error::PageError;
 use crate::AppState;
@@ -85,12 +84,6 @@ struct DetailPage {
     message: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct DetailParams {
-    errore: String,
-}
-
 pub async fn detail(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
@@ -98,8 +91,7 @@ pub async fn detail(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let q: DetailParams =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let q = super::Notice::from_query(raw.as_deref());
     let actor = sess.actor();
     let p = phases::get(&s.db, &actor, id).await?;
     let updates = phases::updates(&s.db, &actor, id)
@@ -127,18 +119,6 @@ pub async fn detail(
     }))
 }
 
-fn refusal(e: HelpdeskError) -> Result<String, PageError> {
-    match e {
-        HelpdeskError::Invalid(errs) => Ok(errs
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("; ")),
-        e @ (HelpdeskError::Refused(_) | HelpdeskError::StaffOnly) => Ok(e.to_string()),
-        e => Err(e.into()),
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct UpdateForm {
@@ -155,13 +135,7 @@ pub async fn update(
     let id = parse_id(&id)?;
     let actor = sess.actor();
     phases::get(&s.db, &actor, id).await?;
-    let back = |m: &str| {
-        if m.is_empty() {
-            see_other(&format!("/phases/{id}"))
-        } else {
-            see_other(&format!("/phases/{id}?errore={}", super::urlencode(m)))
-        }
-    };
+    let back = |m: &str| super::back_with(&format!("/phases/{id}"), m);
     let Some(state) = PhaseState::parse(&f.state) else {
         return Ok(back("stato sconosciuto"));
     };
@@ -196,12 +170,6 @@ pub async fn create(
     };
     match phases::create(&s.db, &sess.actor(), id, &new).await {
         Ok(_) => Ok(see_other(&format!("/tickets/{id}#fasi"))),
-        Err(e) => {
-            let m = refusal(e)?;
-            Ok(see_other(&format!(
-                "/tickets/{id}?errore={}",
-                super::urlencode(&m)
-            )))
-        }
+        Err(e) => Ok(super::back_with(&format!("/tickets/{id}"), &refusal(e)?)),
     }
 }

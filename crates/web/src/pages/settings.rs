@@ -13,7 +13,7 @@ use helpdesk::HelpdeskError;
 use kernel::calendar::Calendar;
 use serde::Deserialize;
 
-use super::{ok, parse_id, see_other, Layout};
+use super::{ok, parse_id, refusal, see_other, Layout};
 use crate::auth::PageAdmin;
 use crate::error::PageError;
 use crate::AppState;
@@ -113,18 +113,6 @@ fn back(err: &str, saved: &str) -> Response {
     ))
 }
 
-fn refusal(e: HelpdeskError) -> Result<String, PageError> {
-    match e {
-        HelpdeskError::Invalid(errs) => Ok(errs
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")),
-        HelpdeskError::Calendar(c) => Ok(c.to_string()),
-        e => Err(e.into()),
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PolicyForm {
@@ -147,20 +135,23 @@ pub async fn save_policy(
         match v.trim().parse::<u32>() {
             Ok(n) => n,
             Err(_) => {
-                errors.push(format!("{field}: un numero intero"));
+                errors.push(format!("{field}: scrivere un numero intero"));
                 0
             }
         }
     };
     let take = [
-        (Priority::High, num("take_charge_high", &f.take_charge_high)),
+        (Priority::High, &f.take_charge_high),
+        (Priority::Medium, &f.take_charge_medium),
+        (Priority::Low, &f.take_charge_low),
+    ]
+    .map(|(p, v)| {
         (
-            Priority::Medium,
-            num("take_charge_medium", &f.take_charge_medium),
-        ),
-        (Priority::Low, num("take_charge_low", &f.take_charge_low)),
-    ];
-    let target = num("target_percent", &f.target_percent);
+            p,
+            num(&format!("presa in carico, priorità {}", p.label()), v),
+        )
+    });
+    let target = num("quota da rispettare", &f.target_percent);
     let mut resolution = Vec::new();
     for (p, v) in [
         (Priority::High, &f.resolution_high),
@@ -168,7 +159,7 @@ pub async fn save_policy(
         (Priority::Low, &f.resolution_low),
     ] {
         if !v.trim().is_empty() {
-            resolution.push((p, num(&format!("resolution_{}", p.as_str()), v)));
+            resolution.push((p, num(&format!("risoluzione, priorità {}", p.label()), v)));
         }
     }
     if !errors.is_empty() {

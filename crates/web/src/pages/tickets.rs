@@ -12,7 +12,7 @@ use helpdesk::HelpdeskError;
 use kernel::Role;
 use serde::Deserialize;
 
-use super::{messages_for, ok, parse_id, render, see_other, Layout};
+use super::{messages_for, ok, parse_id, refusal, render, see_other, Layout};
 use crate::auth::{PageStaff, PageUser, Session};
 use crate::error::PageError;
 use crate::AppState;
@@ -437,45 +437,18 @@ async fn detail_page(
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct DetailParams {
-    errore: String,
-}
-
 pub async fn detail(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let p: DetailParams =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    Ok(ok(&detail_page(&s, &sess, parse_id(&id)?, p.errore).await?))
+    let n = super::Notice::from_query(raw.as_deref());
+    Ok(ok(&detail_page(&s, &sess, parse_id(&id)?, n.errore).await?))
 }
 
 fn back(id: i64, message: &str) -> Response {
-    if message.is_empty() {
-        see_other(&format!("/tickets/{id}"))
-    } else {
-        see_other(&format!(
-            "/tickets/{id}?errore={}",
-            super::urlencode(message)
-        ))
-    }
-}
-
-/// What the page says when an action was refused for a reason the user can act on.
-fn refusal(e: HelpdeskError) -> Result<String, PageError> {
-    match e {
-        HelpdeskError::Invalid(errs) => Ok(errs
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("; ")),
-        e @ HelpdeskError::Refused(_) => Ok(e.to_string()),
-        e => Err(e.into()),
-    }
+    super::back_with(&format!("/tickets/{id}"), message)
 }
 
 #[derive(Deserialize, Default)]
