@@ -173,6 +173,29 @@ async fn attach(
     Ok(skipped)
 }
 
+/// The text with a line for each attachment that could not be kept (too large or empty), so
+/// the thread says what the sender attached.
+fn with_skipped_note(text: String, m: &mail::Incoming) -> String {
+    let skipped: Vec<String> = m
+        .attachments
+        .iter()
+        .filter(|a| a.data.len() > crate::attachments::MAX_BYTES || a.data.is_empty())
+        .map(|a| {
+            format!(
+                "[allegato «{}» ({}) non conservato: vuoto o oltre il limite di {}]",
+                crate::attachments::clean_filename(&a.filename),
+                crate::attachments::human(a.data.len()),
+                crate::attachments::human(crate::attachments::MAX_BYTES)
+            )
+        })
+        .collect();
+    if skipped.is_empty() {
+        text
+    } else {
+        format!("{text}\n\n{}", skipped.join("\n"))
+    }
+}
+
 fn text_of(m: &mail::Incoming) -> String {
     let t = m.text.trim();
     let t: String = t.chars().take(19_000).collect();
@@ -207,6 +230,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
             references: Vec::new(),
             text: String::from_utf8_lossy(raw).into_owned(),
             attachments: Vec::new(),
+            automatic: false,
         },
     };
     if seen(db, &m.message_id).await? {
@@ -217,6 +241,16 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
         record(&mut tx, &m, "backup", None, "", "").await?;
         commit(tx).await?;
         return Ok(Outcome::Backup);
+    }
+    // An automatic answer (out of office, a list) is not the entity replying: it must not
+    // resume a paused clock nor open a ticket. Kept for an operator.
+    if m.automatic {
+        return keep(
+            db,
+            &m,
+            "risposta automatica (fuori ufficio o simile)".into(),
+        )
+        .await;
     }
     let by = format!("email:{}", m.from);
     let (entities, user) = sender(db, &m.from).await?;
@@ -259,7 +293,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
         } else {
             format!("{} <{}>", m.from_name, m.from)
         };
-        let body = text_of(&m);
+        let body = with_skipped_note(text_of(&m), &m);
         let msg = store::insert_message(
             db,
             &mut tx,
@@ -331,7 +365,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
         &NewTicket {
             entity_id,
             subject,
-            description: text_of(&m),
+            description: with_skipped_note(text_of(&m), &m),
             category: String::new(),
             priority: "medium".into(),
             channel: "email".into(),

@@ -26,6 +26,9 @@ pub struct Incoming {
     /// The plain-text body (HTML converted by the parser when there is no text part).
     pub text: String,
     pub attachments: Vec<Attachment>,
+    /// Written by a machine in answer to something (RFC 3834 `Auto-Submitted`, `X-Autoreply`,
+    /// `Precedence: auto_reply|bulk|junk`): an out-of-office notice is not the entity replying.
+    pub automatic: bool,
 }
 
 fn ids(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
@@ -74,6 +77,17 @@ pub fn parse(raw: &[u8]) -> Option<Incoming> {
         }
     }
     let text = m.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let raw_header = |name: &str| {
+        m.header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let auto_submitted = raw_header("Auto-Submitted");
+    let precedence = raw_header("Precedence");
+    let automatic = (!auto_submitted.is_empty() && auto_submitted != "no")
+        || !raw_header("X-Autoreply").is_empty()
+        || !raw_header("X-Autorespond").is_empty()
+        || matches!(precedence.as_str(), "auto_reply" | "bulk" | "junk");
     let attachments = m
         .attachments()
         .map(|p| Attachment {
@@ -96,6 +110,7 @@ pub fn parse(raw: &[u8]) -> Option<Incoming> {
         references,
         text,
         attachments,
+        automatic,
     })
 }
 
@@ -140,6 +155,17 @@ JVBERi0xLjQK\r\n\
         assert_eq!(m.attachments[0].filename, "verbale.pdf");
         assert_eq!(m.attachments[0].content_type, "application/pdf");
         assert_eq!(m.attachments[0].data, b"%PDF-1.4\n");
+        assert!(!m.automatic);
+    }
+
+    #[test]
+    fn out_of_office_replies_are_automatic() {
+        let ooo = b"From: a@b.it\r\nSubject: Fuori ufficio\r\nAuto-Submitted: auto-replied\r\n\r\nRientro lunedi\r\n";
+        assert!(parse(ooo).unwrap().automatic);
+        let no = b"From: a@b.it\r\nSubject: x\r\nAuto-Submitted: no\r\n\r\nciao\r\n";
+        assert!(!parse(no).unwrap().automatic);
+        let bulk = b"From: a@b.it\r\nSubject: x\r\nPrecedence: bulk\r\n\r\nciao\r\n";
+        assert!(parse(bulk).unwrap().automatic);
     }
 
     #[test]

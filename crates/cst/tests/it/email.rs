@@ -281,6 +281,21 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         .subject
         .ends_with("] Caselle PEC piene"));
 
+    // An out-of-office answer to our mail is not the entity replying: kept, the thread unchanged.
+    let ooo = format!(
+        "From: referente@abano.example.it\r\nSubject: Fuori ufficio: [Ticket {number}] Stampante bloccata\r\n\
+         Message-ID: <ooo1@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\nAuto-Submitted: auto-replied\r\n\r\n\
+         Sono in ferie fino a lunedi.\r\n"
+    );
+    let outcome = helpdesk::email::accept(&app.db, &SlaPolicy::default(), ooo.as_bytes())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcome, helpdesk::email::Outcome::Unmatched { reason } if reason.contains("risposta automatica")),
+        "{outcome:?}"
+    );
+    assert_eq!(thread(&app, id).await.len(), 2);
+
     // Resolved, and the warranty over: a reply by e-mail is new work, a new ticket naming it
     // (a reply within the warranty reopens the ticket: tests/it/tickets.rs).
     for st in ["resolved", "closed"] {
