@@ -271,15 +271,66 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         .iter()
         .any(|k| k.from_address == "curioso@altrove.example.it" && k.reason.contains(&number)));
 
+    // An operator turns the stranger's mail into a ticket of the entity it concerns: the sender
+    // is the requester; the same mail cannot be assigned twice.
+    let stranger_id = kept
+        .iter()
+        .find(|k| k.from_address == "nessuno@example.org")
+        .unwrap()
+        .id;
+    let br = app.browser("giulia").await;
+    let (s, html) = br
+        .post_follow(
+            &format!("/helpdesk/mail/{stranger_id}/ticket"),
+            &[("entity_id", &other.id.to_string()), ("priority", "low")],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Offerta") && html.contains("Comune di Altrove"),
+        "{html}"
+    );
+    assert!(
+        html.contains("nessuno@example.org"),
+        "the sender is the requester"
+    );
+    let (_, html) = br
+        .post_follow(
+            &format!("/helpdesk/mail/{stranger_id}/ticket"),
+            &[("entity_id", &other.id.to_string()), ("priority", "low")],
+        )
+        .await;
+    assert!(html.contains("già stato assegnato a un ticket"), "{html}");
+    let (_, list) = op_api
+        .get(&format!("/api/v1/tickets?entity_id={}", other.id))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["channel"], "email");
+    assert_eq!(
+        helpdesk::email::unmatched(&app.db, &kernel::Actor::system("t"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
     // Every change is in the audit chain, which still verifies.
     db::audit::verify(&app.db).await.unwrap();
-    // The acknowledgement of the e-mailed ticket is queued too.
-    assert_eq!(run.run_due().await.unwrap(), 1);
-    let got = smtp.wait_messages(3).await;
-    assert!(mail::parse(&got[2])
-        .unwrap()
-        .subject
-        .ends_with("] Caselle PEC piene"));
+    // The acknowledgements of the e-mailed ticket and of the assigned mail are queued too.
+    assert_eq!(run.run_due().await.unwrap(), 2);
+    let got = smtp.wait_messages(4).await;
+    let subjects: Vec<String> = got[2..]
+        .iter()
+        .map(|r| mail::parse(r).unwrap().subject)
+        .collect();
+    assert!(
+        subjects.iter().any(|s| s.ends_with("] Caselle PEC piene")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.iter().any(|s| s.ends_with("] Offerta")),
+        "{subjects:?}"
+    );
 
     // An out-of-office answer to our mail is not the entity replying: kept, the thread unchanged.
     let ooo = format!(

@@ -254,6 +254,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/helpdesk/mail"), None),
+        (
+            ("POST", "/helpdesk/mail/{mail_id}/ticket"),
+            Form(&[("entity_id", "B"), ("priority", "high")]),
+        ),
         (("GET", "/helpdesk/settings"), None),
         (
             ("POST", "/helpdesk/settings/sla"),
@@ -266,6 +270,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (
             ("POST", "/entities/{id}/calendar"),
             Form(&[("preset", "ltt")]),
+        ),
+        (
+            ("POST", "/entities/{id}/backup-checks"),
+            Form(&[("name", "Intruso")]),
         ),
         (
             ("POST", "/tickets/{ticket_id}/phases"),
@@ -473,6 +481,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{ticket_id}", &b_ticket.id.to_string())
             .replace("{attachment_id}", &b_file.id.to_string())
             .replace("{phase_id}", &b_phase.id.to_string())
+            .replace("{mail_id}", "1")
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {

@@ -968,6 +968,49 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
             .send()
     };
 
+    // From the entity page: the token is shown once; a wrong address is refused with why.
+    let br = app.browser("amministratore").await;
+    let (s, html) = br
+        .post_follow(
+            &format!("/entities/{}/backup-checks", e.id),
+            &[
+                ("name", "NAS ufficio"),
+                ("email_from", "non-valido"),
+                ("max_silence_hours", "26"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("indirizzo del mittente dei rapporti non valido"),
+        "{html}"
+    );
+    let (s, html) = br
+        .post_follow(
+            &format!("/entities/{}/backup-checks", e.id),
+            &[
+                ("name", "NAS ufficio"),
+                ("email_from", ""),
+                ("max_silence_hours", "48"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    let shown = html
+        .split("id=\"backup-token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(shown.starts_with("cstbk_"), "{html}");
+    let (_, page) = br.get(&format!("/entities/{}", e.id)).await;
+    assert!(
+        page.contains("NAS ufficio") && !page.contains(&shown),
+        "listed, token not shown again"
+    );
+
     // A wrong token is refused, and opens nothing.
     let r = http
         .post(app.url("/api/v1/backup-reports"))
@@ -1006,17 +1049,17 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
     let (_, checks) = api
         .get(&format!("/api/v1/entities/{}/backup-checks", e.id))
         .await;
+    let veeam = checks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Veeam SRV01")
+        .unwrap();
     assert_eq!(
-        (
-            checks["items"][0]["last_status"].as_str(),
-            checks["items"][0]["incident"].as_str()
-        ),
+        (veeam["last_status"].as_str(), veeam["incident"].as_str()),
         (Some("ok"), Some(""))
     );
-    assert!(
-        checks["items"][0].get("token").is_none(),
-        "the token is shown once"
-    );
+    assert!(veeam.get("token").is_none(), "the token is shown once");
 
     // Silence: after 26 hours without a report, one ticket, however often it is checked.
     let later = chrono::Utc::now() + chrono::Duration::hours(27);

@@ -339,6 +339,7 @@ struct DetailPage {
     profiles: Vec<helpdesk::support::Profile>,
     is_admin: bool,
     backup_checks: Vec<BackupView>,
+    helpdesk_error: String,
     /// The entity's own calendar preset, empty when it follows the centre's.
     own_calendar: String,
     presets: Vec<(&'static str, &'static str)>,
@@ -359,6 +360,8 @@ pub struct BackupView {
 pub struct DetailQuery {
     anno: String,
     agreement_error: String,
+    /// A refused help-desk setting (support profile, calendar, backup check).
+    errore: String,
 }
 
 /// The entity's membership fee for this year, as the detail page shows it.
@@ -507,6 +510,7 @@ async fn detail_page(
         presets: super::settings::PRESETS.to_vec(),
         agreements,
         agreement_error: q.agreement_error,
+        helpdesk_error: q.errore,
         fee_year,
         fee,
         fee_message,

@@ -249,3 +249,62 @@ pub async fn save_entity_calendar(
     store::set_calendar(&s.db, &actor, Some(id), f.preset.trim(), &cal).await?;
     Ok(see_other(&format!("/entities/{id}#assistenza")))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BackupCheckForm {
+    name: String,
+    email_from: String,
+    max_silence_hours: String,
+}
+
+#[derive(Template)]
+#[template(path = "backup_token.html")]
+struct BackupTokenPage {
+    layout: Layout,
+    entity_id: i64,
+    name: String,
+    email_from: String,
+    token: String,
+    base: String,
+}
+
+/// Adds a backup check to an entity (admins) and shows its reporting token, once.
+pub async fn add_backup_check(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<BackupCheckForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let hours = match f.max_silence_hours.trim() {
+        "" => 26,
+        h => match h.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => {
+                return Ok(super::back_with(
+                    &format!("/entities/{id}"),
+                    "ore di silenzio ammesse: un numero intero",
+                ))
+            }
+        },
+    };
+    match helpdesk::backups::create(&s.db, &sess.actor(), id, &f.name, &f.email_from, hours).await {
+        Ok((c, token)) => {
+            let host = headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("cst.example.it");
+            Ok(ok(&BackupTokenPage {
+                layout: Layout::new(&s, Some(&sess), "Controllo dei backup", "entities"),
+                entity_id: id,
+                name: c.name,
+                email_from: c.email_from,
+                token,
+                base: format!("http://{host}"),
+            }))
+        }
+        Err(e) => Ok(super::back_with(&format!("/entities/{id}"), &refusal(e)?)),
+    }
+}

@@ -555,6 +555,7 @@ pub async fn download(
 }
 
 pub struct MailView {
+    pub id: i64,
     pub from: String,
     pub subject: String,
     pub reason: String,
@@ -575,6 +576,8 @@ pub struct JobView {
 struct MailPage {
     layout: Layout,
     unmatched: Vec<MailView>,
+    entities: Vec<(i64, String)>,
+    message: String,
     queued: i64,
     failed: i64,
     sent: i64,
@@ -586,12 +589,15 @@ struct MailPage {
 pub async fn mail(
     State(s): State<AppState>,
     PageStaff(sess): PageStaff,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
+    let notice = super::Notice::from_query(raw.as_deref());
     let actor = sess.actor();
     let unmatched = helpdesk::email::unmatched(&s.db, &actor, 100)
         .await?
         .into_iter()
         .map(|m| MailView {
+            id: m.id,
             from: m.from_address,
             subject: m.subject,
             reason: m.reason,
@@ -627,6 +633,8 @@ pub async fn mail(
     Ok(ok(&MailPage {
         layout: Layout::new(&s, Some(&sess), "Posta dell'assistenza", "tickets"),
         unmatched,
+        entities: members::store::names(&s.db, &actor).await?,
+        message: notice.errore,
         queued,
         failed,
         sent,
@@ -656,4 +664,32 @@ pub async fn set_profile(
     };
     store::set_support_profile(&s.db, &sess.actor(), id, p).await?;
     Ok(see_other(&format!("/entities/{id}#assistenza")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AssignForm {
+    entity_id: String,
+    priority: String,
+}
+
+/// Turns a kept mail into a ticket of the chosen entity (staff).
+pub async fn assign_mail(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let Ok(entity_id) = f.entity_id.trim().parse::<i64>() else {
+        return Ok(super::back_with("/helpdesk/mail", "scegliere l'ente"));
+    };
+    let policy = store::policy(&s.db).await?;
+    match helpdesk::email::assign(&s.db, &sess.actor(), id, entity_id, &f.priority, &policy).await {
+        Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
+        Err(HelpdeskError::Members(members::MembersError::EntityNotFound)) => {
+            Ok(super::back_with("/helpdesk/mail", "ente non trovato"))
+        }
+        Err(e) => Ok(super::back_with("/helpdesk/mail", &refusal(e)?)),
+    }
 }
