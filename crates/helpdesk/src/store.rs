@@ -1134,6 +1134,95 @@ async fn resume(
     Ok(())
 }
 
+/// An operator reclassifies a ticket's priority (e-mailed tickets arrive as medium). The
+/// deadlines follow the priority of the problem, so they are computed again from when the
+/// request came in, in the entity's calendar: the take-charge deadline only while the ticket is
+/// still new (once taken, that target is already judged), the resolution deadline (moved on by
+/// the pauses so far) while it is open. Staff only; audited with both priorities.
+pub async fn set_priority(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    to: Priority,
+    policy: &SlaPolicy,
+) -> Result<Ticket, HelpdeskError> {
+    let t = get(db, actor, id).await?;
+    if !actor.is_staff() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    if matches!(t.state, State::Resolved | State::Closed) {
+        return Err(HelpdeskError::Refused(format!(
+            "il ticket {} è {}: la priorità non cambia più",
+            t.number,
+            t.state.label().to_lowercase()
+        )));
+    }
+    if t.priority == to {
+        return Ok(t);
+    }
+    let cal = calendar_for(&mut *db.pool().acquire().await?, t.entity_id).await?;
+    // An on-call ticket's clock also runs in the Saturday window (the reference walk: the
+    // layout cache holds only the calendars as stored).
+    let on_call = t
+        .on_call
+        .then(|| crate::support::with_on_call(&cal.calendar));
+    let due = |hours: chrono::Duration| -> Result<DateTime<Utc>, HelpdeskError> {
+        match &on_call {
+            Some(c) => c
+                .add_working(t.received_at, hours)
+                .ok_or(HelpdeskError::Calendar(
+                    kernel::calendar::CalendarError::NeverOpen,
+                )),
+            None => add(db, &cal, t.received_at, hours),
+        }
+    };
+    let take_charge = if t.state == State::New {
+        due(policy.take_charge(to))?
+    } else {
+        t.take_charge_due_at
+    };
+    let resolution = policy
+        .resolution(to)
+        .map(|d| due(d + chrono::Duration::seconds(t.paused_seconds)))
+        .transpose()?;
+    let mut tx = db.write().await?;
+    let n = sqlx::query(
+        "UPDATE tickets SET priority = $1, take_charge_due_at = $2, resolution_due_at = $3, \
+         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+    )
+    .bind(to.as_str())
+    .bind(kernel::time::format(take_charge))
+    .bind(resolution.map(kernel::time::format))
+    .bind(kernel::time::now())
+    .bind(id)
+    .bind(t.version)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(HelpdeskError::Refused(format!(
+            "il ticket {} è stato modificato nel frattempo: ricaricare la pagina",
+            t.number
+        )));
+    }
+    let after = get_on(tx.conn(), actor, id).await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: format!("priority:{}", to.as_str()),
+            object_type: "ticket".into(),
+            object_id: t.number.clone(),
+            entity_id: Some(t.entity_id),
+            before: serde_json::to_string(&t).ok(),
+            after: serde_json::to_string(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// Moves a ticket on (staff only): `waiting_entity` (pauses the resolution clock),
 /// `in_progress` (resumes it, or reopens a resolved ticket), `resolved`, `closed`.
 pub async fn set_state(

@@ -112,6 +112,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/api/v1/tickets/{ticket_id}/state"),
             Json(r#"{"state": "resolved"}"#),
         ),
+        (
+            ("POST", "/api/v1/tickets/{ticket_id}/priority"),
+            Json(r#"{"priority": "low"}"#),
+        ),
         (("GET", "/api/v1/tickets/{ticket_id}/attachments"), None),
         (("GET", "/api/v1/tickets/{ticket_id}/phases"), None),
         (
@@ -248,6 +252,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("body", "Intruso")]),
         ),
         (("POST", "/tickets/{ticket_id}/take-charge"), None),
+        (
+            ("POST", "/tickets/{ticket_id}/priority"),
+            Form(&[("priority", "low")]),
+        ),
         (("POST", "/tickets/{ticket_id}/attachments"), None),
         (
             ("GET", "/tickets/{ticket_id}/attachments/{attachment_id}"),

@@ -16,7 +16,8 @@ backends!(
     the_warranty_reopens_the_same_problem_within_ten_working_days,
     suppliers_see_and_update_only_their_phases,
     a_failed_or_missing_backup_report_opens_one_ticket,
-    admins_set_the_sla_policy_and_the_calendars
+    admins_set_the_sla_policy_and_the_calendars,
+    reclassifying_the_priority_moves_the_deadlines
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -1217,5 +1218,73 @@ async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
     // Operators do not reach the settings.
     let obr = app.browser("operatore").await;
     assert_eq!(obr.get("/helpdesk/settings").await.0, 403);
+    db::audit::verify(&app.db).await.unwrap();
+}
+
+async fn reclassifying_the_priority_moves_the_deadlines(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    // Medium, Monday 10:00 in Padova's calendar: 6.5 h on Monday, 5.5 h on Tuesday → 14:30.
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "medium"),
+        )
+        .await;
+    assert_eq!(t["take_charge_due_at"], "2026-11-17T14:30:00+01:00");
+    let id = t["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{id}/priority");
+    let (s, p) = api
+        .send_json(Method::POST, &path, json!({"priority": "urgente"}))
+        .await;
+    assert_eq!(
+        (s, p["errors"][0]["field"].as_str()),
+        (422, Some("priority")),
+        "{p}"
+    );
+    let (s, _) = app
+        .api(&contact)
+        .await
+        .send_json(Method::POST, &path, json!({"priority": "high"}))
+        .await;
+    assert_eq!(s, 403, "contacts do not reclassify");
+    // High: 8 h from when it came in → Tuesday 10:30.
+    let (s, t) = api
+        .send_json(Method::POST, &path, json!({"priority": "high"}))
+        .await;
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(
+        (t["priority"].as_str(), t["take_charge_due_at"].as_str()),
+        (Some("high"), Some("2026-11-17T10:30:00+01:00"))
+    );
+    // Once taken, the take-charge target is judged: lowering the priority does not move it.
+    api.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/take-charge"),
+        json!({}),
+    )
+    .await;
+    let (_, t) = api
+        .send_json(Method::POST, &path, json!({"priority": "low"}))
+        .await;
+    assert_eq!(
+        (t["priority"].as_str(), t["take_charge_due_at"].as_str()),
+        (Some("low"), Some("2026-11-17T10:30:00+01:00"))
+    );
+    // Resolved: no more changes.
+    api.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{id}/state"),
+        json!({"state": "resolved"}),
+    )
+    .await;
+    let (s, p) = api
+        .send_json(Method::POST, &path, json!({"priority": "high"}))
+        .await;
+    assert_eq!(s, 409, "{p}");
     db::audit::verify(&app.db).await.unwrap();
 }

@@ -35,7 +35,7 @@ impl Modify for Bearer {
         tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
         tickets::messages, tickets::add_message, tickets::set_state,
         tickets::attachments, tickets::upload, tickets::download,
-        tickets::get_profile, tickets::put_profile,
+        tickets::get_profile, tickets::put_profile, tickets::set_priority,
         phases::for_ticket, phases::create, phases::mine, phases::get, phases::update,
         backups::list, backups::create, backups::report,
     ),

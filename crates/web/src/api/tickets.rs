@@ -446,6 +446,41 @@ pub async fn set_state(
     )))
 }
 
+/// `{"priority": "high"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityIn {
+    /// low | medium | high
+    priority: String,
+}
+
+/// Reclassifies a ticket (staff): its deadlines are computed again from when it came in.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/priority", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), request_body = PriorityIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_priority(
+    State(s): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TicketOut>, ApiError> {
+    let id = parse_id(&id)?;
+    let p: PriorityIn = super::from_object(json_object(&headers, &body)?)?;
+    let to = helpdesk::model::Priority::parse(p.priority.trim()).ok_or_else(|| {
+        ApiError::fields(vec![ProblemField {
+            field: "priority".into(),
+            message: "indicare la priorità: low, medium o high".into(),
+            line: None,
+        }])
+    })?;
+    let policy = store::policy(&s.db).await?;
+    Ok(Json(ticket_out(
+        store::set_priority(&s.db, &user.actor(), id, to, &policy).await?,
+    )))
+}
+
 /// A file attached to a ticket.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentOut {

@@ -693,3 +693,27 @@ pub async fn assign_mail(
         Err(e) => Ok(super::back_with("/helpdesk/mail", &refusal(e)?)),
     }
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PriorityForm {
+    priority: String,
+}
+
+/// Reclassifies a ticket from its page (staff).
+pub async fn set_priority(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<PriorityForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let Some(to) = Priority::parse(&f.priority) else {
+        return Ok(back(id, "priorità sconosciuta"));
+    };
+    let policy = store::policy(&s.db).await?;
+    match store::set_priority(&s.db, &sess.actor(), id, to, &policy).await {
+        Ok(_) => Ok(back(id, "")),
+        Err(e) => Ok(back(id, &refusal(e)?)),
+    }
+}
