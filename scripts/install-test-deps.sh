@@ -12,6 +12,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+# The TLS mail tests make their own certificate authority with openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The SMTP test server runs under Debian's python3 (/usr/bin/python3), whatever python3 is first on PATH.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then

@@ -20,6 +20,8 @@ pub struct MailSettings {
     /// `imaps://user:pass@host/INBOX`; none: no inbound mail.
     pub imap_url: Option<String>,
     pub imap_poll: Duration,
+    /// A private certificate authority (PEM) trusted for both servers.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 async fn stopped(mut rx: watch::Receiver<bool>) {
@@ -38,7 +40,8 @@ pub fn spawn(
 ) -> Result<Vec<JoinHandle<()>>> {
     let mut tasks = Vec::new();
     if let Some(url) = &s.smtp_url {
-        let sender = Arc::new(mail::Sender::new(url, &s.from).context("SMTP")?);
+        let sender =
+            Arc::new(mail::Sender::new(url, &s.from, s.ca_pem.as_deref()).context("SMTP")?);
         let runner = worker::Runner::new(db.clone()).handle(
             mail::SEND_JOB,
             mail::smtp::retry(),
@@ -72,7 +75,8 @@ pub fn spawn(
         }));
     }
     if let Some(url) = &s.imap_url {
-        let cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
+        let mut cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
+        cfg.ca_pem = s.ca_pem.clone();
         tracing::info!("fetching help-desk mail from {cfg:?}");
         let db = db.clone();
         let every = s.imap_poll;

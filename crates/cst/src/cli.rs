@@ -127,16 +127,30 @@ pub struct MailArgs {
     /// Seconds between two polls of the mailbox.
     #[arg(long, env = "CST_IMAP_POLL_SECONDS", default_value_t = 60)]
     pub imap_poll_seconds: u64,
+    /// A PEM file with the certificate(s) of a private certificate authority to trust for the
+    /// SMTP and IMAP servers, besides the public ones (mail servers with internal certificates).
+    #[arg(long, env = "CST_MAIL_CA_FILE")]
+    pub mail_ca_file: Option<PathBuf>,
 }
 
 impl MailArgs {
-    fn settings(&self) -> crate::background::MailSettings {
-        crate::background::MailSettings {
+    fn settings(&self) -> Result<crate::background::MailSettings> {
+        let ca_pem = match &self.mail_ca_file {
+            Some(p) => {
+                let pem = std::fs::read(p)
+                    .with_context(|| format!("CA file {} not readable", p.display()))?;
+                mail::parse_ca(&pem).with_context(|| format!("CA file {}", p.display()))?;
+                Some(pem)
+            }
+            None => None,
+        };
+        Ok(crate::background::MailSettings {
             smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
             from: self.mail_from.clone(),
             imap_url: self.imap_url.clone().filter(|s| !s.trim().is_empty()),
             imap_poll: std::time::Duration::from_secs(self.imap_poll_seconds.max(1)),
-        }
+            ca_pem,
+        })
     }
 }
 
@@ -274,7 +288,7 @@ pub async fn run(args: Args) -> Result<()> {
         } => {
             let db = open(&args.database).await?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let tasks = crate::background::spawn(&db, &mail.settings(), &stop_rx)?;
+            let tasks = crate::background::spawn(&db, &mail.settings()?, &stop_rx)?;
             let mut config = web::WebConfig {
                 secure_cookies,
                 centre_name,
@@ -311,11 +325,12 @@ pub async fn run(args: Args) -> Result<()> {
             command: MailCommand::Send { mail },
         } => {
             let db = open(&args.database).await?;
-            let s = mail.settings();
+            let s = mail.settings()?;
             let url = s
                 .smtp_url
                 .context("no SMTP server: give --smtp-url or CST_SMTP_URL")?;
-            let sender = std::sync::Arc::new(mail::Sender::new(&url, &s.from)?);
+            let sender =
+                std::sync::Arc::new(mail::Sender::new(&url, &s.from, s.ca_pem.as_deref())?);
             let runner = worker::Runner::new(db.clone()).handle(
                 mail::SEND_JOB,
                 mail::smtp::retry(),
@@ -331,11 +346,12 @@ pub async fn run(args: Args) -> Result<()> {
             command: MailCommand::Fetch { mail },
         } => {
             let db = open(&args.database).await?;
-            let url = mail
-                .settings()
+            let s = mail.settings()?;
+            let url = s
                 .imap_url
                 .context("no mailbox: give --imap-url or CST_IMAP_URL")?;
-            let cfg = mail::imap::ImapConfig::from_url(&url)?;
+            let mut cfg = mail::imap::ImapConfig::from_url(&url)?;
+            cfg.ca_pem = s.ca_pem;
             let r = crate::background::poll(&db, &cfg).await?;
             println!(
                 "{} messages fetched, {} taken, {} left in the mailbox",

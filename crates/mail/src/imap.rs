@@ -20,6 +20,8 @@ pub struct ImapConfig {
     pub user: String,
     pub password: String,
     pub mailbox: String,
+    /// Certificates (PEM) of a private certificate authority trusted besides the public ones.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for ImapConfig {
@@ -68,6 +70,7 @@ impl ImapConfig {
             user,
             password: u.password().map(dec).unwrap_or_default(),
             mailbox,
+            ca_pem: None,
         })
     }
 }
@@ -84,6 +87,13 @@ pub async fn connect(cfg: &ImapConfig) -> Result<Session, MailError> {
     let stream: Box<dyn Stream> = if cfg.tls {
         let mut roots = tokio_rustls::rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(pem) = &cfg.ca_pem {
+            for cert in crate::parse_ca(pem)? {
+                roots
+                    .add(cert)
+                    .map_err(|e| MailError::Config(format!("certificati della CA: {e}")))?;
+            }
+        }
         let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
             tokio_rustls::rustls::crypto::ring::default_provider(),
         ))

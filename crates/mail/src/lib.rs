@@ -27,6 +27,23 @@ pub enum MailError {
     Io(#[from] std::io::Error),
 }
 
+/// The certificates of a PEM file of a private certificate authority: refused when the file
+/// holds none or a broken one.
+pub fn parse_ca(
+    pem: &[u8],
+) -> Result<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>, MailError> {
+    use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer};
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| MailError::Config(format!("certificati della CA non leggibili: {e}")))?;
+    if certs.is_empty() {
+        return Err(MailError::Config(
+            "nel file della CA non c'è alcun certificato PEM (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(certs)
+}
+
 /// A new random Message-ID local part (128 bits), unique without coordination.
 pub fn new_local_id(prefix: &str) -> String {
     let mut b = [0u8; 16];

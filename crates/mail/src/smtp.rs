@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use db::WriteTx;
 use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use worker::{Failure, Handler, Job, Retry};
@@ -48,14 +49,43 @@ impl Sender {
     /// `url`: `smtp://host:port` (plain, for a relay on the local network or loopback),
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`;
     /// `from`: `Help desk <assistenza@cst.example.it>`.
-    pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
+    ///
+    /// `ca_pem`: certificates (PEM) of a private certificate authority to trust besides the
+    /// public ones, for a mail server with an internal certificate.
+    pub fn new(url: &str, from: &str, ca_pem: Option<&[u8]>) -> Result<Self, MailError> {
         let from: Mailbox = from
             .parse()
             .map_err(|_| MailError::Address(from.to_owned()))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| MailError::Config(format!("SMTP «{url}»: {e}")))?
-            .timeout(Some(Duration::from_secs(30)))
-            .build();
+        let bad = |e: &dyn std::fmt::Display| MailError::Config(format!("SMTP «{url}»: {e}"));
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| bad(&e))?
+            .timeout(Some(Duration::from_secs(30)));
+        if let Some(pem) = ca_pem {
+            crate::parse_ca(pem)?;
+            // The URL chose the TLS mode; the parameters are rebuilt with the extra authority.
+            let u = url::Url::parse(url).map_err(|e| bad(&e))?;
+            let host = u.host_str().unwrap_or_default().to_owned();
+            let params = || -> Result<TlsParameters, MailError> {
+                TlsParameters::builder(host.clone())
+                    .add_root_certificate(
+                        Certificate::from_pem(pem)
+                            .map_err(|e| MailError::Config(format!("certificati della CA: {e}")))?,
+                    )
+                    .build()
+                    .map_err(|e| bad(&e))
+            };
+            let mode = u
+                .query_pairs()
+                .find(|(k, _)| k == "tls")
+                .map(|(_, v)| v.into_owned());
+            builder = match (u.scheme(), mode.as_deref()) {
+                ("smtps", _) => builder.tls(Tls::Wrapper(params()?)),
+                (_, Some("required")) => builder.tls(Tls::Required(params()?)),
+                (_, Some("opportunistic")) => builder.tls(Tls::Opportunistic(params()?)),
+                _ => builder,
+            };
+        }
+        let transport = builder.build();
         let domain = from.email.domain().to_owned();
         Ok(Self {
             transport,

@@ -42,9 +42,119 @@ fn temp_dir(what: &str) -> PathBuf {
     d
 }
 
+/// A private certificate authority and a server certificate for 127.0.0.1 / localhost, made
+/// with openssl in a temporary folder: the TLS tests trust it explicitly, as a centre would
+/// trust its internal CA.
+pub struct TestCa {
+    pub dir: PathBuf,
+}
+
+impl TestCa {
+    pub fn new() -> TestCa {
+        let dir = temp_dir("ca");
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        std::fs::write(
+            dir.join("ext.cnf"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                .to_owned()
+                + "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "3",
+            "-subj",
+            "/CN=cst test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "3",
+            "-extfile",
+            "ext.cnf",
+        ]);
+        TestCa { dir }
+    }
+
+    /// The authority's certificate, PEM.
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("ca.pem")).unwrap()
+    }
+    pub fn cert(&self) -> PathBuf {
+        self.dir.join("server.pem")
+    }
+    pub fn key(&self) -> PathBuf {
+        self.dir.join("server.key")
+    }
+}
+
+impl Default for TestCa {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestCa {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// aiosmtpd with its Maildir handler.
 pub struct SmtpServer {
     pub port: u16,
+    /// Implicit TLS (`smtps://`) with a [`TestCa`] certificate.
+    pub tls: bool,
     dir: PathBuf,
     child: Child,
 }
@@ -57,11 +167,27 @@ impl SmtpServer {
     /// On a given port (a test that starts the server after the application, on the port the
     /// application was already told).
     pub async fn start_on(port: u16) -> SmtpServer {
+        Self::launch(port, None).await
+    }
+
+    /// Implicit TLS on a free port, with the CA's server certificate.
+    pub async fn start_tls(ca: &TestCa) -> SmtpServer {
+        Self::launch(free_port(), Some(ca)).await
+    }
+
+    async fn launch(port: u16, ca: Option<&TestCa>) -> SmtpServer {
         let dir = temp_dir("smtp");
         let log = dir.join("smtpd.log");
-        let mut child = Command::new("/usr/bin/python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
+        let mut cmd = Command::new("/usr/bin/python3");
+        cmd.args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"));
+        if let Some(ca) = ca {
+            cmd.arg("--smtpscert")
+                .arg(ca.cert())
+                .arg("--smtpskey")
+                .arg(ca.key());
+        }
+        let mut child = cmd
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(dir.join("maildir"))
             .stdout(Stdio::null())
@@ -69,11 +195,20 @@ impl SmtpServer {
             .spawn()
             .expect("aiosmtpd (Debian python3-aiosmtpd): run scripts/install-test-deps.sh");
         wait_for(port, "aiosmtpd", &mut child, &log).await;
-        SmtpServer { port, dir, child }
+        SmtpServer {
+            port,
+            tls: ca.is_some(),
+            dir,
+            child,
+        }
     }
 
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        if self.tls {
+            format!("smtps://127.0.0.1:{}", self.port)
+        } else {
+            format!("smtp://127.0.0.1:{}", self.port)
+        }
     }
 
     /// Every message received so far (raw), oldest first.
@@ -109,6 +244,8 @@ impl Drop for SmtpServer {
 /// Dovecot serving IMAP (no TLS, loopback) for one user.
 pub struct ImapServer {
     pub port: u16,
+    /// Implicit TLS (`imaps://`) with a [`TestCa`] certificate.
+    pub tls: bool,
     pub user: String,
     pub password: String,
     dir: PathBuf,
@@ -117,6 +254,15 @@ pub struct ImapServer {
 
 impl ImapServer {
     pub async fn start() -> ImapServer {
+        Self::launch(None).await
+    }
+
+    /// IMAPS only (no plain listener), with the CA's server certificate.
+    pub async fn start_tls(ca: &TestCa) -> ImapServer {
+        Self::launch(Some(ca)).await
+    }
+
+    async fn launch(ca: Option<&TestCa>) -> ImapServer {
         let dir = temp_dir("imap");
         let port = free_port();
         let d = dir.display();
@@ -152,15 +298,27 @@ impl ImapServer {
             .args(["0777"])
             .arg(dir.join("mail"))
             .status();
+        let (ssl, plain, secure) = match ca {
+            Some(ca) => (
+                format!(
+                    "ssl = required\nssl_cert = <{}\nssl_key = <{}\n",
+                    ca.cert().display(),
+                    ca.key().display()
+                ),
+                0,
+                port,
+            ),
+            None => ("ssl = no\n".to_owned(), port, 0),
+        };
         let conf = format!(
             "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
-             instance_name = cst-test-{port}\nlog_path = {d}/dovecot.log\nssl = no\n\
+             instance_name = cst-test-{port}\nlog_path = {d}/dovecot.log\n{ssl}\
              disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
              mail_location = maildir:{d}/mail/%u\nfirst_valid_uid = 1\n{extra}\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
              userdb {{\n  driver = static\n  args = uid={muid} gid={mgid} home={d}/mail/%u\n}}\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  \
-             inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {plain}\n  }}\n  \
+             inet_listener imaps {{\n    address = 127.0.0.1\n    port = {secure}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n"
         );
         std::fs::write(dir.join("dovecot.conf"), conf).unwrap();
@@ -177,6 +335,7 @@ impl ImapServer {
         wait_for(port, "dovecot", &mut child, &log).await;
         ImapServer {
             port,
+            tls: ca.is_some(),
             user: "helpdesk".into(),
             password: "segreta-di-prova".into(),
             dir,
@@ -186,8 +345,11 @@ impl ImapServer {
 
     pub fn url(&self) -> String {
         format!(
-            "imap://{}:{}@127.0.0.1:{}/INBOX",
-            self.user, self.password, self.port
+            "{}://{}:{}@127.0.0.1:{}/INBOX",
+            if self.tls { "imaps" } else { "imap" },
+            self.user,
+            self.password,
+            self.port
         )
     }
 }

@@ -21,7 +21,7 @@ backends!(
 
 fn runner(db: &db::Db, smtp_url: &str, retry: worker::Retry) -> worker::Runner {
     let sender = Arc::new(
-        mail::Sender::new(smtp_url, "Assistenza CST <assistenza@cst.example.it>").unwrap(),
+        mail::Sender::new(smtp_url, "Assistenza CST <assistenza@cst.example.it>", None).unwrap(),
     );
     worker::Runner::new(db.clone()).handle(mail::SEND_JOB, retry, sender.handler())
 }
@@ -563,4 +563,54 @@ async fn cst_serve_fetches_and_sends_the_help_desk_mail(b: Backend) {
         status.success(),
         "cst serve stops cleanly on SIGTERM: {status}"
     );
+}
+
+/// SMTPS and IMAPS against servers with a certificate of a private authority: refused while
+/// the authority is not trusted, working once it is given (`--mail-ca-file`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_mail_servers_are_trusted_only_through_the_given_authority() {
+    let ca = testkit::mailservers::TestCa::new();
+    let smtp = SmtpServer::start_tls(&ca).await;
+    let imap = ImapServer::start_tls(&ca).await;
+    assert!(smtp.url().starts_with("smtps://") && imap.url().starts_with("imaps://"));
+    let m = mail::Outgoing {
+        to: vec!["ced@abano.example.it".into()],
+        subject: "Prova TLS".into(),
+        body: "Consegna cifrata.".into(),
+        local_id: mail::new_local_id("tls"),
+        references: vec![],
+    };
+    let from = "Assistenza <assistenza@cst.example.it>";
+
+    // Not trusted: the send fails (worth retrying) and nothing is delivered; IMAP refuses too.
+    let untrusted = mail::Sender::new(&smtp.url(), from, None).unwrap();
+    assert!(matches!(
+        untrusted.send(&m).await,
+        Err(worker::Failure::Transient(_))
+    ));
+    assert!(smtp.messages().is_empty());
+    let mut cfg = ImapConfig::from_url(&imap.url()).unwrap();
+    let err = mail::imap::count(&cfg).await.unwrap_err().to_string();
+    assert!(
+        err.contains("certificate") || err.contains("Unknown"),
+        "{err}"
+    );
+
+    // Trusted through the authority's certificate.
+    let trusted = mail::Sender::new(&smtp.url(), from, Some(&ca.ca_pem())).unwrap();
+    trusted.send(&m).await.unwrap();
+    let got = smtp.wait_messages(1).await;
+    assert_eq!(mail::parse(&got[0]).unwrap().subject, "Prova TLS");
+    cfg.ca_pem = Some(ca.ca_pem());
+    mail::imap::append(&cfg, &got[0]).await.unwrap();
+    let r = mail::imap::poll_once(&cfg, 10, |raw| async move {
+        assert!(mail::parse(&raw).unwrap().text.contains("Consegna cifrata"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!((r.fetched, r.accepted), (1, 1));
+    assert_eq!(mail::imap::count(&cfg).await.unwrap(), 0);
+    // A file that is not a certificate is refused with the reason.
+    assert!(mail::Sender::new(&smtp.url(), from, Some(b"non un certificato")).is_err());
 }
