@@ -1,11 +1,10 @@
 -- Support profiles per entity, the Saturday on-call and the warranty (issue 4).
 
--- An entity's support profile (seed 001 §3.1); no row means MINIMAL. `queue_rank` is the
--- profile's queue priority (0 none … 3 high), kept as a number for the queue's ORDER BY.
+-- An entity's support profile (seed 001 §3.1); no row means MINIMAL. Its queue priority is
+-- derived from the profile in the query (helpdesk::support::Profile::rank_sql).
 CREATE TABLE support_profiles (
     entity_id BIGINT PRIMARY KEY REFERENCES entities (id),
     profile TEXT NOT NULL,                -- minimal | basic | pro | enterprise
-    queue_rank BIGINT NOT NULL,
     updated_at TEXT NOT NULL
 );
 

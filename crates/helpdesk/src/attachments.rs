@@ -4,8 +4,7 @@
 //! only as a download (never rendered inline by the browser).
 
 use base64::Engine;
-use db::{audit, Db, WriteTx};
-use kernel::audit::AuditEvent;
+use db::{Db, WriteTx};
 use kernel::{Actor, Role};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -169,17 +168,14 @@ pub(crate) async fn insert(
         created_by: created_by.to_owned(),
         created_at: now,
     };
-    audit::append(
+    crate::store::audit_ticket(
         tx,
-        AuditEvent {
-            actor: created_by.to_owned(),
-            action: "attach".into(),
-            object_type: "ticket".into(),
-            object_id: t.number.clone(),
-            entity_id: Some(t.entity_id),
-            before: None,
-            after: serde_json::to_string(&info).ok(),
-        },
+        created_by,
+        "attach",
+        &t.number,
+        t.entity_id,
+        None,
+        serde_json::to_string(&info).ok(),
     )
     .await?;
     Ok(info)

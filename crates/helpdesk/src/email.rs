@@ -44,32 +44,33 @@ pub fn number_in(subject: &str) -> Option<String> {
 }
 
 /// The ticket an inbound message answers, if any.
-async fn ticket_of(db: &Db, m: &mail::Incoming) -> Result<Option<i64>, HelpdeskError> {
-    let system = Actor::system("email");
+async fn ticket_of(db: &Db, m: &mail::Incoming) -> Result<Option<Ticket>, HelpdeskError> {
+    let mut id: Option<i64> = None;
     for r in &m.references {
-        let local = mail::local_part(r);
-        let id: Option<i64> = sqlx::query_scalar(
+        id = sqlx::query_scalar(
             "SELECT ticket_id FROM ticket_mail_ids WHERE message_id = $1 OR message_id = $2 LIMIT 1",
         )
         .bind(r)
-        .bind(local)
+        .bind(mail::local_part(r))
         .fetch_optional(db.pool())
         .await?;
         if id.is_some() {
-            return Ok(id);
+            break;
         }
     }
-    if let Some(n) = number_in(&m.subject) {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
-            .bind(n)
-            .fetch_optional(db.pool())
-            .await?;
-        if let Some(id) = id {
-            // Read through the store, as the system: it exists.
-            return Ok(Some(store::get(db, &system, id).await?.id));
+    if id.is_none() {
+        if let Some(n) = number_in(&m.subject) {
+            id = sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1")
+                .bind(n)
+                .fetch_optional(db.pool())
+                .await?;
         }
     }
-    Ok(None)
+    match id {
+        // Read through the store, as the system: it exists.
+        Some(id) => Ok(Some(store::get(db, &Actor::system("email"), id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The entities the sender is a contact of (registry contacts and portal accounts), with
@@ -257,8 +258,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
     // A reply to a ticket whose warranty is over is new work: a new ticket that names it.
     let mut follow_up: Option<(i64, String)> = None;
     let mut reply_to: Option<Ticket> = None;
-    if let Some(id) = ticket_of(db, &m).await? {
-        let t = store::get(db, &Actor::system("email"), id).await?;
+    if let Some(t) = ticket_of(db, &m).await? {
         let allowed = entities.iter().any(|(e, _)| *e == t.entity_id)
             || (!m.from.is_empty() && m.from == t.requester_email);
         if !allowed {
@@ -504,20 +504,17 @@ pub async fn assign(
     .bind(kernel::time::now())
     .execute(tx.conn())
     .await?;
-    db::audit::append(
+    crate::store::audit_ticket(
         &mut tx,
-        kernel::audit::AuditEvent {
-            actor: actor.label.clone(),
-            action: "assign_mail".into(),
-            object_type: "ticket".into(),
-            object_id: t.number.clone(),
-            entity_id: Some(t.entity_id),
-            before: None,
-            after: serde_json::to_string(
-                &serde_json::json!({"inbound_mail": mail_id, "message_id": message_id, "from": from}),
-            )
-            .ok(),
-        },
+        &actor.label,
+        "assign_mail",
+        &t.number,
+        t.entity_id,
+        None,
+        serde_json::to_string(
+            &serde_json::json!({"inbound_mail": mail_id, "message_id": message_id, "from": from}),
+        )
+        .ok(),
     )
     .await?;
     tx.commit().await?;

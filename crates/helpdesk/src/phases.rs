@@ -3,8 +3,7 @@
 //! of the ticket; the entity sees each phase's state; on-site work needs the centre's
 //! authorisation, recorded on the phase.
 
-use db::{audit, Db};
-use kernel::audit::AuditEvent;
+use db::Db;
 use kernel::{Actor, Role};
 use serde::Serialize;
 use sqlx::Row;
@@ -268,17 +267,14 @@ pub async fn create(
     .fetch_one(tx.conn())
     .await?;
     let p = get_on(tx.conn(), actor, id).await?;
-    audit::append(
+    crate::store::audit_ticket(
         &mut tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: "phase_create".into(),
-            object_type: "ticket".into(),
-            object_id: t.number.clone(),
-            entity_id: Some(t.entity_id),
-            before: None,
-            after: serde_json::to_string(&p).ok(),
-        },
+        &actor.label,
+        "phase_create",
+        &t.number,
+        t.entity_id,
+        None,
+        serde_json::to_string(&p).ok(),
     )
     .await?;
     tx.commit().await?;
@@ -345,17 +341,14 @@ pub async fn update(
     .execute(tx.conn())
     .await?;
     let after = get_on(tx.conn(), actor, id).await?;
-    audit::append(
+    crate::store::audit_ticket(
         &mut tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: format!("phase:{}", state.as_str()),
-            object_type: "ticket".into(),
-            object_id: after.ticket_number.clone(),
-            entity_id: Some(after.entity_id),
-            before: serde_json::to_string(&before).ok(),
-            after: serde_json::to_string(&serde_json::json!({"phase": &after, "body": body})).ok(),
-        },
+        &actor.label,
+        format!("phase:{}", state.as_str()),
+        &after.ticket_number,
+        after.entity_id,
+        serde_json::to_string(&before).ok(),
+        serde_json::to_string(&serde_json::json!({"phase": &after, "body": body})).ok(),
     )
     .await?;
     tx.commit().await?;

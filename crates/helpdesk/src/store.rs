@@ -124,6 +124,33 @@ pub async fn set_calendar(
     Ok(())
 }
 
+/// Appends the audit record of a change to ticket `number` (of `entity_id`), in the caller's
+/// transaction: every help-desk change is audited under the ticket it concerns.
+pub(crate) async fn audit_ticket(
+    tx: &mut db::WriteTx,
+    actor: &str,
+    action: impl Into<String>,
+    number: &str,
+    entity_id: i64,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), HelpdeskError> {
+    audit::append(
+        tx,
+        AuditEvent {
+            actor: actor.to_owned(),
+            action: action.into(),
+            object_type: "ticket".into(),
+            object_id: number.to_owned(),
+            entity_id: Some(entity_id),
+            before,
+            after,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// An entity's support profile (MINIMAL when none was set).
 pub async fn support_profile(
     conn: &mut sqlx::AnyConnection,
@@ -159,12 +186,11 @@ pub async fn set_support_profile(
     let mut tx = db.write().await?;
     let before = support_profile(tx.conn(), entity_id).await?;
     sqlx::query(
-        "INSERT INTO support_profiles (entity_id, profile, queue_rank, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (entity_id) DO UPDATE SET profile = $2, queue_rank = $3, updated_at = $4",
+        "INSERT INTO support_profiles (entity_id, profile, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (entity_id) DO UPDATE SET profile = $2, updated_at = $3",
     )
     .bind(entity_id)
     .bind(profile.as_str())
-    .bind(profile.queue_rank())
     .bind(kernel::time::now())
     .execute(tx.conn())
     .await?;
@@ -352,6 +378,35 @@ fn working(
     })
 }
 
+/// The take-charge and resolution deadlines of a ticket received at `received` with
+/// `priority`, the resolution moved on by `paused` working time, in its calendar — with the
+/// Saturday on-call window for an on-call ticket (walked day by day: the layout cache holds
+/// only the calendars as stored).
+fn deadlines(
+    db: &Db,
+    cal: &StoredCalendar,
+    on_call: bool,
+    policy: &SlaPolicy,
+    priority: Priority,
+    received: DateTime<Utc>,
+    paused: chrono::Duration,
+) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), HelpdeskError> {
+    let on_call = on_call.then(|| crate::support::with_on_call(&cal.calendar));
+    let due = |d: chrono::Duration| match &on_call {
+        Some(c) => c.add_working(received, d).ok_or(HelpdeskError::Calendar(
+            kernel::calendar::CalendarError::NeverOpen,
+        )),
+        None => add(db, cal, received, d),
+    };
+    Ok((
+        due(policy.take_charge(priority))?,
+        policy
+            .resolution(priority)
+            .map(|d| due(d + paused))
+            .transpose()?,
+    ))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ticket {
     pub id: i64,
@@ -525,7 +580,7 @@ pub(crate) async fn prepare(
     let received = input.received_at;
     let mut conn = db.pool().acquire().await?;
     let cal = calendar_for(&mut conn, input.entity_id).await?;
-    let (due_at, resolution_due) = if input.on_call {
+    if input.on_call {
         let profile = support_profile(&mut conn, input.entity_id).await?;
         let mut errors = Vec::new();
         if !profile.has_on_call() {
@@ -553,25 +608,16 @@ pub(crate) async fn prepare(
         if !errors.is_empty() {
             return Err(HelpdeskError::Invalid(errors));
         }
-        // The on-call clock also runs on Saturday morning (the reference walk: rare tickets).
-        let on_call = crate::support::with_on_call(&cal.calendar);
-        let never = || HelpdeskError::Calendar(kernel::calendar::CalendarError::NeverOpen);
-        let due = on_call
-            .add_working(received, policy.take_charge(input.priority))
-            .ok_or_else(never)?;
-        let res = policy
-            .resolution(input.priority)
-            .map(|d| on_call.add_working(received, d).ok_or_else(never))
-            .transpose()?;
-        (due, res)
-    } else {
-        let due = add(db, &cal, received, policy.take_charge(input.priority))?;
-        let res = policy
-            .resolution(input.priority)
-            .map(|d| add(db, &cal, received, d))
-            .transpose()?;
-        (due, res)
-    };
+    }
+    let (due_at, resolution_due) = deadlines(
+        db,
+        &cal,
+        input.on_call,
+        policy,
+        input.priority,
+        received,
+        chrono::Duration::zero(),
+    )?;
     drop(conn);
     Ok(Prepared {
         input,
@@ -661,17 +707,14 @@ pub(crate) async fn insert(
         warranty_until: None,
         reopen_count: 0,
     };
-    audit::append(
+    crate::store::audit_ticket(
         tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: "create".into(),
-            object_type: "ticket".into(),
-            object_id: number,
-            entity_id: Some(t.entity_id),
-            before: None,
-            after: serde_json::to_string(&t).ok(),
-        },
+        &actor.label,
+        "create",
+        &number,
+        t.entity_id,
+        None,
+        serde_json::to_string(&t).ok(),
     )
     .await?;
     crate::notify::received(tx, &t).await?;
@@ -727,17 +770,14 @@ pub async fn take_charge(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, Help
         )));
     }
     let after = get_on(tx.conn(), actor, id).await?;
-    audit::append(
+    crate::store::audit_ticket(
         &mut tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: "take_charge".into(),
-            object_type: "ticket".into(),
-            object_id: after.number.clone(),
-            entity_id: Some(after.entity_id),
-            before: serde_json::to_string(&before).ok(),
-            after: serde_json::to_string(&after).ok(),
-        },
+        &actor.label,
+        "take_charge",
+        &after.number,
+        after.entity_id,
+        serde_json::to_string(&before).ok(),
+        serde_json::to_string(&after).ok(),
     )
     .await?;
     crate::notify::taken(&mut tx, &after, actor.user_id).await?;
@@ -811,11 +851,14 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     // The queue: new tickets first, on-call ones first among them, then by the entity's
     // support profile (queue priority), then by SLA due time.
     let order = if q.queue {
-        "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
-         t.on_call DESC, COALESCE((SELECT sp.queue_rank FROM support_profiles sp WHERE sp.entity_id = t.entity_id), 0) DESC, \
-         t.take_charge_due_at, t.id"
+        format!(
+            "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
+             t.on_call DESC, COALESCE((SELECT {} FROM support_profiles sp WHERE sp.entity_id = t.entity_id), 0) DESC, \
+             t.take_charge_due_at, t.id",
+            Profile::rank_sql("sp.profile")
+        )
     } else {
-        "t.id DESC"
+        "t.id DESC".to_owned()
     };
     let state = q.state.map_or("", State::as_str);
     // Counting is capped: past COUNT_CAP the page says "more than" instead of scanning an
@@ -1055,17 +1098,14 @@ pub(crate) async fn insert_message(
         .bind(t.id)
         .execute(tx.conn())
         .await?;
-        audit::append(
+        crate::store::audit_ticket(
             tx,
-            AuditEvent {
-                actor: m.actor_label.to_owned(),
-                action: "warranty_reopen".into(),
-                object_type: "ticket".into(),
-                object_id: t.number.clone(),
-                entity_id: Some(t.entity_id),
-                before: Some(t.state.as_str().into()),
-                after: Some("in_progress".into()),
-            },
+            m.actor_label,
+            "warranty_reopen",
+            &t.number,
+            t.entity_id,
+            Some(t.state.as_str().into()),
+            Some("in_progress".into()),
         )
         .await?;
     }
@@ -1077,20 +1117,17 @@ pub(crate) async fn insert_message(
             .execute(tx.conn())
             .await?;
     }
-    audit::append(
+    crate::store::audit_ticket(
         tx,
-        AuditEvent {
-            actor: m.actor_label.to_owned(),
-            action: if m.internal { "note" } else { "reply" }.into(),
-            object_type: "ticket".into(),
-            object_id: t.number.clone(),
-            entity_id: Some(t.entity_id),
-            before: None,
-            after: serde_json::to_string(
-                &serde_json::json!({"message_id": mid, "internal": m.internal, "body": m.body}),
-            )
-            .ok(),
-        },
+        m.actor_label,
+        if m.internal { "note" } else { "reply" },
+        &t.number,
+        t.entity_id,
+        None,
+        serde_json::to_string(
+            &serde_json::json!({"message_id": mid, "internal": m.internal, "body": m.body}),
+        )
+        .ok(),
     )
     .await?;
     if !m.internal && !m.from_entity {
@@ -1161,30 +1198,21 @@ pub async fn set_priority(
         return Ok(t);
     }
     let cal = calendar_for(&mut *db.pool().acquire().await?, t.entity_id).await?;
-    // An on-call ticket's clock also runs in the Saturday window (the reference walk: the
-    // layout cache holds only the calendars as stored).
-    let on_call = t
-        .on_call
-        .then(|| crate::support::with_on_call(&cal.calendar));
-    let due = |hours: chrono::Duration| -> Result<DateTime<Utc>, HelpdeskError> {
-        match &on_call {
-            Some(c) => c
-                .add_working(t.received_at, hours)
-                .ok_or(HelpdeskError::Calendar(
-                    kernel::calendar::CalendarError::NeverOpen,
-                )),
-            None => add(db, &cal, t.received_at, hours),
-        }
-    };
+    let (due, resolution) = deadlines(
+        db,
+        &cal,
+        t.on_call,
+        policy,
+        to,
+        t.received_at,
+        chrono::Duration::seconds(t.paused_seconds),
+    )?;
+    // Once taken, the take-charge target is judged: it stays.
     let take_charge = if t.state == State::New {
-        due(policy.take_charge(to))?
+        due
     } else {
         t.take_charge_due_at
     };
-    let resolution = policy
-        .resolution(to)
-        .map(|d| due(d + chrono::Duration::seconds(t.paused_seconds)))
-        .transpose()?;
     let mut tx = db.write().await?;
     let n = sqlx::query(
         "UPDATE tickets SET priority = $1, take_charge_due_at = $2, resolution_due_at = $3, \
@@ -1206,17 +1234,14 @@ pub async fn set_priority(
         )));
     }
     let after = get_on(tx.conn(), actor, id).await?;
-    audit::append(
+    crate::store::audit_ticket(
         &mut tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: format!("priority:{}", to.as_str()),
-            object_type: "ticket".into(),
-            object_id: t.number.clone(),
-            entity_id: Some(t.entity_id),
-            before: serde_json::to_string(&t).ok(),
-            after: serde_json::to_string(&after).ok(),
-        },
+        &actor.label,
+        format!("priority:{}", to.as_str()),
+        &t.number,
+        t.entity_id,
+        serde_json::to_string(&t).ok(),
+        serde_json::to_string(&after).ok(),
     )
     .await?;
     tx.commit().await?;
@@ -1280,17 +1305,14 @@ pub async fn set_state(
     .execute(tx.conn())
     .await?;
     let after = get_on(tx.conn(), actor, id).await?;
-    audit::append(
+    crate::store::audit_ticket(
         &mut tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: format!("state:{}", to.as_str()),
-            object_type: "ticket".into(),
-            object_id: t.number.clone(),
-            entity_id: Some(t.entity_id),
-            before: serde_json::to_string(&t).ok(),
-            after: serde_json::to_string(&after).ok(),
-        },
+        &actor.label,
+        format!("state:{}", to.as_str()),
+        &t.number,
+        t.entity_id,
+        serde_json::to_string(&t).ok(),
+        serde_json::to_string(&after).ok(),
     )
     .await?;
     tx.commit().await?;

@@ -73,6 +73,15 @@ impl Profile {
         }
     }
 
+    /// The queue rank of the profile stored in `column`, as SQL (one definition: this one).
+    pub fn rank_sql(column: &str) -> String {
+        let arms: String = Self::ALL
+            .iter()
+            .map(|p| format!(" WHEN '{}' THEN {}", p.as_str(), p.queue_rank()))
+            .collect();
+        format!("CASE {column}{arms} ELSE 0 END")
+    }
+
     pub fn queue_label(self) -> &'static str {
         match self {
             Profile::Minimal => "nessuna",
@@ -169,6 +178,10 @@ mod tests {
         assert!(Profile::Basic.has_on_call() && Profile::Enterprise.has_on_call());
         assert_eq!(Profile::parse("PRO"), Some(Profile::Pro));
         assert_eq!(Profile::parse("gold"), None);
+        assert_eq!(
+            Profile::rank_sql("sp.profile"),
+            "CASE sp.profile WHEN 'minimal' THEN 0 WHEN 'basic' THEN 1 WHEN 'pro' THEN 2 WHEN 'enterprise' THEN 3 ELSE 0 END"
+        );
     }
 
     #[test]

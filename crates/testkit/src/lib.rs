@@ -292,17 +292,21 @@ impl Browser {
             .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
-    /// Posts a form and follows a redirect: the status and body of the page it leads to.
-    pub async fn post_follow(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    /// Posts a form with this session's CSRF token (redirects not followed).
+    async fn send_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let mut f: Vec<(&str, &str)> = form.to_vec();
         f.push(("_csrf", &self.csrf));
-        let r = self
-            .http
+        self.http
             .post(format!("{}{}", self.base, path))
             .form(&f)
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Posts a form and follows a redirect: the status and body of the page it leads to.
+    pub async fn post_follow(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self.send_form(path, form).await;
         match r.headers().get("location").and_then(|l| l.to_str().ok()) {
             Some(loc) if r.status().is_redirection() => self.get(loc).await,
             _ => (r.status().as_u16(), r.text().await.unwrap()),
@@ -311,15 +315,7 @@ impl Browser {
 
     /// Posts a form with this session's CSRF token.
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-        let mut f: Vec<(&str, &str)> = form.to_vec();
-        f.push(("_csrf", &self.csrf));
-        let r = self
-            .http
-            .post(format!("{}{}", self.base, path))
-            .form(&f)
-            .send()
-            .await
-            .unwrap();
+        let r = self.send_form(path, form).await;
         (r.status().as_u16(), r.text().await.unwrap())
     }
 }
