@@ -17,7 +17,8 @@ backends!(
     suppliers_see_and_update_only_their_phases,
     a_failed_or_missing_backup_report_opens_one_ticket,
     admins_set_the_sla_policy_and_the_calendars,
-    reclassifying_the_priority_moves_the_deadlines
+    reclassifying_the_priority_moves_the_deadlines,
+    uploads_over_the_limits_are_refused_and_store_nothing
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -1287,4 +1288,75 @@ async fn reclassifying_the_priority_moves_the_deadlines(b: Backend) {
         .await;
     assert_eq!(s, 409, "{p}");
     db::audit::verify(&app.db).await.unwrap();
+}
+
+async fn uploads_over_the_limits_are_refused_and_store_nothing(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "low"),
+        )
+        .await;
+    let path = format!("/api/v1/tickets/{}/attachments", t["id"]);
+    let upload = |name: &str, body: Vec<u8>| {
+        api.request(Method::POST, &format!("{path}?filename={name}"))
+            .header("content-type", "application/pdf")
+            .body(body)
+            .send()
+    };
+    let problem = |r: reqwest::Response| async move {
+        let s = r.status().as_u16();
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        (s, r.json::<Value>().await.unwrap())
+    };
+    let (s, p) = problem(upload("vuoto.pdf", Vec::new()).await.unwrap()).await;
+    assert_eq!(s, 422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("il file «vuoto.pdf» è vuoto"),
+        "{p}"
+    );
+    let (s, p) = problem(
+        upload("grande.pdf", vec![0; 10 * 1024 * 1024 + 1])
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("supera il limite di 10,0 MB"),
+        "{p}"
+    );
+    // Beyond what the server reads at all: the same kind of answer, not a bare text.
+    let (s, p) = problem(
+        upload("enorme.pdf", vec![0; 17 * 1024 * 1024])
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 413);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("supera i 16 MB ammessi"),
+        "{p}"
+    );
+    let (_, list) = api.get(&path).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "nothing stored");
+    let r = upload("verbale.pdf", b"%PDF-1.4\n".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let (_, list) = api.get(&path).await;
+    assert_eq!(list["items"][0]["filename"], "verbale.pdf");
+    assert_eq!(list["items"][0]["size"], 9);
 }
