@@ -238,7 +238,17 @@ pub async fn list(
     actor: &Actor,
     ticket_id: i64,
 ) -> Result<Vec<AttachmentInfo>, HelpdeskError> {
-    get(db, actor, ticket_id).await?;
+    let t = get(db, actor, ticket_id).await?;
+    list_of(db, actor, &t).await
+}
+
+/// The files of `t`, which the caller read with `store::get` for this actor (so in scope).
+pub async fn list_of(
+    db: &Db,
+    actor: &Actor,
+    t: &Ticket,
+) -> Result<Vec<AttachmentInfo>, HelpdeskError> {
+    let ticket_id = t.id;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {INFO_COLS} FROM ticket_attachments a WHERE {VISIBLE} ORDER BY a.id"
     )))

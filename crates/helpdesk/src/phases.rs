@@ -152,8 +152,17 @@ pub async fn for_ticket(
     actor: &Actor,
     ticket_id: i64,
 ) -> Result<Vec<Phase>, HelpdeskError> {
-    crate::store::get(db, actor, ticket_id).await?;
-    list_where(db, actor, "p.ticket_id = $3", ticket_id).await
+    let t = crate::store::get(db, actor, ticket_id).await?;
+    for_ticket_of(db, actor, &t).await
+}
+
+/// The phases of `t`, which the caller read with `store::get` for this actor (so in scope).
+pub async fn for_ticket_of(
+    db: &Db,
+    actor: &Actor,
+    t: &crate::store::Ticket,
+) -> Result<Vec<Phase>, HelpdeskError> {
+    list_where(db, actor, "p.ticket_id = $3", t.id).await
 }
 
 /// A supplier's phases (staff: every phase still open), open ones first.

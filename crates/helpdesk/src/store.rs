@@ -960,7 +960,13 @@ pub struct Message {
 
 /// The thread of a ticket the actor may see (internal notes for staff only), oldest first.
 pub async fn messages(db: &Db, actor: &Actor, id: i64) -> Result<Vec<Message>, HelpdeskError> {
-    get(db, actor, id).await?;
+    let t = get(db, actor, id).await?;
+    thread_of(db, actor, &t).await
+}
+
+/// The thread of `t`, which the caller read with [`get`] for this actor (so in scope).
+pub async fn thread_of(db: &Db, actor: &Actor, t: &Ticket) -> Result<Vec<Message>, HelpdeskError> {
+    let id = t.id;
     let rows = sqlx::query(
         "SELECT id, author, visibility, body, created_at FROM ticket_messages \
          WHERE ticket_id = $1 AND ($2 = 1 OR visibility = 'public') ORDER BY id",

@@ -367,7 +367,7 @@ async fn detail_page(
 ) -> Result<DetailPage, PageError> {
     let actor = sess.actor();
     let t = store::get(&s.db, &actor, id).await?;
-    let thread = store::messages(&s.db, &actor, id)
+    let thread = store::thread_of(&s.db, &actor, &t)
         .await?
         .into_iter()
         .map(|m| MessageView {
@@ -377,7 +377,7 @@ async fn detail_page(
             at: rome(m.created_at),
         })
         .collect();
-    let files = helpdesk::attachments::list(&s.db, &actor, id)
+    let files = helpdesk::attachments::list_of(&s.db, &actor, &t)
         .await?
         .into_iter()
         .map(|a| FileView {
@@ -417,7 +417,7 @@ async fn detail_page(
         in_warranty: t.warranty_until.is_some_and(|w| kernel::time::today() <= w),
         on_call: t.on_call,
         reopen_count: t.reopen_count,
-        phases: helpdesk::phases::for_ticket(&s.db, &actor, id)
+        phases: helpdesk::phases::for_ticket_of(&s.db, &actor, &t)
             .await?
             .iter()
             .map(super::phases::view)
