@@ -12,4 +12,3 @@ pub mod throttle;
 
 pub use error::AccountsError;
 pub use store::{NewUser, User};
-pub use throttle::Throttle;

@@ -9,6 +9,11 @@ use sqlx::Row;
 
 use crate::{password, secret, AccountsError};
 
+mod tokens;
+pub use tokens::{
+    issue_token, revoke_tokens, tokens_of, user_by_token, TokenInfo, Tokens, DEFAULT_TOKEN_DAYS,
+};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
     pub id: i64,
@@ -38,7 +43,7 @@ pub struct NewUser {
 
 const USER_COLS: &str = "id, username, full_name, email, role, active, created_at";
 
-fn user_from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
     let role: String = r.try_get(4)?;
     Ok(User {
         id: r.try_get(0)?,
@@ -67,7 +72,7 @@ pub fn parse_username(s: &str) -> Result<String, AccountsError> {
     }
 }
 
-async fn event(
+pub(crate) async fn event(
     tx: &mut WriteTx,
     actor: &Actor,
     action: &str,
@@ -256,7 +261,7 @@ pub struct UserChange {
     pub active: bool,
 }
 
-/// Changes an account. Deactivating it ends its sessions, and its API tokens stop working.
+/// Changes an account. Deactivating it ends its sessions and revokes its API tokens for good.
 /// An administrator cannot deactivate or demote their own account (nobody would be left to undo it).
 pub async fn update(
     db: &Db,
@@ -305,10 +310,7 @@ pub async fn update(
     let after = user_from_row(&row)?;
     set_entities(&mut tx, user_id, &ids).await?;
     if !after.active {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(tx.conn())
-            .await?;
+        end_access(&mut tx, user_id).await?;
     }
     event(
         &mut tx,
@@ -321,6 +323,38 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Activates or deactivates an account, keeping everything else (see [`update`]).
+pub async fn set_active(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    active: bool,
+) -> Result<User, AccountsError> {
+    let change = UserChange {
+        full_name: user.full_name.clone(),
+        email: user.email.clone(),
+        role: user.role.code().to_owned(),
+        entity_ids: entity_ids(db, user.id).await?,
+        active,
+    };
+    update(db, actor, user.id, &change).await
+}
+
+/// Ends every session of an account and revokes its API tokens for good: reactivating the
+/// account later does not bring them back.
+async fn end_access(tx: &mut WriteTx, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(kernel::time::now())
+        .bind(user_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 pub async fn entity_ids(db: &Db, user_id: i64) -> Result<Vec<i64>, AccountsError> {
@@ -375,69 +409,11 @@ pub async fn set_password(
     .await?
     .ok_or(AccountsError::NotFound)?;
     let user = user_from_row(&row)?;
-    // Other sessions of this user end: a changed password locks out whoever had the old one.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(tx.conn())
-        .await?;
+    // Sessions and API tokens end: a changed password locks out whoever had the old one.
+    end_access(&mut tx, user_id).await?;
     event(&mut tx, actor, "password", &user, None, None).await?;
     tx.commit().await?;
     Ok(())
-}
-
-// ---- API tokens ----
-
-/// Issues a bearer token; returns it (shown once, never stored in clear).
-pub async fn issue_token(
-    db: &Db,
-    actor: &Actor,
-    user: &User,
-    label: &str,
-) -> Result<String, AccountsError> {
-    if !actor.is_admin() && actor.user_id != user.id {
-        return Err(AccountsError::Forbidden);
-    }
-    let token = secret::random("cst_");
-    let mut tx = db.write().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(user.id)
-    .bind(secret::digest(&token))
-    .bind(label.trim())
-    .bind(kernel::time::now())
-    .fetch_one(tx.conn())
-    .await?;
-    audit::append(
-        &mut tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: "token.issue".into(),
-            object_type: "api_token".into(),
-            object_id: id.to_string(),
-            entity_id: None,
-            before: None,
-            after: serde_json::to_string(
-                &serde_json::json!({"user_id": user.id, "label": label.trim()}),
-            )
-            .ok(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(token)
-}
-
-pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, AccountsError> {
-    let row = sqlx::query(
-        "SELECT u.id, u.username, u.full_name, u.email, u.role, u.active, u.created_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
-    )
-    .bind(secret::digest(token))
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.as_ref().map(user_from_row).transpose()?)
 }
 
 // ---- sessions ----

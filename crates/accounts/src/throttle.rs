@@ -1,65 +1,106 @@
-//! Login throttling: after `MAX_FAILURES` failed logins within `WINDOW` for one username, or
-//! `MAX_FAILURES * 4` from one client address, further attempts are refused until the window
-//! has passed, even with the right password. Kept in memory: a restart forgets it.
+//! Login throttling per account *and* client address together, with a growing delay instead
+//! of a lock: the first `FREE_FAILURES` wrong passwords cost nothing, each later one doubles
+//! the wait before the next attempt from that address for that account (5 s, 10 s, 20 s, …,
+//! at most 15 minutes). So nobody can lock `admin` out by guessing wrong from elsewhere, a
+//! reverse proxy's address does not tie innocent accounts together, and a guesser still
+//! gets only a few hundred tries a day. The counters are rows of `login_failures`, shared
+//! by every process on the database; a success or a quiet day clears them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, Utc};
+use db::Db;
 
-pub const MAX_FAILURES: usize = 5;
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+use crate::AccountsError;
 
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+/// Wrong passwords without any wait.
+pub const FREE_FAILURES: i64 = 3;
+/// The wait after the first failure past the free ones; it doubles at each further one.
+pub const FIRST_DELAY_SECONDS: i64 = 5;
+/// The longest wait.
+pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
+/// Failures older than this are forgotten.
+pub const FORGET_AFTER_HOURS: i64 = 24;
+
+/// The wait imposed after the `failures`-th consecutive failure (pure).
+pub fn delay_after(failures: i64) -> Duration {
+    let past = failures - FREE_FAILURES;
+    if past <= 0 {
+        return Duration::zero();
+    }
+    let factor = 1i64 << (past - 1).clamp(0, 20);
+    Duration::seconds((FIRST_DELAY_SECONDS * factor).min(MAX_DELAY_SECONDS))
 }
 
-impl Throttle {
-    fn keys(username: &str, client: &str) -> [(String, usize); 2] {
-        [
-            (
-                format!("u:{}", username.trim().to_lowercase()),
-                MAX_FAILURES,
-            ),
-            (format!("c:{client}"), MAX_FAILURES * 4),
-        ]
-    }
+fn key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
 
-    /// `Some(wait)` when this login must be refused now.
-    pub fn check(&self, username: &str, client: &str) -> Option<Duration> {
-        let now = Instant::now();
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        Self::keys(username, client)
-            .iter()
-            .filter_map(|(k, max)| {
-                let recent: Vec<&Instant> = map
-                    .get(k)?
-                    .iter()
-                    .filter(|t| now.duration_since(**t) < WINDOW)
-                    .collect();
-                (recent.len() >= *max)
-                    .then(|| WINDOW.saturating_sub(now.duration_since(*recent[0])))
-            })
-            .max()
-    }
+/// `Some(wait)` when a login for `username` from `client` must be refused at `now`, even
+/// with the right password.
+pub async fn check(
+    db: &Db,
+    username: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Duration>, AccountsError> {
+    let retry: Option<String> = sqlx::query_scalar(
+        "SELECT retry_after FROM login_failures WHERE username = $1 AND client = $2",
+    )
+    .bind(key(username))
+    .bind(client)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(retry
+        .and_then(|r| kernel::time::parse(&r))
+        .filter(|r| *r > now)
+        .map(|r| r - now))
+}
 
-    pub fn failed(&self, username: &str, client: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
-        }
-        for (k, _) in Self::keys(username, client) {
-            let v = map.entry(k).or_default();
-            v.retain(|t| now.duration_since(*t) < WINDOW);
-            v.push(now);
-        }
-    }
+/// Records a failure; returns the wait now imposed (zero while failures are free).
+pub async fn failed(
+    db: &Db,
+    username: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Duration, AccountsError> {
+    let now_s = kernel::time::format(now);
+    let forget = kernel::time::format(now - Duration::hours(FORGET_AFTER_HOURS));
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM login_failures WHERE last_failure_at < $1")
+        .bind(&forget)
+        .execute(tx.conn())
+        .await?;
+    let failures: i64 = sqlx::query_scalar(
+        "INSERT INTO login_failures (username, client, failures, last_failure_at, retry_after) \
+         VALUES ($1, $2, 1, $3, $3) \
+         ON CONFLICT (username, client) DO UPDATE SET failures = login_failures.failures + 1, \
+         last_failure_at = $3 RETURNING failures",
+    )
+    .bind(key(username))
+    .bind(client)
+    .bind(&now_s)
+    .fetch_one(tx.conn())
+    .await?;
+    let wait = delay_after(failures);
+    sqlx::query("UPDATE login_failures SET retry_after = $1 WHERE username = $2 AND client = $3")
+        .bind(kernel::time::format(now + wait))
+        .bind(key(username))
+        .bind(client)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(wait)
+}
 
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("u:{}", username.trim().to_lowercase()));
-    }
+/// A successful login clears the counter of that account and address.
+pub async fn succeeded(db: &Db, username: &str, client: &str) -> Result<(), AccountsError> {
+    let mut tx = db.write().await?;
+    sqlx::query("DELETE FROM login_failures WHERE username = $1 AND client = $2")
+        .bind(key(username))
+        .bind(client)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -67,15 +108,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_after_max_failures_per_username() {
-        let t = Throttle::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(t.check("Mario", "1.2.3.4").is_none());
-            t.failed("mario", "1.2.3.4");
+    fn the_delay_grows_from_the_fourth_failure_and_stops_at_fifteen_minutes() {
+        let secs = |n| delay_after(n).num_seconds();
+        assert_eq!([secs(0), secs(1), secs(2), secs(3)], [0, 0, 0, 0]);
+        assert_eq!([secs(4), secs(5), secs(6), secs(7)], [5, 10, 20, 40]);
+        assert_eq!(secs(11), 640);
+        assert_eq!(secs(12), MAX_DELAY_SECONDS);
+        assert_eq!(secs(1_000_000), MAX_DELAY_SECONDS);
+    }
+
+    #[test]
+    fn a_day_of_guessing_from_one_address_gets_few_tries() {
+        // Each try waits the delay of the previous failure.
+        let (mut t, mut n) = (0i64, 0i64);
+        while t < 24 * 3600 {
+            n += 1;
+            t += delay_after(n).num_seconds();
         }
-        assert!(t.check("mario", "5.6.7.8").is_some());
-        assert!(t.check("luigi", "5.6.7.8").is_none());
-        t.succeeded("MARIO");
-        assert!(t.check("mario", "5.6.7.8").is_none());
+        assert!(n < 110, "{n} tries in a day");
     }
 }

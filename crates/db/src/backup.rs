@@ -52,9 +52,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("helpdesk_settings", "key"),
 ];
 
-/// Tables deliberately left out: sessions (everyone logs in again after a restore) and the
-/// migration ledger (the target is migrated by the restoring program).
-pub const SKIPPED: &[&str] = &["sessions", "schema_migrations"];
+/// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
+/// login counters, and the migration ledger (the target is migrated by the restoring program).
+pub const SKIPPED: &[&str] = &["sessions", "login_failures", "schema_migrations"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const IDENTITY: &[&str] = &[
@@ -320,6 +320,16 @@ pub async fn restore<R: Read>(db: &Db, input: R) -> Result<Summary, BackupError>
     Ok(summary)
 }
 
+/// A column name as our migrations write them: a lowercase letter or `_`, then lowercase
+/// letters, digits and `_` (`sha256`). Anything else is refused before it reaches SQL text.
+fn is_identifier(c: &str) -> bool {
+    let mut bytes = c.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 async fn insert_row(
     tx: &mut crate::WriteTx,
     table: &str,
@@ -327,7 +337,7 @@ async fn insert_row(
     vals: Vec<Value>,
 ) -> Result<(), BackupError> {
     for c in columns {
-        if !c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        if !is_identifier(c) {
             return Err(BackupError::Invalid(format!("bad column name {c}")));
         }
     }
@@ -364,4 +374,19 @@ async fn insert_row(
     }
     q.execute(tx.conn()).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_identifier;
+
+    #[test]
+    fn column_names_with_digits_are_identifiers_and_sql_is_not() {
+        for ok in ["sha256", "id", "_x", "take_charge_due_at", "a1b2"] {
+            assert!(is_identifier(ok), "{ok}");
+        }
+        for bad in ["", "1a", "Sha256", "id;drop", "a b", "a-b", "\"x\"", "é"] {
+            assert!(!is_identifier(bad), "{bad}");
+        }
+    }
 }

@@ -67,6 +67,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "helpdesk_settings",
             sql: include_str!("../../../migrations/0011_helpdesk_settings.sql"),
         },
+        Migration {
+            version: 12,
+            name: "tokens_and_throttle",
+            sql: include_str!("../../../migrations/0012_tokens_and_throttle.sql"),
+        },
     ]
 }
 

@@ -70,3 +70,66 @@ mod tests {
         assert!(b < a.unwrap_or_default());
     }
 }
+
+/// The time as the use cases see it: the system clock in production, a clock that tests set
+/// and move (`fixed`, `advance`), so warranties, leases, deadlines, throttles and schedules
+/// are tested by moving time instead of sleeping. Cloning shares the same clock.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    fixed: Option<std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>>,
+}
+
+impl Clock {
+    /// The machine's clock.
+    pub fn system() -> Self {
+        Self { fixed: None }
+    }
+
+    /// A clock standing at `at` until moved.
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Self {
+            fixed: Some(std::sync::Arc::new(std::sync::Mutex::new(at))),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.fixed {
+            None => Utc::now(),
+            Some(t) => *t.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Moves a fixed clock forward (a system clock moves by itself: ignored).
+    pub fn advance(&self, by: chrono::Duration) {
+        if let Some(t) = &self.fixed {
+            let mut t = t.lock().unwrap_or_else(|p| p.into_inner());
+            *t += by;
+        }
+    }
+
+    /// Today in Rome by this clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().with_timezone(&ROME).date_naive()
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_clock_moves_only_when_told_and_clones_share_it() {
+        let start = parse("2026-12-31T22:30:00Z").unwrap();
+        let c = Clock::fixed(start);
+        let shared = c.clone();
+        assert_eq!(c.now(), start);
+        assert_eq!(c.today().to_string(), "2026-12-31");
+        shared.advance(chrono::Duration::hours(1));
+        assert_eq!(c.now(), start + chrono::Duration::hours(1));
+        assert_eq!(
+            c.today().to_string(),
+            "2027-01-01",
+            "Rome is already in 2027"
+        );
+    }
+}

@@ -126,6 +126,9 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub testdb: TestDb,
+    /// The application's clock: fixed at the real time of the start, moved by the test.
+    pub clock: kernel::time::Clock,
+    config: web::WebConfig,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -136,19 +139,56 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, web::WebConfig::default()).await
+}
+
+/// The real app with these web settings (trusted proxies, secure cookies…).
+pub async fn spawn_app_with(backend: Backend, config: web::WebConfig) -> TestApp {
     let testdb = TestDb::new(backend).await;
     let db = testdb.connect().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = web::AppState::new(db.clone(), web::WebConfig::default());
-    let server = tokio::spawn(async move {
-        let _ = web::serve(listener, state, std::future::pending()).await;
-    });
+    let clock = kernel::time::Clock::fixed(chrono::Utc::now());
+    let (base, server) = serve(db.clone(), config.clone(), clock.clone()).await;
     TestApp {
         base,
         db,
         testdb,
+        clock,
+        config,
         server,
+    }
+}
+
+async fn serve(
+    db: Db,
+    config: web::WebConfig,
+    clock: kernel::time::Clock,
+) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = web::AppState::new(db, config).with_clock(clock);
+    let server = tokio::spawn(async move {
+        let _ = web::serve(listener, state, std::future::pending()).await;
+    });
+    (base, server)
+}
+
+/// Another server on the same database with its own connection pool, as a second `cst serve`
+/// process would be (the same clock).
+pub struct OtherProcess {
+    pub base: String,
+    pub db: Db,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for OtherProcess {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl OtherProcess {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
     }
 }
 
@@ -157,6 +197,13 @@ pub const PASSWORD: &str = "password-di-prova";
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Starts a second server on this database (see [`OtherProcess`]).
+    pub async fn other_process(&self) -> OtherProcess {
+        let db = self.testdb.connect().await;
+        let (base, server) = serve(db.clone(), self.config.clone(), self.clock.clone()).await;
+        OtherProcess { base, db, server }
     }
 
     /// Creates an entity directly through the store (as the system).
@@ -191,9 +238,16 @@ impl TestApp {
 
     /// An API client authenticated as `user`.
     pub async fn api(&self, user: &User) -> Api {
-        let token = accounts::store::issue_token(&self.db, &Actor::system("test"), user, "test")
-            .await
-            .unwrap();
+        let token = accounts::store::issue_token(
+            &self.db,
+            &Actor::system("test"),
+            user,
+            "test",
+            accounts::store::DEFAULT_TOKEN_DAYS,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
         Api {
             base: self.base.clone(),
             token,

@@ -9,6 +9,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod client;
 mod csrf;
 pub mod error;
 pub mod pages;

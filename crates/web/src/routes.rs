@@ -188,6 +188,7 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/users", Admin, Page, pages::users::create),
         route(M::GET, "/users/{user_id}/edit", Admin, Page, pages::users::edit_form),
         route(M::POST, "/users/{user_id}", Admin, Page, pages::users::update),
+        route(M::POST, "/users/{user_id}/tokens/{token_id}/revoke", Admin, Page, pages::users::revoke_token),
         route(M::GET, "/membership-fee", Admin, Page, pages::membership::show),
         route(M::POST, "/membership-fee", Admin, Page, pages::membership::set),
         route(M::GET, "/audit", Admin, Page, pages::audit::list),

@@ -2,7 +2,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use accounts::Throttle;
 use db::Db;
 use members::import::{ImportReport, RowError};
 
@@ -15,6 +14,8 @@ pub struct WebConfig {
     pub centre_name: String,
     /// Shown on the login page when running with demo data.
     pub demo_logins: Vec<(String, String, String)>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see [`crate::client`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -23,6 +24,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             centre_name: "Centro Servizi Territoriale".into(),
             demo_logins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -30,7 +32,8 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    pub throttle: Arc<Throttle>,
+    /// The time every use case is given (a fixed, movable clock in tests).
+    pub clock: kernel::time::Clock,
     pub imports: Arc<ImportRuns>,
     pub config: Arc<WebConfig>,
 }
@@ -39,10 +42,16 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
         Self {
             db,
-            throttle: Arc::new(Throttle::default()),
+            clock: kernel::time::Clock::system(),
             imports: Arc::new(ImportRuns::default()),
             config: Arc::new(config),
         }
+    }
+
+    /// The same state with another clock (tests).
+    pub fn with_clock(mut self, clock: kernel::time::Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 

@@ -31,10 +31,14 @@ async fn dump(db: &db::Db) -> Vec<String> {
     out
 }
 
-async fn backup_of_a_running_instance_moves_to_the_other_database_and_back(b: Backend) {
-    let app = spawn_app(b).await;
+/// Puts at least one row in every table of `db::backup::TABLES`, through the API and the
+/// stores, as a centre in use would have them. The round trip asserts that no table is empty,
+/// so a table added without a row here (and so without being carried) fails it.
+async fn fill_every_table(app: &testkit::TestApp) {
+    let actor = kernel::Actor::system("t");
     let admin = app.user("admin", "admin", &[]).await;
     let api = app.api(&admin).await;
+    let mut ids = Vec::new();
     for (name, istat) in [
         ("Comune di Agna", "028002"),
         ("Comune di Arquà Petrarca", "028005"),
@@ -43,19 +47,156 @@ async fn backup_of_a_running_instance_moves_to_the_other_database_and_back(b: Ba
             .send_json(
                 Method::POST,
                 "/api/v1/entities",
-                json!({"name": name, "istat_code": istat, "notes": "àèìòù €"}),
+                json!({"name": name, "istat_code": istat, "notes": "àèìòù €\nseconda riga",
+                       "population": 3000, "population_date": "2023-01-01"}),
             )
             .await;
-        assert_eq!(s, 201);
-        api.send_json(
-            Method::POST,
-            &format!("/api/v1/entities/{}/contacts", e["id"]),
-            json!({"full_name": "Referente"}),
+        assert_eq!(s, 201, "{e}");
+        let id = e["id"].as_i64().unwrap();
+        let (s, c) = api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/entities/{id}/contacts"),
+                json!({"full_name": "Referente", "email": format!("referente@{id}.example.it")}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        ids.push(id);
+    }
+    let e = ids[0];
+    app.user("referente", "contact", &[e]).await;
+    let supplier = app.user("fornitore", "supplier", &[e]).await;
+    let (s, r) = api
+        .send_json(
+            Method::PUT,
+            "/api/v1/membership-fee-rule",
+            json!({"preset": "padova", "valid_from_year": 2025}),
         )
         .await;
-    }
-    app.user("referente", "contact", &[1]).await;
+    assert_eq!(s, 200, "{r}");
+    catalog::store::load_padova_catalogue(&app.db, &actor)
+        .await
+        .unwrap();
+    let (s, a) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/agreements"),
+            json!({"start_date": "2024-01-01", "term_years": 5, "number": "7/2024", "signed": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let (s, q) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/price-quotes",
+            json!({"service": "PD09", "entity_id": e, "quantity": 3,
+                   "activation_date": "2026-03-01", "year": 2026}),
+        )
+        .await;
+    assert_eq!(s, 201, "{q}");
+    let cal = kernel::calendar::Calendar::preset("padova").unwrap();
+    helpdesk::store::set_calendar(&app.db, &admin.actor(), Some(e), "padova", &cal)
+        .await
+        .unwrap();
+    helpdesk::store::set_policy(
+        &app.db,
+        &admin.actor(),
+        &helpdesk::sla::SlaPolicy::default(),
+    )
+    .await
+    .unwrap();
+    let (s, p) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{e}/support-profile"),
+            json!({"profile": "pro"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let (s, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": e, "subject": "Il server non risponde", "description": "Chiamata",
+                   "priority": "high", "channel": "phone", "received_at": kernel::time::now(),
+                   "requester_email": format!("referente@{e}.example.it")}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let tid = t["id"].as_i64().unwrap();
+    let (s, m) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{tid}/messages"),
+            json!({"body": "Ci guardiamo", "internal": false}),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let r = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/tickets/{tid}/attachments?filename=schermata.png"),
+        )
+        .header("content-type", "image/png")
+        .body(vec![0x89, b'P', b'N', b'G', 0, 1, 2, 255])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let (s, ph) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{tid}/phases"),
+            json!({"supplier_id": supplier.id, "title": "Bonifica"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ph}");
+    let sapi = app.api(&supplier).await;
+    let (s, u) = sapi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/phases/{}/updates", ph["id"]),
+            json!({"state": "in_progress", "body": "Avviata"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{u}");
+    let (s, c) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/backup-checks"),
+            json!({"name": "Veeam", "email_from": "veeam@agna.example.it", "max_silence_hours": 26}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/backup-reports"))
+        .json(&json!({"token": c["token"], "status": "ok", "detail": "tutto bene"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
+    helpdesk::email::accept(
+        &app.db,
+        &helpdesk::sla::SlaPolicy::default(),
+        stranger.as_bytes(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn backup_of_a_running_instance_moves_to_the_other_database_and_back(b: Backend) {
+    let app = spawn_app(b).await;
+    fill_every_table(&app).await;
     let original = dump(&app.db).await;
+    for (table, _) in db::backup::TABLES {
+        assert!(
+            original
+                .iter()
+                .any(|l| l.starts_with(&format!("{table}: "))),
+            "table {table} has no row in the fixture: add one to fill_every_table"
+        );
+    }
 
     let dir = std::env::temp_dir().join(format!("cst-backup-{}-{:?}", std::process::id(), b));
     std::fs::create_dir_all(&dir).unwrap();

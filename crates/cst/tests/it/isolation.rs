@@ -321,6 +321,7 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/users/{user_id}"),
             Form(&[("role", "admin"), ("active", "1"), ("entity_ids", "B")]),
         ),
+        (("POST", "/users/{user_id}/tokens/{token_id}/revoke"), None),
         (("GET", "/membership-fee"), None),
         (
             ("POST", "/membership-fee"),
@@ -348,6 +349,7 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT COUNT(*) FROM price_quotes".to_owned(),
         "SELECT number, state, version FROM tickets ORDER BY id".to_owned(),
         "SELECT COUNT(*) FROM ticket_messages".to_owned(),
+        "SELECT id FROM api_tokens WHERE revoked_at IS NOT NULL ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -490,6 +492,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{attachment_id}", &b_file.id.to_string())
             .replace("{phase_id}", &b_phase.id.to_string())
             .replace("{mail_id}", "1")
+            .replace("{token_id}", "1")
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {

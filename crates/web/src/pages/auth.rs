@@ -1,15 +1,15 @@
 //! Login and logout.
 
 use askama::Template;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 use super::{render, Layout};
 use crate::auth::{PageUser, SESSION_COOKIE};
+use crate::client::ClientIp;
 use crate::AppState;
 
 #[derive(Template)]
@@ -30,9 +30,15 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only paths of this site: never `//host` or `https://…`.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only paths of this site: never `//host`, `https://…`, a backslash (`/\\host` is another
+/// host to browsers) or a control character (browsers drop tabs and newlines, so `/\t/host`
+/// becomes `//host`; a newline would also break the `Location` header).
+pub(crate) fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_owned()
     } else {
         "/".into()
@@ -72,41 +78,68 @@ pub async fn login_form(State(s): State<AppState>, RawQuery(q): RawQuery) -> Res
     )
 }
 
+/// "riprovare tra 40 secondi" / "tra 3 minuti".
+fn retry_in(wait: chrono::Duration) -> String {
+    let secs = wait.num_seconds().max(1);
+    if secs < 60 {
+        format!("{secs} second{}", if secs == 1 { "o" } else { "i" })
+    } else {
+        let m = (secs + 59) / 60;
+        format!("{m} minut{}", if m == 1 { "o" } else { "i" })
+    }
+}
+
 pub async fn login(
     State(s): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    // The peer address: behind a reverse proxy all clients share it, and the per-username
-    // limit is what protects accounts.
-    let who = addr.ip().to_string();
+    let who = client.to_string();
     let next = safe_next(&f.next);
-    if let Some(wait) = s.throttle.check(&f.username, &who) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return page(
-            &s,
+    let now = s.clock.now();
+    let refuse = |s: &AppState, f: LoginForm, next, wait| {
+        let mut r = page(
+            s,
             f.username,
             next,
-            format!("Troppi tentativi di accesso non riusciti: riprovare tra {minutes} minuti."),
+            format!(
+                "Troppi tentativi di accesso non riusciti per questo utente da questo indirizzo: \
+                 riprovare tra {}.",
+                retry_in(wait)
+            ),
             StatusCode::TOO_MANY_REQUESTS,
         );
+        if let Ok(v) = wait.num_seconds().max(1).to_string().parse() {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    };
+    match accounts::throttle::check(&s.db, &f.username, &who, now).await {
+        Ok(Some(wait)) => return refuse(&s, f, next, wait),
+        Ok(None) => {}
+        Err(e) => return crate::error::PageError::from(e).into_response(),
     }
     let user = match accounts::store::authenticate(&s.db, &f.username, &f.password).await {
         Ok(u) => u,
         Err(accounts::AccountsError::BadCredentials) => {
-            s.throttle.failed(&f.username, &who);
             tracing::warn!(username = %f.username, client = %who, "failed login");
-            return page(
-                &s,
-                f.username,
-                next,
-                "Nome utente o password non corretti.".into(),
-                StatusCode::UNAUTHORIZED,
-            );
+            return match accounts::throttle::failed(&s.db, &f.username, &who, now).await {
+                Ok(wait) if wait > chrono::Duration::zero() => refuse(&s, f, next, wait),
+                Ok(_) => page(
+                    &s,
+                    f.username,
+                    next,
+                    "Nome utente o password non corretti.".into(),
+                    StatusCode::UNAUTHORIZED,
+                ),
+                Err(e) => crate::error::PageError::from(e).into_response(),
+            };
         }
         Err(e) => return crate::error::PageError::from(e).into_response(),
     };
-    s.throttle.succeeded(&f.username);
+    if let Err(e) = accounts::throttle::succeeded(&s.db, &f.username, &who).await {
+        return crate::error::PageError::from(e).into_response();
+    }
     match accounts::store::start_session(&s.db, &user).await {
         Ok(sess) => {
             let secure = if s.config.secure_cookies {
@@ -149,4 +182,36 @@ pub async fn logout(State(s): State<AppState>, PageUser(sess): PageUser) -> Resp
         ],
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{retry_in, safe_next};
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for ok in ["/", "/entities?q=a%20b", "/tickets/3#fine"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/x",
+            "/ok\r\nSet-Cookie: a=b",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_wait_is_said_in_italian() {
+        assert_eq!(retry_in(chrono::Duration::seconds(1)), "1 secondo");
+        assert_eq!(retry_in(chrono::Duration::seconds(40)), "40 secondi");
+        assert_eq!(retry_in(chrono::Duration::seconds(61)), "2 minuti");
+        assert_eq!(retry_in(chrono::Duration::seconds(60)), "1 minuto");
+    }
 }

@@ -72,7 +72,46 @@ struct FormPage {
     active: bool,
     roles: Vec<(String, String)>,
     entities: Vec<(i64, String, bool)>,
+    /// The account's API tokens (an edit only).
+    tokens: Vec<TokenRow>,
     error: String,
+}
+
+/// An API token as the account's page lists it.
+pub struct TokenRow {
+    pub id: i64,
+    pub label: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+    pub state: &'static str,
+    pub live: bool,
+}
+
+fn token_rows(tokens: Vec<accounts::store::TokenInfo>, now: &str) -> Vec<TokenRow> {
+    let show = |t: &Option<String>| {
+        t.as_deref()
+            .map_or_else(|| "mai".to_owned(), kernel::time::display_rome)
+    };
+    tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            live: t.live(now),
+            state: match (&t.revoked_at, t.live(now)) {
+                (Some(_), _) => "revocato",
+                (None, true) => "attivo",
+                (None, false) => "scaduto",
+            },
+            id: t.id,
+            label: t.label.clone(),
+            created: kernel::time::display_rome(&t.created_at),
+            expires: t
+                .expires_at
+                .as_deref()
+                .map_or_else(|| "nessuna".to_owned(), kernel::time::display_rome),
+            last_used: show(&t.last_used_at),
+        })
+        .collect()
 }
 
 /// The form's fields as posted (or as stored, for an edit).
@@ -128,6 +167,14 @@ async fn form_page(
             .into_iter()
             .map(|(id, n)| (id, n, chosen.contains(&id)))
             .collect(),
+        tokens: if user_id == 0 {
+            Vec::new()
+        } else {
+            token_rows(
+                accounts::store::tokens_of(&s.db, user_id).await?,
+                &kernel::time::format(s.clock.now()),
+            )
+        },
         error,
     })
 }
@@ -244,4 +291,30 @@ pub async fn update(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Revokes one API token of an account (the page asks for confirmation first).
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path((id, token_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let user = accounts::store::by_id(&s.db, parse_id(&id)?).await?;
+    let token_id = parse_id(&token_id)?;
+    let n = accounts::store::revoke_tokens(
+        &s.db,
+        &sess.actor(),
+        &user,
+        accounts::store::Tokens::One(token_id),
+    )
+    .await?;
+    if n == 0
+        && !accounts::store::tokens_of(&s.db, user.id)
+            .await?
+            .iter()
+            .any(|t| t.id == token_id)
+    {
+        return Err(PageError::new(StatusCode::NOT_FOUND, "Token non trovato."));
+    }
+    Ok(see_other(&format!("/users/{}/edit#token-api", user.id)))
 }

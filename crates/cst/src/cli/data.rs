@@ -1,0 +1,140 @@
+//! `cst audit`, `cst backup`, `cst restore`, `cst import`: the data as a whole.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use kernel::Actor;
+
+use super::open;
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Checks the whole hash chain; names the first bad record if any.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Imports member entities from a CSV file: all rows or none.
+    Entities {
+        file: PathBuf,
+        /// `cst` (our format) or `istat` (ISTAT's list of comuni).
+        #[arg(long, default_value = "cst")]
+        format: String,
+        /// With `istat`: only this province (sigla, e.g. PD).
+        #[arg(long)]
+        province: Option<String>,
+        /// With `istat`: population file `codice_istat;popolazione;data_riferimento`
+        /// (default: the 2023 figures shipped with cst).
+        #[arg(long)]
+        population: Option<PathBuf>,
+    },
+}
+
+pub async fn audit(url: &str, command: AuditCommand) -> Result<()> {
+    let AuditCommand::Verify = command;
+    let db = open(url).await?;
+    let n = db::audit::verify(&db).await?;
+    println!("audit chain intact: {n} records verified");
+    Ok(())
+}
+
+pub async fn backup(url: &str, out: &Path) -> Result<()> {
+    let db = open(url).await?;
+    let tmp = out.with_extension("partial");
+    // The archive holds password and token hashes: readable by its owner only.
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let file = opts
+        .open(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
+    let summary = db::backup::dump(&db, std::io::BufWriter::new(file)).await?;
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "backup written to {}: {}",
+        out.display(),
+        describe(&summary)
+    );
+    Ok(())
+}
+
+pub async fn restore(url: &str, file: &Path) -> Result<()> {
+    let input =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let db = open(url).await?;
+    let summary = db::backup::restore(&db, std::io::BufReader::new(input)).await?;
+    let n = db::audit::verify(&db)
+        .await
+        .context("the restored audit chain does not verify")?;
+    println!(
+        "restored from {}: {}; audit chain intact ({n} records)",
+        file.display(),
+        describe(&summary)
+    );
+    Ok(())
+}
+
+pub async fn import(url: &str, command: ImportCommand) -> Result<()> {
+    let ImportCommand::Entities {
+        file,
+        format,
+        province,
+        population,
+    } = command;
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let pop = match &population {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
+        None => None,
+    };
+    let rows = match format.as_str() {
+        "cst" => members::import::parse_cst(&bytes),
+        "istat" => members::import::parse_istat(
+            &bytes,
+            Some(
+                pop.as_deref()
+                    .unwrap_or(members::reference::POPULATION_2023),
+            ),
+            province.as_deref(),
+        ),
+        other => bail!("format {other} unknown: cst or istat"),
+    };
+    let rows = rows.map_err(|errs| import_error(&errs))?;
+    let db = open(url).await?;
+    let total = rows.len();
+    let progress = |done: usize, total: usize| {
+        if done.is_multiple_of(500) || done == total {
+            eprint!("\rimporting: {done}/{total}");
+        }
+    };
+    let r = members::store::import(&db, &Actor::system("cli"), &rows, &progress).await;
+    eprintln!();
+    let r = r.map_err(|e| match e {
+        members::MembersError::Import(errs) => import_error(&errs),
+        e => anyhow::Error::new(e),
+    })?;
+    println!(
+        "{total} rows imported: {} created, {} updated, {} unchanged",
+        r.created, r.updated, r.unchanged
+    );
+    Ok(())
+}
+
+fn import_error(errs: &[members::import::RowError]) -> anyhow::Error {
+    anyhow::anyhow!(
+        "file not imported, nothing changed: {}",
+        errs.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )
+}
+
+fn describe(s: &db::backup::Summary) -> String {
+    s.iter()
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

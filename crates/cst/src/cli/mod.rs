@@ -1,0 +1,174 @@
+//! The command line. Every command takes `--database URL` (or `CST_DATABASE_URL`); each
+//! group of commands is a module of its own.
+
+mod accounts;
+mod data;
+mod mail;
+mod serve;
+mod sla;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use db::Db;
+
+pub use accounts::{TokenCommand, UserCommand};
+pub use data::{AuditCommand, ImportCommand};
+pub use mail::{MailArgs, MailCommand};
+pub use sla::SlaCommand;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cst",
+    version,
+    about = "Centro Servizi Territoriale: gestione di enti, servizi e assistenza"
+)]
+pub struct Args {
+    /// Database: a SQLite file (`sqlite://cst.db`, the default) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        global = true,
+        env = "CST_DATABASE_URL",
+        default_value = "sqlite://cst.db"
+    )]
+    pub database: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Starts the web application and the API (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "CST_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Loads demo data (the comuni of the Provincia di Padova and demo accounts) into an
+        /// empty database.
+        #[arg(long)]
+        demo: bool,
+        /// Marks cookies Secure: set it when the site is served over HTTPS.
+        #[arg(long, env = "CST_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// The centre's name shown in the header.
+        #[arg(
+            long,
+            env = "CST_CENTRE_NAME",
+            default_value = "Centro Servizi Territoriale"
+        )]
+        centre_name: String,
+        /// A reverse proxy in front of cst (repeatable, or comma-separated in the variable):
+        /// requests from it name the client in `X-Forwarded-For`.
+        #[arg(
+            long = "trusted-proxy",
+            env = "CST_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+    /// Applies pending database migrations.
+    Migrate,
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Writes a portable archive of the database (safe on a running instance).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Loads an archive made by `cst backup` into an empty database (SQLite or PostgreSQL).
+    Restore { file: PathBuf },
+    /// Imports data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Working-time arithmetic of the SLA calendars.
+    Sla {
+        #[command(subcommand)]
+        command: SlaCommand,
+    },
+    /// The help desk's e-mail, by hand.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+pub(crate) async fn open(url: &str) -> Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .with_context(|| format!("database {}", redact(url)))?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    let url = args.database;
+    match args.command {
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+            centre_name,
+            trusted_proxies,
+            mail,
+        } => {
+            let config = web::WebConfig {
+                secure_cookies,
+                centre_name,
+                demo_logins: vec![],
+                trusted_proxies,
+            };
+            serve::run(&url, listen, demo, config, &mail).await
+        }
+        Command::Mail { command } => mail::run(&url, command).await,
+        Command::Migrate => {
+            let db = Db::connect(&url).await?;
+            let applied = db.migrate().await?;
+            println!(
+                "database at schema version {} ({} migrations applied now)",
+                db.schema_version().await?,
+                applied.len()
+            );
+            Ok(())
+        }
+        Command::User { command } => accounts::user(&url, command).await,
+        Command::Token { command } => accounts::token(&url, command).await,
+        Command::Sla { command } => sla::run(command),
+        Command::Audit { command } => data::audit(&url, command).await,
+        Command::Backup { out } => data::backup(&url, &out).await,
+        Command::Restore { file } => data::restore(&url, &file).await,
+        Command::Import { command } => data::import(&url, command).await,
+    }
+}
