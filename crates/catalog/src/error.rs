@@ -19,7 +19,7 @@ pub enum CatalogError {
     NoService(String),
     #[error("il servizio {0} non è attivo nel catalogo")]
     InactiveService(String),
-    #[error("dati non validi: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    #[error("{}", kernel::refusal::describe_fields(.0))]
     Invalid(Vec<members::FieldError>),
     #[error("listino non trovato")]
     NoPriceList,
@@ -43,6 +43,59 @@ pub enum CatalogError {
     Members(#[from] members::MembersError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+impl kernel::Refusal for CatalogError {
+    fn kind(&self) -> kernel::Kind {
+        use kernel::Kind as K;
+        match self {
+            Self::Rule(_)
+            | Self::Fee(_)
+            | Self::InactiveService(_)
+            | Self::NoPriceListOn(_)
+            | Self::PriceListOverlap(..)
+            | Self::NotChargeable(_)
+            | Self::Invalid(_) => K::Invalid,
+            Self::NoRule(_) | Self::NoService(_) | Self::NoPriceList | Self::NoAgreement => {
+                K::NotFound
+            }
+            Self::BadYear(_) => K::BadRequest,
+            Self::Forbidden | Self::StaffOnly => K::Forbidden,
+            Self::PriceListUsed(_) | Self::AgreementRefused(_) | Self::Conflict => K::Conflict,
+            Self::Members(m) => m.kind(),
+            Self::Db(_) => K::Internal,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Rule(_) => "membership_rule_invalid",
+            Self::Fee(_) => "fee_invalid",
+            Self::NoRule(_) => "membership_rule_missing",
+            Self::BadYear(_) => "year_out_of_range",
+            Self::Forbidden => "admin_only",
+            Self::StaffOnly => "staff_only",
+            Self::NoService(_) => "service_not_found",
+            Self::InactiveService(_) => "service_inactive",
+            Self::Invalid(_) => "invalid_fields",
+            Self::NoPriceList => "price_list_not_found",
+            Self::NoPriceListOn(_) => "no_price_list_on_date",
+            Self::PriceListUsed(_) => "price_list_frozen",
+            Self::PriceListOverlap(..) => "price_list_overlap",
+            Self::NoAgreement => "agreement_not_found",
+            Self::AgreementRefused(_) => "agreement_refused",
+            Self::NotChargeable(_) => "no_agreement_in_force",
+            Self::Conflict => "edit_conflict",
+            Self::Members(m) => m.code(),
+            Self::Db(_) => "internal",
+        }
+    }
+    fn fields(&self) -> Vec<kernel::FieldError> {
+        match self {
+            Self::Invalid(errs) => errs.clone(),
+            Self::Members(m) => m.fields(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl CatalogError {

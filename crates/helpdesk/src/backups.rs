@@ -386,6 +386,7 @@ async fn open_tickets(db: &Db, policy: &SlaPolicy) -> Result<Vec<String>, Helpde
                 ..Default::default()
             },
             policy,
+            chrono::Utc::now(),
         )
         .await?;
         let mut tx = db.write().await?;

@@ -305,6 +305,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
                 internal: false,
                 from_entity: true,
                 actor_label: &by,
+                at: chrono::Utc::now(),
             },
         )
         .await?;
@@ -351,6 +352,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
     } else {
         m.subject.clone()
     };
+    let subject = kernel::text::strip_forbidden(&subject, kernel::text::Lines::Single);
     let subject: String = match &follow_up {
         Some((_, number)) => format!("Seguito di {number} (garanzia terminata): {subject}"),
         None => subject,
@@ -365,7 +367,10 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
         &NewTicket {
             entity_id,
             subject,
-            description: with_skipped_note(text_of(&m), &m),
+            description: kernel::text::strip_forbidden(
+                &with_skipped_note(text_of(&m), &m),
+                kernel::text::Lines::Multi,
+            ),
             category: String::new(),
             priority: "medium".into(),
             channel: "email".into(),
@@ -374,6 +379,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
             on_call: false,
         },
         policy,
+        chrono::Utc::now(),
     )
     .await?;
     let mut tx = db.write().await?;
@@ -466,9 +472,15 @@ pub async fn assign(
             subject: if subject.trim().is_empty() {
                 "(senza oggetto)".into()
             } else {
-                subject.chars().take(200).collect()
+                kernel::text::strip_forbidden(&subject, kernel::text::Lines::Single)
+                    .chars()
+                    .take(200)
+                    .collect()
             },
-            description: body.chars().take(19_000).collect(),
+            description: kernel::text::strip_forbidden(
+                &body.chars().take(19_000).collect::<String>(),
+                kernel::text::Lines::Multi,
+            ),
             category: String::new(),
             priority: priority.into(),
             channel: "email".into(),
@@ -477,6 +489,7 @@ pub async fn assign(
             on_call: false,
         },
         policy,
+        chrono::Utc::now(),
     )
     .await?;
     let mut tx = db.write().await?;

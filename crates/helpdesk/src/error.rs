@@ -1,6 +1,6 @@
 #[derive(Debug, thiserror::Error)]
 pub enum HelpdeskError {
-    #[error("dati non validi: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    #[error("{}", kernel::refusal::describe_fields(.0))]
     Invalid(Vec<members::FieldError>),
     #[error("ticket non trovato")]
     NotFound,
@@ -16,6 +16,41 @@ pub enum HelpdeskError {
     Mail(#[from] mail::MailError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+impl kernel::Refusal for HelpdeskError {
+    fn kind(&self) -> kernel::Kind {
+        use kernel::Kind as K;
+        match self {
+            Self::Invalid(_) | Self::Calendar(_) | Self::Mail(mail::MailError::Address(_)) => {
+                K::Invalid
+            }
+            Self::NotFound => K::NotFound,
+            Self::StaffOnly => K::Forbidden,
+            Self::Refused(_) => K::Conflict,
+            Self::Members(m) => m.kind(),
+            Self::Mail(_) | Self::Db(_) => K::Internal,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "invalid_fields",
+            Self::NotFound => "ticket_not_found",
+            Self::StaffOnly => "staff_only",
+            Self::Refused(_) => "ticket_action_refused",
+            Self::Calendar(_) => "calendar_invalid",
+            Self::Mail(mail::MailError::Address(_)) => "email_address_invalid",
+            Self::Members(m) => m.code(),
+            Self::Mail(_) | Self::Db(_) => "internal",
+        }
+    }
+    fn fields(&self) -> Vec<kernel::FieldError> {
+        match self {
+            Self::Invalid(errs) => errs.clone(),
+            Self::Members(m) => m.fields(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl HelpdeskError {

@@ -160,9 +160,30 @@ pub struct TicketInput {
 }
 
 impl NewTicket {
-    /// Every wrong field at once. `now` bounds `received_at` (not in the future).
-    pub fn check(&self, now: DateTime<Utc>) -> Result<TicketInput, Vec<members::FieldError>> {
-        let mut errors = Vec::new();
+    /// Every wrong field at once. `received_at` lies between `oldest` and `now`.
+    pub fn check(
+        &self,
+        now: DateTime<Utc>,
+        oldest: DateTime<Utc>,
+    ) -> Result<TicketInput, Vec<members::FieldError>> {
+        let mut errors = members::model::text_errors(
+            &[
+                ("subject", &self.subject),
+                ("description", &self.description),
+                ("category", &self.category),
+                ("priority", &self.priority),
+                ("channel", &self.channel),
+                ("received_at", self.received_at.as_deref().unwrap_or("")),
+                (
+                    "requester_email",
+                    self.requester_email.as_deref().unwrap_or(""),
+                ),
+            ],
+            &["description"],
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let mut err = |f: &str, m: &str| errors.push(members::FieldError::new(f, m));
         let subject = self.subject.trim();
         if subject.is_empty() {
@@ -202,11 +223,23 @@ impl NewTicket {
         let received_at = match self.received_at.as_deref().map(str::trim) {
             None | Some("") => Some(now),
             Some(s) => match DateTime::parse_from_rfc3339(s) {
-                Ok(t) if t.with_timezone(&Utc) <= now => Some(t.with_timezone(&Utc)),
-                Ok(_) => {
+                Ok(t) if t.with_timezone(&Utc) > now => {
                     err("received_at", "la ricezione non può essere nel futuro");
                     None
                 }
+                Ok(t) if t.with_timezone(&Utc) < oldest => {
+                    err(
+                        "received_at",
+                        &format!(
+                            "la ricezione non può essere anteriore al {} (si può retrodatare di \
+                             {} giorni al massimo)",
+                            kernel::time::display_instant(oldest),
+                            (now - oldest).num_days()
+                        ),
+                    );
+                    None
+                }
+                Ok(t) => Some(t.with_timezone(&Utc)),
                 Err(_) => {
                     err(
                         "received_at",

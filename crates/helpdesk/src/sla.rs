@@ -17,6 +17,14 @@ pub struct SlaPolicy {
     /// waiting for the entity does not count.
     #[serde(default)]
     pub resolution_hours: Vec<(Priority, u32)>,
+    /// How many days back staff may date a request they log (a phone call, a letter): an
+    /// older date is a typo, not a late entry. Never in the future.
+    #[serde(default = "default_days_back")]
+    pub received_max_days_back: u32,
+}
+
+fn default_days_back() -> u32 {
+    30
 }
 
 impl Default for SlaPolicy {
@@ -29,6 +37,7 @@ impl Default for SlaPolicy {
             ],
             target_percent: 90,
             resolution_hours: Vec::new(),
+            received_max_days_back: default_days_back(),
         }
     }
 }
@@ -50,9 +59,16 @@ impl SlaPolicy {
             .map(|(_, h)| Duration::hours(i64::from(*h)))
     }
 
-    /// Every wrong value at once: hours from 1 to 2,000, the target from 1 to 100.
+    /// Every wrong value at once: hours from 1 to 2,000, the target from 1 to 100, the days
+    /// back from 1 to 365.
     pub fn validate(&self) -> Result<(), Vec<members::FieldError>> {
         let mut errors = Vec::new();
+        if !(1..=365).contains(&self.received_max_days_back) {
+            errors.push(members::FieldError::new(
+                "received_max_days_back",
+                "i giorni di retrodatazione vanno da 1 a 365",
+            ));
+        }
         for (p, h) in &self.take_charge_hours {
             if !(1..=2000).contains(h) {
                 errors.push(members::FieldError::new(

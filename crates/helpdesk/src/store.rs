@@ -545,9 +545,10 @@ pub(crate) async fn prepare(
     actor: &Actor,
     new: &NewTicket,
     policy: &SlaPolicy,
+    now: DateTime<Utc>,
 ) -> Result<Prepared, HelpdeskError> {
-    let now = Utc::now();
-    let mut input = new.check(now).map_err(HelpdeskError::Invalid)?;
+    let oldest = now - chrono::Duration::days(i64::from(policy.received_max_days_back));
+    let mut input = new.check(now, oldest).map_err(HelpdeskError::Invalid)?;
     let entity = members::store::get(db, actor, input.entity_id).await?;
     match actor.role {
         Role::Admin | Role::Operator => {}
@@ -723,16 +724,17 @@ pub(crate) async fn insert(
 
 /// Opens a ticket: checked, numbered in its year, its take-charge due time computed in the
 /// entity's calendar, audited, acknowledged by e-mail. Staff for any entity; a contact for
-/// their own, from the portal.
+/// their own, from the portal. `now` is the instant of the request (the app's clock).
 pub async fn create(
     db: &Db,
     actor: &Actor,
     new: &NewTicket,
     policy: &SlaPolicy,
+    now: DateTime<Utc>,
 ) -> Result<Ticket, HelpdeskError> {
     // The deadline is computed before taking the writer lock, which then covers only numbering,
     // the row, the audit record and the queued e-mail.
-    let p = prepare(db, actor, new, policy).await?;
+    let p = prepare(db, actor, new, policy, now).await?;
     let mut tx = db.write().await?;
     let t = insert(&mut tx, actor, p).await?;
     tx.commit().await?;
@@ -740,14 +742,19 @@ pub async fn create(
 }
 
 /// An operator takes charge of a new ticket: the take-charge clock stops.
-pub async fn take_charge(db: &Db, actor: &Actor, id: i64) -> Result<Ticket, HelpdeskError> {
+pub async fn take_charge(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Ticket, HelpdeskError> {
     // Out of scope is "not found" first, then only staff may act.
     let before = get(db, actor, id).await?;
     if !actor.is_staff() {
         return Err(HelpdeskError::StaffOnly);
     }
     let mut tx = db.write().await?;
-    let now = kernel::time::now();
+    let now = kernel::time::format(now);
     let n = sqlx::query(
         "UPDATE tickets SET state = 'in_progress', taken_at = $1, taken_by = $2, assigned_to = $2, \
          version = version + 1, updated_at = $1 WHERE id = $3 AND state = 'new'",
@@ -909,8 +916,9 @@ pub async fn sla_report(
     actor: &Actor,
     from: NaiveDate,
     to: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<Vec<SlaLine>, HelpdeskError> {
-    let rows = sla_breakdown(db, actor, from, to).await?;
+    let rows = sla_breakdown(db, actor, from, to, now).await?;
     Ok(Priority::ALL
         .into_iter()
         .map(|p| {
@@ -1008,6 +1016,7 @@ pub async fn add_message(
     id: i64,
     body: &str,
     internal: bool,
+    now: DateTime<Utc>,
 ) -> Result<Message, HelpdeskError> {
     let t = get(db, actor, id).await?;
     if actor.role == Role::Supplier || (internal && !actor.is_staff()) {
@@ -1035,6 +1044,7 @@ pub async fn add_message(
             internal,
             from_entity: !actor.is_staff(),
             actor_label: &actor.label,
+            at: now,
         },
     )
     .await?;
@@ -1051,6 +1061,8 @@ pub(crate) struct NewMessage<'a> {
     /// Written by the entity (portal or e-mail): resumes a ticket waiting for it.
     pub from_entity: bool,
     pub actor_label: &'a str,
+    /// When it was written.
+    pub at: DateTime<Utc>,
 }
 
 /// Stores a message in the caller's transaction, audited; the entity's reply resumes a ticket
@@ -1061,12 +1073,12 @@ pub(crate) async fn insert_message(
     t: &Ticket,
     m: NewMessage<'_>,
 ) -> Result<Message, HelpdeskError> {
-    let now = Utc::now();
+    let now = m.at;
     let stamp = kernel::time::format(now);
     let reopen = m.from_entity && matches!(t.state, State::Resolved | State::Closed);
     if reopen {
         match t.warranty_until {
-            Some(until) if kernel::time::today() <= until => {}
+            Some(until) if now.with_timezone(&kernel::time::ROME).date_naive() <= until => {}
             Some(until) => {
                 return Err(HelpdeskError::Refused(format!(
                     "la garanzia del ticket {} è terminata il {}: per lo stesso problema si apre una nuova richiesta",
@@ -1188,6 +1200,7 @@ pub async fn set_priority(
     id: i64,
     to: Priority,
     policy: &SlaPolicy,
+    now: DateTime<Utc>,
 ) -> Result<Ticket, HelpdeskError> {
     let t = get(db, actor, id).await?;
     if !actor.is_staff() {
@@ -1227,7 +1240,7 @@ pub async fn set_priority(
     .bind(to.as_str())
     .bind(kernel::time::format(take_charge))
     .bind(resolution.map(kernel::time::format))
-    .bind(kernel::time::now())
+    .bind(kernel::time::format(now))
     .bind(id)
     .bind(t.version)
     .execute(tx.conn())
@@ -1261,6 +1274,7 @@ pub async fn set_state(
     actor: &Actor,
     id: i64,
     to: State,
+    now: DateTime<Utc>,
 ) -> Result<Ticket, HelpdeskError> {
     let t = get(db, actor, id).await?;
     if !actor.is_staff() {
@@ -1286,7 +1300,6 @@ pub async fn set_state(
             ),
         }));
     }
-    let now = Utc::now();
     let stamp = kernel::time::format(now);
     let mut tx = db.write().await?;
     if t.state == WaitingEntity {
@@ -1356,6 +1369,7 @@ pub async fn sla_breakdown(
     actor: &Actor,
     from: NaiveDate,
     to: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<Vec<SlaRow>, HelpdeskError> {
     if !actor.is_staff() {
         return Err(HelpdeskError::StaffOnly);
@@ -1371,7 +1385,6 @@ pub async fn sla_breakdown(
     .bind(kernel::time::format(end))
     .fetch_all(db.pool())
     .await?;
-    let now = Utc::now();
     let mut by: std::collections::BTreeMap<(String, String, i64, Priority), SlaRow> =
         std::collections::BTreeMap::new();
     for r in &rows {

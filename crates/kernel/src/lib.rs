@@ -8,8 +8,11 @@ pub mod actor;
 pub mod audit;
 pub mod calendar;
 pub mod codes;
+pub mod csv;
 pub mod money;
+pub mod refusal;
 pub mod role;
+pub mod text;
 pub mod time;
 
 pub use actor::{Actor, Scope};
@@ -17,4 +20,5 @@ pub use codes::{
     CadastralCode, CodeError, EntityKind, IpaCode, IstatCode, OfficeCode, Pec, Population, TaxCode,
 };
 pub use money::Euro;
+pub use refusal::{FieldError, Kind, Refusal};
 pub use role::Role;

@@ -107,6 +107,13 @@ impl Clock {
         }
     }
 
+    /// Puts a fixed clock at `at` (a system clock cannot be set: ignored).
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(t) = &self.fixed {
+            *t.lock().unwrap_or_else(|p| p.into_inner()) = at;
+        }
+    }
+
     /// Today in Rome by this clock.
     pub fn today(&self) -> chrono::NaiveDate {
         self.now().with_timezone(&ROME).date_naive()

@@ -111,9 +111,35 @@ impl EntityDraft {
         })
     }
 
+    /// The text of every field with its name.
+    fn texts(&self) -> [(&'static str, &str); 17] {
+        [
+            ("name", &self.name),
+            ("kind", &self.kind),
+            ("istat_code", &self.istat_code),
+            ("cadastral_code", &self.cadastral_code),
+            ("tax_code", &self.tax_code),
+            ("ipa_code", &self.ipa_code),
+            ("office_code", &self.office_code),
+            ("address", &self.address),
+            ("postal_code", &self.postal_code),
+            ("city", &self.city),
+            ("province", &self.province),
+            ("pec", &self.pec),
+            ("population", &self.population),
+            ("population_date", &self.population_date),
+            ("workstations", &self.workstations),
+            ("servers", &self.servers),
+            ("notes", &self.notes),
+        ]
+    }
+
     /// Validates every field, reporting all the wrong ones.
     pub fn parse(&self) -> Result<EntityInput, Vec<FieldError>> {
-        let mut errs = Vec::new();
+        let mut errs = text_errors(&self.texts(), &["notes"]);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
         fn opt(s: &str) -> Option<String> {
             Some(s.trim()).filter(|t| !t.is_empty()).map(str::to_owned)
         }
@@ -351,9 +377,37 @@ pub struct ContactDraft {
     pub is_primary: String,
 }
 
+/// The fields holding characters no field may hold ([`kernel::text`]): only those in
+/// `multi_line` keep tabs and line breaks.
+pub fn text_errors(fields: &[(&'static str, &str)], multi_line: &[&str]) -> Vec<FieldError> {
+    fields
+        .iter()
+        .filter_map(|(f, v)| {
+            let lines = if multi_line.contains(f) {
+                kernel::text::Lines::Multi
+            } else {
+                kernel::text::Lines::Single
+            };
+            kernel::text::check(v, lines).map(|m| FieldError::new(f, m))
+        })
+        .collect()
+}
+
 impl ContactDraft {
     pub fn parse(&self) -> Result<ContactInput, Vec<FieldError>> {
-        let mut errs = Vec::new();
+        let mut errs = text_errors(
+            &[
+                ("full_name", &self.full_name),
+                ("role", &self.role),
+                ("email", &self.email),
+                ("phone", &self.phone),
+                ("is_primary", &self.is_primary),
+            ],
+            &[],
+        );
+        if !errs.is_empty() {
+            return Err(errs);
+        }
         let full_name = self.full_name.trim().to_owned();
         if full_name.is_empty() {
             errs.push(FieldError::new(
@@ -411,6 +465,25 @@ impl ContactDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_and_only_notes_span_lines() {
+        let mut d = padova();
+        d.name = "Comune\u{0} di Padova".into();
+        d.address = "Via\tRoma".into();
+        d.notes = "prima riga\nseconda riga".into();
+        let errs = d.parse().unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "address"]);
+        d.name = "Comune di Padova".into();
+        d.address = "Via Roma".into();
+        assert_eq!(d.parse().unwrap().notes, "prima riga\nseconda riga");
+        let c = ContactDraft {
+            full_name: "Mario\nRossi".into(),
+            ..Default::default()
+        };
+        assert_eq!(c.parse().unwrap_err()[0].field, "full_name");
+    }
 
     fn padova() -> EntityDraft {
         EntityDraft {

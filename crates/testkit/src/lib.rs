@@ -126,7 +126,7 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub testdb: TestDb,
-    /// The application's clock: fixed at the real time of the start, moved by the test.
+    /// The application's clock: fixed at [`TEST_NOW`], moved or set by the test.
     pub clock: kernel::time::Clock,
     config: web::WebConfig,
     server: tokio::task::JoinHandle<()>,
@@ -138,6 +138,16 @@ impl Drop for TestApp {
     }
 }
 
+/// Where every test's clock stands at the start: Wednesday 25 November 2026, 12:00 in Rome, a
+/// working day. Tests that date tickets (phone calls on 16 November…) stay true whatever the
+/// day the suite runs; what the app does not yet take from its clock (sessions, tokens, queue
+/// leases) runs on the real time.
+pub const TEST_NOW: &str = "2026-11-25T11:00:00Z";
+
+pub fn test_now() -> chrono::DateTime<chrono::Utc> {
+    kernel::time::parse(TEST_NOW).expect("TEST_NOW is RFC 3339")
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, web::WebConfig::default()).await
 }
@@ -146,7 +156,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, config: web::WebConfig) -> TestApp {
     let testdb = TestDb::new(backend).await;
     let db = testdb.connect().await;
-    let clock = kernel::time::Clock::fixed(chrono::Utc::now());
+    let clock = kernel::time::Clock::fixed(test_now());
     let (base, server) = serve(db.clone(), config.clone(), clock.clone()).await;
     TestApp {
         base,

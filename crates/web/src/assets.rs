@@ -10,7 +10,7 @@ struct Static;
 
 pub async fn serve(Path(path): Path<String>) -> Response {
     let Some(file) = Static::get(&path) else {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return crate::pages::error_page(StatusCode::NOT_FOUND, "Il file richiesto non esiste.");
     };
     let mime = match path.rsplit('.').next().unwrap_or("") {
         "css" => "text/css; charset=utf-8",

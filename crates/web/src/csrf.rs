@@ -21,7 +21,11 @@ fn forbidden(msg: &str) -> Response {
     PageError::new(StatusCode::FORBIDDEN, msg).into_response()
 }
 
-fn same_origin(req: &Request) -> bool {
+/// The request comes from our own pages: `Sec-Fetch-Site` says so, and an `Origin` names our
+/// host with our scheme (`https` when the site is served over TLS, i.e. with secure cookies;
+/// `http` otherwise), so a page on `http://` cannot post into the `https://` site.
+fn same_origin(req: &Request, secure: bool) -> bool {
+    let scheme = if secure { "https" } else { "http" };
     let h = req.headers();
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         if !matches!(site, "same-origin" | "none") {
@@ -32,7 +36,8 @@ fn same_origin(req: &Request) -> bool {
         (Some(o), Some(host)) => {
             let o = o.to_str().unwrap_or("");
             let host = host.to_str().unwrap_or("");
-            o.split_once("://").is_some_and(|(_, rest)| rest == host)
+            o.split_once("://")
+                .is_some_and(|(s, rest)| s.eq_ignore_ascii_case(scheme) && rest == host)
         }
         (Some(_), None) => false,
         _ => true,
@@ -67,7 +72,7 @@ pub async fn session_layer(
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
-        if !same_origin(&req) {
+        if !same_origin(&req, state.config.secure_cookies) {
             return forbidden("Richiesta rifiutata: proviene da un altro sito.");
         }
         if let Some(s) = &session {

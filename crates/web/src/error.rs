@@ -5,8 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use accounts::AccountsError;
-use members::MembersError;
+use kernel::{Kind, Refusal};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProblemField {
@@ -25,6 +24,9 @@ pub struct Problem {
     pub kind: String,
     pub title: String,
     pub status: u16,
+    /// Stable machine-readable reason (`entity_not_found`, `invalid_fields`, …): switch on
+    /// this, never on `detail`.
+    pub code: String,
     /// What is wrong, in words a person can act on.
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -35,6 +37,8 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
+    /// Stable reason code; by default the one of the status (see [`default_code`]).
+    pub code: &'static str,
     pub detail: String,
     pub errors: Vec<ProblemField>,
     pub www_authenticate: bool,
@@ -44,10 +48,15 @@ impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
+            code: default_code(status),
             detail: detail.into(),
             errors: vec![],
             www_authenticate: false,
         }
+    }
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "risorsa non trovata")
@@ -62,7 +71,7 @@ impl ApiError {
                 .collect::<Vec<_>>()
                 .join("; ")
         );
-        let mut a = Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail);
+        let mut a = Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail).with_code("invalid_fields");
         a.errors = errors;
         a
     }
@@ -75,14 +84,35 @@ impl ApiError {
     }
 }
 
-fn title(status: StatusCode) -> &'static str {
+/// The code of a refusal that has none of its own: one per status.
+pub fn default_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "too_large",
+        414 => "uri_too_long",
+        415 => "unsupported_media_type",
+        422 => "invalid_fields",
+        429 => "throttled",
+        _ => "internal",
+    }
+}
+
+/// The Italian title of a status.
+pub fn title(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "Richiesta non valida",
         401 => "Autenticazione richiesta",
         403 => "Operazione non consentita",
         404 => "Non trovato",
+        405 => "Metodo non consentito",
         409 => "Conflitto",
         413 => "Richiesta troppo grande",
+        414 => "Indirizzo troppo lungo",
         415 => "Formato non supportato",
         422 => "Dati non validi",
         429 => "Troppi tentativi",
@@ -96,6 +126,7 @@ impl IntoResponse for ApiError {
             kind: "about:blank".into(),
             title: title(self.status).into(),
             status: self.status.as_u16(),
+            code: self.code.to_owned(),
             detail: self.detail,
             errors: self.errors,
         };
@@ -115,128 +146,44 @@ impl IntoResponse for ApiError {
     }
 }
 
-pub fn field_problems(errs: &[members::FieldError]) -> Vec<ProblemField> {
+pub fn field_problems(errs: &[kernel::FieldError]) -> Vec<ProblemField> {
     errs.iter()
         .map(|e| ProblemField {
             field: e.field.clone(),
             message: e.message.clone(),
-            line: None,
+            line: e.line,
         })
         .collect()
 }
 
-impl From<MembersError> for ApiError {
-    fn from(e: MembersError) -> Self {
-        match e {
-            MembersError::Invalid(errs) => {
-                let mut a = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    MembersError::Invalid(errs.clone()).to_string(),
-                );
-                a.errors = field_problems(&errs);
-                a
-            }
-            MembersError::Import(rows) => {
-                let detail = format!(
-                    "file non importato, nessun dato modificato: {}",
-                    rows.iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                );
-                let mut a = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail);
-                a.errors = rows
-                    .iter()
-                    .flat_map(|r| {
-                        r.errors.iter().map(move |e| ProblemField {
-                            field: e.field.clone(),
-                            message: e.message.clone(),
-                            line: Some(r.line),
-                        })
-                    })
-                    .collect();
-                a
-            }
-            MembersError::EntityNotFound | MembersError::ContactNotFound => {
-                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
-            }
-            MembersError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
-            MembersError::Conflict => ApiError::new(StatusCode::CONFLICT, e.to_string()),
-            MembersError::Db(e) => ApiError::internal(e),
-        }
+/// The one mapping from a kind of refusal to an HTTP status.
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::BadRequest => StatusCode::BAD_REQUEST,
+        Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Kind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
-impl From<AccountsError> for ApiError {
-    fn from(e: AccountsError) -> Self {
-        let status = match &e {
-            AccountsError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AccountsError::Invalid { .. } | AccountsError::UnknownEntity(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            AccountsError::NotFound => StatusCode::NOT_FOUND,
-            AccountsError::Forbidden => StatusCode::FORBIDDEN,
-            AccountsError::UsernameTaken => StatusCode::CONFLICT,
-            AccountsError::Db(e) => return ApiError::internal(e),
-        };
-        let mut a = ApiError::new(status, e.to_string());
-        if let AccountsError::Invalid { field, message } = &e {
-            a.errors = vec![ProblemField {
-                field: (*field).to_owned(),
-                message: message.clone(),
-                line: None,
-            }];
+/// Every capability's error becomes a problem document the same way.
+impl<E: Refusal> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        if e.kind() == Kind::Internal {
+            return ApiError::internal(&e);
         }
+        let mut a = ApiError::new(status_of(e.kind()), e.to_string()).with_code(e.code());
+        a.errors = field_problems(&e.fields());
         a
     }
 }
 
-impl From<catalog::CatalogError> for ApiError {
-    fn from(e: catalog::CatalogError) -> Self {
-        use catalog::CatalogError as C;
-        match e {
-            C::Rule(_)
-            | C::Fee(_)
-            | C::InactiveService(_)
-            | C::NoPriceListOn(_)
-            | C::PriceListOverlap(..)
-            | C::NotChargeable(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            C::NoRule(_) | C::NoService(_) | C::NoPriceList | C::NoAgreement => {
-                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
-            }
-            C::BadYear(_) => ApiError::new(StatusCode::BAD_REQUEST, e.to_string()),
-            C::Forbidden | C::StaffOnly => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
-            C::PriceListUsed(_) | C::AgreementRefused(_) | C::Conflict => {
-                ApiError::new(StatusCode::CONFLICT, e.to_string())
-            }
-            C::Invalid(errs) => members::MembersError::Invalid(errs).into(),
-            C::Members(m) => m.into(),
-            C::Db(d) => ApiError::internal(d),
-        }
-    }
-}
-
-impl From<helpdesk::HelpdeskError> for ApiError {
-    fn from(e: helpdesk::HelpdeskError) -> Self {
-        use helpdesk::HelpdeskError as H;
-        match e {
-            H::Invalid(errs) => members::MembersError::Invalid(errs).into(),
-            H::NotFound => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
-            H::StaffOnly => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
-            H::Refused(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
-            H::Calendar(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            H::Members(m) => m.into(),
-            H::Mail(mail::MailError::Address(_)) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-            }
-            H::Mail(m) => ApiError::internal(m),
-            H::Db(d) => ApiError::internal(d),
-        }
-    }
-}
-
-impl From<helpdesk::HelpdeskError> for PageError {
-    fn from(e: helpdesk::HelpdeskError) -> Self {
+impl<E: Refusal> From<E> for PageError {
+    fn from(e: E) -> Self {
         ApiError::from(e).into()
     }
 }
@@ -266,24 +213,6 @@ impl PageError {
 impl From<ApiError> for PageError {
     fn from(a: ApiError) -> Self {
         Self::new(a.status, a.detail)
-    }
-}
-
-impl From<MembersError> for PageError {
-    fn from(e: MembersError) -> Self {
-        ApiError::from(e).into()
-    }
-}
-
-impl From<catalog::CatalogError> for PageError {
-    fn from(e: catalog::CatalogError) -> Self {
-        ApiError::from(e).into()
-    }
-}
-
-impl From<AccountsError> for PageError {
-    fn from(e: AccountsError) -> Self {
-        ApiError::from(e).into()
     }
 }
 

@@ -11,6 +11,7 @@ mod assets;
 pub mod auth;
 pub mod client;
 mod csrf;
+pub mod edge;
 pub mod error;
 pub mod pages;
 pub mod routes;

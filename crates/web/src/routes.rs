@@ -230,30 +230,13 @@ async fn fallback(uri: axum::http::Uri) -> Response {
 }
 
 /// The largest request body accepted (attachments are at most 10 MiB of it).
-const BODY_LIMIT: usize = 16 << 20;
+pub(crate) const BODY_LIMIT: usize = 16 << 20;
 
-/// A body over [`BODY_LIMIT`] is refused by axum's extractors with a plain-text 413: it is
-/// answered like every other refusal, a problem document on the API and a page elsewhere.
-async fn too_large(req: axum::extract::Request, next: middleware::Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let resp = next.run(req).await;
-    let plain = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    if resp.status() != StatusCode::PAYLOAD_TOO_LARGE || !plain {
-        return resp;
-    }
-    let msg = format!(
+pub(crate) fn too_large_message() -> String {
+    format!(
         "la richiesta supera i {} MB ammessi (un allegato al massimo 10 MB)",
         BODY_LIMIT >> 20
-    );
-    if api {
-        crate::error::ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, msg).into_response()
-    } else {
-        pages::error_page(StatusCode::PAYLOAD_TOO_LARGE, &msg)
-    }
+    )
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -278,11 +261,13 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(too_large))
+        .layer(middleware::from_fn(crate::edge::guard_text))
+        .layer(middleware::from_fn(crate::edge::uniform))
         .layer(h("content-security-policy", CSP))
         .layer(h("x-content-type-options", "nosniff"))
         .layer(h("x-frame-options", "DENY"))
         .layer(h("referrer-policy", "same-origin"))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(middleware::from_fn(crate::edge::request_id))
         .with_state(state)
 }

@@ -45,12 +45,21 @@ pub struct StoredQuote {
     pub lines: Vec<FeeLine>,
 }
 
+/// The largest quantity a quote is computed for (workstations, users, GB, hours…).
+pub const MAX_QUANTITY: u32 = 1_000_000;
+
 /// Computes a quote without storing it: the figures a quote would have.
 pub async fn compute(
     db: &Db,
     actor: &Actor,
     req: &QuoteRequest,
 ) -> Result<StoredQuote, CatalogError> {
+    if !(1..=MAX_QUANTITY).contains(&req.quantity) {
+        return Err(CatalogError::field(
+            "quantity",
+            "la quantità va da 1 a 1.000.000",
+        ));
+    }
     let day = pricing_date(req.activation_date, req.year);
     let d = day.to_string();
     let mut conn = db.pool().acquire().await?;
@@ -122,14 +131,18 @@ pub async fn compute(
     })
 }
 
-/// Computes and keeps a quote (staff, or a contact for their own entity). The price list it
-/// used is frozen from then on.
+/// Computes a quote; staff quotes are kept (`id` > 0) and freeze the price list they used. A
+/// contact's quote is a preview (`id` 0), kept only when it becomes an activation request:
+/// otherwise anyone with an account could freeze the list, or fill the table.
 pub async fn create(
     db: &Db,
     actor: &Actor,
     req: &QuoteRequest,
 ) -> Result<StoredQuote, CatalogError> {
     let mut q = compute(db, actor, req).await?;
+    if !actor.is_staff() {
+        return Ok(q);
+    }
     let lines_json =
         serde_json::to_string(&q.lines).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let mut tx = db.write().await?;

@@ -9,6 +9,7 @@ backends!(
     concurrent_edit_is_refused,
     contacts_by_api,
     openapi_documents_every_api_route,
+    every_refusal_is_a_problem_document_or_an_italian_page,
 );
 
 async fn entity_create_read_update(b: Backend) {
@@ -197,6 +198,46 @@ async fn concurrent_edit_is_refused(b: Backend) {
     assert_eq!(s, 409, "{p}");
     let (_, now) = api.get(&path).await;
     assert_eq!(now["servers"], 2);
+
+    // The edit page: a missing or wrong version is refused (it skipped the check before), and
+    // a change touches only the fields the form carries (it blanked the others before).
+    let br = app.browser("operatore").await;
+    let page = format!("/entities/{}", e.id);
+    for version in [None, Some("due"), Some("1")] {
+        let mut form = vec![("name", "Comune di Arre (modificato)")];
+        if let Some(v) = version {
+            form.push(("version", v));
+        }
+        let (s, html) = br.post(&page, &form).await;
+        assert_eq!(s, 409, "version {version:?}");
+        assert!(html.contains("modificato da qualcun altro"), "{html}");
+    }
+    let (_, still) = api.get(&path).await;
+    assert_eq!(
+        (still["name"].as_str(), still["version"].as_i64()),
+        (Some("Comune di Arre"), Some(2))
+    );
+    let (s, _) = br
+        .post(
+            &page,
+            &[
+                ("name", "Comune di Arre"),
+                ("city", "Arre"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, after) = api.get(&path).await;
+    assert_eq!(
+        (
+            after["city"].as_str(),
+            after["servers"].as_i64(),
+            after["version"].as_i64()
+        ),
+        (Some("Arre"), Some(2), Some(3)),
+        "servers kept: the form did not carry it"
+    );
 }
 
 async fn contacts_by_api(b: Backend) {
@@ -264,4 +305,178 @@ async fn openapi_documents_every_api_route(b: Backend) {
             "{f} undocumented"
         );
     }
+}
+
+/// The status, content type and body of an answer.
+async fn answer(r: reqwest::RequestBuilder) -> (u16, String, String, reqwest::header::HeaderMap) {
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let ct = headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, ct, r.text().await.unwrap(), headers)
+}
+
+async fn every_refusal_is_a_problem_document_or_an_italian_page(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.user("admin", "admin", &[]).await;
+    let api = app.api(&admin).await;
+    let br = app.browser("admin").await;
+    let e = app.entity("Comune di Agna", None).await;
+    let problem = |(s, ct, body, h): (u16, String, String, reqwest::header::HeaderMap)| {
+        assert_eq!(ct, "application/problem+json", "{s} {body}");
+        let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(p["status"], s);
+        assert!(p["code"].as_str().is_some_and(|c| !c.is_empty()), "{p}");
+        assert_eq!(
+            p["request_id"].as_str().unwrap(),
+            h["x-request-id"].to_str().unwrap(),
+            "the id in the header is the id in the document"
+        );
+        (s, p)
+    };
+    let page = |(s, ct, body, _): (u16, String, String, reqwest::header::HeaderMap)| {
+        assert!(ct.starts_with("text/html"), "{s} {ct} {body}");
+        assert!(body.contains("lang=\"it\""), "{body}");
+        (s, body)
+    };
+
+    // DELETE on an API route: 405 with what is allowed.
+    let r = answer(api.request(Method::DELETE, &format!("/api/v1/entities/{}", e.id))).await;
+    assert!(r.3.contains_key("allow"));
+    let (s, p) = problem(r);
+    assert_eq!((s, p["code"].as_str()), (405, Some("method_not_allowed")));
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("DELETE non è ammesso"),
+        "{p}"
+    );
+    // A JSON route given a form: 415.
+    let (s, p) = problem(
+        answer(
+            api.request(Method::POST, "/api/v1/entities")
+                .header("content-type", "text/plain")
+                .body("name=x"),
+        )
+        .await,
+    );
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (415, Some("unsupported_media_type")),
+        "{p}"
+    );
+    // Broken JSON: 400, said in Italian.
+    let (s, p) = problem(
+        answer(
+            api.request(Method::POST, "/api/v1/entities")
+                .header("content-type", "application/json")
+                .body("{\"name\": "),
+        )
+        .await,
+    );
+    assert_eq!(s, 400, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("JSON non valido"),
+        "{p}"
+    );
+    // An over-long address: 414 before routing.
+    let long = format!("/api/v1/entities?q={}", "a".repeat(9000));
+    let (s, p) = problem(answer(api.request(Method::GET, &long)).await);
+    assert_eq!((s, p["code"].as_str()), (414, Some("uri_too_long")));
+    // A NUL in a path or a query.
+    let (s, p) = problem(answer(api.request(Method::GET, "/api/v1/services/PD%00")).await);
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (400, Some("control_characters")),
+        "{p}"
+    );
+    let (s, p) = problem(answer(api.request(Method::GET, "/api/v1/entities?q=a%00b")).await);
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (422, Some("control_characters")),
+        "{p}"
+    );
+    // A capability's own refusal keeps its code.
+    let (s, p) = problem(answer(api.request(Method::GET, "/api/v1/entities/999999")).await);
+    assert_eq!((s, p["code"].as_str()), (404, Some("entity_not_found")));
+
+    // Pages: a form posted as JSON, a multipart without boundary, a missing file, a long URL.
+    let (s, html) = page(
+        answer(
+            br.http
+                .post(app.url(&format!("/entities/{}", e.id)))
+                .header("x-csrf-token", &br.csrf)
+                .header("content-type", "application/json")
+                .body("{\"name\": \"x\"}"),
+        )
+        .await,
+    );
+    assert_eq!(s, 415);
+    assert!(html.contains("il modulo va inviato come"), "{html}");
+    let (s, html) = page(
+        answer(
+            br.http
+                .post(app.url(&format!("/import?_csrf={}", br.csrf)))
+                .header("content-type", "multipart/form-data")
+                .body("x"),
+        )
+        .await,
+    );
+    assert_eq!(s, 400);
+    assert!(html.contains("richiesta non valida"), "{html}");
+    let (s, html) = page(answer(br.http.get(app.url("/static/nessuno.css"))).await);
+    assert_eq!(s, 404);
+    assert!(html.contains("Il file richiesto non esiste"), "{html}");
+    let (s, _) = page(
+        answer(
+            br.http
+                .get(app.url(&format!("/entities?q={}", "a".repeat(9000)))),
+        )
+        .await,
+    );
+    assert_eq!(s, 414);
+    let (s, html) = page(
+        answer(
+            br.http
+                .post(app.url(&format!("/entities/{}/contacts", e.id)))
+                .form(&[
+                    ("_csrf", br.csrf.as_str()),
+                    ("full_name", "Mario\u{0}Rossi"),
+                ]),
+        )
+        .await,
+    );
+    assert_eq!(s, 422);
+    assert!(html.contains("carattere di controllo"), "{html}");
+    let (_, contacts) = api
+        .get(&format!("/api/v1/entities/{}/contacts", e.id))
+        .await;
+    assert_eq!(contacts.as_array().unwrap().len(), 0, "nothing stored");
+
+    // Authenticated answers are never cached; static files are.
+    let (_, _, _, h) =
+        answer(api.request(Method::GET, &format!("/api/v1/entities/{}", e.id))).await;
+    assert_eq!(h["cache-control"], "no-store");
+    let (_, _, _, h) = answer(br.http.get(app.url(&format!("/entities/{}", e.id)))).await;
+    assert_eq!(h["cache-control"], "no-store");
+    let (_, _, _, h) = answer(br.http.get(app.url("/static/css/app.css"))).await;
+    assert_eq!(h["cache-control"], "public, max-age=86400");
+
+    // The CSRF origin check looks at the scheme too: a page on http:// cannot post into the site
+    // served on https:// (and the other way round).
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let (s, _) = page(
+        answer(
+            br.http
+                .post(app.url(&format!("/entities/{}/contacts", e.id)))
+                .header("origin", format!("https://{host}"))
+                .form(&[("_csrf", br.csrf.as_str()), ("full_name", "Mario Rossi")]),
+        )
+        .await,
+    );
+    assert_eq!(s, 403);
 }

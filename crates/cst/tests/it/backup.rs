@@ -118,7 +118,7 @@ async fn fill_every_table(app: &testkit::TestApp) {
             Method::POST,
             "/api/v1/tickets",
             json!({"entity_id": e, "subject": "Il server non risponde", "description": "Chiamata",
-                   "priority": "high", "channel": "phone", "received_at": kernel::time::now(),
+                   "priority": "high", "channel": "phone", "received_at": kernel::time::format(app.clock.now()),
                    "requester_email": format!("referente@{e}.example.it")}),
         )
         .await;

@@ -436,6 +436,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             ..Default::default()
         },
         &helpdesk::sla::SlaPolicy::default(),
+        app.clock.now(),
     )
     .await
     .unwrap();

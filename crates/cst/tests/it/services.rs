@@ -197,6 +197,8 @@ async fn catalogue_cards_and_quotes(b: Backend) {
     let other = app.entity("Comune Altro", None).await;
     let contact = app.user("referente", "contact", &[id]).await;
     let capi = app.api(&contact).await;
+    // Their quote is a preview: figures, but nothing kept and the list not frozen by it.
+    let kept = count(&app, "price_quotes").await;
     let (s, q) = capi
         .send_json(
             Method::POST,
@@ -204,8 +206,46 @@ async fn catalogue_cards_and_quotes(b: Backend) {
             quote("PD13", id, 10, "2026-05-01", 2026),
         )
         .await;
-    assert_eq!(s, 201, "{q}");
+    assert_eq!(s, 200, "{q}");
     assert_eq!(q["amount"], "150.00");
+    assert_eq!(
+        (q["id"].is_null(), q["kept"].as_bool()),
+        (true, Some(false))
+    );
+    assert_eq!(count(&app, "price_quotes").await, kept);
+    // Quantities are bounded, for everybody; a date that does not exist is named.
+    for (body, field, needle) in [
+        (
+            quote("PD13", id, 0, "2026-05-01", 2026),
+            "quantity",
+            "da 1 a 1.000.000",
+        ),
+        (
+            quote("PD13", id, 4_294_967_295, "2026-05-01", 2026),
+            "quantity",
+            "da 1 a 1.000.000",
+        ),
+        (
+            json!({"service": "PD13", "entity_id": id, "quantity": 1, "activation_date": "2026-02-30"}),
+            "activation_date",
+            "data non valida",
+        ),
+        (
+            json!({"service": "PD13", "entity_id": id, "quantity": -1, "activation_date": "2026-02-01"}),
+            "quantity",
+            "fuori dall'intervallo",
+        ),
+    ] {
+        for who in [&capi, &api] {
+            let (s, p) = who
+                .send_json(Method::POST, "/api/v1/price-quotes", body.clone())
+                .await;
+            assert_eq!(s, 422, "{p}");
+            assert_eq!(p["errors"][0]["field"], field, "{p}");
+            assert!(p["detail"].as_str().unwrap().contains(needle), "{p}");
+        }
+    }
+    assert_eq!(count(&app, "price_quotes").await, kept);
     let (s, _) = capi
         .send_json(
             Method::POST,
@@ -329,6 +369,16 @@ async fn price_lists_are_versioned_and_frozen_once_used(b: Backend) {
 
     // Refused lists change nothing.
     let before = count(&app, "price_lists").await;
+    let mut bad_date = new.clone();
+    bad_date["valid_from"] = json!("2027-02-30");
+    let (s, p) = api
+        .send_json(Method::POST, "/api/v1/price-lists", bad_date)
+        .await;
+    assert_eq!(
+        (s, p["errors"][0]["field"].as_str()),
+        (422, Some("valid_from")),
+        "{p}"
+    );
     let mut overlap = new.clone();
     overlap["valid_from"] = json!("2026-06-01");
     overlap["valid_to"] = json!("2027-06-01");
@@ -387,6 +437,25 @@ async fn agreements_from_draft_to_renewal(b: Backend) {
     let app = spawn_app(b).await;
     let (api, id) = setup(&app).await;
     let path = format!("/api/v1/entities/{id}/agreements");
+    // A date that does not exist is named, in Italian (serde said "input is out of range").
+    for bad in ["2024-02-30", "2024-13-01", "01/02/2024"] {
+        let (s, p) = api
+            .send_json(
+                Method::POST,
+                &path,
+                json!({"start_date": bad, "term_years": 3}),
+            )
+            .await;
+        assert_eq!(
+            (s, p["errors"][0]["field"].as_str()),
+            (422, Some("start_date")),
+            "{p}"
+        );
+        assert!(
+            p["detail"].as_str().unwrap().contains("data non valida"),
+            "{p}"
+        );
+    }
     let (s, d) = api
         .send_json(
             Method::POST,

@@ -92,8 +92,98 @@ pub fn take_version(obj: &mut Map<String, Value>) -> Result<Option<i64>, ApiErro
     }
 }
 
-/// A body object as `T`, or a 422 saying which field is wrong.
+/// A body object as `T`, or a 422 naming the wrong field in Italian.
 pub fn from_object<T: serde::de::DeserializeOwned>(obj: Map<String, Value>) -> Result<T, ApiError> {
-    serde_json::from_value(Value::Object(obj))
-        .map_err(|e| unprocessable(format!("dati non validi: {e}")))
+    serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
+        let field = e.path().to_string();
+        let message = italian_serde(&e.inner().to_string());
+        ApiError::fields(vec![ProblemField {
+            field: if field == "." { "body".into() } else { field },
+            message,
+            line: None,
+        }])
+    })
+}
+
+/// serde's English reason for a wrong value, in words an Italian user can act on.
+pub fn italian_serde(reason: &str) -> String {
+    let quoted = |r: &str| r.split('`').nth(1).unwrap_or("").to_owned();
+    if let Some(rest) = reason.strip_prefix("unknown field ") {
+        return format!("campo sconosciuto «{}»", quoted(rest));
+    }
+    if reason.starts_with("missing field") {
+        return format!("manca il campo obbligatorio «{}»", quoted(reason));
+    }
+    // chrono's date and time parsing errors.
+    if [
+        "input is out of range",
+        "premature end of input",
+        "input contains invalid characters",
+        "trailing input",
+        "input is not enough for unique date and time",
+        "no possible date and time matching input",
+        "bad or unsupported format string",
+    ]
+    .iter()
+    .any(|r| reason.starts_with(r))
+    {
+        return "data non valida: usare AAAA-MM-GG con un giorno che esiste (es. 2026-03-01)"
+            .into();
+    }
+    if reason.starts_with("invalid value: integer") || reason.contains("out of range for") {
+        return "numero fuori dall'intervallo ammesso".into();
+    }
+    if let Some(rest) = reason.strip_prefix("invalid type: ") {
+        let expected = rest.split(", expected ").nth(1).unwrap_or("");
+        let what = if expected.contains("integer")
+            || expected.starts_with('u')
+            || expected.starts_with('i')
+        {
+            "un numero intero"
+        } else if expected.contains("bool") {
+            "true o false"
+        } else if expected.contains("string") || expected.contains("date") {
+            "un testo"
+        } else if expected.contains("sequence") {
+            "un elenco"
+        } else if expected.contains("map") || expected.contains("struct") {
+            "un oggetto"
+        } else {
+            "un valore di altro tipo"
+        };
+        return format!("tipo non valido: serve {what}");
+    }
+    if let Some(rest) = reason.strip_prefix("unknown variant ") {
+        return format!("valore «{}» non ammesso", quoted(rest));
+    }
+    format!("valore non valido ({reason})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::italian_serde;
+
+    #[test]
+    fn serde_reasons_become_italian() {
+        assert_eq!(
+            italian_serde("input is out of range"),
+            "data non valida: usare AAAA-MM-GG con un giorno che esiste (es. 2026-03-01)"
+        );
+        assert_eq!(
+            italian_serde("unknown field `colour`, expected one of `a`, `b`"),
+            "campo sconosciuto «colour»"
+        );
+        assert_eq!(
+            italian_serde("missing field `start_date`"),
+            "manca il campo obbligatorio «start_date»"
+        );
+        assert_eq!(
+            italian_serde("invalid type: string \"tre\", expected u32"),
+            "tipo non valido: serve un numero intero"
+        );
+        assert_eq!(
+            italian_serde("invalid value: integer `-1`, expected u32"),
+            "numero fuori dall'intervallo ammesso"
+        );
+    }
 }

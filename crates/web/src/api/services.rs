@@ -362,7 +362,10 @@ pub struct QuoteLineOut {
 /// A quote: the amount due for one calendar year, line by line.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuoteOut {
-    pub id: i64,
+    /// The kept quote; null for a contact's preview (not kept, freezes nothing).
+    pub id: Option<i64>,
+    /// Kept (staff quotes) or only computed (a contact's preview).
+    pub kept: bool,
     pub entity_id: i64,
     pub service: String,
     pub service_name: String,
@@ -388,7 +391,8 @@ pub struct QuoteOut {
 impl From<quotes::StoredQuote> for QuoteOut {
     fn from(q: quotes::StoredQuote) -> Self {
         Self {
-            id: q.id,
+            id: (q.id > 0).then_some(q.id),
+            kept: q.id > 0,
             entity_id: q.entity_id,
             service: q.service,
             service_name: q.service_name,
@@ -416,11 +420,11 @@ impl From<quotes::StoredQuote> for QuoteOut {
     }
 }
 
-/// Computes and keeps a price quote for an entity (staff, or the entity's own contact). The
-/// entity needs an agreement in force on the pricing date.
+/// Computes a price quote for an entity: kept when staff ask (201), a preview for the entity's
+/// own contact (200, not kept). The entity needs an agreement in force on the pricing date.
 #[utoipa::path(post, path = "/api/v1/price-quotes", tag = "catalog", request_body = QuoteIn,
     security(("bearer" = [])),
-    responses((status = 201, body = QuoteOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = QuoteOut), (status = 200, body = QuoteOut, description = "a contact's preview, not kept"), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn quote(
     State(s): State<AppState>,
     caller: ApiUser,
@@ -440,5 +444,10 @@ pub async fn quote(
         activation_date: q.activation_date,
     };
     let saved = quotes::create(&s.db, &caller.actor(), &req).await?;
-    Ok((StatusCode::CREATED, Json(QuoteOut::from(saved))).into_response())
+    let status = if saved.id > 0 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(QuoteOut::from(saved))).into_response())
 }

@@ -175,7 +175,8 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let t = store::create(&s.db, &caller.actor(), &new, &store::policy(&s.db).await?).await?;
+    let policy = store::policy(&s.db).await?;
+    let t = store::create(&s.db, &caller.actor(), &new, &policy, s.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(ticket_out(t))).into_response())
 }
 
@@ -268,7 +269,7 @@ pub async fn take_charge(
 ) -> Result<Json<TicketOut>, ApiError> {
     let id = parse_id(&id)?;
     Ok(Json(ticket_out(
-        store::take_charge(&s.db, &user.actor(), id).await?,
+        store::take_charge(&s.db, &user.actor(), id, s.clock.now()).await?,
     )))
 }
 
@@ -323,7 +324,7 @@ pub async fn sla_report(
             "il periodo finisce prima di iniziare",
         ));
     }
-    let items = store::sla_report(&s.db, &user.actor(), from, to)
+    let items = store::sla_report(&s.db, &user.actor(), from, to, s.clock.now())
         .await?
         .into_iter()
         .map(|l| SlaLineOut {
@@ -410,7 +411,15 @@ pub async fn add_message(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let m: MessageIn = super::from_object(json_object(&headers, &body)?)?;
-    let saved = store::add_message(&s.db, &caller.actor(), id, &m.body, m.internal).await?;
+    let saved = store::add_message(
+        &s.db,
+        &caller.actor(),
+        id,
+        &m.body,
+        m.internal,
+        s.clock.now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(message_out(saved))).into_response())
 }
 
@@ -442,7 +451,7 @@ pub async fn set_state(
         ))
     })?;
     Ok(Json(ticket_out(
-        store::set_state(&s.db, &user.actor(), id, to).await?,
+        store::set_state(&s.db, &user.actor(), id, to, s.clock.now()).await?,
     )))
 }
 
@@ -477,7 +486,7 @@ pub async fn set_priority(
     })?;
     let policy = store::policy(&s.db).await?;
     Ok(Json(ticket_out(
-        store::set_priority(&s.db, &user.actor(), id, to, &policy).await?,
+        store::set_priority(&s.db, &user.actor(), id, to, &policy, s.clock.now()).await?,
     )))
 }
 

@@ -583,10 +583,21 @@ pub async fn update(
     if !actor.is_staff() {
         return Err(forbidden_edit());
     }
-    let (draft, version) = draft_from(&form);
-    let result = match draft.parse() {
-        Ok(input) => store::update(&s.db, &actor, id, version, &input).await,
-        Err(errs) => Err(MembersError::Invalid(errs)),
+    // A change touches only the fields the form carries; the rest stay as stored.
+    let mut draft = current.data.to_draft();
+    let mut version = None;
+    for (k, v) in &form {
+        if k == "version" {
+            version = v.trim().parse::<i64>().ok();
+        } else if let Some(f) = draft.field_mut(k) {
+            f.clone_from(v);
+        }
+    }
+    let result = match (version, draft.parse()) {
+        // Without the version the form was read from, a lost update cannot be detected.
+        (None, _) => Err(MembersError::Conflict),
+        (Some(v), Ok(input)) => store::update(&s.db, &actor, id, Some(v), &input).await,
+        (Some(_), Err(errs)) => Err(MembersError::Invalid(errs)),
     };
     let again = |errs: &[FieldError], message: String, status| {
         render(

@@ -93,7 +93,7 @@ pub async fn sla(
     let (from, to, _) = period(raw.as_deref())?;
     let actor = sess.actor();
     let target = store::policy(&s.db).await?.target_percent;
-    let bars = store::sla_report(&s.db, &actor, from, to)
+    let bars = store::sla_report(&s.db, &actor, from, to, s.clock.now())
         .await?
         .into_iter()
         .map(|l| Bar {
@@ -116,7 +116,7 @@ pub async fn sla(
             ok: l.percent >= f64::from(target),
         })
         .collect();
-    let lines = store::sla_breakdown(&s.db, &actor, from, to)
+    let lines = store::sla_breakdown(&s.db, &actor, from, to, s.clock.now())
         .await?
         .into_iter()
         .map(|r| Line {
@@ -147,35 +147,36 @@ pub async fn sla(
 }
 
 /// A CSV field, quoted when it needs to be.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', ';']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 pub async fn sla_csv(
     State(s): State<AppState>,
     PageStaff(sess): PageStaff,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let (from, to, _) = period(raw.as_deref())?;
-    let rows = store::sla_breakdown(&s.db, &sess.actor(), from, to).await?;
-    let mut out = String::from("month,entity_id,entity,priority,total,met,pending,percent\n");
+    let rows = store::sla_breakdown(&s.db, &sess.actor(), from, to, s.clock.now()).await?;
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "month",
+        "entity_id",
+        "entity",
+        "priority",
+        "total",
+        "met",
+        "pending",
+        "percent",
+    ]);
     for r in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{:.1}\n",
-            r.month,
-            r.entity_id,
-            field(&r.entity_name),
-            r.priority.as_str(),
-            r.total,
-            r.met,
-            r.pending,
-            r.percent()
-        ));
+        out.row([
+            r.month.clone(),
+            r.entity_id.to_string(),
+            r.entity_name.clone(),
+            r.priority.as_str().to_owned(),
+            r.total.to_string(),
+            r.met.to_string(),
+            r.pending.to_string(),
+            format!("{:.1}", r.percent()),
+        ]);
     }
+    let out = out.finish();
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -43,6 +43,7 @@ struct SettingsPage {
     layout: Layout,
     rows: Vec<PolicyRow>,
     target: String,
+    days_back: String,
     presets: Vec<(&'static str, &'static str)>,
     preset: String,
     patron: String,
@@ -88,6 +89,7 @@ pub async fn page(
             })
             .collect(),
         target: policy.target_percent.to_string(),
+        days_back: policy.received_max_days_back.to_string(),
         presets: PRESETS.to_vec(),
         preset,
         patron: calendar
@@ -123,6 +125,7 @@ pub struct PolicyForm {
     resolution_medium: String,
     resolution_low: String,
     target_percent: String,
+    received_max_days_back: String,
 }
 
 pub async fn save_policy(
@@ -152,6 +155,12 @@ pub async fn save_policy(
         )
     });
     let target = num("quota da rispettare", &f.target_percent);
+    // A form without the field (an older page) keeps the stored value.
+    let days_back = if f.received_max_days_back.trim().is_empty() {
+        store::policy(&s.db).await?.received_max_days_back
+    } else {
+        num("giorni di retrodatazione", &f.received_max_days_back)
+    };
     let mut resolution = Vec::new();
     for (p, v) in [
         (Priority::High, &f.resolution_high),
@@ -169,6 +178,7 @@ pub async fn save_policy(
         take_charge_hours: take,
         target_percent: target,
         resolution_hours: resolution,
+        received_max_days_back: days_back,
     };
     match store::set_policy(&s.db, &sess.actor(), &policy).await {
         Ok(()) => Ok(back(

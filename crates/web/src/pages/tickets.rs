@@ -306,7 +306,8 @@ pub async fn create(
         requester_email: actor.is_staff().then(|| f.requester_email.clone()),
         on_call: !f.on_call.is_empty(),
     };
-    match store::create(&s.db, &actor, &new, &store::policy(&s.db).await?).await {
+    let policy = store::policy(&s.db).await?;
+    match store::create(&s.db, &actor, &new, &policy, s.clock.now()).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
         Err(HelpdeskError::Invalid(errs)) => {
             let p = new_page(
@@ -465,7 +466,8 @@ pub async fn reply(
     Form(f): Form<ReplyForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    match store::add_message(&s.db, &sess.actor(), id, &f.body, !f.internal.is_empty()).await {
+    let internal = !f.internal.is_empty();
+    match store::add_message(&s.db, &sess.actor(), id, &f.body, internal, s.clock.now()).await {
         Ok(_) => Ok(back(id, "")),
         Err(e) => Ok(back(id, &refusal(e)?)),
     }
@@ -477,7 +479,7 @@ pub async fn take_charge(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    match store::take_charge(&s.db, &sess.actor(), id).await {
+    match store::take_charge(&s.db, &sess.actor(), id, s.clock.now()).await {
         Ok(_) => Ok(back(id, "")),
         Err(e) => Ok(back(id, &refusal(e)?)),
     }
@@ -499,7 +501,7 @@ pub async fn set_state(
     let Some(to) = TicketState::parse(&f.state) else {
         return Ok(back(id, "stato sconosciuto"));
     };
-    match store::set_state(&s.db, &sess.actor(), id, to).await {
+    match store::set_state(&s.db, &sess.actor(), id, to, s.clock.now()).await {
         Ok(_) => Ok(back(id, "")),
         Err(e) => Ok(back(id, &refusal(e)?)),
     }
@@ -712,7 +714,7 @@ pub async fn set_priority(
         return Ok(back(id, "priorità sconosciuta"));
     };
     let policy = store::policy(&s.db).await?;
-    match store::set_priority(&s.db, &sess.actor(), id, to, &policy).await {
+    match store::set_priority(&s.db, &sess.actor(), id, to, &policy, s.clock.now()).await {
         Ok(_) => Ok(back(id, "")),
         Err(e) => Ok(back(id, &refusal(e)?)),
     }

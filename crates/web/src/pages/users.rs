@@ -172,7 +172,8 @@ async fn form_page(
         } else {
             token_rows(
                 accounts::store::tokens_of(&s.db, user_id).await?,
-                &kernel::time::format(s.clock.now()),
+                // Tokens are judged on the real time (see `user_by_token`).
+                &kernel::time::now(),
             )
         },
         error,
