@@ -77,7 +77,7 @@ test('a contact opens a ticket, an operator takes charge and replies, the contac
   assert.match(await operator.textContent('#sla-breakdown'), /Comune di Padova/);
   assert.equal(await operator.locator('svg.sla-chart rect').count(), 6);
   const csv = await operator.evaluate(async () => (await fetch(document.querySelector('#sla-csv').href)).text());
-  assert.match(csv, /^month,entity_id,entity,priority,total,met,pending,percent\n/);
+  assert.match(csv, /^month,entity_id,entity,priority,total,met,pending,percent\r\n/);
   assert.match(csv, /Comune di Padova,high,1,1,0,100\.0/);
   await shot(operator, '22-sla-report');
   await contact.close();

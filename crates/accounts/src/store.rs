@@ -450,10 +450,18 @@ pub async fn start_session(db: &Db, user: &User) -> Result<NewSession, AccountsE
     Ok(NewSession { cookie, csrf })
 }
 
-/// The user and CSRF token of a live session.
-pub async fn session(db: &Db, cookie: &str) -> Result<Option<(User, String)>, AccountsError> {
+/// A live session: its user, its CSRF token, and the message left for its next page.
+pub struct LiveSession {
+    pub user: User,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+/// The live session of a cookie.
+pub async fn session(db: &Db, cookie: &str) -> Result<Option<LiveSession>, AccountsError> {
     let row = sqlx::query(
-        "SELECT u.id, u.username, u.full_name, u.email, u.role, u.active, u.created_at, s.csrf_token \
+        "SELECT u.id, u.username, u.full_name, u.email, u.role, u.active, u.created_at, \
+                s.csrf_token, s.flash \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active = 1",
     )
@@ -462,9 +470,26 @@ pub async fn session(db: &Db, cookie: &str) -> Result<Option<(User, String)>, Ac
     .fetch_optional(db.pool())
     .await?;
     match row {
-        Some(r) => Ok(Some((user_from_row(&r)?, r.try_get(7)?))),
+        Some(r) => Ok(Some(LiveSession {
+            user: user_from_row(&r)?,
+            csrf: r.try_get(7)?,
+            flash: r.try_get(8)?,
+        })),
         None => Ok(None),
     }
+}
+
+/// Leaves a message (JSON) for the session's next page, or clears it with `None`. Technical
+/// state, like the session itself: not audited.
+pub async fn set_flash(db: &Db, cookie: &str, flash: Option<&str>) -> Result<(), AccountsError> {
+    let mut tx = db.write().await?;
+    sqlx::query("UPDATE sessions SET flash = $1 WHERE id_hash = $2")
+        .bind(flash)
+        .bind(secret::digest(cookie))
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn end_session(db: &Db, cookie: &str, user: &User) -> Result<(), AccountsError> {

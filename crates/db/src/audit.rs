@@ -70,6 +70,8 @@ fn record(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
 pub enum VerifyError {
     #[error("audit chain broken at {0}")]
     Broken(#[from] ChainError),
+    #[error("audit chain does not match the checkpoint: {0}")]
+    Checkpoint(String),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
 }
@@ -99,6 +101,63 @@ pub async fn verify(db: &Db) -> Result<u64, VerifyError> {
     }
     snap.rollback().await?;
     Ok(v.finish(head_seq, &head_hash)?)
+}
+
+/// A point of the chain written down outside the database: its sequence number and hash.
+/// Whoever keeps one can later prove that the chain still holds that record unchanged, which
+/// catches what the chain alone cannot: the last records deleted and `audit_head` rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub format: String,
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+}
+
+pub const CHECKPOINT_FORMAT: &str = "cst-audit-checkpoint";
+
+/// Verifies the chain and returns its head as a checkpoint.
+pub async fn checkpoint(db: &Db) -> Result<Checkpoint, VerifyError> {
+    verify(db).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(Checkpoint {
+        format: CHECKPOINT_FORMAT.into(),
+        seq: head.try_get(0)?,
+        hash: head.try_get(1)?,
+        at: kernel::time::now(),
+    })
+}
+
+/// Verifies the chain, then that it still holds the checkpoint's record with its hash.
+pub async fn verify_against(db: &Db, cp: &Checkpoint) -> Result<u64, VerifyError> {
+    if cp.format != CHECKPOINT_FORMAT {
+        return Err(VerifyError::Checkpoint(format!(
+            "not a cst audit checkpoint (format {})",
+            cp.format
+        )));
+    }
+    let n = verify(db).await?;
+    if cp.seq == 0 {
+        return Ok(n);
+    }
+    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(cp.seq)
+        .fetch_optional(db.pool())
+        .await?;
+    match hash {
+        None => Err(VerifyError::Checkpoint(format!(
+            "record {} of the checkpoint taken at {} is missing: the chain now ends at {n} \
+             records, so records were deleted and the head rewritten",
+            cp.seq, cp.at
+        ))),
+        Some(h) if h != cp.hash => Err(VerifyError::Checkpoint(format!(
+            "record {} differs from the checkpoint taken at {}: the chain was rewritten",
+            cp.seq, cp.at
+        ))),
+        Some(_) => Ok(n),
+    }
 }
 
 /// Filter for reading the trail.

@@ -72,6 +72,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "tokens_and_throttle",
             sql: include_str!("../../../migrations/0012_tokens_and_throttle.sql"),
         },
+        Migration {
+            version: 13,
+            name: "session_flash",
+            sql: include_str!("../../../migrations/0013_session_flash.sql"),
+        },
     ]
 }
 

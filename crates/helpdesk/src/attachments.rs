@@ -38,7 +38,7 @@ pub fn clean_filename(s: &str) -> String {
     let mut out: String = base
         .chars()
         .map(|c| {
-            if c.is_control() || "\"'<>:|?*;`$%".contains(c) {
+            if c.is_control() || kernel::text::is_bidi_control(c) || "\"'<>:|?*;`$%".contains(c) {
                 '_'
             } else {
                 c
@@ -300,6 +300,9 @@ mod tests {
         assert_eq!(clean_filename(".htaccess"), "htaccess");
         assert_eq!(clean_filename("a\"b<c>.txt"), "a_b_c_.txt");
         assert_eq!(clean_filename(""), "allegato");
+        // A right-to-left override would show "fatturaexe.txt" for an executable.
+        assert_eq!(clean_filename("fattura\u{202e}txt.exe"), "fattura_txt.exe");
+        assert_eq!(clean_filename("a\u{2066}b\u{2069}.pdf"), "a_b_.pdf");
         let long = format!("{}.pdf", "x".repeat(300));
         let c = clean_filename(&long);
         assert_eq!(c.chars().count(), 150);

@@ -14,7 +14,8 @@ pub enum Lines {
     Multi,
 }
 
-fn is_bidi_control(c: char) -> bool {
+/// A bidirectional embedding, override or isolate (they reorder what a reader sees).
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -89,6 +89,39 @@ pub struct Session {
     pub user: User,
     pub csrf: String,
     pub cookie: String,
+    /// The message left for this page by the previous action (see [`crate::pages::back_with`]).
+    pub flash: Option<Flash>,
+}
+
+/// What an action tells the next page: a refusal with what was typed, or a confirmation.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Flash {
+    /// Why the action was refused (shown in red).
+    pub error: String,
+    /// What was done (shown in green).
+    pub saved: String,
+    /// The fields as typed, to fill the form again.
+    pub values: Vec<(String, String)>,
+    /// The section of the page the message belongs to (`convenzioni`, `assistenza`), if any.
+    pub place: String,
+}
+
+impl Flash {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            error: message.into(),
+            ..Default::default()
+        }
+    }
+    /// The typed value of a field, if the refused form carried it.
+    pub fn value(&self, field: &str) -> String {
+        self.values
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
 }
 
 impl Session {

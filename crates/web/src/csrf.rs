@@ -60,7 +60,14 @@ pub async fn session_layer(
 ) -> Response {
     let session = match cookie_value(req.headers(), SESSION_COOKIE) {
         Some(cookie) => match accounts::store::session(&state.db, &cookie).await {
-            Ok(Some((user, csrf))) => Some(Session { user, csrf, cookie }),
+            Ok(Some(live)) => Some(Session {
+                user: live.user,
+                csrf: live.csrf,
+                cookie,
+                flash: live
+                    .flash
+                    .and_then(|f| serde_json::from_str::<crate::auth::Flash>(&f).ok()),
+            }),
             Ok(None) => None,
             Err(e) => {
                 return crate::error::ApiError::internal(e)

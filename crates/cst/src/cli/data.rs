@@ -11,7 +11,18 @@ use super::open;
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Checks the whole hash chain; names the first bad record if any.
-    Verify,
+    Verify {
+        /// A checkpoint written earlier by `cst audit checkpoint`: the chain must still hold
+        /// its record unchanged (catches the last records deleted and the head rewritten).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Verifies the chain and prints its head (sequence number and hash) as one JSON line, or
+    /// writes it to FILE, for an auditor to keep outside the database.
+    Checkpoint {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -33,10 +44,42 @@ pub enum ImportCommand {
 }
 
 pub async fn audit(url: &str, command: AuditCommand) -> Result<()> {
-    let AuditCommand::Verify = command;
     let db = open(url).await?;
-    let n = db::audit::verify(&db).await?;
-    println!("audit chain intact: {n} records verified");
+    match command {
+        AuditCommand::Verify { checkpoint: None } => {
+            let n = db::audit::verify(&db).await?;
+            println!("audit chain intact: {n} records verified");
+        }
+        AuditCommand::Verify {
+            checkpoint: Some(file),
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let cp: db::audit::Checkpoint = serde_json::from_str(text.trim())
+                .with_context(|| format!("{} is not a cst audit checkpoint", file.display()))?;
+            let n = db::audit::verify_against(&db, &cp).await?;
+            println!(
+                "audit chain intact: {n} records verified, record {} matches the checkpoint of {}",
+                cp.seq, cp.at
+            );
+        }
+        AuditCommand::Checkpoint { out } => {
+            let cp = db::audit::checkpoint(&db).await?;
+            let line = serde_json::to_string(&cp)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, format!("{line}\n"))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!(
+                        "checkpoint of record {} written to {}",
+                        cp.seq,
+                        path.display()
+                    );
+                }
+                None => println!("{line}"),
+            }
+        }
+    }
     Ok(())
 }
 

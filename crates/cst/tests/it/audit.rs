@@ -113,4 +113,96 @@ async fn every_change_is_audited_and_tampering_is_named(b: Backend) {
         err.contains("record 3") && err.contains("deleted or reordered"),
         "{err}"
     );
+
+    // Deleting the last records and rewriting the head fools the chain alone; a checkpoint
+    // kept outside the database does not.
+    let dir = std::env::temp_dir().join(format!("cst-audit-{}-{b:?}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cp = dir.join("checkpoint.json");
+    let tail = spawn_app(b).await;
+    for n in 0..3 {
+        tail.entity(&format!("Ente {n}"), None).await;
+    }
+    let out = cst(
+        &[
+            "--database",
+            &tail.testdb.url,
+            "audit",
+            "checkpoint",
+            "--out",
+            cp.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = cst(
+        &["--database", &tail.testdb.url, "audit", "checkpoint"],
+        None,
+    );
+    let line: serde_json::Value =
+        serde_json::from_slice(&printed.stdout).expect("one JSON line on standard output");
+    assert_eq!(line["format"], "cst-audit-checkpoint");
+    let verify = |db: &str| {
+        cst(
+            &[
+                "--database",
+                db,
+                "audit",
+                "verify",
+                "--checkpoint",
+                cp.to_str().unwrap(),
+            ],
+            None,
+        )
+    };
+    let out = verify(&tail.testdb.url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("matches the checkpoint"));
+    let last: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+        .fetch_one(tail.db.pool())
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM audit_log WHERE seq = {last}"
+    )))
+    .execute(tail.db.pool())
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE audit_head SET seq = {p}, hash = (SELECT hash FROM audit_log WHERE seq = {p}) WHERE id = 1",
+        p = last - 1
+    )))
+    .execute(tail.db.pool())
+    .await
+    .unwrap();
+    let alone = cst(&["--database", &tail.testdb.url, "audit", "verify"], None);
+    assert!(alone.status.success(), "the chain alone cannot see it");
+    let out = verify(&tail.testdb.url);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("record {last}")) && err.contains("missing"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // The API's page size is bounded and says so.
+    let (s, p) = api.get("/api/v1/audit?limit=100000").await;
+    assert_eq!(
+        (s, p["errors"][0]["field"].as_str()),
+        (422, Some("limit")),
+        "{p}"
+    );
+    let (s, _) = api.get("/api/v1/audit?limit=0").await;
+    assert_eq!(s, 422);
+    let (s, page) = api.get("/api/v1/audit?limit=2").await;
+    assert_eq!((s, page.as_array().unwrap().len()), (200, 2));
 }

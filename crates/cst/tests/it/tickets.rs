@@ -20,6 +20,7 @@ backends!(
     reclassifying_the_priority_moves_the_deadlines,
     uploads_over_the_limits_are_refused_and_store_nothing,
     csv_exports_neutralise_formulas,
+    refusals_come_back_with_what_was_typed_never_through_the_url,
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -1467,4 +1468,86 @@ async fn csv_exports_neutralise_formulas(b: Backend) {
         )),
         "{csv}"
     );
+}
+
+async fn refusals_come_back_with_what_was_typed_never_through_the_url(b: Backend) {
+    let app = spawn_app(b).await;
+    app.user("amministratore", "admin", &[]).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let admin = accounts::store::by_username(&app.db, "amministratore")
+        .await
+        .unwrap();
+    let api = app.api(&admin).await;
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            phone(e.id, "2026-11-16T10:00:00+01:00", "high"),
+        )
+        .await;
+    let br = app.browser("amministratore").await;
+    let page = format!("/tickets/{}", t["id"]);
+    // A crafted link no longer prints its words in a red alert.
+    let (s, html) = br
+        .get(&format!(
+            "{page}?errore=Il%20vostro%20account%20%C3%A8%20sospeso"
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("account è sospeso"), "{html}");
+    // A refused reply: the reason, and what was typed, in the form again; once.
+    let long = format!("Il server SRV01 non risponde. {}", "x".repeat(20_000));
+    let (s, html) = br
+        .post_follow(&format!("{page}/messages"), &[("body", long.as_str())])
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("supera i 20.000 caratteri"), "{html}");
+    assert!(
+        html.contains("Il server SRV01 non risponde."),
+        "the typed text is kept"
+    );
+    let (_, again) = br.get(&page).await;
+    assert!(!again.contains("supera i 20.000 caratteri"), "shown once");
+    assert!(!again.contains("Il server SRV01 non risponde."));
+    // The settings page shows the refused values, not the stored ones.
+    let (s, html) = br
+        .post_follow(
+            "/helpdesk/settings/sla",
+            &[
+                ("take_charge_high", "9"),
+                ("take_charge_medium", "12"),
+                ("take_charge_low", "16"),
+                ("target_percent", "150"),
+                ("received_max_days_back", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("value=\"150\"") && html.contains("value=\"9\""),
+        "{html}"
+    );
+    assert_eq!(
+        helpdesk::store::policy(&app.db)
+            .await
+            .unwrap()
+            .take_charge_hours[0]
+            .1,
+        8,
+        "nothing stored"
+    );
+    // The entity page: a refused agreement keeps its typed number, in its section.
+    let (s, html) = br
+        .post_follow(
+            &format!("/entities/{}/agreements", e.id),
+            &[
+                ("start_date", "2026-13-01"),
+                ("term_years", "5"),
+                ("number", "12/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"agreement-error\""), "{html}");
+    assert!(html.contains("value=\"12/2026\""), "{html}");
 }

@@ -103,13 +103,23 @@ impl From<kernel::audit::AuditRecord> for AuditOut {
 
 /// The audit trail, newest first (admin only).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams), security(("bearer" = [])),
-    responses((status = 200, body = Vec<AuditOut>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<AuditOut>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn audit(
     State(s): State<AppState>,
     _: ApiAdmin,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     let p: AuditParams = query(raw.as_deref())?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(crate::error::ApiError::fields(vec![
+            crate::error::ProblemField {
+                field: "limit".into(),
+                message: "da 1 a 500 record per pagina (per i precedenti: before)".into(),
+                line: None,
+            },
+        ]));
+    }
     let recs = db::audit::list(
         &s.db,
         &db::audit::Query {
@@ -117,7 +127,7 @@ pub async fn audit(
             object_type: p.object_type,
             object_id: p.object_id,
             before_seq: p.before,
-            limit: p.limit.unwrap_or(100),
+            limit,
         },
     )
     .await

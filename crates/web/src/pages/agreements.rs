@@ -9,7 +9,7 @@ use catalog::store::agreements::{self, AgreementChange, AgreementDraft};
 use catalog::CatalogError;
 use serde::Deserialize;
 
-use super::{parse_id, see_other};
+use super::parse_id;
 use crate::auth::PageStaff;
 use crate::error::PageError;
 use crate::AppState;
@@ -82,15 +82,22 @@ pub struct NewForm {
     signed: String,
 }
 
-fn back(id: i64, message: &str) -> Response {
-    if message.is_empty() {
-        see_other(&format!("/entities/{id}#convenzioni"))
-    } else {
-        see_other(&format!(
-            "/entities/{id}?agreement_error={}#convenzioni",
-            super::urlencode(message)
-        ))
-    }
+/// Back to the agreements of the entity page, with the reason of a refusal if any (and the
+/// typed fields, to show them again).
+async fn back(
+    s: &AppState,
+    sess: &crate::auth::Session,
+    id: i64,
+    message: &str,
+    values: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let flash = crate::auth::Flash {
+        error: message.to_owned(),
+        place: "convenzioni".into(),
+        values,
+        ..Default::default()
+    };
+    super::back_with(s, sess, &format!("/entities/{id}#convenzioni"), flash).await
 }
 
 /// What the entity page says when a change was refused (bad input or a refused transition).
@@ -113,6 +120,11 @@ pub async fn create(
     Form(f): Form<NewForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
+    let typed = vec![
+        ("number".to_owned(), f.number.clone()),
+        ("start_date".to_owned(), f.start_date.clone()),
+        ("term_years".to_owned(), f.term_years.clone()),
+    ];
     let mut bad = Vec::new();
     let start_date = match f.start_date.trim() {
         "" => None,
@@ -135,7 +147,7 @@ pub async fn create(
         ),
     };
     if !bad.is_empty() {
-        return Ok(back(id, &bad.join("; ")));
+        return back(&s, &sess, id, &bad.join("; "), typed).await;
     }
     let draft = AgreementDraft {
         number: f.number,
@@ -145,8 +157,8 @@ pub async fn create(
         ..Default::default()
     };
     match agreements::create(&s.db, &sess.actor(), id, &draft).await {
-        Ok(_) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(_) => back(&s, &sess, id, "", vec![]).await,
+        Err(e) => back(&s, &sess, id, &refusal(e)?, typed).await,
     }
 }
 
@@ -171,7 +183,7 @@ pub async fn act(
         "" => None,
         d => match d.parse() {
             Ok(d) => Some(d),
-            Err(_) => return Ok(back(id, "data non valida")),
+            Err(_) => return back(&s, &sess, id, "data non valida", vec![]).await,
         },
     };
     let version = f.version.trim().parse().ok();
@@ -216,7 +228,7 @@ pub async fn act(
         }
     };
     match result {
-        Ok(()) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(()) => back(&s, &sess, id, "", vec![]).await,
+        Err(e) => back(&s, &sess, id, &refusal(e)?, vec![]).await,
     }
 }

@@ -332,6 +332,8 @@ struct DetailPage {
     fee_message: String,
     agreements: Vec<super::agreements::AgreementView>,
     agreement_error: String,
+    /// The agreement form as typed before a refusal.
+    agreement_typed: crate::auth::Flash,
     tickets: Vec<super::tickets::TicketView>,
     tickets_open: i64,
     tickets_more: bool,
@@ -354,14 +356,11 @@ pub struct BackupView {
     pub ticket_id: Option<i64>,
 }
 
-/// The detail page's query: the membership-fee year to show, and a refused agreement change.
+/// The detail page's query: the membership-fee year to show.
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct DetailQuery {
     anno: String,
-    agreement_error: String,
-    /// A refused help-desk setting (support profile, calendar, backup check).
-    errore: String,
 }
 
 /// The entity's membership fee for this year, as the detail page shows it.
@@ -379,6 +378,12 @@ async fn detail_page(
     contact_errors: &[FieldError],
     q: DetailQuery,
 ) -> Result<DetailPage, PageError> {
+    // A refused agreement or help-desk change, shown in its section.
+    let flash = super::notice(s, sess).await?;
+    let (agreement_flash, helpdesk_error) = match flash.place.as_str() {
+        "convenzioni" => (flash.clone(), String::new()),
+        _ => (crate::auth::Flash::default(), flash.error.clone()),
+    };
     let actor = sess.actor();
     let e = store::get(&s.db, &actor, id).await?;
     let contacts = store::contacts_of(&s.db, &e).await?;
@@ -509,8 +514,9 @@ async fn detail_page(
             .unwrap_or_default(),
         presets: super::settings::PRESETS.to_vec(),
         agreements,
-        agreement_error: q.agreement_error,
-        helpdesk_error: q.errore,
+        agreement_error: agreement_flash.error.clone(),
+        agreement_typed: agreement_flash,
+        helpdesk_error,
         fee_year,
         fee,
         fee_message,

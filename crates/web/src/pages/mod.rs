@@ -179,24 +179,41 @@ pub fn refusal(e: helpdesk::HelpdeskError) -> Result<String, crate::error::PageE
     }
 }
 
-/// The `?errore=` a page was redirected back with (after a refused action).
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct Notice {
-    pub errore: String,
-}
-
-impl Notice {
-    pub fn from_query(raw: Option<&str>) -> Self {
-        serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default()
+/// Back to `path` after an action, leaving `flash` for that page in the session (never in
+/// the URL: a link cannot put words on a cst page, and what was typed is not lost).
+pub async fn back_with(
+    s: &AppState,
+    sess: &Session,
+    path: &str,
+    flash: crate::auth::Flash,
+) -> Result<Response, crate::error::PageError> {
+    if !flash.error.is_empty() || !flash.saved.is_empty() {
+        let json = serde_json::to_string(&flash).unwrap_or_default();
+        accounts::store::set_flash(&s.db, &sess.cookie, Some(&json)).await?;
     }
+    Ok(see_other(path))
 }
 
-/// Back to `path` (which has no query), with the reason of a refusal if any.
-pub fn back_with(path: &str, error: &str) -> Response {
-    if error.is_empty() {
-        see_other(path)
-    } else {
-        see_other(&format!("{path}?errore={}", urlencode(error)))
+/// Back to `path` with the reason of a refusal (nothing when `error` is empty).
+pub async fn refused(
+    s: &AppState,
+    sess: &Session,
+    path: &str,
+    error: &str,
+) -> Result<Response, crate::error::PageError> {
+    back_with(s, sess, path, crate::auth::Flash::error(error)).await
+}
+
+/// The message left for this page, read once: it is cleared as it is shown.
+pub async fn notice(
+    s: &AppState,
+    sess: &Session,
+) -> Result<crate::auth::Flash, crate::error::PageError> {
+    match &sess.flash {
+        None => Ok(crate::auth::Flash::default()),
+        Some(f) => {
+            accounts::store::set_flash(&s.db, &sess.cookie, None).await?;
+            Ok(f.clone())
+        }
     }
 }

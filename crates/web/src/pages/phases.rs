@@ -2,7 +2,7 @@
 //! phase from the ticket page.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
 use helpdesk::phases::{self, NewPhase, PhaseState};
@@ -82,16 +82,17 @@ struct DetailPage {
     states: Vec<(&'static str, &'static str)>,
     is_staff: bool,
     message: String,
+    /// What was typed before a refusal.
+    typed_body: String,
 }
 
 pub async fn detail(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let q = super::Notice::from_query(raw.as_deref());
+    let q = super::notice(&s, &sess).await?;
     let actor = sess.actor();
     let p = phases::get(&s.db, &actor, id).await?;
     let updates = phases::updates(&s.db, &actor, id)
@@ -115,7 +116,8 @@ pub async fn detail(
         updates,
         states,
         is_staff: actor.is_staff(),
-        message: q.errore,
+        typed_body: q.value("body"),
+        message: q.error,
     }))
 }
 
@@ -135,13 +137,20 @@ pub async fn update(
     let id = parse_id(&id)?;
     let actor = sess.actor();
     phases::get(&s.db, &actor, id).await?;
-    let back = |m: &str| super::back_with(&format!("/phases/{id}"), m);
+    let path = format!("/phases/{id}");
     let Some(state) = PhaseState::parse(&f.state) else {
-        return Ok(back("stato sconosciuto"));
+        return super::refused(&s, &sess, &path, "stato sconosciuto").await;
     };
     match phases::update(&s.db, &actor, id, state, &f.body).await {
-        Ok(_) => Ok(back("")),
-        Err(e) => Ok(back(&refusal(e)?)),
+        Ok(_) => Ok(super::see_other(&path)),
+        Err(e) => {
+            let flash = crate::auth::Flash {
+                error: refusal(e)?,
+                values: vec![("body".into(), f.body.clone())],
+                ..Default::default()
+            };
+            super::back_with(&s, &sess, &path, flash).await
+        }
     }
 }
 
@@ -170,6 +179,6 @@ pub async fn create(
     };
     match phases::create(&s.db, &sess.actor(), id, &new).await {
         Ok(_) => Ok(see_other(&format!("/tickets/{id}#fasi"))),
-        Err(e) => Ok(super::back_with(&format!("/tickets/{id}"), &refusal(e)?)),
+        Err(e) => super::refused(&s, &sess, &format!("/tickets/{id}"), &refusal(e)?).await,
     }
 }

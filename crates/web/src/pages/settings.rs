@@ -2,7 +2,7 @@
 //! an entity's own calendar is chosen on the entity's page.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -52,19 +52,19 @@ struct SettingsPage {
     saved: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Params {
-    errore: String,
-    salvato: String,
-}
-
 pub async fn page(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
-    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let q: Params = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let q = super::notice(&s, &sess).await?;
+    // After a refusal the forms show what was typed, not what is stored.
+    let typed = |field: &str, stored: String| {
+        if q.values.iter().any(|(k, _)| k == field) {
+            q.value(field)
+        } else {
+            stored
+        }
+    };
     let policy = store::policy(&s.db).await?;
     let cal = store::own_calendar(&s.db, None).await?;
     let (preset, calendar) = match cal {
@@ -81,38 +81,62 @@ pub async fn page(
             .map(|p| PolicyRow {
                 code: p.as_str(),
                 label: p.label(),
-                take_charge: policy.take_charge_hours_of(p).to_string(),
-                resolution: policy
-                    .resolution_hours_of(p)
-                    .map(|h| h.to_string())
-                    .unwrap_or_default(),
+                take_charge: typed(
+                    &format!("take_charge_{}", p.as_str()),
+                    policy.take_charge_hours_of(p).to_string(),
+                ),
+                resolution: typed(
+                    &format!("resolution_{}", p.as_str()),
+                    policy
+                        .resolution_hours_of(p)
+                        .map(|h| h.to_string())
+                        .unwrap_or_default(),
+                ),
             })
             .collect(),
-        target: policy.target_percent.to_string(),
-        days_back: policy.received_max_days_back.to_string(),
+        target: typed("target_percent", policy.target_percent.to_string()),
+        days_back: typed(
+            "received_max_days_back",
+            policy.received_max_days_back.to_string(),
+        ),
         presets: PRESETS.to_vec(),
         preset,
-        patron: calendar
-            .patron
-            .map(|(m, d)| format!("{d:02}/{m:02}"))
-            .unwrap_or_default(),
-        closures: calendar
-            .closures
-            .iter()
-            .map(|d| kernel::time::display_date(*d))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        message: q.errore,
-        saved: q.salvato,
+        patron: typed(
+            "patron",
+            calendar
+                .patron
+                .map(|(m, d)| format!("{d:02}/{m:02}"))
+                .unwrap_or_default(),
+        ),
+        closures: typed(
+            "closures",
+            calendar
+                .closures
+                .iter()
+                .map(|d| kernel::time::display_date(*d))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        message: q.error.clone(),
+        saved: q.saved.clone(),
     }))
 }
 
-fn back(err: &str, saved: &str) -> Response {
-    see_other(&format!(
-        "/helpdesk/settings?errore={}&salvato={}",
-        super::urlencode(err),
-        super::urlencode(saved)
-    ))
+/// Back to the settings page with a refusal (and what was typed) or a confirmation.
+async fn back(
+    s: &AppState,
+    sess: &crate::auth::Session,
+    error: &str,
+    saved: &str,
+    values: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let flash = crate::auth::Flash {
+        error: error.to_owned(),
+        saved: saved.to_owned(),
+        values: if error.is_empty() { Vec::new() } else { values },
+        ..Default::default()
+    };
+    super::back_with(s, sess, "/helpdesk/settings", flash).await
 }
 
 #[derive(Deserialize, Default)]
@@ -126,6 +150,25 @@ pub struct PolicyForm {
     resolution_low: String,
     target_percent: String,
     received_max_days_back: String,
+}
+
+impl PolicyForm {
+    /// The fields as typed, to show them again after a refusal.
+    fn values(&self) -> Vec<(String, String)> {
+        [
+            ("take_charge_high", &self.take_charge_high),
+            ("take_charge_medium", &self.take_charge_medium),
+            ("take_charge_low", &self.take_charge_low),
+            ("resolution_high", &self.resolution_high),
+            ("resolution_medium", &self.resolution_medium),
+            ("resolution_low", &self.resolution_low),
+            ("target_percent", &self.target_percent),
+            ("received_max_days_back", &self.received_max_days_back),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
+    }
 }
 
 pub async fn save_policy(
@@ -171,8 +214,9 @@ pub async fn save_policy(
             resolution.push((p, num(&format!("risoluzione, priorità {}", p.label()), v)));
         }
     }
+    let typed = f.values();
     if !errors.is_empty() {
-        return Ok(back(&errors.join("; "), ""));
+        return back(&s, &sess, &errors.join("; "), "", typed).await;
     }
     let policy = SlaPolicy {
         take_charge_hours: take,
@@ -181,11 +225,17 @@ pub async fn save_policy(
         received_max_days_back: days_back,
     };
     match store::set_policy(&s.db, &sess.actor(), &policy).await {
-        Ok(()) => Ok(back(
-            "",
-            "Obiettivi SLA salvati: valgono per i nuovi ticket.",
-        )),
-        Err(e) => Ok(back(&refusal(e)?, "")),
+        Ok(()) => {
+            back(
+                &s,
+                &sess,
+                "",
+                "Obiettivi SLA salvati: valgono per i nuovi ticket.",
+                vec![],
+            )
+            .await
+        }
+        Err(e) => back(&s, &sess, &refusal(e)?, "", typed).await,
     }
 }
 
@@ -229,16 +279,26 @@ pub async fn save_calendar(
     PageAdmin(sess): PageAdmin,
     Form(f): Form<CalendarForm>,
 ) -> Result<Response, PageError> {
+    let typed = vec![
+        ("patron".to_owned(), f.patron.clone()),
+        ("closures".to_owned(), f.closures.clone()),
+    ];
     let cal = match calendar_from(&f) {
         Ok(c) => c,
-        Err(m) => return Ok(back(&m, "")),
+        Err(m) => return back(&s, &sess, &m, "", typed).await,
     };
     match store::set_calendar(&s.db, &sess.actor(), None, f.preset.trim(), &cal).await {
-        Ok(()) => Ok(back(
-            "",
-            "Calendario del centro salvato: vale per i nuovi ticket.",
-        )),
-        Err(e) => Ok(back(&refusal(e)?, "")),
+        Ok(()) => {
+            back(
+                &s,
+                &sess,
+                "",
+                "Calendario del centro salvato: vale per i nuovi ticket.",
+                vec![],
+            )
+            .await
+        }
+        Err(e) => back(&s, &sess, &refusal(e)?, "", typed).await,
     }
 }
 
@@ -293,10 +353,8 @@ pub async fn add_backup_check(
         h => match h.parse::<i64>() {
             Ok(n) => n,
             Err(_) => {
-                return Ok(super::back_with(
-                    &format!("/entities/{id}"),
-                    "ore di silenzio ammesse: un numero intero",
-                ))
+                return entity_refusal(&s, &sess, id, "ore di silenzio ammesse: un numero intero")
+                    .await
             }
         },
     };
@@ -315,6 +373,21 @@ pub async fn add_backup_check(
                 base: format!("http://{host}"),
             }))
         }
-        Err(e) => Ok(super::back_with(&format!("/entities/{id}"), &refusal(e)?)),
+        Err(e) => entity_refusal(&s, &sess, id, &refusal(e)?).await,
     }
+}
+
+/// Back to the entity page with a refused help-desk setting, shown in its section.
+pub async fn entity_refusal(
+    s: &AppState,
+    sess: &crate::auth::Session,
+    id: i64,
+    error: &str,
+) -> Result<Response, PageError> {
+    let flash = crate::auth::Flash {
+        error: error.to_owned(),
+        place: "assistenza".into(),
+        ..Default::default()
+    };
+    super::back_with(s, sess, &format!("/entities/{id}#assistenza"), flash).await
 }

@@ -350,6 +350,8 @@ struct DetailPage {
     reopen_count: i64,
     phases: Vec<super::phases::PhaseView>,
     suppliers: Vec<(i64, String)>,
+    /// The reply as typed before a refusal.
+    reply_body: String,
 }
 
 pub struct FileView {
@@ -435,6 +437,7 @@ async fn detail_page(
         thread,
         actions,
         message,
+        reply_body: String::new(),
     })
 }
 
@@ -442,14 +445,20 @@ pub async fn detail(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let n = super::Notice::from_query(raw.as_deref());
-    Ok(ok(&detail_page(&s, &sess, parse_id(&id)?, n.errore).await?))
+    let n = super::notice(&s, &sess).await?;
+    let mut page = detail_page(&s, &sess, parse_id(&id)?, n.error.clone()).await?;
+    page.reply_body = n.value("body");
+    Ok(ok(&page))
 }
 
-fn back(id: i64, message: &str) -> Response {
-    super::back_with(&format!("/tickets/{id}"), message)
+async fn back(
+    s: &AppState,
+    sess: &crate::auth::Session,
+    id: i64,
+    message: &str,
+) -> Result<Response, PageError> {
+    super::refused(s, sess, &format!("/tickets/{id}"), message).await
 }
 
 #[derive(Deserialize, Default)]
@@ -468,8 +477,15 @@ pub async fn reply(
     let id = parse_id(&id)?;
     let internal = !f.internal.is_empty();
     match store::add_message(&s.db, &sess.actor(), id, &f.body, internal, s.clock.now()).await {
-        Ok(_) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(_) => back(&s, &sess, id, "").await,
+        Err(e) => {
+            let flash = crate::auth::Flash {
+                error: refusal(e)?,
+                values: vec![("body".into(), f.body.clone())],
+                ..Default::default()
+            };
+            super::back_with(&s, &sess, &format!("/tickets/{id}"), flash).await
+        }
     }
 }
 
@@ -480,8 +496,8 @@ pub async fn take_charge(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     match store::take_charge(&s.db, &sess.actor(), id, s.clock.now()).await {
-        Ok(_) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(_) => back(&s, &sess, id, "").await,
+        Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }
 
@@ -499,11 +515,11 @@ pub async fn set_state(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let Some(to) = TicketState::parse(&f.state) else {
-        return Ok(back(id, "stato sconosciuto"));
+        return back(&s, &sess, id, "stato sconosciuto").await;
     };
     match store::set_state(&s.db, &sess.actor(), id, to, s.clock.now()).await {
-        Ok(_) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(_) => back(&s, &sess, id, "").await,
+        Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }
 
@@ -522,7 +538,9 @@ pub async fn upload(
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Ok(back(id, &format!("invio del file non riuscito: {e}"))),
+            Err(e) => {
+                return back(&s, &sess, id, &format!("invio del file non riuscito: {e}")).await
+            }
         };
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("allegato").to_owned();
@@ -532,16 +550,16 @@ pub async fn upload(
                 .to_owned();
             match field.bytes().await {
                 Ok(b) => file = Some((name, ctype, b.to_vec())),
-                Err(e) => return Ok(back(id, &format!("file non leggibile: {e}"))),
+                Err(e) => return back(&s, &sess, id, &format!("file non leggibile: {e}")).await,
             }
         }
     }
     let Some((name, ctype, data)) = file.filter(|(_, _, d)| !d.is_empty()) else {
-        return Ok(back(id, "scegliere un file da allegare"));
+        return back(&s, &sess, id, "scegliere un file da allegare").await;
     };
     match helpdesk::attachments::add(&s.db, &sess.actor(), id, &name, &ctype, &data).await {
-        Ok(_) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(_) => back(&s, &sess, id, "").await,
+        Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }
 
@@ -591,9 +609,8 @@ struct MailPage {
 pub async fn mail(
     State(s): State<AppState>,
     PageStaff(sess): PageStaff,
-    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let notice = super::Notice::from_query(raw.as_deref());
+    let notice = super::notice(&s, &sess).await?;
     let actor = sess.actor();
     let unmatched = helpdesk::email::unmatched(&s.db, &actor, 100)
         .await?
@@ -636,7 +653,7 @@ pub async fn mail(
         layout: Layout::new(&s, Some(&sess), "Posta dell'assistenza", "tickets"),
         unmatched,
         entities: members::store::names(&s.db, &actor).await?,
-        message: notice.errore,
+        message: notice.error,
         queued,
         failed,
         sent,
@@ -684,15 +701,15 @@ pub async fn assign_mail(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let Ok(entity_id) = f.entity_id.trim().parse::<i64>() else {
-        return Ok(super::back_with("/helpdesk/mail", "scegliere l'ente"));
+        return super::refused(&s, &sess, "/helpdesk/mail", "scegliere l'ente").await;
     };
     let policy = store::policy(&s.db).await?;
     match helpdesk::email::assign(&s.db, &sess.actor(), id, entity_id, &f.priority, &policy).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
         Err(HelpdeskError::Members(members::MembersError::EntityNotFound)) => {
-            Ok(super::back_with("/helpdesk/mail", "ente non trovato"))
+            super::refused(&s, &sess, "/helpdesk/mail", "ente non trovato").await
         }
-        Err(e) => Ok(super::back_with("/helpdesk/mail", &refusal(e)?)),
+        Err(e) => super::refused(&s, &sess, "/helpdesk/mail", &refusal(e)?).await,
     }
 }
 
@@ -711,11 +728,11 @@ pub async fn set_priority(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let Some(to) = Priority::parse(&f.priority) else {
-        return Ok(back(id, "priorità sconosciuta"));
+        return back(&s, &sess, id, "priorità sconosciuta").await;
     };
     let policy = store::policy(&s.db).await?;
     match store::set_priority(&s.db, &sess.actor(), id, to, &policy, s.clock.now()).await {
-        Ok(_) => Ok(back(id, "")),
-        Err(e) => Ok(back(id, &refusal(e)?)),
+        Ok(_) => back(&s, &sess, id, "").await,
+        Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }
