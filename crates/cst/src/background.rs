@@ -22,6 +22,8 @@ pub struct MailSettings {
     pub imap_poll: Duration,
     /// A private certificate authority (PEM) trusted for both servers.
     pub ca_pem: Option<Vec<u8>>,
+    /// The authserv-id whose `Authentication-Results` are believed (our receiving server).
+    pub authserv_id: Option<String>,
 }
 
 async fn stopped(mut rx: watch::Receiver<bool>) {
@@ -77,6 +79,7 @@ pub fn spawn(
     if let Some(url) = &s.imap_url {
         let mut cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
         cfg.ca_pem = s.ca_pem.clone();
+        cfg.authserv_id = s.authserv_id.clone();
         tracing::info!("fetching help-desk mail from {cfg:?}");
         let db = db.clone();
         let every = s.imap_poll;

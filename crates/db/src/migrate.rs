@@ -77,6 +77,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "session_flash",
             sql: include_str!("../../../migrations/0013_session_flash.sql"),
         },
+        Migration {
+            version: 14,
+            name: "message_sender_check",
+            sql: include_str!("../../../migrations/0014_message_sender_check.sql"),
+        },
     ]
 }
 

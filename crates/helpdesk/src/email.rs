@@ -211,13 +211,30 @@ fn text_of(m: &mail::Incoming) -> String {
 /// Two pollers racing on the same message: the loser's insert of the Message-ID fails, its
 /// transaction rolls back, and it reports a duplicate.
 pub async fn accept(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome, HelpdeskError> {
-    match accept_once(db, policy, raw).await {
+    accept_trusting(db, policy, None, raw).await
+}
+
+/// [`accept`], believing the `Authentication-Results` written by the receiving server named
+/// `authserv_id`: a sender it found forged is kept for an operator, never put in a ticket;
+/// a reply whose sender it could not authenticate is marked in the thread.
+pub async fn accept_trusting(
+    db: &Db,
+    policy: &SlaPolicy,
+    authserv_id: Option<&str>,
+    raw: &[u8],
+) -> Result<Outcome, HelpdeskError> {
+    match accept_once(db, policy, authserv_id, raw).await {
         Err(HelpdeskError::Db(e)) if db::is_unique_violation(&e) => Ok(Outcome::Duplicate),
         other => other,
     }
 }
 
-async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome, HelpdeskError> {
+async fn accept_once(
+    db: &Db,
+    policy: &SlaPolicy,
+    authserv_id: Option<&str>,
+    raw: &[u8],
+) -> Result<Outcome, HelpdeskError> {
     let m = match mail::parse(raw) {
         Some(m) => m,
         None => mail::Incoming {
@@ -232,11 +249,17 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
             text: String::from_utf8_lossy(raw).into_owned(),
             attachments: Vec::new(),
             automatic: false,
+            auth_results: Vec::new(),
         },
     };
     if seen(db, &m.message_id).await? {
         return Ok(Outcome::Duplicate);
     }
+    let verified = match crate::mailauth::check(&m.auth_results, authserv_id, &m.from) {
+        crate::mailauth::SenderCheck::Fail(why) => return keep(db, &m, why).await,
+        crate::mailauth::SenderCheck::Pass => true,
+        crate::mailauth::SenderCheck::Unknown => false,
+    };
     if crate::backups::report_email(db, policy, &m.from, &m.subject, &m.text).await? {
         let mut tx = db.write().await?;
         record(&mut tx, &m, "backup", None, "", "").await?;
@@ -306,6 +329,7 @@ async fn accept_once(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome,
                 from_entity: true,
                 actor_label: &by,
                 at: chrono::Utc::now(),
+                sender_verified: Some(verified),
             },
         )
         .await?;
@@ -398,7 +422,7 @@ pub async fn poll(
     cfg: &mail::imap::ImapConfig,
 ) -> Result<mail::imap::PollReport, HelpdeskError> {
     Ok(mail::imap::poll_once(cfg, 200, |raw| async move {
-        accept(db, policy, &raw)
+        accept_trusting(db, policy, cfg.authserv_id.as_deref(), &raw)
             .await
             .map(|o| tracing::info!(?o, "inbound e-mail"))
             .map_err(|e| e.to_string())

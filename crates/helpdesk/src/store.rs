@@ -964,6 +964,8 @@ pub struct Message {
     pub internal: bool,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// Came by e-mail from a sender our mail server could not authenticate.
+    pub unverified_sender: bool,
 }
 
 /// The thread of a ticket the actor may see (internal notes for staff only), oldest first.
@@ -976,7 +978,7 @@ pub async fn messages(db: &Db, actor: &Actor, id: i64) -> Result<Vec<Message>, H
 pub async fn thread_of(db: &Db, actor: &Actor, t: &Ticket) -> Result<Vec<Message>, HelpdeskError> {
     let id = t.id;
     let rows = sqlx::query(
-        "SELECT id, author, visibility, body, created_at FROM ticket_messages \
+        "SELECT id, author, visibility, body, created_at, sender_verified FROM ticket_messages \
          WHERE ticket_id = $1 AND ($2 = 1 OR visibility = 'public') ORDER BY id",
     )
     .bind(id)
@@ -991,6 +993,7 @@ pub async fn thread_of(db: &Db, actor: &Actor, t: &Ticket) -> Result<Vec<Message
                 internal: r.try_get::<String, _>(2)? == "internal",
                 body: r.try_get(3)?,
                 created_at: instant(&r.try_get::<String, _>(4)?)?,
+                unverified_sender: r.try_get::<Option<i64>, _>(5)? == Some(0),
             })
         })
         .collect::<Result<_, _>>()
@@ -1045,6 +1048,7 @@ pub async fn add_message(
             from_entity: !actor.is_staff(),
             actor_label: &actor.label,
             at: now,
+            sender_verified: None,
         },
     )
     .await?;
@@ -1063,6 +1067,8 @@ pub(crate) struct NewMessage<'a> {
     pub actor_label: &'a str,
     /// When it was written.
     pub at: DateTime<Utc>,
+    /// For a message that came by e-mail: whether our server authenticated its sender.
+    pub sender_verified: Option<bool>,
 }
 
 /// Stores a message in the caller's transaction, audited; the entity's reply resumes a ticket
@@ -1095,8 +1101,8 @@ pub(crate) async fn insert_message(
         }
     }
     let mid: i64 = sqlx::query_scalar(
-        "INSERT INTO ticket_messages (ticket_id, author_id, author, visibility, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO ticket_messages (ticket_id, author_id, author, visibility, body, created_at, \
+         sender_verified) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(t.id)
     .bind(m.author_id)
@@ -1104,6 +1110,7 @@ pub(crate) async fn insert_message(
     .bind(if m.internal { "internal" } else { "public" })
     .bind(m.body)
     .bind(&stamp)
+    .bind(m.sender_verified.map(i64::from))
     .fetch_one(tx.conn())
     .await?;
     if reopen {
@@ -1157,6 +1164,7 @@ pub(crate) async fn insert_message(
         internal: m.internal,
         body: m.body.to_owned(),
         created_at: now,
+        unverified_sender: m.sender_verified == Some(false),
     })
 }
 

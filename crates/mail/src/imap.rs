@@ -22,6 +22,9 @@ pub struct ImapConfig {
     pub mailbox: String,
     /// Certificates (PEM) of a private certificate authority trusted besides the public ones.
     pub ca_pem: Option<Vec<u8>>,
+    /// The authserv-id of the server that receives the help desk's mail: only the
+    /// `Authentication-Results` it writes are believed (a sender can forge any other).
+    pub authserv_id: Option<String>,
 }
 
 impl std::fmt::Debug for ImapConfig {
@@ -71,6 +74,7 @@ impl ImapConfig {
             password: u.password().map(dec).unwrap_or_default(),
             mailbox,
             ca_pem: None,
+            authserv_id: None,
         })
     }
 }

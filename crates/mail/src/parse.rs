@@ -29,6 +29,10 @@ pub struct Incoming {
     /// Written by a machine in answer to something (RFC 3834 `Auto-Submitted`, `X-Autoreply`,
     /// `Precedence: auto_reply|bulk|junk`): an out-of-office notice is not the entity replying.
     pub automatic: bool,
+    /// Every `Authentication-Results` header (RFC 8601), unfolded, in order: what the
+    /// receiving servers found of SPF, DKIM and DMARC. Only the one written by our own server
+    /// (its authserv-id) can be believed: see `helpdesk::email`.
+    pub auth_results: Vec<String>,
 }
 
 fn ids(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
@@ -88,6 +92,22 @@ pub fn parse(raw: &[u8]) -> Option<Incoming> {
         || !raw_header("X-Autoreply").is_empty()
         || !raw_header("X-Autorespond").is_empty()
         || matches!(precedence.as_str(), "auto_reply" | "bulk" | "junk");
+    let auth_results = m
+        .headers()
+        .iter()
+        .filter(|h| {
+            h.name
+                .as_str()
+                .eq_ignore_ascii_case("Authentication-Results")
+        })
+        .filter_map(|h| raw.get(h.offset_start as usize..h.offset_end as usize))
+        .map(|v| {
+            String::from_utf8_lossy(v)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
     let attachments = m
         .attachments()
         .map(|p| Attachment {
@@ -111,6 +131,7 @@ pub fn parse(raw: &[u8]) -> Option<Incoming> {
         text,
         attachments,
         automatic,
+        auth_results,
     })
 }
 

@@ -45,6 +45,12 @@ pub struct MailArgs {
     /// SMTP and IMAP servers, besides the public ones (mail servers with internal certificates).
     #[arg(long, env = "CST_MAIL_CA_FILE")]
     pub mail_ca_file: Option<PathBuf>,
+    /// The authserv-id of the server that receives the help desk's mail (the first word of
+    /// the `Authentication-Results` it adds, e.g. `mx.cst.example.it`): its SPF/DKIM/DMARC
+    /// verdicts are believed, a forged sender is kept for an operator, and replies it could not
+    /// authenticate are marked in the thread. Without it every e-mailed reply is marked.
+    #[arg(long, env = "CST_MAIL_AUTHSERV_ID")]
+    pub mail_authserv_id: Option<String>,
 }
 
 impl MailArgs {
@@ -64,6 +70,11 @@ impl MailArgs {
             imap_url: self.imap_url.clone().filter(|s| !s.trim().is_empty()),
             imap_poll: std::time::Duration::from_secs(self.imap_poll_seconds.max(1)),
             ca_pem,
+            authserv_id: self
+                .mail_authserv_id
+                .clone()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
         })
     }
 }
@@ -97,6 +108,7 @@ pub async fn run(url: &str, command: MailCommand) -> Result<()> {
                 .context("no mailbox: give --imap-url or CST_IMAP_URL")?;
             let mut cfg = mail::imap::ImapConfig::from_url(&url)?;
             cfg.ca_pem = s.ca_pem;
+            cfg.authserv_id = s.authserv_id;
             let r = crate::background::poll(&db, &cfg).await?;
             println!(
                 "{} messages fetched, {} taken, {} left in the mailbox",

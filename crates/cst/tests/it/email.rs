@@ -346,6 +346,64 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         "{outcome:?}"
     );
     assert_eq!(thread(&app, id).await.len(), 2);
+    // Without a receiving server to believe, e-mailed replies are marked as not verified.
+    assert!(thread(&app, id).await.iter().all(|m| m.unverified_sender));
+
+    // With our server's authserv-id: a sender it found forged is kept for an operator; its
+    // "pass" counts, a "pass" written by anyone else does not.
+    let ours = Some("mx.cst.example.it");
+    let reply = |n: &str, results: &str| {
+        format!(
+            "Authentication-Results: {results}\r\nFrom: referente@abano.example.it\r\n\
+             Subject: Re: [Ticket {number}] Stampante bloccata\r\nMessage-ID: <auth{n}@abano.example.it>\r\n\
+             In-Reply-To: {taken_id}\r\n\r\nRisposta {n}.\r\n"
+        )
+    };
+    let forged = reply("1", "mx.cst.example.it; spf=fail smtp.mailfrom=abano.example.it; dmarc=fail header.from=abano.example.it");
+    let outcome =
+        helpdesk::email::accept_trusting(&app.db, &SlaPolicy::default(), ours, forged.as_bytes())
+            .await
+            .unwrap();
+    assert!(
+        matches!(&outcome, helpdesk::email::Outcome::Unmatched { reason } if reason.contains("non ha autenticato il mittente (SPF, DMARC")),
+        "{outcome:?}"
+    );
+    let claimed = reply(
+        "2",
+        "mx.evil.example; dmarc=pass header.from=abano.example.it",
+    );
+    let outcome =
+        helpdesk::email::accept_trusting(&app.db, &SlaPolicy::default(), ours, claimed.as_bytes())
+            .await
+            .unwrap();
+    assert!(
+        matches!(outcome, helpdesk::email::Outcome::Reply { .. }),
+        "{outcome:?}"
+    );
+    let genuine = reply("3", "mx.cst.example.it; dkim=pass header.d=abano.example.it; dmarc=pass header.from=abano.example.it");
+    let outcome =
+        helpdesk::email::accept_trusting(&app.db, &SlaPolicy::default(), ours, genuine.as_bytes())
+            .await
+            .unwrap();
+    assert!(
+        matches!(outcome, helpdesk::email::Outcome::Reply { .. }),
+        "{outcome:?}"
+    );
+    let marks: Vec<(String, bool)> = thread(&app, id)
+        .await
+        .into_iter()
+        .skip(2)
+        .map(|m| (m.body, m.unverified_sender))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("Risposta 2.".to_owned(), true),
+            ("Risposta 3.".to_owned(), false)
+        ]
+    );
+    let (_, shown) = op_api.get(&format!("/api/v1/tickets/{id}/messages")).await;
+    assert_eq!(shown["items"][2]["unverified_sender"], true, "{shown}");
 
     // Resolved, and the warranty over: a reply by e-mail is new work, a new ticket naming it
     // (a reply within the warranty reopens the ticket: tests/it/tickets.rs).
@@ -392,7 +450,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
     );
     assert_eq!(
         thread(&app, id).await.len(),
-        2,
+        4,
         "the closed ticket is left as it was"
     );
 }

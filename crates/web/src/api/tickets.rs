@@ -351,6 +351,8 @@ pub struct MessageOut {
     pub internal: bool,
     pub body: String,
     pub created_at: String,
+    /// Came by e-mail from a sender the receiving mail server could not authenticate.
+    pub unverified_sender: bool,
 }
 
 fn message_out(m: helpdesk::store::Message) -> MessageOut {
@@ -360,6 +362,7 @@ fn message_out(m: helpdesk::store::Message) -> MessageOut {
         internal: m.internal,
         body: m.body,
         created_at: rfc3339_rome(m.created_at),
+        unverified_sender: m.unverified_sender,
     }
 }
 

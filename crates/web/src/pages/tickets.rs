@@ -329,6 +329,7 @@ pub struct MessageView {
     pub internal: bool,
     pub body: String,
     pub at: String,
+    pub unverified_sender: bool,
 }
 
 #[derive(Template)]
@@ -378,6 +379,7 @@ async fn detail_page(
             internal: m.internal,
             body: m.body,
             at: rome(m.created_at),
+            unverified_sender: m.unverified_sender,
         })
         .collect();
     let files = helpdesk::attachments::list_of(&s.db, &actor, &t)
