@@ -34,83 +34,40 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
     }
 }
 
-/// Starts what is configured; every task ends when `stop` turns true.
+/// Starts the job runner, whatever is configured: every capability registers its job kinds
+/// and schedules on it (the help desk: backup checks, and the mailbox if one is configured;
+/// e-mail sending if an SMTP server is). Without SMTP, e-mails wait in the queue (the admin
+/// page says so). The task ends when `stop` turns true.
 pub fn spawn(
     db: &Db,
     s: &MailSettings,
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<JoinHandle<()>>> {
-    let mut tasks = Vec::new();
+    let mut runner = worker::Runner::new(db.clone());
     if let Some(url) = &s.smtp_url {
         let sender =
             Arc::new(mail::Sender::new(url, &s.from, s.ca_pem.as_deref()).context("SMTP")?);
-        let runner = worker::Runner::new(db.clone()).handle(
-            mail::SEND_JOB,
-            mail::smtp::retry(),
-            sender.handler(),
-        );
+        runner = runner.handle(mail::SEND_JOB, mail::smtp::retry(), sender.handler());
         tracing::info!("sending e-mail through {}", crate::cli::redact(url));
-        tasks.push(tokio::spawn(runner.run(stopped(stop.clone()))));
     } else {
         tracing::warn!("no SMTP server configured (--smtp-url): e-mails stay queued");
     }
-    // Backup checks: silent backup systems become incidents, each with one ticket.
-    {
-        let db = db.clone();
-        let stop = stop.clone();
-        tasks.push(tokio::spawn(async move {
-            let done = stopped(stop);
-            tokio::pin!(done);
-            loop {
-                match evaluate_backups(&db).await {
-                    Ok(opened) if !opened.is_empty() => {
-                        tracing::warn!(?opened, "backup checks: tickets opened")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!("backup checks: {e}"),
-                }
-                tokio::select! {
-                    () = &mut done => return,
-                    () = tokio::time::sleep(Duration::from_secs(15 * 60)) => {}
-                }
-            }
-        }));
-    }
-    if let Some(url) = &s.imap_url {
-        let mut cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
-        cfg.ca_pem = s.ca_pem.clone();
-        cfg.authserv_id = s.authserv_id.clone();
-        tracing::info!("fetching help-desk mail from {cfg:?}");
-        let db = db.clone();
-        let every = s.imap_poll;
-        let stop = stop.clone();
-        tasks.push(tokio::spawn(async move {
-            let done = stopped(stop);
-            tokio::pin!(done);
-            loop {
-                match poll(&db, &cfg).await {
-                    Ok(r) if r.fetched > 0 => tracing::info!(?r, "help-desk mailbox polled"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!("help-desk mailbox: {e}"),
-                }
-                tokio::select! {
-                    () = &mut done => return,
-                    () = tokio::time::sleep(every) => {}
-                }
-            }
-        }));
-    }
-    Ok(tasks)
+    let mailbox = match &s.imap_url {
+        Some(url) => {
+            let mut cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
+            cfg.ca_pem = s.ca_pem.clone();
+            cfg.authserv_id = s.authserv_id.clone();
+            tracing::info!("fetching help-desk mail from {cfg:?}");
+            Some((cfg, s.imap_poll))
+        }
+        None => None,
+    };
+    let runner = helpdesk::jobs::register(runner, db, mailbox);
+    Ok(vec![tokio::spawn(runner.run(stopped(stop.clone())))])
 }
 
 /// One poll of the help-desk mailbox (see [`helpdesk::email::poll`]).
 pub async fn poll(db: &Db, cfg: &mail::imap::ImapConfig) -> Result<mail::imap::PollReport> {
     let policy = helpdesk::store::policy(db).await?;
     Ok(helpdesk::email::poll(db, &policy, cfg).await?)
-}
-
-/// One evaluation of the backup checks with the centre's SLA policy.
-async fn evaluate_backups(db: &Db) -> Result<Vec<String>, helpdesk::HelpdeskError> {
-    let policy = helpdesk::store::policy(db).await?;
-    helpdesk::backups::evaluate(db, &policy, chrono::Utc::now()).await
 }

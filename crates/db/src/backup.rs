@@ -53,8 +53,14 @@ pub const TABLES: &[(&str, &str)] = &[
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
-/// login counters, and the migration ledger (the target is migrated by the restoring program).
-pub const SKIPPED: &[&str] = &["sessions", "login_failures", "schema_migrations"];
+/// login counters, the scheduler's last slots (the current slot runs again), and the migration
+/// ledger (the target is migrated by the restoring program).
+pub const SKIPPED: &[&str] = &[
+    "sessions",
+    "login_failures",
+    "schedules",
+    "schema_migrations",
+];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const IDENTITY: &[&str] = &[

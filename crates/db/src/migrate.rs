@@ -82,6 +82,11 @@ pub fn migrations() -> &'static [Migration] {
             name: "message_sender_check",
             sql: include_str!("../../../migrations/0014_message_sender_check.sql"),
         },
+        Migration {
+            version: 15,
+            name: "schedules",
+            sql: include_str!("../../../migrations/0015_schedules.sql"),
+        },
     ]
 }
 

@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod backups;
 pub mod email;
 pub mod error;
+pub mod jobs;
 pub mod mailauth;
 pub mod model;
 pub mod notify;

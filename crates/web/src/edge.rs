@@ -42,8 +42,10 @@ fn refuse(api: bool, e: ApiError) -> Response {
 pub async fn request_id(mut req: Request, next: Next) -> Response {
     let id = accounts::secret::random("")[..16].to_owned();
     req.extensions_mut().insert(RequestId(id.clone()));
+    // At the error level so that the span is kept whatever the filter: every line logged while
+    // serving the request, even a warning with CST_LOG=warn, carries its id.
     let span =
-        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+        tracing::error_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
     let mut resp = next.run(req).instrument(span).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);

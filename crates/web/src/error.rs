@@ -98,6 +98,7 @@ pub fn default_code(status: StatusCode) -> &'static str {
         415 => "unsupported_media_type",
         422 => "invalid_fields",
         429 => "throttled",
+        503 => "unavailable",
         _ => "internal",
     }
 }
@@ -116,6 +117,7 @@ pub fn title(status: StatusCode) -> &'static str {
         415 => "Formato non supportato",
         422 => "Dati non validi",
         429 => "Troppi tentativi",
+        503 => "Servizio non disponibile",
         _ => "Errore interno",
     }
 }

@@ -13,6 +13,7 @@ pub mod client;
 mod csrf;
 pub mod edge;
 pub mod error;
+pub mod metrics;
 pub mod pages;
 pub mod routes;
 mod state;

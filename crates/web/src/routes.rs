@@ -81,6 +81,8 @@ fn routes() -> Vec<Route> {
     vec![
         // Operations and the API.
         route(M::GET, "/healthz", Public, Api, api::misc::healthz),
+        route(M::GET, "/readyz", Public, Api, api::misc::readyz),
+        route(M::GET, "/metrics", Public, Api, crate::metrics::scrape),
         route(M::GET, "/api/v1/openapi.json", Public, Api, api::openapi::document),
         route(M::GET, "/api/v1/me", User, Api, api::misc::me),
         route(M::GET, "/api/v1/entities", User, Api, api::entities::list),
@@ -191,6 +193,9 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/users/{user_id}/tokens/{token_id}/revoke", Admin, Page, pages::users::revoke_token),
         route(M::GET, "/membership-fee", Admin, Page, pages::membership::show),
         route(M::POST, "/membership-fee", Admin, Page, pages::membership::set),
+        route(M::GET, "/jobs", Admin, Page, pages::jobs::list),
+        route(M::POST, "/jobs/{job_id}/retry", Admin, Page, pages::jobs::retry),
+        route(M::POST, "/jobs/{job_id}/cancel", Admin, Page, pages::jobs::cancel),
         route(M::GET, "/audit", Admin, Page, pages::audit::list),
         route(M::POST, "/audit/verify", Admin, Page, pages::audit::verify),
     ]
@@ -260,6 +265,10 @@ pub fn router(state: AppState) -> Router {
     build(api)
         .merge(pages)
         .fallback(fallback)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(crate::edge::guard_text))
         .layer(middleware::from_fn(crate::edge::uniform))

@@ -16,6 +16,10 @@ pub struct WebConfig {
     pub demo_logins: Vec<(String, String, String)>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see [`crate::client`]).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// An SMTP server is set: e-mails leave (else they wait in the queue).
+    pub smtp_configured: bool,
+    /// A help-desk mailbox is set: inbound mail is fetched.
+    pub mailbox_configured: bool,
 }
 
 impl Default for WebConfig {
@@ -25,6 +29,8 @@ impl Default for WebConfig {
             centre_name: "Centro Servizi Territoriale".into(),
             demo_logins: Vec::new(),
             trusted_proxies: Vec::new(),
+            smtp_configured: false,
+            mailbox_configured: false,
         }
     }
 }
@@ -34,6 +40,8 @@ pub struct AppState {
     pub db: Db,
     /// The time every use case is given (a fixed, movable clock in tests).
     pub clock: kernel::time::Clock,
+    /// Request counters and latencies of this process (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub imports: Arc<ImportRuns>,
     pub config: Arc<WebConfig>,
 }
@@ -43,6 +51,7 @@ impl AppState {
         Self {
             db,
             clock: kernel::time::Clock::system(),
+            metrics: Arc::new(crate::metrics::Metrics::default()),
             imports: Arc::new(ImportRuns::default()),
             config: Arc::new(config),
         }

@@ -6,6 +6,11 @@
 //! The queue's bookkeeping (claims, attempts, errors) is operational state, not business data:
 //! it is not audited; the change that enqueued the job is.
 
+pub mod admin;
+pub mod schedule;
+
+pub use schedule::Schedule;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -257,6 +262,8 @@ pub struct Runner {
     pub wake: Arc<Notify>,
     pub poll: Duration,
     pub lease: Duration,
+    /// What the runner enqueues by itself (see [`schedule`]).
+    schedules: Vec<Schedule>,
 }
 
 impl Runner {
@@ -267,7 +274,25 @@ impl Runner {
             wake: Arc::new(Notify::new()),
             poll: Duration::from_secs(2),
             lease: Duration::from_secs(300),
+            schedules: Vec::new(),
         }
+    }
+
+    /// Runs `kind` on its own every `schedule.every` (its handler must be registered too).
+    pub fn every(mut self, schedule: Schedule) -> Self {
+        self.schedules.push(schedule);
+        self
+    }
+
+    /// The schedules and the job kinds this runner serves (for the admin page).
+    pub fn schedules(&self) -> &[Schedule] {
+        &self.schedules
+    }
+
+    pub fn kinds(&self) -> Vec<String> {
+        let mut k: Vec<String> = self.handlers.keys().cloned().collect();
+        k.sort();
+        k
     }
 
     pub fn handle(mut self, kind: &str, retry: Retry, h: Handler) -> Self {
@@ -300,11 +325,18 @@ impl Runner {
         Ok(n)
     }
 
-    /// Runs due jobs, then waits for a wake-up or the poll interval, until `shutdown` resolves.
+    /// Enqueues the schedules' due slots, then runs every job that is due (one round).
+    pub async fn round(&self) -> Result<usize, JobError> {
+        schedule::tick(&self.db, &self.schedules, Utc::now()).await?;
+        self.run_due().await
+    }
+
+    /// Runs rounds, waiting for a wake-up or the poll interval between them, until `shutdown`
+    /// resolves.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            if let Err(e) = self.run_due().await {
+            if let Err(e) = self.round().await {
                 tracing::error!("job runner: {e}");
             }
             tokio::select! {

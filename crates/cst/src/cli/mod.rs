@@ -3,6 +3,7 @@
 
 mod accounts;
 mod data;
+mod jobs;
 mod mail;
 mod serve;
 mod sla;
@@ -16,6 +17,7 @@ use db::Db;
 
 pub use accounts::{TokenCommand, UserCommand};
 pub use data::{AuditCommand, ImportCommand};
+pub use jobs::JobsCommand;
 pub use mail::{MailArgs, MailCommand};
 pub use sla::SlaCommand;
 
@@ -34,6 +36,10 @@ pub struct Args {
         default_value = "sqlite://cst.db"
     )]
     pub database: String,
+    /// Log lines on standard error: `text` for people, `json` (one object a line, with the
+    /// request id of every line logged while serving a request) for a log collector.
+    #[arg(long, global = true, env = "CST_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -109,6 +115,11 @@ pub enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Background work: schedules and jobs (list, retry, cancel).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
 }
 
 pub(crate) async fn open(url: &str) -> Result<Db> {
@@ -149,10 +160,19 @@ pub async fn run(args: Args) -> Result<()> {
                 centre_name,
                 demo_logins: vec![],
                 trusted_proxies,
+                smtp_configured: mail
+                    .smtp_url
+                    .as_deref()
+                    .is_some_and(|u| !u.trim().is_empty()),
+                mailbox_configured: mail
+                    .imap_url
+                    .as_deref()
+                    .is_some_and(|u| !u.trim().is_empty()),
             };
             serve::run(&url, listen, demo, config, &mail).await
         }
         Command::Mail { command } => mail::run(&url, command).await,
+        Command::Jobs { command } => jobs::run(&url, command).await,
         Command::Migrate => {
             let db = Db::connect(&url).await?;
             let applied = db.migrate().await?;

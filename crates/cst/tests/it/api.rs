@@ -10,6 +10,7 @@ backends!(
     contacts_by_api,
     openapi_documents_every_api_route,
     every_refusal_is_a_problem_document_or_an_italian_page,
+    health_readiness_and_metrics,
 );
 
 async fn entity_create_read_update(b: Backend) {
@@ -479,4 +480,64 @@ async fn every_refusal_is_a_problem_document_or_an_italian_page(b: Backend) {
         .await,
     );
     assert_eq!(s, 403);
+}
+
+async fn health_readiness_and_metrics(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let http = reqwest::Client::new();
+    let get = |p: &str| http.get(app.url(p)).send();
+    let r = get("/healthz").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = get("/readyz").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "ready"
+    );
+    // Requests are counted under their route's pattern, never the id.
+    let e = app.entity("Comune di Agna", None).await;
+    for _ in 0..3 {
+        assert_eq!(api.get(&format!("/api/v1/entities/{}", e.id)).await.0, 200);
+    }
+    assert_eq!(api.get("/api/v1/entities/999999").await.0, 404);
+    let text = get("/metrics").await.unwrap().text().await.unwrap();
+    let l = "method=\"GET\",route=\"/api/v1/entities/{id}\"";
+    assert!(
+        text.contains(&format!(
+            "cst_http_requests_seconds_count{{{l},status=\"200\"}} 3"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "cst_http_requests_seconds_count{{{l},status=\"404\"}} 1"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("route=\"/api/v1/entities/1\""),
+        "ids never become labels"
+    );
+    assert!(
+        text.contains("cst_emails_sent_total 0")
+            && text.contains("cst_db_pool_connections{state=\"idle\"}"),
+        "{text}"
+    );
+    // A database behind the program's schema is not ready.
+    sqlx::query("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let r = get("/readyz").await.unwrap();
+    assert_eq!(r.status(), 503);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "not_ready");
+    assert!(p["detail"].as_str().unwrap().contains("cst migrate"), "{p}");
+    assert_eq!(
+        get("/healthz").await.unwrap().status(),
+        200,
+        "alive all the same"
+    );
 }

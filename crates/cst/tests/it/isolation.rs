@@ -28,6 +28,8 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
     use Body::*;
     BTreeMap::from([
         (("GET", "/healthz"), None),
+        (("GET", "/readyz"), None),
+        (("GET", "/metrics"), None),
         (("GET", "/api/v1/openapi.json"), None),
         (("GET", "/api/v1/me"), None),
         (("GET", "/api/v1/entities"), None),
@@ -327,6 +329,9 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/membership-fee"),
             Form(&[("year", "2026"), ("preset", "macerata")]),
         ),
+        (("GET", "/jobs"), None),
+        (("POST", "/jobs/{job_id}/retry"), None),
+        (("POST", "/jobs/{job_id}/cancel"), None),
         (("GET", "/audit"), None),
         (("POST", "/audit/verify"), None),
     ])
@@ -350,6 +355,7 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT number, state, version FROM tickets ORDER BY id".to_owned(),
         "SELECT COUNT(*) FROM ticket_messages".to_owned(),
         "SELECT id FROM api_tokens WHERE revoked_at IS NOT NULL ORDER BY id".to_owned(),
+        "SELECT id, state, attempts FROM jobs ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -494,6 +500,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{phase_id}", &b_phase.id.to_string())
             .replace("{mail_id}", "1")
             .replace("{token_id}", "1")
+            .replace("{job_id}", "1")
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {

@@ -11,5 +11,6 @@ mod cli;
 mod email;
 mod import;
 mod isolation;
+mod processes;
 mod services;
 mod tickets;

@@ -16,16 +16,40 @@ pub struct Health {
     pub database: String,
 }
 
-/// Liveness and database reachability.
+/// Liveness: the process answers (no database involved).
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, body = Health), (status = 500, body = Problem)))]
-pub async fn healthz(State(s): State<AppState>) -> Result<Json<Health>, ApiError> {
-    let _: i64 = sqlx::query_scalar("SELECT 1")
-        .fetch_one(s.db.pool())
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(Json(Health {
+    responses((status = 200, body = Health)))]
+pub async fn healthz(State(s): State<AppState>) -> Json<Health> {
+    Json(Health {
         status: "ok".into(),
+        database: s.db.backend().name().into(),
+    })
+}
+
+/// Readiness: the database answers and its schema is the one this program expects (a load
+/// balancer sends traffic only then).
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Problem)))]
+pub async fn readyz(State(s): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let unavailable = |why: String| {
+        ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, why).with_code("not_ready")
+    };
+    let version =
+        s.db.schema_version()
+            .await
+            .map_err(|e| unavailable(format!("database non raggiungibile: {e}")))?;
+    let expected = db::migrations()
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    if version != expected {
+        return Err(unavailable(format!(
+            "schema del database alla versione {version}, questo programma si aspetta la {expected}: eseguire cst migrate"
+        )));
+    }
+    Ok(Json(Health {
+        status: "ready".into(),
         database: s.db.backend().name().into(),
     }))
 }

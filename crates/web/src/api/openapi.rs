@@ -24,7 +24,7 @@ impl Modify for Bearer {
 #[openapi(
     info(title = "cst API", version = "1", description = "API del Centro Servizi Territoriale. Errors are RFC 9457 problem documents (application/problem+json)."),
     paths(
-        misc::healthz, document, misc::me, misc::audit,
+        misc::healthz, misc::readyz, crate::metrics::scrape, document, misc::me, misc::audit,
         entities::list, entities::create, entities::import, entities::get, entities::patch,
         entities::contacts, entities::add_contact,
         catalog::put_rule, catalog::get_rule, catalog::membership_fee,

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod entities;
 pub mod home;
 pub mod import;
+pub mod jobs;
 pub mod membership;
 pub mod phases;
 pub mod reports;

@@ -1,0 +1,167 @@
+//! What an administrator does with the queue: see every job (queued, running, failed with the
+//! last error, done), retry a failed one, cancel one that has not run. Retries and
+//! cancellations are people's decisions, so they are audited (the queue's own bookkeeping is
+//! not).
+
+use db::{audit, Db};
+use kernel::audit::AuditEvent;
+use kernel::Actor;
+use sqlx::Row;
+
+use crate::{JobError, JobInfo};
+
+/// The states a job can be in.
+pub const STATES: [&str; 5] = ["queued", "running", "failed", "done", "cancelled"];
+
+/// Jobs, newest first, of one state or all (at most `limit`, 1 to 500).
+pub async fn recent(db: &Db, state: Option<&str>, limit: i64) -> Result<Vec<JobInfo>, JobError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, state, attempts, run_at, last_error FROM jobs \
+         WHERE ($1 = '' OR state = $1) ORDER BY id DESC LIMIT $2",
+    )
+    .bind(state.unwrap_or(""))
+    .bind(limit.clamp(1, 500))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(JobInfo {
+                id: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                state: r.try_get(2)?,
+                attempts: r.try_get(3)?,
+                run_at: r.try_get(4)?,
+                last_error: r.try_get(5)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// How many jobs are in each state, by kind: `(kind, state, count)`.
+pub async fn counts(db: &Db) -> Result<Vec<(String, String, i64)>, JobError> {
+    let rows = sqlx::query(
+        "SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state ORDER BY kind, state",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Why a retry or a cancellation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error("attività {0} non trovata")]
+    NotFound(i64),
+    #[error("l'attività {id} è «{state}»: {what}")]
+    Refused {
+        id: i64,
+        state: String,
+        what: &'static str,
+    },
+    #[error("operazione riservata agli amministratori")]
+    AdminOnly,
+    #[error(transparent)]
+    Job(#[from] JobError),
+}
+
+impl From<sqlx::Error> for ActionError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Job(JobError::Sql(e))
+    }
+}
+
+impl kernel::Refusal for ActionError {
+    fn kind(&self) -> kernel::Kind {
+        match self {
+            Self::NotFound(_) => kernel::Kind::NotFound,
+            Self::Refused { .. } => kernel::Kind::Conflict,
+            Self::AdminOnly => kernel::Kind::Forbidden,
+            Self::Job(_) => kernel::Kind::Internal,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "job_not_found",
+            Self::Refused { .. } => "job_action_refused",
+            Self::AdminOnly => "admin_only",
+            Self::Job(_) => "internal",
+        }
+    }
+}
+
+async fn act(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    from: &[&str],
+    to_sql: &str,
+    action: &str,
+    what: &'static str,
+) -> Result<(), ActionError> {
+    if !actor.is_admin() {
+        return Err(ActionError::AdminOnly);
+    }
+    let mut tx = db.write().await.map_err(JobError::from)?;
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+    let state = state.ok_or(ActionError::NotFound(id))?;
+    if !from.contains(&state.as_str()) {
+        return Err(ActionError::Refused { id, state, what });
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE jobs SET {to_sql}, locked_until = NULL, updated_at = $1 WHERE id = $2"
+    )))
+    .bind(kernel::time::now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: action.into(),
+            object_type: "job".into(),
+            object_id: id.to_string(),
+            entity_id: None,
+            before: Some(state),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(JobError::from)?;
+    Ok(())
+}
+
+/// A failed (or cancelled) job runs again now, with its attempts counted from zero.
+pub async fn retry(db: &Db, actor: &Actor, id: i64) -> Result<(), ActionError> {
+    act(
+        db,
+        actor,
+        id,
+        &["failed", "cancelled"],
+        "state = 'queued', attempts = 0, run_at = $1",
+        "job.retry",
+        "si ripete solo un'attività non riuscita o annullata",
+    )
+    .await
+}
+
+/// A job that has not run yet (queued, or failed waiting for a retry) will never run.
+pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<(), ActionError> {
+    act(
+        db,
+        actor,
+        id,
+        &["queued", "failed"],
+        "state = 'cancelled'",
+        "job.cancel",
+        "si annulla solo un'attività in coda o non riuscita",
+    )
+    .await
+}
