@@ -17,6 +17,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use futures_util::TryStreamExt;
 use sqlx::{Column, Row};
 
 use crate::{Backend, Db, DbError};
@@ -164,23 +165,42 @@ pub async fn dump<W: Write>(db: &Db, out: W) -> Result<Summary, BackupError> {
     let mut snap = db.snapshot().await?;
     let mut summary = Summary::new();
     for (table, order) in TABLES {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        // Row by row from the snapshot: memory stays bounded whatever the table's size. The
+        // count, read in the same snapshot, is the number of rows that follow.
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table}"
+        )))
+        .fetch_one(&mut *snap)
+        .await?;
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM {table} ORDER BY {order}"
         )))
-        .fetch_all(&mut *snap)
-        .await?;
-        let columns = rows.first().map_or_else(Vec::new, |r| {
+        .fetch(&mut *snap);
+        let first = rows.try_next().await?;
+        let columns = first.as_ref().map_or_else(Vec::new, |r| {
             r.columns().iter().map(|c| c.name().to_owned()).collect()
         });
+        let rows_declared = u64::try_from(count).unwrap_or(0);
         w.line(&TableHeader {
             table: (*table).into(),
-            columns: columns.clone(),
-            rows: rows.len() as u64,
+            columns,
+            rows: rows_declared,
         })?;
-        for r in &rows {
-            w.line(&crate::json::values(r)?)?;
+        let mut written = 0u64;
+        if let Some(r) = first {
+            w.line(&crate::json::values(&r)?)?;
+            written += 1;
         }
-        summary.insert((*table).into(), rows.len() as u64);
+        while let Some(r) = rows.try_next().await? {
+            w.line(&crate::json::values(&r)?)?;
+            written += 1;
+        }
+        if written != rows_declared {
+            return Err(BackupError::Invalid(format!(
+                "table {table}: {written} rows read, {rows_declared} counted in the same snapshot"
+            )));
+        }
+        summary.insert((*table).into(), written);
     }
     snap.rollback().await?;
     let sha = hex::encode(w.hash.clone().finalize());
