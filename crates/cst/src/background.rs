@@ -14,11 +14,11 @@ use tokio::task::JoinHandle;
 pub struct MailSettings {
     /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required`, `smtps://…`; none: mail
     /// stays queued (nothing is lost) until one is configured.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<secrecy::SecretString>,
     /// `Assistenza <assistenza@cst.example.it>`.
     pub from: String,
     /// `imaps://user:pass@host/INBOX`; none: no inbound mail.
-    pub imap_url: Option<String>,
+    pub imap_url: Option<secrecy::SecretString>,
     pub imap_poll: Duration,
     /// A private certificate authority (PEM) trusted for both servers.
     pub ca_pem: Option<Vec<u8>>,
@@ -44,7 +44,8 @@ pub fn spawn(
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<JoinHandle<()>>> {
     let mut runner = worker::Runner::new(db.clone());
-    if let Some(url) = &s.smtp_url {
+    use secrecy::ExposeSecret;
+    if let Some(url) = s.smtp_url.as_ref().map(ExposeSecret::expose_secret) {
         let sender =
             Arc::new(mail::Sender::new(url, &s.from, s.ca_pem.as_deref()).context("SMTP")?);
         runner = runner.handle(mail::SEND_JOB, mail::smtp::retry(), sender.handler());
@@ -52,7 +53,7 @@ pub fn spawn(
     } else {
         tracing::warn!("no SMTP server configured (--smtp-url): e-mails stay queued");
     }
-    let mailbox = match &s.imap_url {
+    let mailbox = match s.imap_url.as_ref().map(ExposeSecret::expose_secret) {
         Some(url) => {
             let mut cfg = mail::imap::ImapConfig::from_url(url).context("IMAP")?;
             cfg.ca_pem = s.ca_pem.clone();

@@ -3,10 +3,9 @@
 mod background;
 mod cli;
 mod demo;
+mod settings;
 
 use std::process::ExitCode;
-
-use clap::Parser;
 
 /// mimalloc instead of glibc's allocator: under concurrent requests glibc's malloc/free were a
 /// quarter of the server's CPU time (perf, bench/http.sh on the entity list page).
@@ -14,7 +13,20 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    let matches = <cli::Args as clap::CommandFactory>::command().get_matches();
+    let mut args = match <cli::Args as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
+    if let Some(path) = args.config.clone() {
+        match settings::FileSettings::load(&path) {
+            Ok(file) => settings::apply(&mut args, &matches, file),
+            Err(e) => {
+                eprintln!("cst: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let filter = || {
         tracing_subscriber::EnvFilter::try_from_env("CST_LOG").unwrap_or_else(|_| {
             tracing_subscriber::EnvFilter::new("warn,cst=info,web=info,db=info")

@@ -14,10 +14,10 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use futures_util::TryStreamExt;
 use sqlx::{Column, Row};
 
 use crate::{Backend, Db, DbError};
@@ -62,6 +62,9 @@ pub const SKIPPED: &[&str] = &[
     "schedules",
     "schema_migrations",
 ];
+
+/// Tables whose rows can weigh megabytes (files): read one row at a time.
+const LARGE_ROWS: &[&str] = &["ticket_attachments", "inbound_mail"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const IDENTITY: &[&str] = &[
@@ -167,33 +170,66 @@ pub async fn dump<W: Write>(db: &Db, out: W) -> Result<Summary, BackupError> {
     for (table, order) in TABLES {
         // Row by row from the snapshot: memory stays bounded whatever the table's size. The
         // count, read in the same snapshot, is the number of rows that follow.
-        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM {table}"
-        )))
-        .fetch_one(&mut *snap)
-        .await?;
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM {table} ORDER BY {order}"
-        )))
-        .fetch(&mut *snap);
-        let first = rows.try_next().await?;
-        let columns = first.as_ref().map_or_else(Vec::new, |r| {
-            r.columns().iter().map(|c| c.name().to_owned()).collect()
-        });
+        let count: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&mut *snap)
+                .await?;
         let rows_declared = u64::try_from(count).unwrap_or(0);
-        w.line(&TableHeader {
-            table: (*table).into(),
-            columns,
-            rows: rows_declared,
-        })?;
         let mut written = 0u64;
-        if let Some(r) = first {
-            w.line(&crate::json::values(&r)?)?;
-            written += 1;
-        }
-        while let Some(r) = rows.try_next().await? {
-            w.line(&crate::json::values(&r)?)?;
-            written += 1;
+        if LARGE_ROWS.contains(table) {
+            // Rows of megabytes: one at a time, so that the driver's row buffer (50 rows on
+            // SQLite) never holds many of them.
+            let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM {table} ORDER BY id"
+            )))
+            .fetch_all(&mut *snap)
+            .await?;
+            for (i, id) in ids.iter().enumerate() {
+                let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT * FROM {table} WHERE id = $1"
+                )))
+                .bind(id)
+                .fetch_one(&mut *snap)
+                .await?;
+                if i == 0 {
+                    w.line(&TableHeader {
+                        table: (*table).into(),
+                        columns: r.columns().iter().map(|c| c.name().to_owned()).collect(),
+                        rows: rows_declared,
+                    })?;
+                }
+                w.line(&crate::json::values(&r)?)?;
+                written += 1;
+            }
+            if ids.is_empty() {
+                w.line(&TableHeader {
+                    table: (*table).into(),
+                    columns: Vec::new(),
+                    rows: 0,
+                })?;
+            }
+        } else {
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT * FROM {table} ORDER BY {order}"
+            )))
+            .fetch(&mut *snap);
+            let first = rows.try_next().await?;
+            let columns = first.as_ref().map_or_else(Vec::new, |r| {
+                r.columns().iter().map(|c| c.name().to_owned()).collect()
+            });
+            w.line(&TableHeader {
+                table: (*table).into(),
+                columns,
+                rows: rows_declared,
+            })?;
+            if let Some(r) = first {
+                w.line(&crate::json::values(&r)?)?;
+                written += 1;
+            }
+            while let Some(r) = rows.try_next().await? {
+                w.line(&crate::json::values(&r)?)?;
+                written += 1;
+            }
         }
         if written != rows_declared {
             return Err(BackupError::Invalid(format!(

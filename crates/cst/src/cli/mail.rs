@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::open;
 
@@ -27,7 +28,7 @@ pub struct MailArgs {
     /// SMTP server for outbound mail: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
     /// or `smtps://user:pass@host:465`. Without it e-mails stay queued until one is set.
     #[arg(long, env = "CST_SMTP_URL")]
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
     /// The sender of outbound mail.
     #[arg(
         long,
@@ -37,7 +38,7 @@ pub struct MailArgs {
     pub mail_from: String,
     /// The help-desk mailbox: `imaps://user:pass@host/INBOX` (or `imap://` on loopback).
     #[arg(long, env = "CST_IMAP_URL")]
-    pub imap_url: Option<String>,
+    pub imap_url: Option<SecretString>,
     /// Seconds between two polls of the mailbox.
     #[arg(long, env = "CST_IMAP_POLL_SECONDS", default_value_t = 60)]
     pub imap_poll_seconds: u64,
@@ -65,9 +66,15 @@ impl MailArgs {
             None => None,
         };
         Ok(crate::background::MailSettings {
-            smtp_url: self.smtp_url.clone().filter(|s| !s.trim().is_empty()),
+            smtp_url: self
+                .smtp_url
+                .clone()
+                .filter(|s| !s.expose_secret().trim().is_empty()),
             from: self.mail_from.clone(),
-            imap_url: self.imap_url.clone().filter(|s| !s.trim().is_empty()),
+            imap_url: self
+                .imap_url
+                .clone()
+                .filter(|s| !s.expose_secret().trim().is_empty()),
             imap_poll: std::time::Duration::from_secs(self.imap_poll_seconds.max(1)),
             ca_pem,
             authserv_id: self
@@ -87,8 +94,11 @@ pub async fn run(url: &str, command: MailCommand) -> Result<()> {
             let url = s
                 .smtp_url
                 .context("no SMTP server: give --smtp-url or CST_SMTP_URL")?;
-            let sender =
-                std::sync::Arc::new(mail::Sender::new(&url, &s.from, s.ca_pem.as_deref())?);
+            let sender = std::sync::Arc::new(mail::Sender::new(
+                url.expose_secret(),
+                &s.from,
+                s.ca_pem.as_deref(),
+            )?);
             let runner = worker::Runner::new(db.clone()).handle(
                 mail::SEND_JOB,
                 mail::smtp::retry(),
@@ -106,7 +116,7 @@ pub async fn run(url: &str, command: MailCommand) -> Result<()> {
             let url = s
                 .imap_url
                 .context("no mailbox: give --imap-url or CST_IMAP_URL")?;
-            let mut cfg = mail::imap::ImapConfig::from_url(&url)?;
+            let mut cfg = mail::imap::ImapConfig::from_url(url.expose_secret())?;
             cfg.ca_pem = s.ca_pem;
             cfg.authserv_id = s.authserv_id;
             let r = crate::background::poll(&db, &cfg).await?;

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use db::Db;
+use secrecy::ExposeSecret;
 
 pub use accounts::{TokenCommand, UserCommand};
 pub use data::{AuditCommand, ImportCommand};
@@ -40,6 +41,10 @@ pub struct Args {
     /// request id of every line logged while serving a request) for a log collector.
     #[arg(long, global = true, env = "CST_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
+    /// A TOML settings file (keys as the flags, with underscores); flags and `CST_*`
+    /// variables win over it. Unknown keys are refused.
+    #[arg(long, global = true, env = "CST_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,6 +80,10 @@ pub enum Command {
         trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         mail: MailArgs,
+        /// Prints the effective settings (defaults, file, environment, flags; secrets
+        /// redacted) and exits.
+        #[arg(long)]
+        print_config: bool,
     },
     /// Applies pending database migrations.
     Migrate,
@@ -145,6 +154,13 @@ pub(crate) fn redact(url: &str) -> String {
 }
 
 pub async fn run(args: Args) -> Result<()> {
+    if let Command::Serve {
+        print_config: true, ..
+    } = &args.command
+    {
+        print!("{}", crate::settings::print(&args)?);
+        return Ok(());
+    }
     let url = args.database;
     match args.command {
         Command::Serve {
@@ -154,6 +170,7 @@ pub async fn run(args: Args) -> Result<()> {
             centre_name,
             trusted_proxies,
             mail,
+            print_config: _,
         } => {
             let config = web::WebConfig {
                 secure_cookies,
@@ -162,12 +179,12 @@ pub async fn run(args: Args) -> Result<()> {
                 trusted_proxies,
                 smtp_configured: mail
                     .smtp_url
-                    .as_deref()
-                    .is_some_and(|u| !u.trim().is_empty()),
+                    .as_ref()
+                    .is_some_and(|u| !u.expose_secret().trim().is_empty()),
                 mailbox_configured: mail
                     .imap_url
-                    .as_deref()
-                    .is_some_and(|u| !u.trim().is_empty()),
+                    .as_ref()
+                    .is_some_and(|u| !u.expose_secret().trim().is_empty()),
             };
             serve::run(&url, listen, demo, config, &mail).await
         }

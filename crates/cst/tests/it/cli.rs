@@ -304,3 +304,64 @@ fn sla_due_prints_the_due_instant_with_the_rome_offset() {
         assert!(err.contains(needle), "{err}");
     }
 }
+
+/// Defaults, then the settings file, then `CST_*` variables, then flags; unknown keys refused;
+/// secrets never printed.
+#[test]
+fn settings_come_from_defaults_file_environment_and_flags_in_that_order() {
+    let dir = std::env::temp_dir().join(format!("cst-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cst.toml");
+    std::fs::write(
+        &file,
+        "database = \"postgres://cst:segretissima@127.0.0.1/cst\"\n\
+         listen = \"127.0.0.1:9090\"\ncentre_name = \"CST dal file\"\n\
+         smtp_url = \"smtp://cst:segreto@mail.example.it:587\"\ntrusted_proxies = [\"10.0.0.1\"]\n",
+    )
+    .unwrap();
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cst"));
+        c.env_remove("CST_DATABASE_URL").env_remove("CST_SMTP_URL");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.args(["--config", file.to_str().unwrap()]).args(args);
+        c.output().unwrap()
+    };
+    let out = run(
+        &[("CST_CENTRE_NAME", "CST da variabile")],
+        &["serve", "--print-config", "--listen", "127.0.0.1:7000"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("listen = \"127.0.0.1:7000\""),
+        "flag over file: {text}"
+    );
+    assert!(
+        text.contains("centre_name = \"CST da variabile\""),
+        "variable over file: {text}"
+    );
+    assert!(
+        text.contains("trusted_proxies = [\"10.0.0.1\"]"),
+        "file over default: {text}"
+    );
+    assert!(text.contains("imap_poll_seconds = 60"), "default: {text}");
+    assert!(!text.contains("segret"), "secrets redacted: {text}");
+    assert!(text.contains("postgres://cst:***@127.0.0.1/cst") && text.contains("smtp://cst:***@"));
+    // A typo is refused with the line.
+    std::fs::write(&file, "listen = \"127.0.0.1:1\"\nlisen = \"x\"\n").unwrap();
+    let out = run(&[], &["serve", "--print-config"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("unknown field `lisen`"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
