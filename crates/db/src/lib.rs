@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 pub mod json;
 mod migrate;
+pub mod scope;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Transaction};

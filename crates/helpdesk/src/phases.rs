@@ -86,8 +86,11 @@ const FROM: &str = "FROM ticket_phases p JOIN tickets t ON t.id = p.ticket_id \
 
 /// Who sees which phases: staff all ($1 = 0, $2 = 0), a supplier its own ($2), a contact
 /// those of its entities' tickets ($1).
-const SCOPE: &str = "(($1 = 0 AND $2 = 0) OR p.supplier_id = $2 OR \
-    ($1 > 0 AND t.entity_id IN (SELECT entity_id FROM user_entities WHERE user_id = $1)))";
+const SCOPE: &str = concat!(
+    "(($1 = 0 AND $2 = 0) OR p.supplier_id = $2 OR ($1 > 0 AND ",
+    db::entities_linked_to!("t.entity_id", "$1"),
+    "))"
+);
 
 fn scope(actor: &Actor) -> (i64, i64) {
     match actor.role {

@@ -500,8 +500,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
 
 /// Who may see which tickets: staff all, contacts their entities', suppliers none yet (they
 /// will see the phases handed to them).
-const IN_SCOPE: &str =
-    "($1 = 0 OR t.entity_id IN (SELECT entity_id FROM user_entities WHERE user_id = $1))";
+const IN_SCOPE: &str = db::entities_in_scope!("t.entity_id", "$1");
 
 fn scope_param(actor: &Actor) -> i64 {
     match actor.role {
@@ -831,9 +830,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     }
     let mut filter = Vec::new();
     if scope > 0 {
-        filter.push(
-            "t.entity_id IN (SELECT entity_id FROM user_entities WHERE user_id = $1)".to_owned(),
-        );
+        filter.push(db::entities_linked_to!("t.entity_id", "$1").to_owned());
     } else {
         filter.push("$1 = 0".to_owned());
     }

@@ -16,7 +16,7 @@ const ENTITY_COLS: &str = "id, name, kind, istat_code, cadastral_code, tax_code,
     workstations, servers, notes, version, created_at, updated_at";
 
 /// Visible to the actor: `$1` is 0 for staff, else the user id.
-const IN_SCOPE: &str = "($1 = 0 OR id IN (SELECT entity_id FROM user_entities WHERE user_id = $1))";
+const IN_SCOPE: &str = db::entities_in_scope!("id", "$1");
 
 fn decode_err(msg: String) -> sqlx::Error {
     sqlx::Error::Decode(msg.into())

@@ -69,9 +69,9 @@ pub async fn compute(
         "SELECT e.population, s.name, s.active, \
            (SELECT COUNT(*) FROM agreements a WHERE a.entity_id = e.id AND {}) \
          FROM entities e LEFT JOIN services s ON s.code = $3 \
-         WHERE ($1 = 0 OR e.id IN (SELECT entity_id FROM user_entities WHERE user_id = $1)) \
-           AND e.id = $2",
-        super::agreements::in_force_sql("$4")
+         WHERE {} AND e.id = $2",
+        super::agreements::in_force_sql("$4"),
+        db::entities_in_scope!("e.id", "$1")
     )))
     .bind(actor.scope_param())
     .bind(req.entity_id)
