@@ -63,6 +63,7 @@ impl kernel::Refusal for CatalogError {
             Self::Forbidden | Self::StaffOnly => K::Forbidden,
             Self::PriceListUsed(_) | Self::AgreementRefused(_) | Self::Conflict => K::Conflict,
             Self::Members(m) => m.kind(),
+            Self::Db(e) if db::is_unique_violation(e) => K::Conflict,
             Self::Db(_) => K::Internal,
         }
     }
@@ -86,6 +87,7 @@ impl kernel::Refusal for CatalogError {
             Self::NotChargeable(_) => "no_agreement_in_force",
             Self::Conflict => "edit_conflict",
             Self::Members(m) => m.code(),
+            Self::Db(e) if db::is_unique_violation(e) => "already_exists",
             Self::Db(_) => "internal",
         }
     }
@@ -93,10 +95,24 @@ impl kernel::Refusal for CatalogError {
         match self {
             Self::Invalid(errs) => errs.clone(),
             Self::Members(m) => m.fields(),
+            Self::Db(e) => db::unique_field(e, UNIQUE_FIELDS)
+                .map(|f| vec![kernel::FieldError::new(f, ALREADY_EXISTS)])
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
+    fn message(&self) -> String {
+        match self {
+            Self::Db(e) if db::is_unique_violation(e) => ALREADY_EXISTS.into(),
+            e => e.to_string(),
+        }
+    }
 }
+
+/// The unique columns of the catalogue's tables.
+const UNIQUE_FIELDS: &[&str] = &["code", "valid_from_year", "valid_from"];
+const ALREADY_EXISTS: &str =
+    "esiste già un elemento con questo valore (forse salvato nel frattempo da qualcun altro)";
 
 impl CatalogError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {

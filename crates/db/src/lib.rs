@@ -217,6 +217,19 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
+/// A unique violation as the field it is about, among `fields` (the column names a store may
+/// violate), for a refusal that names it: "valid_from" for `price_lists.valid_from`.
+pub fn unique_field(e: &sqlx::Error, fields: &[&'static str]) -> Option<&'static str> {
+    if !is_unique_violation(e) {
+        return None;
+    }
+    let c = violated_constraint(e).unwrap_or_default();
+    // Longest first: `valid_from_year` before `valid_from`.
+    let mut sorted = fields.to_vec();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    Some(sorted.into_iter().find(|f| c.contains(f)).unwrap_or("body"))
+}
+
 /// The constraint or column named in a unique violation, when the database says it.
 pub fn violated_constraint(e: &sqlx::Error) -> Option<String> {
     match e {

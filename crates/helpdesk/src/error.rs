@@ -29,6 +29,7 @@ impl kernel::Refusal for HelpdeskError {
             Self::StaffOnly => K::Forbidden,
             Self::Refused(_) => K::Conflict,
             Self::Members(m) => m.kind(),
+            Self::Db(e) if db::is_unique_violation(e) => K::Conflict,
             Self::Mail(_) | Self::Db(_) => K::Internal,
         }
     }
@@ -41,6 +42,7 @@ impl kernel::Refusal for HelpdeskError {
             Self::Calendar(_) => "calendar_invalid",
             Self::Mail(mail::MailError::Address(_)) => "email_address_invalid",
             Self::Members(m) => m.code(),
+            Self::Db(e) if db::is_unique_violation(e) => "already_exists",
             Self::Mail(_) | Self::Db(_) => "internal",
         }
     }
@@ -49,6 +51,14 @@ impl kernel::Refusal for HelpdeskError {
             Self::Invalid(errs) => errs.clone(),
             Self::Members(m) => m.fields(),
             _ => Vec::new(),
+        }
+    }
+    fn message(&self) -> String {
+        match self {
+            Self::Db(e) if db::is_unique_violation(e) => {
+                "è stato appena registrato da un'altra richiesta: ricaricare e verificare".into()
+            }
+            e => e.to_string(),
         }
     }
 }

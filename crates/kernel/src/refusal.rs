@@ -61,6 +61,10 @@ pub trait Refusal: std::fmt::Display {
     fn fields(&self) -> Vec<FieldError> {
         Vec::new()
     }
+    /// The sentence shown; by default the error's `Display`.
+    fn message(&self) -> String {
+        self.to_string()
+    }
 }
 
 /// "dati non validi: nome: obbligatorio; pec: …": the sentence for a list of wrong fields.

@@ -178,7 +178,7 @@ impl<E: Refusal> From<E> for ApiError {
         if e.kind() == Kind::Internal {
             return ApiError::internal(&e);
         }
-        let mut a = ApiError::new(status_of(e.kind()), e.to_string()).with_code(e.code());
+        let mut a = ApiError::new(status_of(e.kind()), e.message()).with_code(e.code());
         a.errors = field_problems(&e.fields());
         a
     }

@@ -4,7 +4,8 @@ use testkit::{backends, spawn_app, Backend};
 
 backends!(
     membership_fee_by_preset_and_year,
-    bad_membership_rules_change_nothing
+    bad_membership_rules_change_nothing,
+    a_unique_violation_is_a_conflict_on_its_field
 );
 
 async fn membership_fee_by_preset_and_year(b: Backend) {
@@ -166,4 +167,23 @@ async fn bad_membership_rules_change_nothing(b: Backend) {
     let (_, rule) = api.get("/api/v1/membership-fee-rule?year=2026").await;
     assert_eq!(rule["preset"], "padova", "nothing changed");
     assert_eq!(api.get("/api/v1/membership-fee-rule?year=abc").await.0, 400);
+}
+
+/// A unique violation that slipped past the checks (two admins at once) is a conflict naming
+/// the field, in Italian, never a 500 with the database's English.
+async fn a_unique_violation_is_a_conflict_on_its_field(b: Backend) {
+    let app = spawn_app(b).await;
+    let insert = || {
+        sqlx::query(
+            "INSERT INTO membership_fee_rules (valid_from_year, rule_json, created_at, updated_at) \
+             VALUES (2031, '{}', 'x', 'x')",
+        )
+        .execute(app.db.pool())
+    };
+    insert().await.unwrap();
+    let e = insert().await.unwrap_err();
+    let api = web::error::ApiError::from(catalog::CatalogError::Db(e));
+    assert_eq!((api.status.as_u16(), api.code), (409, "already_exists"));
+    assert_eq!(api.errors[0].field, "valid_from_year");
+    assert!(api.detail.starts_with("esiste già"), "{}", api.detail);
 }
