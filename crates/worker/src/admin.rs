@@ -23,19 +23,7 @@ pub async fn recent(db: &Db, state: Option<&str>, limit: i64) -> Result<Vec<JobI
     .bind(limit.clamp(1, 500))
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobInfo {
-                id: r.try_get(0)?,
-                kind: r.try_get(1)?,
-                state: r.try_get(2)?,
-                attempts: r.try_get(3)?,
-                run_at: r.try_get(4)?,
-                last_error: r.try_get(5)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    rows.iter().map(crate::job_info).collect()
 }
 
 /// How many jobs are in each state, by kind: `(kind, state, count)`.

@@ -228,18 +228,19 @@ pub async fn list(db: &Db, kind: &str, limit: i64) -> Result<Vec<JobInfo>, JobEr
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobInfo {
-                id: r.try_get(0)?,
-                kind: r.try_get(1)?,
-                state: r.try_get(2)?,
-                attempts: r.try_get(3)?,
-                run_at: r.try_get(4)?,
-                last_error: r.try_get(5)?,
-            })
-        })
-        .collect()
+    rows.iter().map(job_info).collect()
+}
+
+/// A row of `SELECT id, kind, state, attempts, run_at, last_error FROM jobs`.
+pub(crate) fn job_info(r: &sqlx::any::AnyRow) -> Result<JobInfo, JobError> {
+    Ok(JobInfo {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        state: r.try_get(2)?,
+        attempts: r.try_get(3)?,
+        run_at: r.try_get(4)?,
+        last_error: r.try_get(5)?,
+    })
 }
 
 /// What a handler reports when a job failed.
