@@ -72,11 +72,33 @@ pub fn parse_username(s: &str) -> Result<String, AccountsError> {
     }
 }
 
-pub(crate) async fn event(
+async fn event(
     tx: &mut WriteTx,
     actor: &Actor,
     action: &str,
     user: &User,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), sqlx::Error> {
+    audit_change(
+        tx,
+        actor,
+        action,
+        "user",
+        user.id.to_string(),
+        before,
+        after,
+    )
+    .await
+}
+
+/// Appends the audit record of a change to an account or one of its tokens.
+pub(crate) async fn audit_change(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: String,
     before: Option<String>,
     after: Option<String>,
 ) -> Result<(), sqlx::Error> {
@@ -85,8 +107,8 @@ pub(crate) async fn event(
         AuditEvent {
             actor: actor.label.clone(),
             action: action.into(),
-            object_type: "user".into(),
-            object_id: user.id.to_string(),
+            object_type: object_type.into(),
+            object_id,
             entity_id: None,
             before,
             after,

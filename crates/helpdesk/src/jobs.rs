@@ -84,17 +84,11 @@ pub fn register(
             "backup-checks",
             EVALUATE_BACKUPS,
             BACKUP_EVERY,
-            label(EVALUATE_BACKUPS),
         ));
     if let Some((cfg, every)) = mailbox {
         runner = runner
             .handle(FETCH_MAIL, once(), fetch_handler(db.clone(), Arc::new(cfg)))
-            .every(Schedule::new(
-                "mailbox",
-                FETCH_MAIL,
-                every,
-                label(FETCH_MAIL),
-            ));
+            .every(Schedule::new("mailbox", FETCH_MAIL, every));
     }
     runner
 }

@@ -20,10 +20,6 @@ use tracing::Instrument;
 
 use crate::error::{ApiError, ProblemField};
 
-/// The request id of the request being served.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
-
 /// The longest address (path and query) accepted.
 pub const MAX_URI: usize = 8 * 1024;
 
@@ -39,9 +35,8 @@ fn refuse(api: bool, e: ApiError) -> Response {
     }
 }
 
-pub async fn request_id(mut req: Request, next: Next) -> Response {
+pub async fn request_id(req: Request, next: Next) -> Response {
     let id = accounts::secret::random("")[..16].to_owned();
-    req.extensions_mut().insert(RequestId(id.clone()));
     // At the error level so that the span is kept whatever the filter: every line logged while
     // serving the request, even a warning with CST_LOG=warn, carries its id.
     let span =

@@ -21,17 +21,14 @@ pub struct Schedule {
     /// The job kind it enqueues (a handler must be registered for it).
     pub kind: String,
     pub every: Duration,
-    /// Italian description for the admin page.
-    pub label: String,
 }
 
 impl Schedule {
-    pub fn new(name: &str, kind: &str, every: Duration, label: &str) -> Self {
+    pub fn new(name: &str, kind: &str, every: Duration) -> Self {
         Self {
             name: name.into(),
             kind: kind.into(),
             every: every.max(Duration::from_secs(1)),
-            label: label.into(),
         }
     }
 
@@ -144,7 +141,7 @@ mod tests {
 
     #[test]
     fn slots_cut_time_in_equal_parts() {
-        let s = Schedule::new("x", "k", Duration::from_secs(900), "");
+        let s = Schedule::new("x", "k", Duration::from_secs(900));
         let t = kernel::time::parse("2026-11-25T11:14:59Z").unwrap();
         assert_eq!(
             s.slot(t),

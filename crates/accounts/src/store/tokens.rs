@@ -3,8 +3,7 @@
 //! token is stored.
 
 use chrono::{DateTime, Duration, Utc};
-use db::{audit, Db};
-use kernel::audit::AuditEvent;
+use db::Db;
 use kernel::Actor;
 use serde::Serialize;
 use sqlx::Row;
@@ -45,20 +44,8 @@ async fn token_event(
     id: String,
     after: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    audit::append(
-        tx,
-        AuditEvent {
-            actor: actor.label.clone(),
-            action: action.into(),
-            object_type: "api_token".into(),
-            object_id: id,
-            entity_id: None,
-            before: None,
-            after: serde_json::to_string(&after).ok(),
-        },
-    )
-    .await
-    .map(|_| ())
+    let after = serde_json::to_string(&after).ok();
+    super::audit_change(tx, actor, action, "api_token", id, None, after).await
 }
 
 /// Issues a bearer token valid for `valid_days` (1 to 3650) from `now`; returns it (shown once,

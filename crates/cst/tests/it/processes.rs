@@ -189,7 +189,7 @@ async fn two_processes_on_one_database_behave_as_one(b: Backend) {
 async fn a_schedule_slot_is_enqueued_once_by_racing_processes(b: Backend) {
     let app = spawn_app(b).await;
     let other = app.testdb.connect().await;
-    let every = worker::Schedule::new("prova", "prova.kind", Duration::from_secs(60), "Prova");
+    let every = worker::Schedule::new("prova", "prova.kind", Duration::from_secs(60));
     let at = testkit::test_now();
     // Ten ticks from each of two pools at the same instant: one job.
     let mut futs = Vec::new();

@@ -53,7 +53,7 @@ pub async fn sla_report(
         .collect())
 }
 
-pub(super) fn rome_midnight(d: NaiveDate) -> Result<DateTime<Utc>, HelpdeskError> {
+fn rome_midnight(d: NaiveDate) -> Result<DateTime<Utc>, HelpdeskError> {
     kernel::time::ROME
         .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
         .earliest()
