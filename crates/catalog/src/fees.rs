@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::membership::{validate_bands, Band, FeeLine, Tier};
 
 /// What a per-unit or per-block amount counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// Read from the entity's population, not from the quantity.
@@ -82,7 +82,7 @@ impl Unit {
 }
 
 /// When a component is charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum When {
     /// Once, in the year of activation (*una tantum*).
@@ -100,27 +100,27 @@ pub enum When {
 }
 
 /// How much a component costs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Price {
     Flat {
+        #[schema(value_type = String)]
         amount: Euro,
     },
     PerUnit {
+        #[schema(value_type = String)]
         amount: Euro,
         unit: Unit,
     },
     /// `amount` for each started block of `block` units (per 5 GB, per 10 mailboxes).
     PerBlock {
+        #[schema(value_type = String)]
         amount: Euro,
         unit: Unit,
         block: u32,
     },
     /// One amount by band of the quantity (or of the population).
-    Bands {
-        unit: Unit,
-        bands: Vec<Band>,
-    },
+    Bands { unit: Unit, bands: Vec<Band> },
     /// Marginal rates per tier; above `flat_above` units the amount is `flat_amount`; the total
     /// never exceeds `cap`.
     Tiers {
@@ -129,8 +129,10 @@ pub enum Price {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         flat_above: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
         flat_amount: Option<Euro>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
         cap: Option<Euro>,
     },
     /// `days` × the day rate of another item of the same price list (a per-day price), times
@@ -156,7 +158,7 @@ fn is_false(b: &bool) -> bool {
     !b
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Component {
     /// What it is, in Italian: "Realizzazione sito web".
@@ -178,7 +180,7 @@ pub struct Component {
 }
 
 /// One way of buying a service (*voce di listino*).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceItem {
     /// The service's code, `PD11`.
@@ -190,7 +192,7 @@ pub struct PriceItem {
 }
 
 /// The fees of every service for a validity period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceList {
     pub name: String,

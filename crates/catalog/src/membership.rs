@@ -17,35 +17,44 @@ use serde::{Deserialize, Serialize};
 
 /// A per-inhabitant rate up to a population (inclusive), counted on the inhabitants above the
 /// previous tier's bound.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tier {
     pub up_to: u32,
+    #[schema(value_type = String)]
     pub rate: Euro,
 }
 
 /// A yearly amount for populations `from..=to` (`to: None`: and above).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Band {
     pub from: u32,
     pub to: Option<u32>,
+    #[schema(value_type = String)]
     pub amount: Euro,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum MembershipRule {
     /// Marginal tiers; entities above `flat_above` inhabitants pay `flat_amount` instead.
     MarginalTiers {
         tiers: Vec<Tier>,
         flat_above: Option<u32>,
+        #[schema(value_type = Option<String>)]
         flat_amount: Option<Euro>,
     },
     /// One rate for every inhabitant.
-    PerInhabitant { rate: Euro },
+    PerInhabitant {
+        #[schema(value_type = String)]
+        rate: Euro,
+    },
     /// A yearly amount by population band.
     Bands { bands: Vec<Band> },
     /// `fixed_costs` split among all members in proportion to their workstations.
-    WorkstationShare { fixed_costs: Euro },
+    WorkstationShare {
+        #[schema(value_type = String)]
+        fixed_costs: Euro,
+    },
 }
 
 /// One line of a computation, in Italian, with its amount.

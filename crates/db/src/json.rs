@@ -33,15 +33,31 @@ pub fn rows(text: &str) -> Result<Vec<Vec<Value>>, sqlx::Error> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// One row's values in the same form, for code that decodes both ways.
+/// One row's values in the same form, for code that decodes both ways. Bytes (the file
+/// store's chunks) become `{"b64": "…"}`, which [`blob`] reads back.
 pub fn values(row: &AnyRow) -> Result<Vec<Value>, sqlx::Error> {
+    use base64::Engine;
     (0..row.len())
         .map(|i| {
             if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
                 return Ok(v.map_or(Value::Null, Value::from));
             }
-            let v: Option<String> = row.try_get(i)?;
-            Ok(v.map_or(Value::Null, Value::from))
+            if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                return Ok(v.map_or(Value::Null, Value::from));
+            }
+            let v: Option<Vec<u8>> = row.try_get(i)?;
+            Ok(v.map_or(Value::Null, |b| {
+                serde_json::json!({ "b64": base64::engine::general_purpose::STANDARD.encode(b) })
+            }))
         })
         .collect()
+}
+
+/// The bytes of a `{"b64": "…"}` value written by [`values`]; `None` for anything else.
+pub fn blob(v: &Value) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let obj = v.as_object().filter(|o| o.len() == 1)?;
+    base64::engine::general_purpose::STANDARD
+        .decode(obj.get("b64")?.as_str()?)
+        .ok()
 }

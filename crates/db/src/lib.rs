@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod files;
 pub mod json;
 mod migrate;
 pub mod scope;

@@ -1,13 +1,13 @@
 //! Files attached to a ticket: from the portal, the API or an e-mail. At most [`MAX_BYTES`]
 //! each; the name is reduced to a safe base name, the type to a plain `type/subtype`; the
-//! content is kept in the database (so backups carry it) with its SHA-256, and served back
-//! only as a download (never rendered inline by the browser).
+//! content goes to the file store (`db::files`, so backups carry it) under its SHA-256 — the
+//! same file attached twice is kept once — and is served back only as a download (never
+//! rendered inline by the browser).
 
-use base64::Engine;
+use db::files::{FileError, FileReader};
 use db::{Db, WriteTx};
 use kernel::{Actor, Role};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::store::{get, Ticket};
@@ -139,12 +139,12 @@ pub(crate) async fn insert(
         ));
     }
     let content_type = clean_content_type(content_type);
-    let sha = hex::encode(Sha256::digest(data));
+    let stored = db::files::put(tx, data).await?;
+    let (sha, size) = (stored.sha256, stored.size);
     let now = kernel::time::now();
-    let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_attachments (ticket_id, message_id, filename, content_type, size, sha256, \
-         content_b64, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(t.id)
     .bind(message_id)
@@ -152,7 +152,6 @@ pub(crate) async fn insert(
     .bind(&content_type)
     .bind(size)
     .bind(&sha)
-    .bind(base64::engine::general_purpose::STANDARD.encode(data))
     .bind(created_by)
     .bind(&now)
     .fetch_one(tx.conn())
@@ -259,16 +258,16 @@ pub async fn list_of(
     Ok(rows.iter().map(info).collect::<Result<_, _>>()?)
 }
 
-/// One file with its content, checked against its hash.
+/// One file, checked whole against its hash before it is handed back to be streamed.
 pub async fn fetch(
     db: &Db,
     actor: &Actor,
     ticket_id: i64,
     id: i64,
-) -> Result<(AttachmentInfo, Vec<u8>), HelpdeskError> {
+) -> Result<(AttachmentInfo, FileReader), HelpdeskError> {
     get(db, actor, ticket_id).await?;
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {INFO_COLS}, a.content_b64 FROM ticket_attachments a WHERE {VISIBLE} AND a.id = $3"
+        "SELECT {INFO_COLS} FROM ticket_attachments a WHERE {VISIBLE} AND a.id = $3"
     )))
     .bind(ticket_id)
     .bind(i64::from(actor.is_staff()))
@@ -277,16 +276,14 @@ pub async fn fetch(
     .await?
     .ok_or(HelpdeskError::NotFound)?;
     let meta = info(&r)?;
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(r.try_get::<String, _>("content_b64")?)
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    if hex::encode(Sha256::digest(&data)) != meta.sha256 {
-        return Err(HelpdeskError::Refused(format!(
+    match db::files::open(db, &meta.sha256).await {
+        Ok(reader) => Ok((meta, reader)),
+        Err(FileError::Sql(e)) => Err(e.into()),
+        Err(FileError::Missing(_) | FileError::Altered(_)) => Err(HelpdeskError::Refused(format!(
             "il file «{}» non corrisponde più alla sua impronta: è stato alterato",
             meta.filename
-        )));
+        ))),
     }
-    Ok((meta, data))
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ pub async fn ensure_chargeable(
 }
 
 /// A new agreement, as written in a form or an API call.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementDraft {
     #[serde(default)]
@@ -302,7 +302,7 @@ pub async fn create(
 }
 
 /// A change to an agreement: edit a draft's fields, sign it, or terminate a signed one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementChange {
     pub number: Option<String>,
@@ -316,6 +316,10 @@ pub struct AgreementChange {
     /// The last day in force when terminating (default: today).
     pub terminated_on: Option<NaiveDate>,
     pub termination_reason: Option<String>,
+    /// The version read (API): the change is refused if the agreement changed since. The
+    /// caller passes it to [`update`] as `expected_version`.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub async fn update(

@@ -10,7 +10,8 @@ use super::open;
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Checks the whole hash chain; names the first bad record if any.
+    /// Checks the whole hash chain (names the first bad record if any), then every stored
+    /// file against its SHA-256.
     Verify {
         /// A checkpoint written earlier by `cst audit checkpoint`: the chain must still hold
         /// its record unchanged (catches the last records deleted and the head rewritten).
@@ -49,6 +50,7 @@ pub async fn audit(url: &str, command: AuditCommand) -> Result<()> {
         AuditCommand::Verify { checkpoint: None } => {
             let n = db::audit::verify(&db).await?;
             println!("audit chain intact: {n} records verified");
+            verify_files(&db).await?;
         }
         AuditCommand::Verify {
             checkpoint: Some(file),
@@ -62,6 +64,7 @@ pub async fn audit(url: &str, command: AuditCommand) -> Result<()> {
                 "audit chain intact: {n} records verified, record {} matches the checkpoint of {}",
                 cp.seq, cp.at
             );
+            verify_files(&db).await?;
         }
         AuditCommand::Checkpoint { out } => {
             let cp = db::audit::checkpoint(&db).await?;
@@ -80,6 +83,21 @@ pub async fn audit(url: &str, command: AuditCommand) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Every stored file read against its SHA-256 (the records name files by hash; the audit
+/// chain records the hash of every file attached).
+async fn verify_files(db: &db::Db) -> Result<()> {
+    let (n, bad) = db::files::verify_all(db).await?;
+    if !bad.is_empty() {
+        anyhow::bail!(
+            "{} of {n} stored files no longer match their SHA-256: {}",
+            bad.len(),
+            bad.join(", ")
+        );
+    }
+    println!("files intact: {n} checked against their SHA-256");
     Ok(())
 }
 

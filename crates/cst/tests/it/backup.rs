@@ -22,6 +22,10 @@ async fn dump(db: &db::Db) -> Vec<String> {
                     r.try_get::<Option<i64>, _>(i)
                         .map(|v| format!("{v:?}"))
                         .or_else(|_| r.try_get::<Option<String>, _>(i).map(|v| format!("{v:?}")))
+                        .or_else(|_| {
+                            r.try_get::<Option<Vec<u8>>, _>(i)
+                                .map(|v| format!("{:?}", v.map(hex::encode)))
+                        })
                         .unwrap()
                 })
                 .collect();

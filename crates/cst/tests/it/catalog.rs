@@ -148,7 +148,7 @@ async fn bad_membership_rules_change_nothing(b: Backend) {
         ),
         (
             json!({"valid_from_year": 2026, "model": "pyramid"}),
-            "regola non valida",
+            "valore «pyramid» non ammesso",
         ),
         (
             json!({"preset": "padova", "valid_from_year": 1850}),

@@ -9,6 +9,7 @@ mod backup;
 mod catalog;
 mod cli;
 mod email;
+mod files;
 mod import;
 mod isolation;
 mod processes;

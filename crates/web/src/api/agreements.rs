@@ -1,8 +1,7 @@
 //! `/api/v1/entities/{id}/agreements`: membership agreements (*convenzioni*).
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use catalog::agreement::Agreement;
@@ -10,7 +9,7 @@ use catalog::store::agreements::{self, AgreementChange, AgreementDraft};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{from_object, json_object, parse_id, take_version};
+use super::body::{ApiJson, PathId, PathIds};
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -64,10 +63,6 @@ pub struct AgreementList {
     pub items: Vec<AgreementOut>,
 }
 
-fn ids(id: &str, agreement_id: &str) -> Result<(i64, i64), ApiError> {
-    Ok((parse_id(id)?, parse_id(agreement_id)?))
-}
-
 /// The agreements of an entity, latest first.
 #[utoipa::path(get, path = "/api/v1/entities/{id}/agreements", tag = "agreements",
     params(("id" = i64, Path, description = "entity id")), security(("bearer" = [])),
@@ -75,9 +70,8 @@ fn ids(id: &str, agreement_id: &str) -> Result<(i64, i64), ApiError> {
 pub async fn list(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<AgreementList>, ApiError> {
-    let id = parse_id(&id)?;
     let items = agreements::list(&s.db, &caller.actor(), id)
         .await?
         .into_iter()
@@ -86,34 +80,17 @@ pub async fn list(
     Ok(Json(AgreementList { items }))
 }
 
-/// `{"start_date": "2026-01-01", "term_years": 5, "number": "12/2026", "signed": true}`; or
-/// `end_date` instead of `term_years`; `signed: false` (default) records a draft.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct AgreementIn {
-    start_date: String,
-    term_years: Option<u32>,
-    end_date: Option<String>,
-    number: Option<String>,
-    notes: Option<String>,
-    signed: Option<bool>,
-    signed_on: Option<String>,
-}
-
 /// Records an agreement (staff only).
 #[utoipa::path(post, path = "/api/v1/entities/{id}/agreements", tag = "agreements",
-    params(("id" = i64, Path, description = "entity id")), request_body = AgreementIn,
+    params(("id" = i64, Path, description = "entity id")), request_body = AgreementDraft,
     security(("bearer" = [])),
     responses((status = 201, body = AgreementOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(draft): ApiJson<AgreementDraft>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let draft: AgreementDraft = from_object(json_object(&headers, &body)?)?;
     let a = agreements::create(&s.db, &user.actor(), id, &draft).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(a))).into_response())
 }
@@ -126,50 +103,34 @@ pub async fn create(
 pub async fn get(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path((id, agreement_id)): Path<(String, String)>,
+    PathIds(id, agreement_id): PathIds,
 ) -> Result<Json<AgreementOut>, ApiError> {
-    let (id, agreement_id) = ids(&id, &agreement_id)?;
     Ok(Json(agreement_out(
         agreements::get(&s.db, &caller.actor(), id, agreement_id).await?,
     )))
 }
 
-/// A change: a draft's `number`, `start_date`, `term_years`, `end_date`, `notes`; or
-/// `{"status": "signed", "signed_on": …}`; or `{"status": "terminated", "terminated_on": …,
-/// "termination_reason": …}`. `version` refuses lost updates.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct AgreementPatch {
-    number: Option<String>,
-    start_date: Option<String>,
-    term_years: Option<u32>,
-    end_date: Option<String>,
-    notes: Option<String>,
-    status: Option<String>,
-    signed_on: Option<String>,
-    terminated_on: Option<String>,
-    termination_reason: Option<String>,
-    version: Option<i64>,
-}
-
 /// Edits a draft, signs it, or terminates a signed agreement (staff only).
 #[utoipa::path(patch, path = "/api/v1/entities/{id}/agreements/{agreement_id}", tag = "agreements",
     params(("id" = i64, Path, description = "entity id"), ("agreement_id" = i64, Path, description = "agreement id")),
-    request_body = AgreementPatch, security(("bearer" = [])),
+    request_body = AgreementChange, security(("bearer" = [])),
     responses((status = 200, body = AgreementOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn patch(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path((id, agreement_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathIds(id, agreement_id): PathIds,
+    ApiJson(change): ApiJson<AgreementChange>,
 ) -> Result<Json<AgreementOut>, ApiError> {
-    let (id, agreement_id) = ids(&id, &agreement_id)?;
-    let mut obj = json_object(&headers, &body)?;
-    let version = take_version(&mut obj)?;
-    let change: AgreementChange = from_object(obj)?;
     Ok(Json(agreement_out(
-        agreements::update(&s.db, &user.actor(), id, agreement_id, &change, version).await?,
+        agreements::update(
+            &s.db,
+            &user.actor(),
+            id,
+            agreement_id,
+            &change,
+            change.version,
+        )
+        .await?,
     )))
 }
 
@@ -181,9 +142,27 @@ pub async fn patch(
 pub async fn renew(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path((id, agreement_id)): Path<(String, String)>,
+    PathIds(id, agreement_id): PathIds,
 ) -> Result<Response, ApiError> {
-    let (id, agreement_id) = ids(&id, &agreement_id)?;
     let a = agreements::renew(&s.db, &user.actor(), id, agreement_id).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(a))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::body::decode;
+    use catalog::store::agreements::AgreementChange as AgreementPatch;
+
+    #[test]
+    fn a_patch_takes_the_change_and_its_version_and_nothing_else() {
+        let p: AgreementPatch =
+            decode(br#"{"version": 3, "notes": "rinnovo", "end_date": "2030-12-31"}"#).unwrap();
+        assert_eq!(p.version, Some(3));
+        assert_eq!(p.notes.as_deref(), Some("rinnovo"));
+        let e = decode::<AgreementPatch>(br#"{"version": 3, "colour": "blu"}"#).unwrap_err();
+        assert_eq!(e.status.as_u16(), 422);
+        assert!(e.detail.contains("colour"), "{}", e.detail);
+        let e = decode::<AgreementPatch>(br#"{"end_date": "2030-02-30"}"#).unwrap_err();
+        assert!(e.detail.contains("data non valida"), "{}", e.detail);
+    }
 }

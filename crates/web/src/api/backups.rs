@@ -1,18 +1,17 @@
 //! Backup checks over the API: configuration per entity (admins) and the reports of the
 //! backup systems (`POST /api/v1/backup-reports`, authenticated by the check's own token).
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use helpdesk::backups::{self, BackupCheck};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{json_object, parse_id, text_field};
+use super::body::{ApiJson, PathId};
 use crate::auth::{ApiAdmin, ApiUser};
-use crate::error::{ApiError, Problem, ProblemField};
+use crate::error::{ApiError, Problem};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,9 +63,9 @@ pub struct BackupCheckList {
 pub async fn list(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<BackupCheckList>, ApiError> {
-    let items = backups::of_entity(&s.db, &caller.actor(), parse_id(&id)?)
+    let items = backups::of_entity(&s.db, &caller.actor(), id)
         .await?
         .into_iter()
         .map(|c| out(c, None))
@@ -76,10 +75,13 @@ pub async fn list(
 
 /// `{"name": "Veeam SRV01", "email_from": "veeam@comune.example.it", "max_silence_hours": 26}`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct BackupCheckIn {
     name: String,
-    email_from: Option<String>,
+    /// The sender of the backup system's e-mailed reports (none: reports over HTTP only).
+    #[serde(default)]
+    email_from: String,
+    /// Hours without a report before the check is late (default 26).
     max_silence_hours: Option<i64>,
 }
 
@@ -91,30 +93,16 @@ pub struct BackupCheckIn {
 pub async fn create(
     State(s): State<AppState>,
     ApiAdmin(user): ApiAdmin,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(i): ApiJson<BackupCheckIn>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let obj = json_object(&headers, &body)?;
-    let text = |k: &str| text_field(&obj, k);
-    let hours = match obj.get("max_silence_hours") {
-        None => 26,
-        Some(v) => v.as_i64().ok_or_else(|| {
-            ApiError::fields(vec![ProblemField {
-                field: "max_silence_hours".into(),
-                message: "deve essere un numero intero di ore".into(),
-                line: None,
-            }])
-        })?,
-    };
     let (c, token) = backups::create(
         &s.db,
         &user.actor(),
         id,
-        &text("name")?,
-        &text("email_from")?,
-        hours,
+        &i.name,
+        &i.email_from,
+        i.max_silence_hours.unwrap_or(26),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(out(c, Some(token)))).into_response())
@@ -122,11 +110,14 @@ pub async fn create(
 
 /// `{"token": "cstbk_…", "status": "ok" | "failed", "detail": "…"}`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct BackupReportIn {
+    /// The check's reporting token, `cstbk_…`.
     token: String,
+    /// ok | failed
     status: String,
-    detail: Option<String>,
+    #[serde(default)]
+    detail: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,18 +132,15 @@ pub struct BackupReportOut {
     responses((status = 202, body = BackupReportOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn report(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(r): ApiJson<BackupReportIn>,
 ) -> Result<Response, ApiError> {
-    let obj = json_object(&headers, &body)?;
-    let text = |k: &str| text_field(&obj, k);
-    let status = text("status")?;
+    let status = r.status;
     let c = backups::report_http(
         &s.db,
         &helpdesk::store::policy(&s.db).await?,
-        &text("token")?,
+        &r.token,
         &status,
-        &text("detail")?,
+        &r.detail,
     )
     .await
     .map_err(|e| match e {

@@ -1,8 +1,6 @@
 //! The yearly membership fee: the centre's rule, and an entity's fee with its computation.
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{RawQuery, State};
 use axum::Json;
 use catalog::membership::{preset, MembershipRule};
 use catalog::store::{self, RuleInForce};
@@ -10,7 +8,8 @@ use kernel::Euro;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{json_object, parse_id, query, unprocessable};
+use super::body::{ApiJson, PathId};
+use super::{query, unprocessable};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -23,7 +22,6 @@ pub struct RuleOut {
     pub preset: String,
     /// The rule as data: `{"model": "marginal_tiers" | "per_inhabitant" | "bands" | "workstation_share", …}`
     /// with amounts as decimal strings.
-    #[schema(value_type = Object)]
     pub rule: MembershipRule,
 }
 
@@ -37,15 +35,49 @@ impl From<RuleInForce> for RuleOut {
     }
 }
 
-/// `{"preset": "padova"}`, `{"preset": "lecco", "fixed_costs": "100000.00"}`, or a full rule
-/// document (`{"model": "bands", "bands": [...]}`); `valid_from_year` defaults to this year.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct RuleIn {
-    preset: Option<String>,
+/// A shipped model, `{"preset": "padova"}` or `{"preset": "lecco", "fixed_costs":
+/// "100000.00"}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresetIn {
+    /// padova | pesaro-urbino | macerata | lecco
+    preset: String,
+    /// For `lecco`: the fixed costs shared by workstations, a decimal string.
     fixed_costs: Option<String>,
+    /// The first year it applies to (default: this year).
     valid_from_year: Option<i64>,
-    model: Option<String>,
+}
+
+/// A rule as data, `{"model": "bands", "bands": [...]}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RuleDocIn {
+    #[serde(flatten)]
+    rule: MembershipRule,
+    /// The first year it applies to (default: this year).
+    valid_from_year: Option<i64>,
+}
+
+/// The yearly membership-fee rule: a preset or a rule as data. A body with `preset` is read
+/// as a preset, any other as a rule.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RuleIn {
+    Preset(PresetIn),
+    Rule(RuleDocIn),
+}
+
+impl<'de> Deserialize<'de> for RuleIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let m = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let v = serde_json::Value::Object(m);
+        if v.get("preset").is_some() {
+            PresetIn::deserialize(v).map(RuleIn::Preset)
+        } else {
+            RuleDocIn::deserialize(v).map(RuleIn::Rule)
+        }
+        .map_err(D::Error::custom)
+    }
 }
 
 /// Sets the yearly membership-fee rule from a year on (admins only).
@@ -55,45 +87,22 @@ pub struct RuleIn {
 pub async fn put_rule(
     State(s): State<AppState>,
     ApiAdmin(user): ApiAdmin,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(input): ApiJson<RuleIn>,
 ) -> Result<Json<RuleOut>, ApiError> {
-    let mut obj = json_object(&headers, &body)?;
-    let year = match obj.remove("valid_from_year") {
-        None => kernel::time::current_year(),
-        Some(v) => store::check_year(v.as_i64().ok_or_else(|| {
-            unprocessable("valid_from_year: deve essere un anno (numero intero)")
-        })?)?,
+    let year_of = |y: Option<i64>| match y {
+        None => Ok(kernel::time::current_year()),
+        Some(y) => store::check_year(y),
     };
-    let (name, rule) = match obj.remove("preset") {
-        Some(serde_json::Value::String(name)) => {
-            let fixed = match obj.remove("fixed_costs") {
-                None => None,
-                Some(serde_json::Value::String(f)) => {
-                    Some(Euro::parse(&f).map_err(|e| unprocessable(format!("fixed_costs: {e}")))?)
-                }
-                Some(_) => {
-                    return Err(unprocessable(
-                        "fixed_costs: un importo come testo, es. \"100000.00\"",
-                    ))
-                }
-            };
-            if let Some(k) = obj.keys().next() {
-                return Err(unprocessable(format!(
-                    "campo «{k}» sconosciuto con un preset"
-                )));
-            }
-            (
-                name.clone(),
-                preset(&name, fixed).map_err(catalog::CatalogError::from)?,
-            )
+    let (year, name, rule) = match input {
+        RuleIn::Preset(p) => {
+            let fixed = p
+                .fixed_costs
+                .map(|f| Euro::parse(&f).map_err(|e| unprocessable(format!("fixed_costs: {e}"))))
+                .transpose()?;
+            let rule = preset(&p.preset, fixed).map_err(catalog::CatalogError::from)?;
+            (year_of(p.valid_from_year)?, p.preset, rule)
         }
-        Some(_) => return Err(unprocessable("preset: un nome, es. \"padova\"")),
-        None => {
-            let rule: MembershipRule = serde_json::from_value(serde_json::Value::Object(obj))
-                .map_err(|e| unprocessable(format!("regola non valida: {e}")))?;
-            (String::new(), rule)
-        }
+        RuleIn::Rule(r) => (year_of(r.valid_from_year)?, String::new(), r.rule),
     };
     let saved = store::set_rule(&s.db, &user.actor(), year, &name, &rule).await?;
     Ok(Json(saved.into()))
@@ -154,10 +163,9 @@ pub struct FeeOut {
 pub async fn membership_fee(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<FeeOut>, ApiError> {
-    let id = parse_id(&id)?;
     let year = year_of(raw.as_deref())?;
     let (rule, fee) = store::membership_fee(&s.db, &caller.actor(), id, year).await?;
     Ok(Json(FeeOut {

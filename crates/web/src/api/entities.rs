@@ -1,16 +1,16 @@
 //! `/api/v1/entities`: the member registry.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use members::model::ENTITY_FIELDS;
 use members::{store, Contact, ContactDraft, Entity, EntityDraft};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{as_text, json_object, parse_id, query};
+use super::body::{present, ApiJson, PathId, Scalar};
+use super::query;
 use crate::auth::{ApiAdmin, ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -75,29 +75,71 @@ impl From<Entity> for EntityOut {
     }
 }
 
-/// Fields of an entity to create (name required) or to change (any subset). `null` clears.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct EntityIn {
-    name: Option<String>,
-    kind: Option<String>,
-    istat_code: Option<String>,
-    cadastral_code: Option<String>,
-    tax_code: Option<String>,
-    ipa_code: Option<String>,
-    office_code: Option<String>,
-    address: Option<String>,
-    postal_code: Option<String>,
-    city: Option<String>,
-    province: Option<String>,
-    pec: Option<String>,
-    population: Option<u32>,
-    population_date: Option<String>,
-    workstations: Option<u32>,
-    servers: Option<u32>,
-    notes: Option<String>,
-    /// In a PATCH: the version read; the change is refused (409) if the entity changed since.
-    version: Option<i64>,
+/// Declares [`EntityIn`] from one list of fields, each with its documented type; every field
+/// reaches the model as text, which checks them all at once.
+macro_rules! entity_in {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty,)*) => {
+        /// Fields of an entity to create (name required) or to change (any subset). `null`
+        /// clears a field.
+        #[derive(Debug, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct EntityIn {
+            $(
+                $(#[$doc])*
+                #[serde(default, deserialize_with = "present")]
+                #[schema(value_type = Option<$ty>, nullable)]
+                $field: Option<Option<Scalar>>,
+            )*
+            /// In a PATCH: the version read; the change is refused (409) if the entity changed
+            /// since.
+            version: Option<i64>,
+        }
+
+        impl EntityIn {
+            /// The fields the body carries, as text (`null`: empty).
+            fn fields(self) -> Vec<(String, String)> {
+                let mut out = Vec::new();
+                $(
+                    if let Some(v) = self.$field {
+                        out.push((stringify!($field).to_owned(), v.map(|s| s.0).unwrap_or_default()));
+                    }
+                )*
+                out
+            }
+            #[cfg(test)]
+            fn names() -> Vec<&'static str> {
+                vec![$(stringify!($field)),*]
+            }
+        }
+    };
+}
+
+entity_in! {
+    name: String,
+    /// comune | unione_comuni | unione_montana | biblioteca | ente_parco | altro
+    kind: String,
+    /// Six digits, comuni only.
+    istat_code: String,
+    /// Codice catastale (Belfiore), e.g. G224.
+    cadastral_code: String,
+    /// Codice fiscale, 11 digits with its check digit.
+    tax_code: String,
+    /// Code in the Indice PA.
+    ipa_code: String,
+    /// Codice univoco ufficio (FatturaPA).
+    office_code: String,
+    address: String,
+    postal_code: String,
+    city: String,
+    /// Two-letter sigla, e.g. PD.
+    province: String,
+    pec: String,
+    population: u32,
+    /// The date the population figure refers to (YYYY-MM-DD).
+    population_date: String,
+    workstations: u32,
+    servers: u32,
+    notes: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,68 +209,10 @@ pub async fn list(
 pub async fn get(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<EntityOut>, ApiError> {
-    let e = store::get(&s.db, &caller.actor(), parse_id(&id)?).await?;
+    let e = store::get(&s.db, &caller.actor(), id).await?;
     Ok(Json(e.into()))
-}
-
-/// The fields a body sets, as text, and the version it expects.
-struct Changes {
-    fields: Vec<(String, String)>,
-    version: Option<i64>,
-}
-
-/// Reads a body's fields, refusing unknown fields and wrong types.
-fn changes(body: serde_json::Map<String, serde_json::Value>) -> Result<Changes, ApiError> {
-    let mut out = Vec::new();
-    let mut version = None;
-    let mut errors = Vec::new();
-    for (k, v) in body {
-        if k == "version" {
-            match v.as_i64() {
-                Some(n) => version = Some(n),
-                None => errors.push(crate::error::ProblemField {
-                    field: k,
-                    message: "deve essere un numero intero".into(),
-                    line: None,
-                }),
-            }
-            continue;
-        }
-        if !ENTITY_FIELDS.contains(&k.as_str()) {
-            errors.push(crate::error::ProblemField {
-                message: format!(
-                    "campo «{k}» sconosciuto: i campi sono {}",
-                    ENTITY_FIELDS.join(", ")
-                ),
-                field: k,
-                line: None,
-            });
-            continue;
-        }
-        match as_text(&k, &v) {
-            Ok(t) => out.push((k, t)),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(Changes {
-            fields: out,
-            version,
-        })
-    } else {
-        let mut e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        );
-        e.errors = errors;
-        Err(e)
-    }
 }
 
 /// Creates an entity (staff only).
@@ -238,12 +222,10 @@ fn changes(body: serde_json::Map<String, serde_json::Value>) -> Result<Changes, 
 pub async fn create(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(i): ApiJson<EntityIn>,
 ) -> Result<Response, ApiError> {
-    let c = changes(json_object(&headers, &body)?)?;
     let mut draft = EntityDraft::default();
-    for (k, v) in c.fields {
+    for (k, v) in i.fields() {
         if let Some(f) = draft.field_mut(&k) {
             *f = v;
         }
@@ -266,16 +248,15 @@ pub async fn create(
 pub async fn patch(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(i): ApiJson<EntityIn>,
 ) -> Result<Json<EntityOut>, ApiError> {
-    let id = parse_id(&id)?;
     let actor = caller.actor();
-    // Scope first: an entity the caller cannot see is "not found" whatever the body says.
+    // Scope before the values: an entity the caller cannot see is "not found" whatever the
+    // fields say (a body that is not even well formed is refused first: it names nothing).
     store::get(&s.db, &actor, id).await?;
-    let c = changes(json_object(&headers, &body)?)?;
-    let e = store::patch(&s.db, &actor, id, c.version, &c.fields).await?;
+    let version = i.version;
+    let e = store::patch(&s.db, &actor, id, version, &i.fields()).await?;
     Ok(Json(e.into()))
 }
 
@@ -326,9 +307,9 @@ pub struct ContactIn {
 pub async fn contacts(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<ContactOut>>, ApiError> {
-    let list = store::contacts(&s.db, &caller.actor(), parse_id(&id)?).await?;
+    let list = store::contacts(&s.db, &caller.actor(), id).await?;
     Ok(Json(list.into_iter().map(ContactOut::from).collect()))
 }
 
@@ -339,20 +320,11 @@ pub async fn contacts(
 pub async fn add_contact(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(c): ApiJson<ContactIn>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let actor = caller.actor();
     store::get(&s.db, &actor, id).await?;
-    let obj = json_object(&headers, &body)?;
-    let c: ContactIn = serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("referente non valido: {e}"),
-        )
-    })?;
     let draft = ContactDraft {
         full_name: c.full_name,
         role: c.role,
@@ -426,4 +398,12 @@ pub fn parse_import(
         }
     };
     rows.map_err(members::MembersError::Import)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_api_takes_every_field_of_the_model() {
+        assert_eq!(super::EntityIn::names(), members::model::ENTITY_FIELDS);
+    }
 }

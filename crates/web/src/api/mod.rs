@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod backups;
+pub mod body;
 pub mod catalog;
 pub mod entities;
 pub mod misc;
@@ -10,59 +11,11 @@ pub mod phases;
 pub mod services;
 pub mod tickets;
 
-use axum::http::{header, HeaderMap, StatusCode};
-use serde_json::{Map, Value};
+use axum::http::StatusCode;
 
-use crate::error::{ApiError, ProblemField};
+use crate::error::ApiError;
 
-/// The body as a JSON object, or a problem saying what is wrong with it.
-pub fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "il corpo della richiesta deve essere JSON (Content-Type: application/json)",
-        ));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "il corpo JSON deve essere un oggetto",
-        )),
-        Err(e) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON non valido: {e}"),
-        )),
-    }
-}
-
-/// A JSON value as the text a form would carry. `null` clears a field.
-pub fn as_text(field: &str, v: &Value) -> Result<String, ProblemField> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Null => Ok(String::new()),
-        _ => Err(ProblemField {
-            field: field.to_owned(),
-            message: "deve essere un testo, un numero o null".into(),
-            line: None,
-        }),
-    }
-}
-
-/// Path ids that are not numbers name nothing: 404, like an id that does not exist.
-/// An optional text field of a JSON body: absent is empty, not text is a field error.
-pub fn text_field(obj: &Map<String, Value>, k: &str) -> Result<String, ApiError> {
-    obj.get(k)
-        .map(|v| as_text(k, v).map_err(|e| ApiError::fields(vec![e])))
-        .transpose()
-        .map(Option::unwrap_or_default)
-}
-
+/// Ids that are not numbers name nothing: 404, like an id that does not exist.
 pub fn parse_id(s: &str) -> Result<i64, ApiError> {
     s.parse::<i64>().map_err(|_| ApiError::not_found())
 }
@@ -79,30 +32,6 @@ pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, Api
 /// 422 with a detail that says what is wrong.
 pub fn unprocessable(detail: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
-}
-
-/// Takes `version` out of a body (an integer, or absent).
-pub fn take_version(obj: &mut Map<String, Value>) -> Result<Option<i64>, ApiError> {
-    match obj.remove("version") {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| unprocessable("version: deve essere un numero intero")),
-    }
-}
-
-/// A body object as `T`, or a 422 naming the wrong field in Italian.
-pub fn from_object<T: serde::de::DeserializeOwned>(obj: Map<String, Value>) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
-        let field = e.path().to_string();
-        let message = italian_serde(&e.inner().to_string());
-        ApiError::fields(vec![ProblemField {
-            field: if field == "." { "body".into() } else { field },
-            message,
-            line: None,
-        }])
-    })
 }
 
 /// serde's English reason for a wrong value, in words an Italian user can act on.

@@ -1,15 +1,14 @@
 //! Supplier phases over the API: `/api/v1/tickets/{ticket_id}/phases` and `/api/v1/phases`.
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use helpdesk::phases::{self, NewPhase, Phase, PhaseState, PhaseUpdate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{as_text, json_object, parse_id, text_field};
+use super::body::{ApiJson, PathId};
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::AppState;
@@ -90,9 +89,9 @@ fn update_out(u: PhaseUpdate) -> PhaseUpdateOut {
 pub async fn for_ticket(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<PhaseList>, ApiError> {
-    let items = phases::for_ticket(&s.db, &caller.actor(), parse_id(&id)?)
+    let items = phases::for_ticket(&s.db, &caller.actor(), id)
         .await?
         .into_iter()
         .map(phase_out)
@@ -102,12 +101,16 @@ pub async fn for_ticket(
 
 /// `{"supplier_id": 7, "title": "Bonifica antivirus", "description": "…", "onsite_authorized": false}`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct PhaseIn {
+    /// The supplier account the phase is handed to.
     supplier_id: i64,
     title: String,
-    description: Option<String>,
-    onsite_authorized: Option<bool>,
+    #[serde(default)]
+    description: String,
+    /// The supplier may work on site (default false).
+    #[serde(default)]
+    onsite_authorized: bool,
 }
 
 /// Hands part of a ticket to a supplier account (staff).
@@ -118,46 +121,15 @@ pub struct PhaseIn {
 pub async fn create(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(i): ApiJson<PhaseIn>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let obj = json_object(&headers, &body)?;
-    let mut new = NewPhase::default();
-    let mut errors = Vec::new();
-    for (k, v) in &obj {
-        match k.as_str() {
-            "supplier_id" => match v.as_i64() {
-                Some(n) => new.supplier_id = n,
-                None => errors.push(ProblemField {
-                    field: k.clone(),
-                    message: "deve essere un numero intero".into(),
-                    line: None,
-                }),
-            },
-            "title" => new.title = as_text(k, v).map_err(|e| ApiError::fields(vec![e]))?,
-            "description" => {
-                new.description = as_text(k, v).map_err(|e| ApiError::fields(vec![e]))?
-            }
-            "onsite_authorized" => match v.as_bool() {
-                Some(b) => new.onsite_authorized = b,
-                None => errors.push(ProblemField {
-                    field: k.clone(),
-                    message: "deve essere true o false".into(),
-                    line: None,
-                }),
-            },
-            other => errors.push(ProblemField {
-                field: other.into(),
-                message: "campo sconosciuto".into(),
-                line: None,
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
-    }
+    let new = NewPhase {
+        supplier_id: i.supplier_id,
+        title: i.title,
+        description: i.description,
+        onsite_authorized: i.onsite_authorized,
+    };
     let p = phases::create(&s.db, &user.actor(), id, &new).await?;
     Ok((StatusCode::CREATED, Json(phase_out(p))).into_response())
 }
@@ -181,9 +153,8 @@ pub async fn mine(State(s): State<AppState>, caller: ApiUser) -> Result<Json<Pha
 pub async fn get(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<PhaseDetail>, ApiError> {
-    let id = parse_id(&id)?;
     let actor = caller.actor();
     let p = phases::get(&s.db, &actor, id).await?;
     let updates = phases::updates(&s.db, &actor, id)
@@ -199,11 +170,12 @@ pub async fn get(
 
 /// `{"state": "in_progress", "body": "Scansione avviata"}`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct PhaseUpdateIn {
     /// open | in_progress | done | cancelled (cancelled: staff only)
     state: String,
-    body: Option<String>,
+    #[serde(default)]
+    body: String,
 }
 
 /// The supplier (or the centre) records progress on a phase.
@@ -214,23 +186,18 @@ pub struct PhaseUpdateIn {
 pub async fn update(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(u): ApiJson<PhaseUpdateIn>,
 ) -> Result<Json<PhaseOut>, ApiError> {
-    let id = parse_id(&id)?;
-    let obj = json_object(&headers, &body)?;
-    let text = |k: &str| text_field(&obj, k);
-    // Out of scope answers 404 before the body is judged.
+    // Out of scope answers 404 before the state is judged.
     phases::get(&s.db, &caller.actor(), id).await?;
-    let state_text = text("state")?;
-    let Some(state) = PhaseState::parse(&state_text) else {
+    let Some(state) = PhaseState::parse(&u.state) else {
         return Err(ApiError::fields(vec![ProblemField {
             field: "state".into(),
             message: "indicare lo stato: open, in_progress, done o cancelled".into(),
             line: None,
         }]));
     };
-    let p = phases::update(&s.db, &caller.actor(), id, state, &text("body")?).await?;
+    let p = phases::update(&s.db, &caller.actor(), id, state, &u.body).await?;
     Ok(Json(phase_out(p)))
 }

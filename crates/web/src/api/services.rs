@@ -1,19 +1,18 @@
 //! The service catalogue, price lists and price quotes.
 
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use catalog::fees::{self, PriceItem, PriceList};
-use catalog::service::ServiceCard;
+use catalog::service::{Category, DeliveryTime, ServiceCard};
 use catalog::store::{price_lists, quotes, services};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{from_object, json_object, parse_id, query, take_version, unprocessable};
+use super::body::{ApiJson, PathId};
+use super::{query, unprocessable};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -26,7 +25,6 @@ pub struct FeeItemOut {
     /// Each component in Italian, e.g. "€ 265,00 per utente una tantum".
     pub summary: Vec<String>,
     /// The components as data (see `PUT /api/v1/price-lists/{list_id}`).
-    #[schema(value_type = Vec<Object>)]
     pub components: Vec<fees::Component>,
 }
 
@@ -155,22 +153,29 @@ pub async fn get(
     Ok(Json(service_out(svc, list.as_ref())))
 }
 
-/// A service card; `code` comes from the path. `version` (optional) guards concurrent edits.
+/// A service card; `code` comes from the path (if sent, it must be the same). `version`
+/// (optional) guards concurrent edits.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceIn {
+    code: Option<String>,
     name: String,
-    /// base | intermediate | advanced
-    category: String,
+    category: Category,
     description: String,
-    request: Option<String>,
-    delivery: Option<String>,
-    included: Option<String>,
-    excluded: Option<String>,
-    /// `{"days": 7, "kind": "working" | "calendar"}`
-    #[schema(value_type = Option<Object>)]
-    delivery_time: Option<Value>,
-    prerequisites: Option<String>,
+    /// How it is requested.
+    #[serde(default)]
+    request: String,
+    /// How it is delivered.
+    #[serde(default)]
+    delivery: String,
+    #[serde(default)]
+    included: String,
+    #[serde(default)]
+    excluded: String,
+    delivery_time: Option<DeliveryTime>,
+    #[serde(default)]
+    prerequisites: String,
+    /// Offered to entities (default true).
     active: Option<bool>,
     version: Option<i64>,
 }
@@ -185,19 +190,25 @@ pub async fn put(
     State(s): State<AppState>,
     ApiAdmin(user): ApiAdmin,
     Path(code): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(i): ApiJson<ServiceIn>,
 ) -> Result<Response, ApiError> {
-    let mut obj = json_object(&headers, &body)?;
-    let version = take_version(&mut obj)?;
-    if let Some(c) = obj.remove("code") {
-        if c.as_str() != Some(code.as_str()) {
-            return Err(unprocessable("code: il codice è quello dell'indirizzo"));
-        }
+    if i.code.as_ref().is_some_and(|c| *c != code) {
+        return Err(unprocessable("code: il codice è quello dell'indirizzo"));
     }
-    obj.insert("code".into(), Value::String(code));
-    let card: ServiceCard = from_object(obj)?;
-    let (svc, created) = services::put(&s.db, &user.actor(), &card, version).await?;
+    let card = ServiceCard {
+        code,
+        name: i.name,
+        category: i.category,
+        description: i.description,
+        request: i.request,
+        delivery: i.delivery,
+        included: i.included,
+        excluded: i.excluded,
+        delivery_time: i.delivery_time,
+        prerequisites: i.prerequisites,
+        active: i.active.unwrap_or(true),
+    };
+    let (svc, created) = services::put(&s.db, &user.actor(), &card, i.version).await?;
     let list = list_on(&s, None).await?;
     let status = if created {
         StatusCode::CREATED
@@ -255,7 +266,6 @@ pub struct PriceListOut {
     /// "when": "one_off" | "yearly" | "metered" | "included" | "free" | "on_quotation",
     /// "from_year": 2, "until_year": 1, "pro_rata": true, "price": {"kind": "flat" | "per_unit" |
     /// "per_block" | "bands" | "tiers" | "days_of", …}}]}]`
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<PriceItem>,
     pub version: i64,
     pub uses: i64,
@@ -280,57 +290,61 @@ fn price_list_out(l: price_lists::StoredPriceList) -> PriceListOut {
 pub async fn price_list_get(
     State(s): State<AppState>,
     _: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<PriceListOut>, ApiError> {
-    let id = parse_id(&id)?;
     Ok(Json(price_list_out(price_lists::get(&s.db, id).await?)))
 }
 
-/// `{"name": …, "valid_from": "2027-01-01", "valid_to": null, "items": [...]}`; in a PUT also
-/// `version`.
+/// A price list to replace one nothing has used yet: the list and the `version` read.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct PriceListIn {
+#[serde(deny_unknown_fields)]
+pub struct PriceListPut {
     name: String,
-    valid_from: String,
-    valid_to: Option<String>,
-    #[schema(value_type = Vec<Object>)]
-    items: Vec<Value>,
+    valid_from: NaiveDate,
+    /// Inclusive; none: until a later list starts.
+    valid_to: Option<NaiveDate>,
+    items: Vec<PriceItem>,
+    /// The version read; the change is refused (409) if the list changed since.
     version: Option<i64>,
 }
 
+impl PriceListPut {
+    fn list(self) -> (PriceList, Option<i64>) {
+        let list = PriceList {
+            name: self.name,
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            items: self.items,
+        };
+        (list, self.version)
+    }
+}
+
 /// Adds a price list (admins only). An open-ended earlier list is closed the day before.
-#[utoipa::path(post, path = "/api/v1/price-lists", tag = "catalog", request_body = PriceListIn,
+#[utoipa::path(post, path = "/api/v1/price-lists", tag = "catalog", request_body = PriceList,
     security(("bearer" = [])),
     responses((status = 201, body = PriceListOut), (status = 422, body = Problem)))]
 pub async fn price_list_create(
     State(s): State<AppState>,
     ApiAdmin(user): ApiAdmin,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(list): ApiJson<PriceList>,
 ) -> Result<Response, ApiError> {
-    let obj = json_object(&headers, &body)?;
-    let list: PriceList = from_object(obj)?;
     let saved = price_lists::create(&s.db, &user.actor(), &list).await?;
     Ok((StatusCode::CREATED, Json(price_list_out(saved))).into_response())
 }
 
 /// Replaces a price list nothing has used yet (admins only); a used one answers 409.
 #[utoipa::path(put, path = "/api/v1/price-lists/{list_id}", tag = "catalog",
-    params(("list_id" = i64, Path, description = "price list id")), request_body = PriceListIn,
+    params(("list_id" = i64, Path, description = "price list id")), request_body = PriceListPut,
     security(("bearer" = [])),
     responses((status = 200, body = PriceListOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn price_list_put(
     State(s): State<AppState>,
     ApiAdmin(user): ApiAdmin,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(p): ApiJson<PriceListPut>,
 ) -> Result<Json<PriceListOut>, ApiError> {
-    let id = parse_id(&id)?;
-    let mut obj = json_object(&headers, &body)?;
-    let version = take_version(&mut obj)?;
-    let list: PriceList = from_object(obj)?;
+    let (list, version) = p.list();
     Ok(Json(price_list_out(
         price_lists::update(&s.db, &user.actor(), id, &list, version).await?,
     )))
@@ -428,11 +442,8 @@ impl From<quotes::StoredQuote> for QuoteOut {
 pub async fn quote(
     State(s): State<AppState>,
     caller: ApiUser,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(q): ApiJson<QuoteIn>,
 ) -> Result<Response, ApiError> {
-    let obj = json_object(&headers, &body)?;
-    let q: QuoteIn = from_object(obj)?;
     let req = quotes::QuoteRequest {
         entity_id: q.entity_id,
         service: q.service,
@@ -450,4 +461,24 @@ pub async fn quote(
         StatusCode::OK
     };
     Ok((status, Json(QuoteOut::from(saved))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PriceListPut;
+    use crate::api::body::decode;
+
+    #[test]
+    fn a_price_list_put_refuses_unknown_fields() {
+        let p: PriceListPut =
+            decode(br#"{"name": "2027", "valid_from": "2027-01-01", "items": [], "version": 2}"#)
+                .unwrap();
+        let (list, version) = p.list();
+        assert_eq!((list.name.as_str(), version), ("2027", Some(2)));
+        let e = decode::<PriceListPut>(
+            br#"{"name": "2027", "valid_from": "2027-01-01", "items": [], "extra": 1}"#,
+        )
+        .unwrap_err();
+        assert!(e.detail.contains("extra"), "{}", e.detail);
+    }
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/tickets`: the help desk, and `/api/v1/reports/sla`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,7 +12,8 @@ use kernel::calendar::rfc3339_rome;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{as_text, json_object, parse_id, query};
+use super::body::{ApiJson, PathId, PathIds};
+use super::query;
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::AppState;
@@ -97,22 +98,27 @@ pub fn ticket_out(t: Ticket) -> TicketOut {
 /// `{"entity_id": 12, "subject": …, "description": …, "priority": "high", "channel": "phone",
 /// "received_at": "2026-11-23T09:12:00+01:00"}`; `received_at` (staff only) defaults to now.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct TicketIn {
     entity_id: i64,
     subject: String,
-    description: Option<String>,
-    category: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    category: String,
     /// low | medium | high (seed 001 §7)
     priority: String,
     /// portal | email | phone | monitoring
     channel: String,
+    /// When the request came in (staff logging a call), RFC 3339; at most 30 days back
+    /// (settable), never in the future.
     received_at: Option<String>,
     /// Where to send the acknowledgement and the replies (staff; a contact's own address is
     /// used for them).
     requester_email: Option<String>,
     /// Received through the Saturday on-call (8:30–12:30; high priority, BASIC profile or better).
-    on_call: Option<bool>,
+    #[serde(default)]
+    on_call: bool,
 }
 
 /// Opens a ticket (staff for any entity; a contact for their own).
@@ -122,59 +128,19 @@ pub struct TicketIn {
 pub async fn create(
     State(s): State<AppState>,
     caller: ApiUser,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiJson(i): ApiJson<TicketIn>,
 ) -> Result<Response, ApiError> {
-    let obj = json_object(&headers, &body)?;
-    let mut new = NewTicket::default();
-    let mut errors = Vec::new();
-    for (k, v) in &obj {
-        let text = || as_text(k, v);
-        match k.as_str() {
-            "entity_id" => match v.as_i64() {
-                Some(n) => new.entity_id = n,
-                None => errors.push(ProblemField {
-                    field: "entity_id".into(),
-                    message: "deve essere un numero intero".into(),
-                    line: None,
-                }),
-            },
-            "subject" => new.subject = text().map_err(|e| ApiError::fields(vec![e]))?,
-            "description" => new.description = text().map_err(|e| ApiError::fields(vec![e]))?,
-            "category" => new.category = text().map_err(|e| ApiError::fields(vec![e]))?,
-            "priority" => new.priority = text().map_err(|e| ApiError::fields(vec![e]))?,
-            "channel" => new.channel = text().map_err(|e| ApiError::fields(vec![e]))?,
-            "received_at" if v.is_null() => {}
-            "received_at" => new.received_at = Some(text().map_err(|e| ApiError::fields(vec![e]))?),
-            "on_call" => match v.as_bool() {
-                Some(b) => new.on_call = b,
-                None => errors.push(ProblemField {
-                    field: "on_call".into(),
-                    message: "deve essere true o false".into(),
-                    line: None,
-                }),
-            },
-            "requester_email" if v.is_null() => {}
-            "requester_email" => {
-                new.requester_email = Some(text().map_err(|e| ApiError::fields(vec![e]))?)
-            }
-            other => errors.push(ProblemField {
-                field: other.into(),
-                message: "campo sconosciuto".into(),
-                line: None,
-            }),
-        }
-    }
-    if !obj.contains_key("entity_id") {
-        errors.push(ProblemField {
-            field: "entity_id".into(),
-            message: "l'ente è obbligatorio".into(),
-            line: None,
-        });
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
-    }
+    let new = NewTicket {
+        entity_id: i.entity_id,
+        subject: i.subject,
+        description: i.description,
+        category: i.category,
+        priority: i.priority,
+        channel: i.channel,
+        received_at: i.received_at,
+        requester_email: i.requester_email,
+        on_call: i.on_call,
+    };
     let policy = store::policy(&s.db).await?;
     let t = store::create(&s.db, &caller.actor(), &new, &policy, s.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(ticket_out(t))).into_response())
@@ -250,9 +216,8 @@ pub async fn list(
 pub async fn get(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let id = parse_id(&id)?;
     Ok(Json(ticket_out(
         store::get(&s.db, &caller.actor(), id).await?,
     )))
@@ -265,9 +230,8 @@ pub async fn get(
 pub async fn take_charge(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let id = parse_id(&id)?;
     Ok(Json(ticket_out(
         store::take_charge(&s.db, &user.actor(), id, s.clock.now()).await?,
     )))
@@ -378,9 +342,8 @@ pub struct MessageList {
 pub async fn messages(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<MessageList>, ApiError> {
-    let id = parse_id(&id)?;
     let items = store::messages(&s.db, &caller.actor(), id)
         .await?
         .into_iter()
@@ -408,12 +371,9 @@ pub struct MessageIn {
 pub async fn add_message(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(m): ApiJson<MessageIn>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let m: MessageIn = super::from_object(json_object(&headers, &body)?)?;
     let saved = store::add_message(
         &s.db,
         &caller.actor(),
@@ -441,12 +401,9 @@ pub struct StateIn {
 pub async fn set_state(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(st): ApiJson<StateIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let id = parse_id(&id)?;
-    let st: StateIn = super::from_object(json_object(&headers, &body)?)?;
     let to = TicketState::parse(&st.state).ok_or_else(|| {
         super::unprocessable(format!(
             "stato «{}» sconosciuto: waiting_entity, in_progress, resolved o closed",
@@ -474,12 +431,9 @@ pub struct PriorityIn {
 pub async fn set_priority(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(p): ApiJson<PriorityIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let id = parse_id(&id)?;
-    let p: PriorityIn = super::from_object(json_object(&headers, &body)?)?;
     let to = helpdesk::model::Priority::parse(p.priority.trim()).ok_or_else(|| {
         ApiError::fields(vec![ProblemField {
             field: "priority".into(),
@@ -530,9 +484,8 @@ fn attachment_out(a: helpdesk::attachments::AttachmentInfo) -> AttachmentOut {
 pub async fn attachments(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<AttachmentList>, ApiError> {
-    let id = parse_id(&id)?;
     let items = helpdesk::attachments::list(&s.db, &caller.actor(), id)
         .await?
         .into_iter()
@@ -557,12 +510,11 @@ pub struct UploadQuery {
 pub async fn upload(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let q: UploadQuery = query(uri.query())?;
     let ctype = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -588,15 +540,18 @@ pub async fn upload(
 pub async fn download(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path((id, attachment_id)): Path<(String, String)>,
+    PathIds(id, aid): PathIds,
 ) -> Result<Response, ApiError> {
-    let (id, aid) = (parse_id(&id)?, parse_id(&attachment_id)?);
-    let (meta, data) = helpdesk::attachments::fetch(&s.db, &caller.actor(), id, aid).await?;
-    Ok(file_response(&meta, data))
+    let (meta, file) = helpdesk::attachments::fetch(&s.db, &caller.actor(), id, aid).await?;
+    Ok(file_response(&meta, file))
 }
 
-/// The response of a stored file (API and pages).
-pub fn file_response(meta: &helpdesk::attachments::AttachmentInfo, data: Vec<u8>) -> Response {
+/// The response of a stored file (API and pages): its chunks streamed as they are read, so a
+/// download holds one chunk in memory whatever the file's size.
+pub fn file_response(
+    meta: &helpdesk::attachments::AttachmentInfo,
+    file: db::files::FileReader,
+) -> Response {
     use axum::http::header;
     // The name travels percent-encoded (RFC 6266 filename*), with an ASCII fallback.
     let ascii: String = meta
@@ -633,8 +588,9 @@ pub fn file_response(meta: &helpdesk::attachments::AttachmentInfo, data: Vec<u8>
                 header::CONTENT_SECURITY_POLICY,
                 "default-src 'none'; sandbox".to_owned(),
             ),
+            (header::CONTENT_LENGTH, file.file.size.to_string()),
         ],
-        data,
+        axum::body::Body::from_stream(file.into_stream()),
     )
         .into_response()
 }
@@ -664,15 +620,15 @@ fn profile_out(p: helpdesk::support::Profile) -> ProfileOut {
 pub async fn get_profile(
     State(s): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<ProfileOut>, ApiError> {
-    let p = store::profile_of(&s.db, &caller.actor(), parse_id(&id)?).await?;
+    let p = store::profile_of(&s.db, &caller.actor(), id).await?;
     Ok(Json(profile_out(p)))
 }
 
 /// `{"profile": "pro"}` (admins).
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileIn {
     /// minimal | basic | pro | enterprise
     profile: String,
@@ -685,14 +641,10 @@ pub struct ProfileIn {
 pub async fn put_profile(
     State(s): State<AppState>,
     crate::auth::ApiAdmin(u): crate::auth::ApiAdmin,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId,
+    ApiJson(i): ApiJson<ProfileIn>,
 ) -> Result<Json<ProfileOut>, ApiError> {
-    let id = parse_id(&id)?;
-    let obj = json_object(&headers, &body)?;
-    let text = obj.get("profile").and_then(|v| v.as_str()).unwrap_or("");
-    let Some(p) = helpdesk::support::Profile::parse(text) else {
+    let Some(p) = helpdesk::support::Profile::parse(&i.profile) else {
         return Err(ApiError::fields(vec![ProblemField {
             field: "profile".into(),
             message: "indicare il profilo: minimal, basic, pro o enterprise".into(),

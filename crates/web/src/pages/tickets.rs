@@ -572,8 +572,8 @@ pub async fn download(
     Path((id, attachment_id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (id, aid) = (parse_id(&id)?, parse_id(&attachment_id)?);
-    let (meta, data) = helpdesk::attachments::fetch(&s.db, &sess.actor(), id, aid).await?;
-    Ok(crate::api::tickets::file_response(&meta, data))
+    let (meta, file) = helpdesk::attachments::fetch(&s.db, &sess.actor(), id, aid).await?;
+    Ok(crate::api::tickets::file_response(&meta, file))
 }
 
 pub struct MailView {
