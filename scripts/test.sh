@@ -23,4 +23,7 @@ fi
 cargo build -p cst
 cargo nextest run --workspace --no-fail-fast
 
+# The API against its OpenAPI document, with generated requests (bounded: 10 per operation).
+CST_BIN="$here/target/debug/cst" bash scripts/schemathesis.sh
+
 (cd e2e && CST_BIN="$here/target/debug/cst" npm test)

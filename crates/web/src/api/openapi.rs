@@ -20,6 +20,85 @@ impl Modify for Bearer {
     }
 }
 
+/// The refusals every operation can answer, said once: a problem document
+/// (`application/problem+json`) with its `code`. Any request can be refused for control
+/// characters in its address (400); an authenticated one for a missing or bad token (401) or
+/// a role that may not (403); an id in the path may name nothing (404); a body may be too large
+/// (413), not JSON (415) or wrong (422), and query parameters may be wrong (400, 422).
+struct Refusals;
+
+impl Modify for Refusals {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        const PROBLEM: &str = "application/problem+json";
+        let problem = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    PROBLEM,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let ops = [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in ops.into_iter().flatten() {
+                let r = &mut op.responses.responses;
+                // Problem documents are declared with their own media type.
+                for resp in r.values_mut() {
+                    if let RefOr::T(resp) = resp {
+                        let is_problem = resp.content.get("application/json").is_some_and(|c| {
+                            matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem"))
+                        });
+                        if is_problem {
+                            if let Some(c) = resp.content.shift_remove("application/json") {
+                                resp.content.insert(PROBLEM.into(), c);
+                            }
+                        }
+                    }
+                }
+                let mut add = |status: &str, what: &str| {
+                    r.entry(status.into())
+                        .or_insert_with(|| RefOr::T(problem(what)));
+                };
+                add(
+                    "400",
+                    "richiesta non valida (caratteri di controllo, parametri)",
+                );
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured {
+                    add("401", "token mancante, scaduto o revocato");
+                    add("403", "il ruolo non consente l'operazione");
+                }
+                if path.contains('{') {
+                    add("404", "non trovato (o fuori dall'ambito di chi chiede)");
+                }
+                let query = op
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+                if query {
+                    add("422", "parametri non validi");
+                }
+                if op.request_body.is_some() {
+                    add("413", "corpo troppo grande");
+                    add("415", "tipo di contenuto non accettato");
+                    add("422", "dati non validi, campo per campo");
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cst API", version = "1", description = "API del Centro Servizi Territoriale. Errors are RFC 9457 problem documents (application/problem+json)."),
@@ -40,7 +119,7 @@ impl Modify for Bearer {
         backups::list, backups::create, backups::report,
     ),
     components(schemas(Problem, ProblemField)),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &Refusals)
 )]
 pub struct ApiDoc;
 
