@@ -233,7 +233,6 @@ async fn record(
 /// A report over HTTP: the check is found by its token. `None`: no such token.
 pub async fn report_http(
     db: &Db,
-    policy: &SlaPolicy,
     token: &str,
     status: &str,
     detail: &str,
@@ -256,7 +255,8 @@ pub async fn report_http(
     .await?
     .ok_or(HelpdeskError::NotFound)?;
     let c = check(&row)?;
-    record(db, policy, &c, ok, "http", detail).await?;
+    let policy = crate::store::policy(db).await?;
+    record(db, &policy, &c, ok, "http", detail).await?;
     Ok(c)
 }
 
@@ -299,11 +299,8 @@ pub async fn report_email(
 
 /// Marks checks silent for longer than allowed, and opens one ticket per incident that has
 /// none. Run periodically (and after a failed report). Returns the tickets opened.
-pub async fn evaluate(
-    db: &Db,
-    policy: &SlaPolicy,
-    now: DateTime<Utc>,
-) -> Result<Vec<String>, HelpdeskError> {
+pub async fn evaluate(db: &Db, now: DateTime<Utc>) -> Result<Vec<String>, HelpdeskError> {
+    let policy = &crate::store::policy(db).await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS}, created_at FROM backup_checks WHERE active = 1 AND incident_since IS NULL"
     )))

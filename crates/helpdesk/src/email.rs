@@ -210,14 +210,24 @@ fn text_of(m: &mail::Incoming) -> String {
 /// Takes one inbound message (raw RFC 5322). Returns only once what it produced is committed.
 /// Two pollers racing on the same message: the loser's insert of the Message-ID fails, its
 /// transaction rolls back, and it reports a duplicate.
-pub async fn accept(db: &Db, policy: &SlaPolicy, raw: &[u8]) -> Result<Outcome, HelpdeskError> {
-    accept_trusting(db, policy, None, raw).await
+pub async fn accept(db: &Db, raw: &[u8]) -> Result<Outcome, HelpdeskError> {
+    accept_trusting(db, None, raw).await
 }
 
 /// [`accept`], believing the `Authentication-Results` written by the receiving server named
 /// `authserv_id`: a sender it found forged is kept for an operator, never put in a ticket;
 /// a reply whose sender it could not authenticate is marked in the thread.
 pub async fn accept_trusting(
+    db: &Db,
+    authserv_id: Option<&str>,
+    raw: &[u8],
+) -> Result<Outcome, HelpdeskError> {
+    let policy = crate::store::policy(db).await?;
+    accept_with(db, &policy, authserv_id, raw).await
+}
+
+/// [`accept_trusting`] under a policy read once (a poll reads it once for all its messages).
+async fn accept_with(
     db: &Db,
     policy: &SlaPolicy,
     authserv_id: Option<&str>,
@@ -418,11 +428,11 @@ async fn accept_once(
 /// mail, committed before it is removed from the mailbox (at most 200 a poll).
 pub async fn poll(
     db: &Db,
-    policy: &SlaPolicy,
     cfg: &mail::imap::ImapConfig,
 ) -> Result<mail::imap::PollReport, HelpdeskError> {
+    let policy = &crate::store::policy(db).await?;
     Ok(mail::imap::poll_once(cfg, 200, |raw| async move {
-        accept_trusting(db, policy, cfg.authserv_id.as_deref(), &raw)
+        accept_with(db, policy, cfg.authserv_id.as_deref(), &raw)
             .await
             .map(|o| tracing::info!(?o, "inbound e-mail"))
             .map_err(|e| e.to_string())

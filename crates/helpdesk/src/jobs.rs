@@ -39,10 +39,7 @@ fn evaluate_handler(db: Db) -> Handler {
     Arc::new(move |_job| {
         let db = db.clone();
         Box::pin(async move {
-            let policy = crate::store::policy(&db)
-                .await
-                .map_err(|e| Failure::Transient(e.to_string()))?;
-            let opened = crate::backups::evaluate(&db, &policy, chrono::Utc::now())
+            let opened = crate::backups::evaluate(&db, chrono::Utc::now())
                 .await
                 .map_err(|e| Failure::Transient(e.to_string()))?;
             if !opened.is_empty() {
@@ -57,10 +54,7 @@ fn fetch_handler(db: Db, cfg: Arc<mail::imap::ImapConfig>) -> Handler {
     Arc::new(move |_job| {
         let (db, cfg) = (db.clone(), cfg.clone());
         Box::pin(async move {
-            let policy = crate::store::policy(&db)
-                .await
-                .map_err(|e| Failure::Transient(e.to_string()))?;
-            let r = crate::email::poll(&db, &policy, &cfg)
+            let r = crate::email::poll(&db, &cfg)
                 .await
                 .map_err(|e| Failure::Transient(e.to_string()))?;
             if r.fetched > 0 {

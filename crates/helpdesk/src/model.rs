@@ -92,6 +92,21 @@ pub enum State {
 }
 
 impl State {
+    /// Whether staff may move a ticket from this state to `to` (taking charge, the only way out
+    /// of `new`, is its own action): waiting for the entity and back, resolving an open ticket,
+    /// closing a resolved one, reopening a resolved or closed one.
+    pub fn may_become(self, to: State) -> bool {
+        use State::*;
+        matches!(
+            (self, to),
+            (InProgress, WaitingEntity)
+                | (WaitingEntity, InProgress)
+                | (InProgress | WaitingEntity, Resolved)
+                | (Resolved, Closed)
+                | (Resolved | Closed, InProgress)
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::New => "new",
@@ -271,4 +286,31 @@ impl NewTicket {
 /// `2026/000123`.
 pub fn ticket_number(year: i32, seq: i64) -> String {
     format!("{year}/{seq:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::State::{self, *};
+
+    #[test]
+    fn states_move_only_along_the_help_desk_s_path() {
+        let all = [New, InProgress, WaitingEntity, Resolved, Closed];
+        let allowed: Vec<(State, State)> = all
+            .iter()
+            .flat_map(|a| all.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.may_become(*b))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (InProgress, WaitingEntity),
+                (InProgress, Resolved),
+                (WaitingEntity, InProgress),
+                (WaitingEntity, Resolved),
+                (Resolved, InProgress),
+                (Resolved, Closed),
+                (Closed, InProgress),
+            ]
+        );
+    }
 }

@@ -129,10 +129,47 @@ impl SlaPolicy {
     }
 }
 
+/// How a ticket stands against its take-charge target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeCharge {
+    /// Taken by the deadline.
+    Met,
+    /// Taken late, or not taken and the deadline has passed.
+    Missed,
+    /// Not taken yet, still in time: not judged.
+    Pending,
+}
+
+/// The take-charge verdict of a ticket due at `due`, taken at `taken` (if it was), at `now`.
+pub fn take_charge(
+    due: DateTime<Utc>,
+    taken: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> TakeCharge {
+    match taken {
+        Some(at) if at <= due => TakeCharge::Met,
+        Some(_) => TakeCharge::Missed,
+        None if due < now => TakeCharge::Missed,
+        None => TakeCharge::Pending,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn take_charge_is_judged_at_the_deadline() {
+        let due = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        let before = due - Duration::minutes(1);
+        let after = due + Duration::minutes(1);
+        assert_eq!(take_charge(due, Some(due), after), TakeCharge::Met);
+        assert_eq!(take_charge(due, Some(after), after), TakeCharge::Missed);
+        assert_eq!(take_charge(due, None, before), TakeCharge::Pending);
+        assert_eq!(take_charge(due, None, due), TakeCharge::Pending);
+        assert_eq!(take_charge(due, None, after), TakeCharge::Missed);
+    }
 
     #[test]
     fn seed_001_targets_in_the_consorzio_calendar() {

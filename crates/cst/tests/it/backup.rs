@@ -180,13 +180,9 @@ async fn fill_every_table(app: &testkit::TestApp) {
         .unwrap();
     assert_eq!(r.status(), 202);
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
-    helpdesk::email::accept(
-        &app.db,
-        &helpdesk::sla::SlaPolicy::default(),
-        stranger.as_bytes(),
-    )
-    .await
-    .unwrap();
+    helpdesk::email::accept(&app.db, stranger.as_bytes())
+        .await
+        .unwrap();
 }
 
 async fn backup_of_a_running_instance_moves_to_the_other_database_and_back(b: Backend) {

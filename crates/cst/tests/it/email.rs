@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use helpdesk::sla::SlaPolicy;
 use mail::imap::ImapConfig;
 use reqwest::Method;
 use serde_json::json;
@@ -177,10 +176,9 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
     assert_eq!(mail::imap::count(&cfg).await.unwrap(), 6);
 
     // A crash after committing but before removing: the message is taken once anyway.
-    let outcome =
-        helpdesk::email::accept(&app.db, &SlaPolicy::default(), reply_by_header.as_bytes())
-            .await
-            .unwrap();
+    let outcome = helpdesk::email::accept(&app.db, reply_by_header.as_bytes())
+        .await
+        .unwrap();
     assert_eq!(
         outcome,
         helpdesk::email::Outcome::Reply {
@@ -188,9 +186,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         }
     );
 
-    let r = helpdesk::email::poll(&app.db, &SlaPolicy::default(), &cfg)
-        .await
-        .unwrap();
+    let r = helpdesk::email::poll(&app.db, &cfg).await.unwrap();
     assert_eq!((r.fetched, r.accepted, r.left), (6, 6, 0));
     assert_eq!(
         mail::imap::count(&cfg).await.unwrap(),
@@ -338,7 +334,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
          Message-ID: <ooo1@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\nAuto-Submitted: auto-replied\r\n\r\n\
          Sono in ferie fino a lunedi.\r\n"
     );
-    let outcome = helpdesk::email::accept(&app.db, &SlaPolicy::default(), ooo.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, ooo.as_bytes())
         .await
         .unwrap();
     assert!(
@@ -360,10 +356,9 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         )
     };
     let forged = reply("1", "mx.cst.example.it; spf=fail smtp.mailfrom=abano.example.it; dmarc=fail header.from=abano.example.it");
-    let outcome =
-        helpdesk::email::accept_trusting(&app.db, &SlaPolicy::default(), ours, forged.as_bytes())
-            .await
-            .unwrap();
+    let outcome = helpdesk::email::accept_trusting(&app.db, ours, forged.as_bytes())
+        .await
+        .unwrap();
     assert!(
         matches!(&outcome, helpdesk::email::Outcome::Unmatched { reason } if reason.contains("non ha autenticato il mittente (SPF, DMARC")),
         "{outcome:?}"
@@ -372,19 +367,17 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         "2",
         "mx.evil.example; dmarc=pass header.from=abano.example.it",
     );
-    let outcome =
-        helpdesk::email::accept_trusting(&app.db, &SlaPolicy::default(), ours, claimed.as_bytes())
-            .await
-            .unwrap();
+    let outcome = helpdesk::email::accept_trusting(&app.db, ours, claimed.as_bytes())
+        .await
+        .unwrap();
     assert!(
         matches!(outcome, helpdesk::email::Outcome::Reply { .. }),
         "{outcome:?}"
     );
     let genuine = reply("3", "mx.cst.example.it; dkim=pass header.d=abano.example.it; dmarc=pass header.from=abano.example.it");
-    let outcome =
-        helpdesk::email::accept_trusting(&app.db, &SlaPolicy::default(), ours, genuine.as_bytes())
-            .await
-            .unwrap();
+    let outcome = helpdesk::email::accept_trusting(&app.db, ours, genuine.as_bytes())
+        .await
+        .unwrap();
     assert!(
         matches!(outcome, helpdesk::email::Outcome::Reply { .. }),
         "{outcome:?}"
@@ -426,7 +419,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         "From: referente@abano.example.it\r\nSubject: Re: [Ticket {number}] Stampante bloccata\r\n\
          Message-ID: <r3@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\n\r\nSi è bloccata di nuovo.\r\n"
     );
-    let outcome = helpdesk::email::accept(&app.db, &SlaPolicy::default(), late.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, late.as_bytes())
         .await
         .unwrap();
     let helpdesk::email::Outcome::Ticket { number: follow } = outcome else {

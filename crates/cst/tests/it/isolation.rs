@@ -441,7 +441,6 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             channel: "phone".into(),
             ..Default::default()
         },
-        &helpdesk::sla::SlaPolicy::default(),
         app.clock.now(),
     )
     .await

@@ -534,6 +534,9 @@ async fn the_thread_and_the_paused_resolution_clock(b: Backend) {
         resolution_hours: vec![(helpdesk::model::Priority::High, 16)],
         ..Default::default()
     };
+    helpdesk::store::set_policy(&app.db, &kernel::Actor::system("admin"), &policy)
+        .await
+        .unwrap();
     let t = helpdesk::store::create(
         &app.db,
         &kernel::Actor::system("t"),
@@ -544,7 +547,6 @@ async fn the_thread_and_the_paused_resolution_clock(b: Backend) {
             channel: "portal".into(),
             ..Default::default()
         },
-        &policy,
         app.clock.now(),
     )
     .await
@@ -1018,7 +1020,6 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
     let admin = app.user("amministratore", "admin", &[]).await;
     let api = app.api(&admin).await;
     let e = app.entity("Comune di Mezzo", None).await;
-    let policy = helpdesk::sla::SlaPolicy::default();
     let (s, c) = api
         .send_json(Method::POST, &format!("/api/v1/entities/{}/backup-checks", e.id),
             json!({"name": "Veeam SRV01", "email_from": "Veeam@Mezzo.example.it", "max_silence_hours": 26}))
@@ -1104,7 +1105,7 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
     // A failure opens a ticket on the entity's behalf, at once; more failures do not open more.
     assert_eq!(report("failed").await.unwrap().status(), 202);
     assert_eq!(report("failed").await.unwrap().status(), 202);
-    helpdesk::backups::evaluate(&app.db, &policy, chrono::Utc::now())
+    helpdesk::backups::evaluate(&app.db, chrono::Utc::now())
         .await
         .unwrap();
     let t = open().await;
@@ -1121,7 +1122,7 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
 
     // A good report by e-mail ends the incident (the e-mail is not a ticket).
     let mail_ok = "From: veeam@mezzo.example.it\r\nSubject: [Success] Backup job SRV01\r\nMessage-ID: <v1@mezzo>\r\n\r\nProcessed 3 VMs.\r\n";
-    let outcome = helpdesk::email::accept(&app.db, &policy, mail_ok.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, mail_ok.as_bytes())
         .await
         .unwrap();
     assert_eq!(outcome, helpdesk::email::Outcome::Backup);
@@ -1142,13 +1143,11 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
 
     // Silence: after 26 hours without a report, one ticket, however often it is checked.
     let later = chrono::Utc::now() + chrono::Duration::hours(27);
-    let opened = helpdesk::backups::evaluate(&app.db, &policy, later)
-        .await
-        .unwrap();
+    let opened = helpdesk::backups::evaluate(&app.db, later).await.unwrap();
     assert_eq!(opened.len(), 1);
     for _ in 0..3 {
         assert!(
-            helpdesk::backups::evaluate(&app.db, &policy, later + chrono::Duration::hours(1))
+            helpdesk::backups::evaluate(&app.db, later + chrono::Duration::hours(1))
                 .await
                 .unwrap()
                 .is_empty()

@@ -1,6 +1,7 @@
 //! The SLA report: take-charge compliance by priority, and by month, entity and priority.
 
 use super::*;
+use crate::sla::TakeCharge;
 
 /// SLA compliance of one priority.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,15 +138,13 @@ pub async fn sla_breakdown(
                 met: 0,
                 pending: 0,
             });
-        match taken {
-            Some(at) => {
+        match crate::sla::take_charge(due, taken, now) {
+            TakeCharge::Met => {
                 row.total += 1;
-                if at <= due {
-                    row.met += 1;
-                }
+                row.met += 1;
             }
-            None if due < now => row.total += 1,
-            None => row.pending += 1,
+            TakeCharge::Missed => row.total += 1,
+            TakeCharge::Pending => row.pending += 1,
         }
     }
     Ok(by.into_values().collect())

@@ -135,21 +135,15 @@ pub async fn report(
     ApiJson(r): ApiJson<BackupReportIn>,
 ) -> Result<Response, ApiError> {
     let status = r.status;
-    let c = backups::report_http(
-        &s.db,
-        &helpdesk::store::policy(&s.db).await?,
-        &r.token,
-        &status,
-        &r.detail,
-    )
-    .await
-    .map_err(|e| match e {
-        helpdesk::HelpdeskError::NotFound => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "nessun controllo di backup con questo token",
-        ),
-        e => e.into(),
-    })?;
+    let c = backups::report_http(&s.db, &r.token, &status, &r.detail)
+        .await
+        .map_err(|e| match e {
+            helpdesk::HelpdeskError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "nessun controllo di backup con questo token",
+            ),
+            e => e.into(),
+        })?;
     Ok((
         StatusCode::ACCEPTED,
         Json(BackupReportOut {

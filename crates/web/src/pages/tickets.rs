@@ -306,8 +306,7 @@ pub async fn create(
         requester_email: actor.is_staff().then(|| f.requester_email.clone()),
         on_call: !f.on_call.is_empty(),
     };
-    let policy = store::policy(&s.db).await?;
-    match store::create(&s.db, &actor, &new, &policy, s.clock.now()).await {
+    match store::create(&s.db, &actor, &new, s.clock.now()).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
         Err(HelpdeskError::Invalid(errs)) => {
             let p = new_page(
@@ -732,8 +731,7 @@ pub async fn set_priority(
     let Some(to) = Priority::parse(&f.priority) else {
         return back(&s, &sess, id, "priorità sconosciuta").await;
     };
-    let policy = store::policy(&s.db).await?;
-    match store::set_priority(&s.db, &sess.actor(), id, to, &policy, s.clock.now()).await {
+    match store::set_priority(&s.db, &sess.actor(), id, to, s.clock.now()).await {
         Ok(_) => back(&s, &sess, id, "").await,
         Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
