@@ -3,12 +3,16 @@
 //! OpenAPI document.
 //!
 //! **Boundary:** handlers extract, call one use case of a capability crate, and render.
-//! No SQL here. Every route is declared once in [`routes::table`], with the access it
-//! requires; the router is built only from that table, and the tenant-isolation test walks it.
+//! No SQL here. The handlers of each capability live in `capabilities/<name>/` (API and
+//! pages side by side), which gives its routes to the one table, [`routes::table`], with the
+//! access each requires; the router is built only from that table, and the tenant-isolation
+//! test walks it. Shared helpers: `api/` (typed bodies, the OpenAPI document) and `pages/`
+//! (the layout, flash messages, the home page).
 
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod capabilities;
 pub mod client;
 mod csrf;
 pub mod edge;

@@ -1,15 +1,7 @@
 //! The JSON API under `/api/v1/`.
 
-pub mod agreements;
-pub mod backups;
 pub mod body;
-pub mod catalog;
-pub mod entities;
-pub mod misc;
 pub mod openapi;
-pub mod phases;
-pub mod services;
-pub mod tickets;
 
 use axum::http::StatusCode;
 

@@ -4,7 +4,14 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agreements, backups, catalog, entities, misc, phases, services, tickets};
+use crate::capabilities::catalog::{
+    agreements_api as agreements, membership_api as catalog, services_api as services,
+};
+use crate::capabilities::helpdesk::{
+    backups_api as backups, phases_api as phases, tickets_api as tickets,
+};
+use crate::capabilities::members::api as entities;
+use crate::capabilities::ops::api as misc;
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;

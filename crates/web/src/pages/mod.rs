@@ -1,20 +1,7 @@
 //! The Italian web UI. Each page is an askama template under `templates/`, rendered whole,
 //! or as a fragment when htmx asks for one (`HX-Request`).
 
-pub mod agreements;
-pub mod audit;
-pub mod auth;
-pub mod catalog;
-pub mod entities;
 pub mod home;
-pub mod import;
-pub mod jobs;
-pub mod membership;
-pub mod phases;
-pub mod reports;
-pub mod settings;
-pub mod tickets;
-pub mod users;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, StatusCode};

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use members::import::{ImportReport, RowError};
 
-use super::{is_htmx, ok, render, see_other, Layout};
 use crate::auth::PageAdmin;
 use crate::error::PageError;
+use crate::pages::{is_htmx, ok, render, see_other, Layout};
 use crate::AppState;
 
 #[derive(Template)]
@@ -103,7 +103,11 @@ pub async fn upload(
             String::new(),
         ));
     };
-    let rows = match crate::api::entities::parse_import(Some(&format), Some(&province), &bytes) {
+    let rows = match crate::capabilities::members::api::parse_import(
+        Some(&format),
+        Some(&province),
+        &bytes,
+    ) {
         Ok(r) => r,
         Err(members::MembersError::Import(errs)) => {
             return Ok(refuse(errs.iter().map(ToString::to_string).collect(), name))

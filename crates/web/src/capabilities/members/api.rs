@@ -9,8 +9,8 @@ use members::{store, Contact, ContactDraft, Entity, EntityDraft};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{present, ApiJson, PathId, Scalar};
-use super::query;
+use crate::api::body::{present, ApiJson, PathId, Scalar};
+use crate::api::query;
 use crate::auth::{ApiAdmin, ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;

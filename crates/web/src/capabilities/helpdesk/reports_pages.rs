@@ -9,9 +9,9 @@ use chrono::{Datelike, NaiveDate};
 use helpdesk::store;
 use serde::Deserialize;
 
-use super::{ok, Layout};
 use crate::auth::PageStaff;
 use crate::error::PageError;
+use crate::pages::{ok, Layout};
 use crate::AppState;
 
 #[derive(Deserialize, Default)]

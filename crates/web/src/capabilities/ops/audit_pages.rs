@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::Layout;
 use crate::auth::PageAdmin;
 use crate::error::{ApiError, PageError};
+use crate::pages::Layout;
 use crate::AppState;
 
 pub struct Line {
@@ -71,7 +71,7 @@ async fn page(
             hash: r.hash.chars().take(12).collect(),
         })
         .collect();
-    Ok(super::render(
+    Ok(crate::pages::render(
         if verdict.is_empty() || verdict_ok {
             StatusCode::OK
         } else {

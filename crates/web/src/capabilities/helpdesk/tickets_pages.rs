@@ -12,9 +12,9 @@ use helpdesk::HelpdeskError;
 use kernel::Role;
 use serde::Deserialize;
 
-use super::{messages_for, ok, parse_id, refusal, render, see_other, Layout};
 use crate::auth::{PageStaff, PageUser, Session};
 use crate::error::PageError;
+use crate::pages::{messages_for, ok, parse_id, refusal, render, see_other, Layout};
 use crate::AppState;
 
 use kernel::time::display_instant as rome;
@@ -348,7 +348,7 @@ struct DetailPage {
     in_warranty: bool,
     on_call: bool,
     reopen_count: i64,
-    phases: Vec<super::phases::PhaseView>,
+    phases: Vec<crate::capabilities::helpdesk::phases_pages::PhaseView>,
     suppliers: Vec<(i64, String)>,
     /// The reply as typed before a refusal.
     reply_body: String,
@@ -424,7 +424,7 @@ async fn detail_page(
         phases: helpdesk::phases::for_ticket_of(&s.db, &actor, &t)
             .await?
             .iter()
-            .map(super::phases::view)
+            .map(crate::capabilities::helpdesk::phases_pages::view)
             .collect(),
         suppliers: if actor.is_staff() {
             helpdesk::phases::suppliers(&s.db, &actor).await?
@@ -447,7 +447,7 @@ pub async fn detail(
     PageUser(sess): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let n = super::notice(&s, &sess).await?;
+    let n = crate::pages::notice(&s, &sess).await?;
     let mut page = detail_page(&s, &sess, parse_id(&id)?, n.error.clone()).await?;
     page.reply_body = n.value("body");
     Ok(ok(&page))
@@ -459,7 +459,7 @@ async fn back(
     id: i64,
     message: &str,
 ) -> Result<Response, PageError> {
-    super::refused(s, sess, &format!("/tickets/{id}"), message).await
+    crate::pages::refused(s, sess, &format!("/tickets/{id}"), message).await
 }
 
 #[derive(Deserialize, Default)]
@@ -485,7 +485,7 @@ pub async fn reply(
                 values: vec![("body".into(), f.body.clone())],
                 ..Default::default()
             };
-            super::back_with(&s, &sess, &format!("/tickets/{id}"), flash).await
+            crate::pages::back_with(&s, &sess, &format!("/tickets/{id}"), flash).await
         }
     }
 }
@@ -572,7 +572,9 @@ pub async fn download(
 ) -> Result<Response, PageError> {
     let (id, aid) = (parse_id(&id)?, parse_id(&attachment_id)?);
     let (meta, file) = helpdesk::attachments::fetch(&s.db, &sess.actor(), id, aid).await?;
-    Ok(crate::api::tickets::file_response(&meta, file))
+    Ok(crate::capabilities::helpdesk::tickets_api::file_response(
+        &meta, file,
+    ))
 }
 
 pub struct MailView {
@@ -611,7 +613,7 @@ pub async fn mail(
     State(s): State<AppState>,
     PageStaff(sess): PageStaff,
 ) -> Result<Response, PageError> {
-    let notice = super::notice(&s, &sess).await?;
+    let notice = crate::pages::notice(&s, &sess).await?;
     let actor = sess.actor();
     let unmatched = helpdesk::email::unmatched(&s.db, &actor, 100)
         .await?
@@ -702,15 +704,15 @@ pub async fn assign_mail(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let Ok(entity_id) = f.entity_id.trim().parse::<i64>() else {
-        return super::refused(&s, &sess, "/helpdesk/mail", "scegliere l'ente").await;
+        return crate::pages::refused(&s, &sess, "/helpdesk/mail", "scegliere l'ente").await;
     };
     let policy = store::policy(&s.db).await?;
     match helpdesk::email::assign(&s.db, &sess.actor(), id, entity_id, &f.priority, &policy).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
         Err(HelpdeskError::Members(members::MembersError::EntityNotFound)) => {
-            super::refused(&s, &sess, "/helpdesk/mail", "ente non trovato").await
+            crate::pages::refused(&s, &sess, "/helpdesk/mail", "ente non trovato").await
         }
-        Err(e) => super::refused(&s, &sess, "/helpdesk/mail", &refusal(e)?).await,
+        Err(e) => crate::pages::refused(&s, &sess, "/helpdesk/mail", &refusal(e)?).await,
     }
 }
 

@@ -12,8 +12,8 @@ use kernel::calendar::rfc3339_rome;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{ApiJson, PathId, PathIds};
-use super::query;
+use crate::api::body::{ApiJson, PathId, PathIds};
+use crate::api::query;
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::AppState;
@@ -404,7 +404,7 @@ pub async fn set_state(
     ApiJson(st): ApiJson<StateIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let to = TicketState::parse(&st.state).ok_or_else(|| {
-        super::unprocessable(format!(
+        crate::api::unprocessable(format!(
             "stato «{}» sconosciuto: waiting_entity, in_progress, resolved o closed",
             st.state
         ))

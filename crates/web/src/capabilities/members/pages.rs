@@ -10,9 +10,9 @@ use members::store::{self, ListQuery};
 use members::{Contact, ContactDraft, Entity, EntityDraft, FieldError, MembersError};
 use serde::Deserialize;
 
-use super::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
 use crate::auth::{PageStaff, PageUser, Session};
 use crate::error::PageError;
+use crate::pages::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
 use crate::AppState;
 
 const PAGE_SIZE: i64 = 50;
@@ -330,11 +330,11 @@ struct DetailPage {
     fee_year: i32,
     fee: Option<FeeView>,
     fee_message: String,
-    agreements: Vec<super::agreements::AgreementView>,
+    agreements: Vec<crate::capabilities::catalog::agreements_pages::AgreementView>,
     agreement_error: String,
     /// The agreement form as typed before a refusal.
     agreement_typed: crate::auth::Flash,
-    tickets: Vec<super::tickets::TicketView>,
+    tickets: Vec<crate::capabilities::helpdesk::tickets_pages::TicketView>,
     tickets_open: i64,
     tickets_more: bool,
     profile: helpdesk::support::Profile,
@@ -379,7 +379,7 @@ async fn detail_page(
     q: DetailQuery,
 ) -> Result<DetailPage, PageError> {
     // A refused agreement or help-desk change, shown in its section.
-    let flash = super::notice(s, sess).await?;
+    let flash = crate::pages::notice(s, sess).await?;
     let (agreement_flash, helpdesk_error) = match flash.place.as_str() {
         "convenzioni" => (flash.clone(), String::new()),
         _ => (crate::auth::Flash::default(), flash.error.clone()),
@@ -437,8 +437,9 @@ async fn detail_page(
         .ok()
         .and_then(|y| catalog::store::check_year(y).ok())
         .unwrap_or_else(kernel::time::current_year);
-    let agreements =
-        super::agreements::views(&catalog::store::agreements::list(&s.db, &actor, e.id).await?);
+    let agreements = crate::capabilities::catalog::agreements_pages::views(
+        &catalog::store::agreements::list(&s.db, &actor, e.id).await?,
+    );
     let (fee, fee_message) = match catalog::store::fee_of(&s.db, &e, fee_year).await {
         Ok((rule, f)) => (
             Some(FeeView {
@@ -501,7 +502,11 @@ async fn detail_page(
         })
         .collect();
     Ok(DetailPage {
-        tickets: page.items.iter().map(super::tickets::view).collect(),
+        tickets: page
+            .items
+            .iter()
+            .map(crate::capabilities::helpdesk::tickets_pages::view)
+            .collect(),
         tickets_open: open.total,
         tickets_more: page.total > 20,
         profile,
@@ -512,7 +517,7 @@ async fn detail_page(
             .await?
             .map(|c| c.preset)
             .unwrap_or_default(),
-        presets: super::settings::PRESETS.to_vec(),
+        presets: crate::capabilities::helpdesk::settings_pages::PRESETS.to_vec(),
         agreements,
         agreement_error: agreement_flash.error.clone(),
         agreement_typed: agreement_flash,

@@ -11,9 +11,9 @@ use catalog::store::{price_lists, quotes, services};
 use catalog::CatalogError;
 use serde::Deserialize;
 
-use super::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
 use crate::auth::{PageAdmin, PageUser, Session};
 use crate::error::PageError;
+use crate::pages::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
 use crate::AppState;
 
 /// One item of a service's fees, in words.

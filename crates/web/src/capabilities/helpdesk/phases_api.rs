@@ -8,7 +8,7 @@ use helpdesk::phases::{self, NewPhase, Phase, PhaseState, PhaseUpdate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::body::{ApiJson, PathId};
+use crate::api::body::{ApiJson, PathId};
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::AppState;

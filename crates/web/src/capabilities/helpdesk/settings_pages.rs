@@ -13,9 +13,9 @@ use helpdesk::HelpdeskError;
 use kernel::calendar::Calendar;
 use serde::Deserialize;
 
-use super::{ok, parse_id, refusal, see_other, Layout};
 use crate::auth::PageAdmin;
 use crate::error::PageError;
+use crate::pages::{ok, parse_id, refusal, see_other, Layout};
 use crate::AppState;
 
 pub const PRESETS: [(&str, &str); 3] = [
@@ -56,7 +56,7 @@ pub async fn page(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
 ) -> Result<Response, PageError> {
-    let q = super::notice(&s, &sess).await?;
+    let q = crate::pages::notice(&s, &sess).await?;
     // After a refusal the forms show what was typed, not what is stored.
     let typed = |field: &str, stored: String| {
         if q.values.iter().any(|(k, _)| k == field) {
@@ -136,7 +136,7 @@ async fn back(
         values: if error.is_empty() { Vec::new() } else { values },
         ..Default::default()
     };
-    super::back_with(s, sess, "/helpdesk/settings", flash).await
+    crate::pages::back_with(s, sess, "/helpdesk/settings", flash).await
 }
 
 #[derive(Deserialize, Default)]
@@ -389,5 +389,5 @@ pub async fn entity_refusal(
         place: "assistenza".into(),
         ..Default::default()
     };
-    super::back_with(s, sess, &format!("/entities/{id}#assistenza"), flash).await
+    crate::pages::back_with(s, sess, &format!("/entities/{id}#assistenza"), flash).await
 }

@@ -9,7 +9,7 @@ use catalog::store::agreements::{self, AgreementChange, AgreementDraft};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::body::{ApiJson, PathId, PathIds};
+use crate::api::body::{ApiJson, PathId, PathIds};
 use crate::auth::{ApiStaff, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;

@@ -8,9 +8,9 @@ use axum::Form;
 use helpdesk::phases::{self, NewPhase, PhaseState};
 use serde::Deserialize;
 
-use super::{ok, parse_id, refusal, see_other, Layout};
 use crate::auth::{PageStaff, PageUser};
 use crate::error::PageError;
+use crate::pages::{ok, parse_id, refusal, see_other, Layout};
 use crate::AppState;
 
 pub struct PhaseView {
@@ -92,7 +92,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let q = super::notice(&s, &sess).await?;
+    let q = crate::pages::notice(&s, &sess).await?;
     let actor = sess.actor();
     let p = phases::get(&s.db, &actor, id).await?;
     let updates = phases::updates(&s.db, &actor, id)
@@ -139,17 +139,17 @@ pub async fn update(
     phases::get(&s.db, &actor, id).await?;
     let path = format!("/phases/{id}");
     let Some(state) = PhaseState::parse(&f.state) else {
-        return super::refused(&s, &sess, &path, "stato sconosciuto").await;
+        return crate::pages::refused(&s, &sess, &path, "stato sconosciuto").await;
     };
     match phases::update(&s.db, &actor, id, state, &f.body).await {
-        Ok(_) => Ok(super::see_other(&path)),
+        Ok(_) => Ok(crate::pages::see_other(&path)),
         Err(e) => {
             let flash = crate::auth::Flash {
                 error: refusal(e)?,
                 values: vec![("body".into(), f.body.clone())],
                 ..Default::default()
             };
-            super::back_with(&s, &sess, &path, flash).await
+            crate::pages::back_with(&s, &sess, &path, flash).await
         }
     }
 }
@@ -179,6 +179,6 @@ pub async fn create(
     };
     match phases::create(&s.db, &sess.actor(), id, &new).await {
         Ok(_) => Ok(see_other(&format!("/tickets/{id}#fasi"))),
-        Err(e) => super::refused(&s, &sess, &format!("/tickets/{id}"), &refusal(e)?).await,
+        Err(e) => crate::pages::refused(&s, &sess, &format!("/tickets/{id}"), &refusal(e)?).await,
     }
 }

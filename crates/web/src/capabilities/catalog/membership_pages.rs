@@ -8,9 +8,9 @@ use axum::Form;
 use catalog::membership::{preset, PRESETS};
 use serde::Deserialize;
 
-use super::{ok, render, see_other, Layout};
 use crate::auth::{PageAdmin, Session};
 use crate::error::PageError;
+use crate::pages::{ok, render, see_other, Layout};
 use crate::AppState;
 
 pub struct RuleRow {

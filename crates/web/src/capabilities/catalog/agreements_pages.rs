@@ -9,9 +9,9 @@ use catalog::store::agreements::{self, AgreementChange, AgreementDraft};
 use catalog::CatalogError;
 use serde::Deserialize;
 
-use super::parse_id;
 use crate::auth::PageStaff;
 use crate::error::PageError;
+use crate::pages::parse_id;
 use crate::AppState;
 
 /// An agreement as the entity page lists it.
@@ -97,7 +97,7 @@ async fn back(
         values,
         ..Default::default()
     };
-    super::back_with(s, sess, &format!("/entities/{id}#convenzioni"), flash).await
+    crate::pages::back_with(s, sess, &format!("/entities/{id}#convenzioni"), flash).await
 }
 
 /// What the entity page says when a change was refused (bad input or a refused transition).

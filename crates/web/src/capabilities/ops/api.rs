@@ -5,7 +5,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::query;
+use crate::api::query;
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;

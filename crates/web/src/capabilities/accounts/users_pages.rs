@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 
-use super::{ok, parse_id, render, see_other, Layout};
 use crate::auth::{PageAdmin, Session};
 use crate::error::PageError;
+use crate::pages::{ok, parse_id, render, see_other, Layout};
 use crate::AppState;
 
 pub struct UserRow {

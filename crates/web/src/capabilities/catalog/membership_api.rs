@@ -8,8 +8,8 @@ use kernel::Euro;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{ApiJson, PathId};
-use super::{query, unprocessable};
+use crate::api::body::{ApiJson, PathId};
+use crate::api::{query, unprocessable};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;

@@ -6,9 +6,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
-use super::{ok, parse_id, Layout};
 use crate::auth::{Flash, PageAdmin};
 use crate::error::PageError;
+use crate::pages::{ok, parse_id, Layout};
 use crate::AppState;
 
 pub struct ScheduleRow {
@@ -93,7 +93,7 @@ pub async fn list(
     let p: Params = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let state = Some(p.stato.as_str()).filter(|st| worker::admin::STATES.contains(st));
     let internal = |e: worker::JobError| crate::error::ApiError::internal(e);
-    let n = super::notice(&s, &sess).await?;
+    let n = crate::pages::notice(&s, &sess).await?;
     let schedules = worker::schedule::list(&s.db)
         .await
         .map_err(internal)?
@@ -164,7 +164,7 @@ async fn act(
         ) => Flash::error(e.to_string()),
         Err(e) => return Err(e.into()),
     };
-    super::back_with(s, sess, "/jobs", flash).await
+    crate::pages::back_with(s, sess, "/jobs", flash).await
 }
 
 pub async fn retry(

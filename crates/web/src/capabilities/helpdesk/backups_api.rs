@@ -9,7 +9,7 @@ use helpdesk::backups::{self, BackupCheck};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::body::{ApiJson, PathId};
+use crate::api::body::{ApiJson, PathId};
 use crate::auth::{ApiAdmin, ApiUser};
 use crate::error::{ApiError, Problem};
 use crate::AppState;

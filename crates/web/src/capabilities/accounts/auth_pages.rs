@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::{render, Layout};
 use crate::auth::{PageUser, SESSION_COOKIE};
 use crate::client::ClientIp;
+use crate::pages::{render, Layout};
 use crate::AppState;
 
 #[derive(Template)]

@@ -1,0 +1,8 @@
+//! The handlers of each capability, API and pages side by side, each folder giving its routes
+//! to the one route table (`crate::routes`).
+
+pub mod accounts;
+pub mod catalog;
+pub mod helpdesk;
+pub mod members;
+pub mod ops;
