@@ -8,7 +8,8 @@ use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
 use crate::capabilities::helpdesk::{
-    backups_api as backups, phases_api as phases, tickets_api as tickets,
+    attachments_api as attachments, backups_api as backups, phases_api as phases,
+    tickets_api as tickets,
 };
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
@@ -120,7 +121,7 @@ impl Modify for Refusals {
         agreements::list, agreements::create, agreements::get, agreements::patch, agreements::renew,
         tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
         tickets::messages, tickets::add_message, tickets::set_state,
-        tickets::attachments, tickets::upload, tickets::download,
+        attachments::attachments, attachments::upload, attachments::download,
         tickets::get_profile, tickets::put_profile, tickets::set_priority,
         phases::for_ticket, phases::create, phases::mine, phases::get, phases::update,
         backups::list, backups::create, backups::report,

@@ -4,6 +4,7 @@ pub mod agreements_api;
 pub mod agreements_pages;
 pub mod membership_api;
 pub mod membership_pages;
+pub mod price_lists_pages;
 pub mod services_api;
 pub mod services_pages;
 
@@ -42,10 +43,10 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/catalog/{code}/edit", Admin, Page, services_pages::edit_form),
         route(M::POST, "/catalog/{code}", Admin, Page, services_pages::update),
         route(M::POST, "/catalog/{code}/quote", User, Page, services_pages::quote),
-        route(M::GET, "/price-lists", User, Page, services_pages::price_lists),
-        route(M::POST, "/price-lists", Admin, Page, services_pages::price_list_create),
-        route(M::GET, "/price-lists/{list_id}", User, Page, services_pages::price_list),
-        route(M::POST, "/price-lists/{list_id}", Admin, Page, services_pages::price_list_update),
+        route(M::GET, "/price-lists", User, Page, price_lists_pages::price_lists),
+        route(M::POST, "/price-lists", Admin, Page, price_lists_pages::price_list_create),
+        route(M::GET, "/price-lists/{list_id}", User, Page, price_lists_pages::price_list),
+        route(M::POST, "/price-lists/{list_id}", Admin, Page, price_lists_pages::price_list_update),
         route(M::GET, "/membership-fee", Admin, Page, membership_pages::show),
         route(M::POST, "/membership-fee", Admin, Page, membership_pages::set),
     ]

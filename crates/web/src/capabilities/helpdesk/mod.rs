@@ -1,6 +1,9 @@
 //! The help desk: tickets, their thread and files, supplier phases, backup checks, the SLA report and settings.
 
+pub mod attachments_api;
+pub mod attachments_pages;
 pub mod backups_api;
+pub mod mail_pages;
 pub mod phases_api;
 pub mod phases_pages;
 pub mod reports_pages;
@@ -36,9 +39,9 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/phases", User, Api, phases_api::mine),
         route(M::GET, "/api/v1/phases/{phase_id}", User, Api, phases_api::get),
         route(M::POST, "/api/v1/phases/{phase_id}/updates", User, Api, phases_api::update),
-        route(M::GET, "/api/v1/tickets/{ticket_id}/attachments", User, Api, tickets_api::attachments),
-        route(M::POST, "/api/v1/tickets/{ticket_id}/attachments", User, Api, tickets_api::upload),
-        route(M::GET, "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", User, Api, tickets_api::download),
+        route(M::GET, "/api/v1/tickets/{ticket_id}/attachments", User, Api, attachments_api::attachments),
+        route(M::POST, "/api/v1/tickets/{ticket_id}/attachments", User, Api, attachments_api::upload),
+        route(M::GET, "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", User, Api, attachments_api::download),
         route(M::GET, "/api/v1/reports/sla", Staff, Api, tickets_api::sla_report),
         route(M::POST, "/entities/{id}/support-profile", Admin, Page, tickets_pages::set_profile),
         route(M::GET, "/tickets", User, Page, tickets_pages::list),
@@ -49,10 +52,10 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/tickets/{ticket_id}/take-charge", Staff, Page, tickets_pages::take_charge),
         route(M::POST, "/tickets/{ticket_id}/state", Staff, Page, tickets_pages::set_state),
         route(M::POST, "/tickets/{ticket_id}/priority", Staff, Page, tickets_pages::set_priority),
-        route(M::POST, "/tickets/{ticket_id}/attachments", User, Page, tickets_pages::upload),
-        route(M::GET, "/tickets/{ticket_id}/attachments/{attachment_id}", User, Page, tickets_pages::download),
-        route(M::GET, "/helpdesk/mail", Staff, Page, tickets_pages::mail),
-        route(M::POST, "/helpdesk/mail/{mail_id}/ticket", Staff, Page, tickets_pages::assign_mail),
+        route(M::POST, "/tickets/{ticket_id}/attachments", User, Page, attachments_pages::upload),
+        route(M::GET, "/tickets/{ticket_id}/attachments/{attachment_id}", User, Page, attachments_pages::download),
+        route(M::GET, "/helpdesk/mail", Staff, Page, mail_pages::mail),
+        route(M::POST, "/helpdesk/mail/{mail_id}/ticket", Staff, Page, mail_pages::assign_mail),
         route(M::GET, "/helpdesk/settings", Admin, Page, settings_pages::page),
         route(M::POST, "/helpdesk/settings/sla", Admin, Page, settings_pages::save_policy),
         route(M::POST, "/helpdesk/settings/calendar", Admin, Page, settings_pages::save_calendar),

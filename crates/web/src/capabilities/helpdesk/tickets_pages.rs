@@ -453,7 +453,7 @@ pub async fn detail(
     Ok(ok(&page))
 }
 
-async fn back(
+pub(super) async fn back(
     s: &AppState,
     sess: &crate::auth::Session,
     id: i64,
@@ -524,146 +524,6 @@ pub async fn set_state(
     }
 }
 
-/// Attaches a file from the ticket page (multipart, field `file`).
-pub async fn upload(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    Path(id): Path<String>,
-    mut mp: axum::extract::Multipart,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    // Out of scope is "not found" before anything is read.
-    store::get(&s.db, &sess.actor(), id).await?;
-    let mut file: Option<(String, String, Vec<u8>)> = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return back(&s, &sess, id, &format!("invio del file non riuscito: {e}")).await
-            }
-        };
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("allegato").to_owned();
-            let ctype = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_owned();
-            match field.bytes().await {
-                Ok(b) => file = Some((name, ctype, b.to_vec())),
-                Err(e) => return back(&s, &sess, id, &format!("file non leggibile: {e}")).await,
-            }
-        }
-    }
-    let Some((name, ctype, data)) = file.filter(|(_, _, d)| !d.is_empty()) else {
-        return back(&s, &sess, id, "scegliere un file da allegare").await;
-    };
-    match helpdesk::attachments::add(&s.db, &sess.actor(), id, &name, &ctype, &data).await {
-        Ok(_) => back(&s, &sess, id, "").await,
-        Err(e) => back(&s, &sess, id, &refusal(e)?).await,
-    }
-}
-
-/// Downloads a file of a ticket.
-pub async fn download(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    Path((id, attachment_id)): Path<(String, String)>,
-) -> Result<Response, PageError> {
-    let (id, aid) = (parse_id(&id)?, parse_id(&attachment_id)?);
-    let (meta, file) = helpdesk::attachments::fetch(&s.db, &sess.actor(), id, aid).await?;
-    Ok(crate::capabilities::helpdesk::tickets_api::file_response(
-        &meta, file,
-    ))
-}
-
-pub struct MailView {
-    pub id: i64,
-    pub from: String,
-    pub subject: String,
-    pub reason: String,
-    pub body: String,
-    pub at: String,
-}
-
-pub struct JobView {
-    pub id: i64,
-    pub state: &'static str,
-    pub attempts: i64,
-    pub next: String,
-    pub error: String,
-}
-
-#[derive(Template)]
-#[template(path = "tickets/mail.html")]
-struct MailPage {
-    layout: Layout,
-    unmatched: Vec<MailView>,
-    entities: Vec<(i64, String)>,
-    message: String,
-    queued: i64,
-    failed: i64,
-    sent: i64,
-    jobs: Vec<JobView>,
-}
-
-/// The help desk's e-mail for staff: outbound queue (waiting, failed for good, with the last
-/// error) and inbound mail that found no ticket or entity, kept whole.
-pub async fn mail(
-    State(s): State<AppState>,
-    PageStaff(sess): PageStaff,
-) -> Result<Response, PageError> {
-    let notice = crate::pages::notice(&s, &sess).await?;
-    let actor = sess.actor();
-    let unmatched = helpdesk::email::unmatched(&s.db, &actor, 100)
-        .await?
-        .into_iter()
-        .map(|m| MailView {
-            id: m.id,
-            from: m.from_address,
-            subject: m.subject,
-            reason: m.reason,
-            body: m.body,
-            at: kernel::time::display_rome(&m.received_at),
-        })
-        .collect();
-    let internal = crate::error::ApiError::internal;
-    let count = |state: &'static str| worker::count(&s.db, mail::SEND_JOB, state);
-    let (queued, failed, sent) = (
-        count("queued").await.map_err(internal)?,
-        count("failed").await.map_err(internal)?,
-        count("done").await.map_err(internal)?,
-    );
-    let jobs = worker::list(&s.db, mail::SEND_JOB, 50)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|j| j.state != "done")
-        .map(|j| JobView {
-            id: j.id,
-            state: match j.state.as_str() {
-                "queued" => "in coda",
-                "running" => "in invio",
-                "failed" => "non inviata",
-                _ => "inviata",
-            },
-            attempts: j.attempts,
-            next: kernel::time::display_rome(&j.run_at),
-            error: j.last_error.unwrap_or_default(),
-        })
-        .collect();
-    Ok(ok(&MailPage {
-        layout: Layout::new(&s, Some(&sess), "Posta dell'assistenza", "tickets"),
-        unmatched,
-        entities: members::store::names(&s.db, &actor).await?,
-        message: notice.error,
-        queued,
-        failed,
-        sent,
-        jobs,
-    }))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ProfileForm {
@@ -686,34 +546,6 @@ pub async fn set_profile(
     };
     store::set_support_profile(&s.db, &sess.actor(), id, p).await?;
     Ok(see_other(&format!("/entities/{id}#assistenza")))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AssignForm {
-    entity_id: String,
-    priority: String,
-}
-
-/// Turns a kept mail into a ticket of the chosen entity (staff).
-pub async fn assign_mail(
-    State(s): State<AppState>,
-    PageStaff(sess): PageStaff,
-    Path(id): Path<String>,
-    Form(f): Form<AssignForm>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let Ok(entity_id) = f.entity_id.trim().parse::<i64>() else {
-        return crate::pages::refused(&s, &sess, "/helpdesk/mail", "scegliere l'ente").await;
-    };
-    let policy = store::policy(&s.db).await?;
-    match helpdesk::email::assign(&s.db, &sess.actor(), id, entity_id, &f.priority, &policy).await {
-        Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
-        Err(HelpdeskError::Members(members::MembersError::EntityNotFound)) => {
-            crate::pages::refused(&s, &sess, "/helpdesk/mail", "ente non trovato").await
-        }
-        Err(e) => crate::pages::refused(&s, &sess, "/helpdesk/mail", &refusal(e)?).await,
-    }
 }
 
 #[derive(Deserialize, Default)]

@@ -1,6 +1,7 @@
 //! The member registry: entities and contacts (API and pages), imports.
 
 pub mod api;
+pub mod form_pages;
 pub mod import;
 pub mod pages;
 
@@ -22,11 +23,11 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/entities/{id}/contacts", Entity, Api, api::contacts),
         route(M::POST, "/api/v1/entities/{id}/contacts", Entity, Api, api::add_contact),
         route(M::GET, "/entities", User, Page, pages::list),
-        route(M::GET, "/entities/new", Staff, Page, pages::new_form),
-        route(M::POST, "/entities", Staff, Page, pages::create),
+        route(M::GET, "/entities/new", Staff, Page, form_pages::new_form),
+        route(M::POST, "/entities", Staff, Page, form_pages::create),
         route(M::GET, "/entities/{id}", Entity, Page, pages::detail),
-        route(M::GET, "/entities/{id}/edit", Entity, Page, pages::edit_form),
-        route(M::POST, "/entities/{id}", Entity, Page, pages::update),
+        route(M::GET, "/entities/{id}/edit", Entity, Page, form_pages::edit_form),
+        route(M::POST, "/entities/{id}", Entity, Page, form_pages::update),
         route(M::POST, "/entities/{id}/contacts", Entity, Page, pages::add_contact),
         route(M::POST, "/entities/{id}/contacts/{contact_id}/delete", Entity, Page, pages::delete_contact),
         route(M::GET, "/import", Admin, Page, import::form),
