@@ -69,5 +69,5 @@ pub fn spawn(
 
 /// One poll of the help-desk mailbox (see [`helpdesk::email::poll`]).
 pub async fn poll(db: &Db, cfg: &mail::imap::ImapConfig) -> Result<mail::imap::PollReport> {
-    Ok(helpdesk::email::poll(db, cfg).await?)
+    Ok(helpdesk::email::poll(db, cfg, chrono::Utc::now()).await?)
 }

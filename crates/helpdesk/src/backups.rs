@@ -185,8 +185,9 @@ async fn record(
     ok: bool,
     source: &str,
     detail: &str,
+    at: DateTime<Utc>,
 ) -> Result<(), HelpdeskError> {
-    let now = kernel::time::now();
+    let now = kernel::time::format(at);
     let detail: String = detail.trim().chars().take(2000).collect();
     let status = if ok { "ok" } else { "failed" };
     let mut tx = db.write().await?;
@@ -225,7 +226,7 @@ async fn record(
     }
     tx.commit().await?;
     if !ok {
-        open_tickets(db, policy).await?;
+        open_tickets(db, policy, at).await?;
     }
     Ok(())
 }
@@ -236,6 +237,7 @@ pub async fn report_http(
     token: &str,
     status: &str,
     detail: &str,
+    now: DateTime<Utc>,
 ) -> Result<BackupCheck, HelpdeskError> {
     let ok = match status.trim() {
         "ok" => true,
@@ -256,7 +258,7 @@ pub async fn report_http(
     .ok_or(HelpdeskError::NotFound)?;
     let c = check(&row)?;
     let policy = crate::store::policy(db).await?;
-    record(db, &policy, &c, ok, "http", detail).await?;
+    record(db, &policy, &c, ok, "http", detail, now).await?;
     Ok(c)
 }
 
@@ -268,6 +270,7 @@ pub async fn report_email(
     from: &str,
     subject: &str,
     text: &str,
+    now: DateTime<Utc>,
 ) -> Result<bool, HelpdeskError> {
     if from.is_empty() {
         return Ok(false);
@@ -292,6 +295,7 @@ pub async fn report_email(
         ok,
         "email",
         &format!("{subject} — {first_line}"),
+        now,
     )
     .await?;
     Ok(true)
@@ -326,12 +330,16 @@ pub async fn evaluate(db: &Db, now: DateTime<Utc>) -> Result<Vec<String>, Helpde
             tx.commit().await?;
         }
     }
-    open_tickets(db, policy).await
+    open_tickets(db, policy, now).await
 }
 
 /// One ticket for each incident that has none yet; the claim on the check and the ticket
 /// are one transaction, so two runs never open two tickets.
-async fn open_tickets(db: &Db, policy: &SlaPolicy) -> Result<Vec<String>, HelpdeskError> {
+async fn open_tickets(
+    db: &Db,
+    policy: &SlaPolicy,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, HelpdeskError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM backup_checks WHERE active = 1 AND incident_since IS NOT NULL \
          AND incident_ticket_id IS NULL ORDER BY id"
@@ -383,7 +391,7 @@ async fn open_tickets(db: &Db, policy: &SlaPolicy) -> Result<Vec<String>, Helpde
                 ..Default::default()
             },
             policy,
-            chrono::Utc::now(),
+            now,
         )
         .await?;
         let mut tx = db.write().await?;
@@ -393,7 +401,7 @@ async fn open_tickets(db: &Db, policy: &SlaPolicy) -> Result<Vec<String>, Helpde
              WHERE id = $3 AND incident_since IS NOT NULL AND incident_ticket_id IS NULL",
         )
         .bind(t.id)
-        .bind(kernel::time::now())
+        .bind(kernel::time::format(now))
         .bind(c.id)
         .execute(tx.conn())
         .await?

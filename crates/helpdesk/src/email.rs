@@ -3,6 +3,7 @@
 //! ticket of the sender's entity; anything else is kept, whole, for an operator. Each message
 //! is taken once: its Message-ID is stored in the same transaction as what it produced.
 
+use chrono::{DateTime, Utc};
 use db::Db;
 use kernel::Actor;
 use serde::Serialize;
@@ -116,6 +117,7 @@ async fn seen(db: &Db, message_id: &str) -> Result<bool, HelpdeskError> {
 
 async fn record(
     tx: &mut db::WriteTx,
+    now: DateTime<Utc>,
     m: &mail::Incoming,
     outcome: &str,
     ticket_id: Option<i64>,
@@ -133,7 +135,7 @@ async fn record(
     .bind(ticket_id)
     .bind(reason)
     .bind(body)
-    .bind(kernel::time::now())
+    .bind(kernel::time::format(now))
     .execute(tx.conn())
     .await?;
     if ticket_id.is_some() {
@@ -143,7 +145,7 @@ async fn record(
         )
         .bind(&m.message_id)
         .bind(ticket_id)
-        .bind(kernel::time::now())
+        .bind(kernel::time::format(now))
         .execute(tx.conn())
         .await?;
     }
@@ -210,8 +212,8 @@ fn text_of(m: &mail::Incoming) -> String {
 /// Takes one inbound message (raw RFC 5322). Returns only once what it produced is committed.
 /// Two pollers racing on the same message: the loser's insert of the Message-ID fails, its
 /// transaction rolls back, and it reports a duplicate.
-pub async fn accept(db: &Db, raw: &[u8]) -> Result<Outcome, HelpdeskError> {
-    accept_trusting(db, None, raw).await
+pub async fn accept(db: &Db, raw: &[u8], now: DateTime<Utc>) -> Result<Outcome, HelpdeskError> {
+    accept_trusting(db, None, raw, now).await
 }
 
 /// [`accept`], believing the `Authentication-Results` written by the receiving server named
@@ -221,9 +223,10 @@ pub async fn accept_trusting(
     db: &Db,
     authserv_id: Option<&str>,
     raw: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<Outcome, HelpdeskError> {
     let policy = crate::store::policy(db).await?;
-    accept_with(db, &policy, authserv_id, raw).await
+    accept_with(db, &policy, authserv_id, raw, now).await
 }
 
 /// [`accept_trusting`] under a policy read once (a poll reads it once for all its messages).
@@ -232,8 +235,9 @@ async fn accept_with(
     policy: &SlaPolicy,
     authserv_id: Option<&str>,
     raw: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<Outcome, HelpdeskError> {
-    match accept_once(db, policy, authserv_id, raw).await {
+    match accept_once(db, policy, authserv_id, raw, now).await {
         Err(HelpdeskError::Db(e)) if db::is_unique_violation(&e) => Ok(Outcome::Duplicate),
         other => other,
     }
@@ -244,6 +248,7 @@ async fn accept_once(
     policy: &SlaPolicy,
     authserv_id: Option<&str>,
     raw: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<Outcome, HelpdeskError> {
     let m = match mail::parse(raw) {
         Some(m) => m,
@@ -266,13 +271,13 @@ async fn accept_once(
         return Ok(Outcome::Duplicate);
     }
     let verified = match crate::mailauth::check(&m.auth_results, authserv_id, &m.from) {
-        crate::mailauth::SenderCheck::Fail(why) => return keep(db, &m, why).await,
+        crate::mailauth::SenderCheck::Fail(why) => return keep(db, now, &m, why).await,
         crate::mailauth::SenderCheck::Pass => true,
         crate::mailauth::SenderCheck::Unknown => false,
     };
-    if crate::backups::report_email(db, policy, &m.from, &m.subject, &m.text).await? {
+    if crate::backups::report_email(db, policy, &m.from, &m.subject, &m.text, now).await? {
         let mut tx = db.write().await?;
-        record(&mut tx, &m, "backup", None, "", "").await?;
+        record(&mut tx, now, &m, "backup", None, "", "").await?;
         commit(tx).await?;
         return Ok(Outcome::Backup);
     }
@@ -281,6 +286,7 @@ async fn accept_once(
     if m.automatic {
         return keep(
             db,
+            now,
             &m,
             "risposta automatica (fuori ufficio o simile)".into(),
         )
@@ -297,6 +303,7 @@ async fn accept_once(
         if !allowed {
             return keep(
                 db,
+                now,
                 &m,
                 format!(
                     "risposta al ticket {} da {}, che non è un referente di {}",
@@ -312,7 +319,8 @@ async fn accept_once(
             .await;
         }
         let over = matches!(t.state, State::Resolved | State::Closed)
-            && t.warranty_until.is_none_or(|w| kernel::time::today() > w);
+            && t.warranty_until
+                .is_none_or(|w| now.with_timezone(&kernel::time::ROME).date_naive() > w);
         if over {
             follow_up = Some((t.entity_id, t.number.clone()));
         } else {
@@ -338,13 +346,22 @@ async fn accept_once(
                 internal: false,
                 from_entity: true,
                 actor_label: &by,
-                at: chrono::Utc::now(),
+                at: now,
                 sender_verified: Some(verified),
             },
         )
         .await?;
         let skipped = attach(&mut tx, &t, Some(msg.id), &m, &by).await?;
-        record(&mut tx, &m, "reply", Some(t.id), &skipped.join(", "), "").await?;
+        record(
+            &mut tx,
+            now,
+            &m,
+            "reply",
+            Some(t.id),
+            &skipped.join(", "),
+            "",
+        )
+        .await?;
         commit(tx).await?;
         return Ok(Outcome::Reply { number: t.number });
     }
@@ -354,6 +371,7 @@ async fn accept_once(
             [] => {
                 return keep(
                     db,
+                    now,
                     &m,
                     if m.from.is_empty() {
                         "messaggio senza mittente leggibile".into()
@@ -367,6 +385,7 @@ async fn accept_once(
             many => {
                 return keep(
                     db,
+                    now,
                     &m,
                     format!(
                         "{} è referente di più enti ({}): l'operatore sceglie l'ente",
@@ -413,26 +432,36 @@ async fn accept_once(
             on_call: false,
         },
         policy,
-        chrono::Utc::now(),
+        now,
     )
     .await?;
     let mut tx = db.write().await?;
     let t = store::insert(&mut tx, &actor, p).await?;
     let skipped = attach(&mut tx, &t, None, &m, &by).await?;
-    record(&mut tx, &m, "ticket", Some(t.id), &skipped.join(", "), "").await?;
+    record(
+        &mut tx,
+        now,
+        &m,
+        "ticket",
+        Some(t.id),
+        &skipped.join(", "),
+        "",
+    )
+    .await?;
     commit(tx).await?;
     Ok(Outcome::Ticket { number: t.number })
 }
 
-/// One poll of the help-desk mailbox: every message becomes a ticket, a reply or an unmatched
+/// One poll of the help-desk mailbox at `now` (the runner's clock): every message becomes a ticket, a reply or an unmatched
 /// mail, committed before it is removed from the mailbox (at most 200 a poll).
 pub async fn poll(
     db: &Db,
     cfg: &mail::imap::ImapConfig,
+    now: DateTime<Utc>,
 ) -> Result<mail::imap::PollReport, HelpdeskError> {
     let policy = &crate::store::policy(db).await?;
     Ok(mail::imap::poll_once(cfg, 200, |raw| async move {
-        accept_with(db, policy, cfg.authserv_id.as_deref(), &raw)
+        accept_with(db, policy, cfg.authserv_id.as_deref(), &raw, now)
             .await
             .map(|o| tracing::info!(?o, "inbound e-mail"))
             .map_err(|e| e.to_string())
@@ -441,10 +470,15 @@ pub async fn poll(
 }
 
 /// Keeps a message that found no ticket or entity, whole, for an operator.
-async fn keep(db: &Db, m: &mail::Incoming, reason: String) -> Result<Outcome, HelpdeskError> {
+async fn keep(
+    db: &Db,
+    now: DateTime<Utc>,
+    m: &mail::Incoming,
+    reason: String,
+) -> Result<Outcome, HelpdeskError> {
     let mut tx = db.write().await?;
     let body: String = m.text.chars().take(100_000).collect();
-    record(&mut tx, m, "unmatched", None, &reason, &body).await?;
+    record(&mut tx, now, m, "unmatched", None, &reason, &body).await?;
     commit(tx).await?;
     Ok(Outcome::Unmatched { reason })
 }

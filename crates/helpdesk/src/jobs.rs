@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use db::Db;
+use kernel::time::Clock;
 use worker::{Failure, Handler, Retry, Runner, Schedule};
 
 /// Evaluate the backup checks: a silent or failed backup becomes an incident with one ticket.
@@ -35,11 +36,11 @@ pub fn label(kind: &str) -> &'static str {
     }
 }
 
-fn evaluate_handler(db: Db) -> Handler {
+fn evaluate_handler(db: Db, clock: Clock) -> Handler {
     Arc::new(move |_job| {
-        let db = db.clone();
+        let (db, now) = (db.clone(), clock.now());
         Box::pin(async move {
-            let opened = crate::backups::evaluate(&db, chrono::Utc::now())
+            let opened = crate::backups::evaluate(&db, now)
                 .await
                 .map_err(|e| Failure::Transient(e.to_string()))?;
             if !opened.is_empty() {
@@ -50,11 +51,11 @@ fn evaluate_handler(db: Db) -> Handler {
     })
 }
 
-fn fetch_handler(db: Db, cfg: Arc<mail::imap::ImapConfig>) -> Handler {
+fn fetch_handler(db: Db, cfg: Arc<mail::imap::ImapConfig>, clock: Clock) -> Handler {
     Arc::new(move |_job| {
-        let (db, cfg) = (db.clone(), cfg.clone());
+        let (db, cfg, now) = (db.clone(), cfg.clone(), clock.now());
         Box::pin(async move {
-            let r = crate::email::poll(&db, &cfg)
+            let r = crate::email::poll(&db, &cfg, now)
                 .await
                 .map_err(|e| Failure::Transient(e.to_string()))?;
             if r.fetched > 0 {
@@ -72,8 +73,13 @@ pub fn register(
     db: &Db,
     mailbox: Option<(mail::imap::ImapConfig, Duration)>,
 ) -> Runner {
+    let clock = runner.clock().clone();
     let mut runner = runner
-        .handle(EVALUATE_BACKUPS, once(), evaluate_handler(db.clone()))
+        .handle(
+            EVALUATE_BACKUPS,
+            once(),
+            evaluate_handler(db.clone(), clock.clone()),
+        )
         .every(Schedule::new(
             "backup-checks",
             EVALUATE_BACKUPS,
@@ -81,7 +87,11 @@ pub fn register(
         ));
     if let Some((cfg, every)) = mailbox {
         runner = runner
-            .handle(FETCH_MAIL, once(), fetch_handler(db.clone(), Arc::new(cfg)))
+            .handle(
+                FETCH_MAIL,
+                once(),
+                fetch_handler(db.clone(), Arc::new(cfg), clock),
+            )
             .every(Schedule::new("mailbox", FETCH_MAIL, every));
     }
     runner

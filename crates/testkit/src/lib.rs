@@ -140,8 +140,10 @@ impl Drop for TestApp {
 
 /// Where every test's clock stands at the start: Wednesday 25 November 2026, 12:00 in Rome, a
 /// working day. Tests that date tickets (phone calls on 16 November…) stay true whatever the
-/// day the suite runs; what the app does not yet take from its clock (sessions, tokens, queue
-/// leases) runs on the real time.
+/// day the suite runs, and warranties, deadlines, inbound mail and backup checks are tested
+/// by moving it. Sessions, API tokens and login counters run on the real time on purpose:
+/// they are shared with other processes (`other_process`, `cst` commands), which cannot share
+/// a test's clock; job runners built by a test take a clock of their own (`with_clock`).
 pub const TEST_NOW: &str = "2026-11-25T11:00:00Z";
 
 pub fn test_now() -> chrono::DateTime<chrono::Utc> {

@@ -114,7 +114,8 @@ impl Retry {
 /// Claims the job due first among `kinds`, for `lease`: until then no other worker takes it;
 /// after it (the process died mid-job) it is claimed again.
 pub async fn claim(db: &Db, kinds: &[&str], lease: Duration) -> Result<Option<Job>, JobError> {
-    claim_due_by(db, kinds, lease, Utc::now()).await
+    let now = Utc::now();
+    claim_due_by(db, kinds, lease, now, now).await
 }
 
 /// Claims the first job among `kinds` that was due by `due_by` (a job retried within this
@@ -124,11 +125,11 @@ async fn claim_due_by(
     kinds: &[&str],
     lease: Duration,
     due_by: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Option<Job>, JobError> {
     if kinds.is_empty() {
         return Ok(None);
     }
-    let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
     let lock = match db.backend() {
@@ -167,11 +168,15 @@ async fn claim_due_by(
 
 /// Marks a claimed job done.
 pub async fn complete(db: &Db, id: i64) -> Result<(), JobError> {
+    complete_at(db, id, Utc::now()).await
+}
+
+async fn complete_at(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), JobError> {
     let mut tx = db.write().await?;
     sqlx::query(
         "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $1 WHERE id = $2",
     )
-    .bind(kernel::time::now())
+    .bind(kernel::time::format(now))
     .bind(id)
     .execute(tx.conn())
     .await?;
@@ -188,7 +193,17 @@ pub async fn fail(
     retry: &Retry,
     permanent: bool,
 ) -> Result<(), JobError> {
-    let now = Utc::now();
+    fail_at(db, job, error, retry, permanent, Utc::now()).await
+}
+
+async fn fail_at(
+    db: &Db,
+    job: &Job,
+    error: &str,
+    retry: &Retry,
+    permanent: bool,
+    now: DateTime<Utc>,
+) -> Result<(), JobError> {
     let give_up = permanent || job.attempt >= retry.max_attempts;
     let next = now
         + chrono::Duration::from_std(retry.delay(job.attempt))
@@ -265,6 +280,9 @@ pub struct Runner {
     pub lease: Duration,
     /// What the runner enqueues by itself (see [`schedule`]).
     schedules: Vec<Schedule>,
+    /// The time the runner judges due jobs, leases, backoff and schedule slots by: the
+    /// system's, or the one a test moves.
+    clock: kernel::time::Clock,
 }
 
 impl Runner {
@@ -276,7 +294,19 @@ impl Runner {
             poll: Duration::from_secs(2),
             lease: Duration::from_secs(300),
             schedules: Vec::new(),
+            clock: kernel::time::Clock::system(),
         }
+    }
+
+    /// Judges time by `clock` (the application's; a test's fixed clock moves leases on).
+    pub fn with_clock(mut self, clock: kernel::time::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The runner's clock, for the handlers that judge time (the backup checks).
+    pub fn clock(&self) -> &kernel::time::Clock {
+        &self.clock
     }
 
     /// Runs `kind` on its own every `schedule.every` (its handler must be registered too).
@@ -305,21 +335,23 @@ impl Runner {
     pub async fn run_due(&self) -> Result<usize, JobError> {
         let kinds: Vec<&str> = self.handlers.keys().map(String::as_str).collect();
         let mut n = 0;
-        let round = Utc::now();
-        while let Some(job) = claim_due_by(&self.db, &kinds, self.lease, round).await? {
+        let round = self.clock.now();
+        while let Some(job) =
+            claim_due_by(&self.db, &kinds, self.lease, round, self.clock.now()).await?
+        {
             n += 1;
             let Some((h, retry)) = self.handlers.get(&job.kind) else {
                 continue;
             };
             match h(job.clone()).await {
-                Ok(()) => complete(&self.db, job.id).await?,
+                Ok(()) => complete_at(&self.db, job.id, self.clock.now()).await?,
                 Err(Failure::Transient(e)) => {
                     tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempt, "job failed: {e}");
-                    fail(&self.db, &job, &e, retry, false).await?;
+                    fail_at(&self.db, &job, &e, retry, false, self.clock.now()).await?;
                 }
                 Err(Failure::Permanent(e)) => {
                     tracing::error!(job = job.id, kind = %job.kind, "job failed for good: {e}");
-                    fail(&self.db, &job, &e, retry, true).await?;
+                    fail_at(&self.db, &job, &e, retry, true, self.clock.now()).await?;
                 }
             }
         }
@@ -328,7 +360,7 @@ impl Runner {
 
     /// Enqueues the schedules' due slots, then runs every job that is due (one round).
     pub async fn round(&self) -> Result<usize, JobError> {
-        schedule::tick(&self.db, &self.schedules, Utc::now()).await?;
+        schedule::tick(&self.db, &self.schedules, self.clock.now()).await?;
         self.run_due().await
     }
 

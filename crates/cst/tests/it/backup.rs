@@ -180,7 +180,7 @@ async fn fill_every_table(app: &testkit::TestApp) {
         .unwrap();
     assert_eq!(r.status(), 202);
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
-    helpdesk::email::accept(&app.db, stranger.as_bytes())
+    helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await
         .unwrap();
 }

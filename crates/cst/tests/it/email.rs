@@ -176,7 +176,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
     assert_eq!(mail::imap::count(&cfg).await.unwrap(), 6);
 
     // A crash after committing but before removing: the message is taken once anyway.
-    let outcome = helpdesk::email::accept(&app.db, reply_by_header.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, reply_by_header.as_bytes(), app.clock.now())
         .await
         .unwrap();
     assert_eq!(
@@ -186,7 +186,9 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         }
     );
 
-    let r = helpdesk::email::poll(&app.db, &cfg).await.unwrap();
+    let r = helpdesk::email::poll(&app.db, &cfg, app.clock.now())
+        .await
+        .unwrap();
     assert_eq!((r.fetched, r.accepted, r.left), (6, 6, 0));
     assert_eq!(
         mail::imap::count(&cfg).await.unwrap(),
@@ -334,7 +336,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
          Message-ID: <ooo1@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\nAuto-Submitted: auto-replied\r\n\r\n\
          Sono in ferie fino a lunedi.\r\n"
     );
-    let outcome = helpdesk::email::accept(&app.db, ooo.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, ooo.as_bytes(), app.clock.now())
         .await
         .unwrap();
     assert!(
@@ -356,9 +358,10 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         )
     };
     let forged = reply("1", "mx.cst.example.it; spf=fail smtp.mailfrom=abano.example.it; dmarc=fail header.from=abano.example.it");
-    let outcome = helpdesk::email::accept_trusting(&app.db, ours, forged.as_bytes())
-        .await
-        .unwrap();
+    let outcome =
+        helpdesk::email::accept_trusting(&app.db, ours, forged.as_bytes(), app.clock.now())
+            .await
+            .unwrap();
     assert!(
         matches!(&outcome, helpdesk::email::Outcome::Unmatched { reason } if reason.contains("non ha autenticato il mittente (SPF, DMARC")),
         "{outcome:?}"
@@ -367,17 +370,19 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
         "2",
         "mx.evil.example; dmarc=pass header.from=abano.example.it",
     );
-    let outcome = helpdesk::email::accept_trusting(&app.db, ours, claimed.as_bytes())
-        .await
-        .unwrap();
+    let outcome =
+        helpdesk::email::accept_trusting(&app.db, ours, claimed.as_bytes(), app.clock.now())
+            .await
+            .unwrap();
     assert!(
         matches!(outcome, helpdesk::email::Outcome::Reply { .. }),
         "{outcome:?}"
     );
     let genuine = reply("3", "mx.cst.example.it; dkim=pass header.d=abano.example.it; dmarc=pass header.from=abano.example.it");
-    let outcome = helpdesk::email::accept_trusting(&app.db, ours, genuine.as_bytes())
-        .await
-        .unwrap();
+    let outcome =
+        helpdesk::email::accept_trusting(&app.db, ours, genuine.as_bytes(), app.clock.now())
+            .await
+            .unwrap();
     assert!(
         matches!(outcome, helpdesk::email::Outcome::Reply { .. }),
         "{outcome:?}"
@@ -410,16 +415,13 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
             .await;
         assert_eq!(s, 200);
     }
-    sqlx::query("UPDATE tickets SET warranty_until = '2026-01-02' WHERE id = $1")
-        .bind(id)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    // Three weeks later the 10 working days of warranty are over.
+    app.clock.advance(chrono::Duration::days(21));
     let late = format!(
         "From: referente@abano.example.it\r\nSubject: Re: [Ticket {number}] Stampante bloccata\r\n\
          Message-ID: <r3@abano.example.it>\r\nIn-Reply-To: {taken_id}\r\n\r\nSi è bloccata di nuovo.\r\n"
     );
-    let outcome = helpdesk::email::accept(&app.db, late.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, late.as_bytes(), app.clock.now())
         .await
         .unwrap();
     let helpdesk::email::Outcome::Ticket { number: follow } = outcome else {
@@ -494,7 +496,7 @@ async fn the_outbound_queue_retries_and_survives_a_restart(b: Backend) {
     assert!(jobs[0].last_error.as_deref().is_some_and(|e| !e.is_empty()));
 
     // A worker claims it and dies mid-job: nobody else takes it until its lease runs out.
-    let claimed = worker::claim(&app.db, &[mail::SEND_JOB], Duration::from_millis(300))
+    let claimed = worker::claim(&app.db, &[mail::SEND_JOB], Duration::from_secs(300))
         .await
         .unwrap();
     assert!(claimed.is_some());
@@ -504,13 +506,21 @@ async fn the_outbound_queue_retries_and_survives_a_restart(b: Backend) {
     let db2 = db::Db::connect(&app.testdb.url).await.unwrap();
     db2.migrate().await.unwrap();
     let smtp = SmtpServer::start_on(port).await;
-    let run = runner(&db2, &url, now_retry);
+    // Time is the runner's clock: moved past the dead worker's five-minute lease, not slept.
+    let clock = kernel::time::Clock::fixed(chrono::Utc::now());
+    let run = runner(&db2, &url, now_retry).with_clock(clock.clone());
     assert_eq!(
         run.run_due().await.unwrap(),
         0,
         "still leased to the dead worker"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    clock.advance(chrono::Duration::minutes(4));
+    assert_eq!(
+        run.run_due().await.unwrap(),
+        0,
+        "four minutes: still leased"
+    );
+    clock.advance(chrono::Duration::minutes(2));
     assert_eq!(run.run_due().await.unwrap(), 1);
     let got = smtp.wait_messages(1).await;
     let raw = String::from_utf8_lossy(&got[0]).into_owned();

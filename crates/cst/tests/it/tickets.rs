@@ -1105,7 +1105,7 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
     // A failure opens a ticket on the entity's behalf, at once; more failures do not open more.
     assert_eq!(report("failed").await.unwrap().status(), 202);
     assert_eq!(report("failed").await.unwrap().status(), 202);
-    helpdesk::backups::evaluate(&app.db, chrono::Utc::now())
+    helpdesk::backups::evaluate(&app.db, app.clock.now())
         .await
         .unwrap();
     let t = open().await;
@@ -1122,7 +1122,7 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
 
     // A good report by e-mail ends the incident (the e-mail is not a ticket).
     let mail_ok = "From: veeam@mezzo.example.it\r\nSubject: [Success] Backup job SRV01\r\nMessage-ID: <v1@mezzo>\r\n\r\nProcessed 3 VMs.\r\n";
-    let outcome = helpdesk::email::accept(&app.db, mail_ok.as_bytes())
+    let outcome = helpdesk::email::accept(&app.db, mail_ok.as_bytes(), app.clock.now())
         .await
         .unwrap();
     assert_eq!(outcome, helpdesk::email::Outcome::Backup);
@@ -1142,7 +1142,8 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
     assert!(veeam.get("token").is_none(), "the token is shown once");
 
     // Silence: after 26 hours without a report, one ticket, however often it is checked.
-    let later = chrono::Utc::now() + chrono::Duration::hours(27);
+    app.clock.advance(chrono::Duration::hours(27));
+    let later = app.clock.now();
     let opened = helpdesk::backups::evaluate(&app.db, later).await.unwrap();
     assert_eq!(opened.len(), 1);
     for _ in 0..3 {

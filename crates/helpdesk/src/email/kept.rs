@@ -7,7 +7,6 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::model::NewTicket;
-use crate::sla::SlaPolicy;
 use crate::store;
 use crate::HelpdeskError;
 
@@ -33,7 +32,7 @@ pub async fn assign(
     mail_id: i64,
     entity_id: i64,
     priority: &str,
-    policy: &SlaPolicy,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<crate::store::Ticket, HelpdeskError> {
     if !actor.is_staff() {
         return Err(HelpdeskError::StaffOnly);
@@ -79,8 +78,8 @@ pub async fn assign(
             requester_email: mail::is_address(&from).then(|| from.clone()),
             on_call: false,
         },
-        policy,
-        chrono::Utc::now(),
+        &crate::store::policy(db).await?,
+        now,
     )
     .await?;
     let mut tx = db.write().await?;
@@ -105,7 +104,7 @@ pub async fn assign(
     )
     .bind(&message_id)
     .bind(t.id)
-    .bind(kernel::time::now())
+    .bind(kernel::time::format(now))
     .execute(tx.conn())
     .await?;
     crate::store::audit_ticket(

@@ -135,7 +135,7 @@ pub async fn report(
     ApiJson(r): ApiJson<BackupReportIn>,
 ) -> Result<Response, ApiError> {
     let status = r.status;
-    let c = backups::report_http(&s.db, &r.token, &status, &r.detail)
+    let c = backups::report_http(&s.db, &r.token, &status, &r.detail, s.clock.now())
         .await
         .map_err(|e| match e {
             helpdesk::HelpdeskError::NotFound => ApiError::new(

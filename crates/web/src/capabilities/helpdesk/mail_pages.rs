@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
-use helpdesk::store::{self};
 use helpdesk::HelpdeskError;
 use serde::Deserialize;
 
@@ -118,8 +117,8 @@ pub async fn assign_mail(
     let Ok(entity_id) = f.entity_id.trim().parse::<i64>() else {
         return crate::pages::refused(&s, &sess, "/helpdesk/mail", "scegliere l'ente").await;
     };
-    let policy = store::policy(&s.db).await?;
-    match helpdesk::email::assign(&s.db, &sess.actor(), id, entity_id, &f.priority, &policy).await {
+    let now = s.clock.now();
+    match helpdesk::email::assign(&s.db, &sess.actor(), id, entity_id, &f.priority, now).await {
         Ok(t) => Ok(see_other(&format!("/tickets/{}", t.id))),
         Err(HelpdeskError::Members(members::MembersError::EntityNotFound)) => {
             crate::pages::refused(&s, &sess, "/helpdesk/mail", "ente non trovato").await
