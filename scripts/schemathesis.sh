@@ -3,7 +3,10 @@
 # a virtualenv under target/). Starts `cst serve --demo` on a fresh SQLite file, issues an admin
 # token and a contact's (the demo's `referente`, who sees two comuni), and lets schemathesis
 # generate requests for every operation as each: no answer may be a 5xx, and every answer must
-# have a documented status, media type, headers and schema.
+# have a documented status, media type, headers and schema. The stateful phase is left out:
+# schemathesis 4.32 infers links from the `Location` headers it meets, and an inference it made
+# from an entity's address to the tickets' operations failed the run now and then (its own
+# "Invalid OpenAPI Links Definition"), not our API.
 #
 #   scripts/schemathesis.sh                      # CST_BIN=target/debug/cst, 10 examples
 #   MAX_EXAMPLES=100 ST_SEED=7 scripts/schemathesis.sh
@@ -33,6 +36,7 @@ for user in admin referente; do
   "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" --url "$base" \
     -H "Authorization: Bearer $token" \
     --max-examples "${MAX_EXAMPLES:-10}" --seed "${ST_SEED:-20261202}" --workers 1 \
+    --phases examples,coverage,fuzzing \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     --warnings off
 done

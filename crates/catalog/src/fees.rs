@@ -101,7 +101,7 @@ pub enum When {
 
 /// How much a component costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Price {
     Flat {
         #[schema(value_type = String)]

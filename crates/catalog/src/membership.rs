@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 /// A per-inhabitant rate up to a population (inclusive), counted on the inhabitants above the
 /// previous tier's bound.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Tier {
     pub up_to: u32,
     #[schema(value_type = String)]
@@ -26,6 +27,7 @@ pub struct Tier {
 
 /// A yearly amount for populations `from..=to` (`to: None`: and above).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Band {
     pub from: u32,
     pub to: Option<u32>,
@@ -34,7 +36,7 @@ pub struct Band {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "model", rename_all = "snake_case")]
+#[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MembershipRule {
     /// Marginal tiers; entities above `flat_above` inhabitants pay `flat_amount` instead.
     MarginalTiers {

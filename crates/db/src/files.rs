@@ -147,11 +147,31 @@ impl FileWriter {
 }
 
 /// Stores `bytes` (already in memory) in the caller's transaction; the same content twice is
-/// kept once.
+/// kept once. When the stored copy of the same content was damaged (a chunk altered or lost),
+/// it is written again from these bytes: uploading the original repairs it.
 pub async fn put(tx: &mut WriteTx, bytes: &[u8]) -> Result<StoredFile, sqlx::Error> {
     let sha = hex::encode(Sha256::digest(bytes));
     lock_hash(tx, &sha).await?;
     if let Some(existing) = find(tx.conn(), &sha).await? {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM files WHERE sha256 = $1")
+            .bind(&sha)
+            .fetch_one(tx.conn())
+            .await?;
+        if !intact(tx.conn(), id, &sha, existing.size).await? {
+            tracing::warn!(sha256 = %sha, "stored file was damaged: written again from an upload");
+            sqlx::query("DELETE FROM file_chunks WHERE file_id = $1")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            for (seq, chunk) in bytes.chunks(CHUNK).enumerate() {
+                sqlx::query("INSERT INTO file_chunks (file_id, seq, data) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+                    .bind(chunk.to_vec())
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
         return Ok(existing);
     }
     let mut w = FileWriter::new();
@@ -186,6 +206,36 @@ async fn find(
         sha256: sha.to_owned(),
         size,
     }))
+}
+
+/// Whether file `id`'s chunks, read one at a time, add up to `size` bytes hashing to `sha`.
+async fn intact(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    sha: &str,
+    size: i64,
+) -> Result<bool, sqlx::Error> {
+    let seqs: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM file_chunks WHERE file_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut hash = Sha256::new();
+    let mut total = 0i64;
+    for (i, seq) in seqs.iter().enumerate() {
+        if *seq != i64::try_from(i).unwrap_or(-1) {
+            return Ok(false);
+        }
+        let data: Vec<u8> =
+            sqlx::query_scalar("SELECT data FROM file_chunks WHERE file_id = $1 AND seq = $2")
+                .bind(id)
+                .bind(seq)
+                .fetch_one(&mut *conn)
+                .await?;
+        total += i64::try_from(data.len()).unwrap_or(i64::MAX);
+        hash.update(&data);
+    }
+    Ok(total == size && hex::encode(hash.finalize()) == sha)
 }
 
 /// Whether the store holds a complete file with this hash.

@@ -38,7 +38,18 @@ pub fn clean_filename(s: &str) -> String {
     let mut out: String = base
         .chars()
         .map(|c| {
-            if c.is_control() || kernel::text::is_bidi_control(c) || "\"'<>:|?*;`$%".contains(c) {
+            // Besides overrides and isolates, the directional marks and the invisible
+            // separators a name has no use for.
+            let invisible = matches!(
+                c,
+                '\u{200B}'
+                    ..='\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{00AD}'
+            );
+            if c.is_control()
+                || invisible
+                || kernel::text::is_bidi_control(c)
+                || "\"'<>:|?*;`$%".contains(c)
+            {
                 '_'
             } else {
                 c
@@ -274,15 +285,15 @@ pub async fn fetch(
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .ok_or(HelpdeskError::NotFound)?;
+    .ok_or(HelpdeskError::AttachmentNotFound)?;
     let meta = info(&r)?;
     match db::files::open(db, &meta.sha256).await {
         Ok(reader) => Ok((meta, reader)),
         Err(FileError::Sql(e)) => Err(e.into()),
-        Err(FileError::Missing(_) | FileError::Altered(_)) => Err(HelpdeskError::Refused(format!(
-            "il file «{}» non corrisponde più alla sua impronta: è stato alterato",
-            meta.filename
-        ))),
+        Err(FileError::Missing(_) | FileError::Altered(_)) => {
+            tracing::error!(sha256 = %meta.sha256, attachment = meta.id, "stored file altered");
+            Err(HelpdeskError::FileAltered(meta.filename))
+        }
     }
 }
 
@@ -300,6 +311,10 @@ mod tests {
         // A right-to-left override would show "fatturaexe.txt" for an executable.
         assert_eq!(clean_filename("fattura\u{202e}txt.exe"), "fattura_txt.exe");
         assert_eq!(clean_filename("a\u{2066}b\u{2069}.pdf"), "a_b_.pdf");
+        assert_eq!(
+            clean_filename("a\u{200F}b\u{200B}c\u{FEFF}.pdf"),
+            "a_b_c_.pdf"
+        );
         let long = format!("{}.pdf", "x".repeat(300));
         let c = clean_filename(&long);
         assert_eq!(c.chars().count(), 150);

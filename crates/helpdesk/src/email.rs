@@ -170,8 +170,28 @@ async fn attach(
             ));
             continue;
         }
-        crate::attachments::insert(tx, t, message_id, &a.filename, &a.content_type, &a.data, by)
-            .await?;
+        // A refused file (the ticket already holds the most files it may) is named, never a
+        // reason to refuse the message: a mail that could not be accepted would be fetched
+        // again at every poll.
+        match crate::attachments::insert(
+            tx,
+            t,
+            message_id,
+            &a.filename,
+            &a.content_type,
+            &a.data,
+            by,
+        )
+        .await
+        {
+            Ok(_) => {}
+            Err(HelpdeskError::Invalid(errs)) => skipped.push(format!(
+                "{} ({})",
+                crate::attachments::clean_filename(&a.filename),
+                errs.first().map_or("rifiutato", |e| e.message.as_str())
+            )),
+            Err(e) => return Err(e),
+        }
     }
     Ok(skipped)
 }

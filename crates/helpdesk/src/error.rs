@@ -8,6 +8,11 @@ pub enum HelpdeskError {
     StaffOnly,
     #[error("{0}")]
     Refused(String),
+    /// A stored file no longer matches its SHA-256 (altered or incomplete in the database).
+    #[error("il file «{0}» non corrisponde più alla sua impronta: è stato alterato nel database; ricaricare l'originale lo ripristina")]
+    FileAltered(String),
+    #[error("allegato non trovato")]
+    AttachmentNotFound,
     #[error(transparent)]
     Calendar(#[from] kernel::calendar::CalendarError),
     #[error(transparent)]
@@ -25,7 +30,8 @@ impl kernel::Refusal for HelpdeskError {
             Self::Invalid(_) | Self::Calendar(_) | Self::Mail(mail::MailError::Address(_)) => {
                 K::Invalid
             }
-            Self::NotFound => K::NotFound,
+            Self::NotFound | Self::AttachmentNotFound => K::NotFound,
+            Self::FileAltered(_) => K::Conflict,
             Self::StaffOnly => K::Forbidden,
             Self::Refused(_) => K::Conflict,
             Self::Members(m) => m.kind(),
@@ -37,6 +43,8 @@ impl kernel::Refusal for HelpdeskError {
         match self {
             Self::Invalid(_) => "invalid_fields",
             Self::NotFound => "ticket_not_found",
+            Self::AttachmentNotFound => "attachment_not_found",
+            Self::FileAltered(_) => "file_altered",
             Self::StaffOnly => "staff_only",
             Self::Refused(_) => "ticket_action_refused",
             Self::Calendar(_) => "calendar_invalid",

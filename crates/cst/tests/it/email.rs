@@ -15,7 +15,8 @@ use testkit::{backends, spawn_app, Backend};
 backends!(
     acknowledgement_take_charge_and_replies_by_mail,
     the_outbound_queue_retries_and_survives_a_restart,
-    cst_serve_fetches_and_sends_the_help_desk_mail
+    cst_serve_fetches_and_sends_the_help_desk_mail,
+    a_mail_with_more_files_than_a_ticket_holds_is_still_accepted
 );
 
 fn runner(db: &db::Db, smtp_url: &str, retry: worker::Retry) -> worker::Runner {
@@ -674,4 +675,46 @@ async fn tls_mail_servers_are_trusted_only_through_the_given_authority() {
     assert_eq!(mail::imap::count(&cfg).await.unwrap(), 0);
     // A file that is not a certificate is refused with the reason.
     assert!(mail::Sender::new(&smtp.url(), from, Some(b"non un certificato")).is_err());
+}
+
+/// A mail whose files a ticket cannot all hold (at most 50) used to be refused as a whole, so
+/// the poller fetched it again at every round and its text never arrived.
+async fn a_mail_with_more_files_than_a_ticket_holds_is_still_accepted(b: Backend) {
+    let app = spawn_app(b).await;
+    let e = app.entity("Comune di Abano Terme", None).await;
+    contact_with_email(&app, "referente", "referente@abano.example.it", e.id).await;
+    let mut raw = String::from(
+        "From: referente@abano.example.it\r\nSubject: Scansioni\r\n\
+         Message-ID: <many@abano.example.it>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\n\
+         Le scansioni di oggi.\r\n",
+    );
+    for n in 0..52 {
+        raw.push_str(&format!(
+            "--x\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"scan-{n}.txt\"\r\n\r\n\
+             pagina {n}\r\n"
+        ));
+    }
+    raw.push_str("--x--\r\n");
+    let outcome = helpdesk::email::accept(&app.db, raw.as_bytes(), app.clock.now())
+        .await
+        .unwrap();
+    let helpdesk::email::Outcome::Ticket { .. } = outcome else {
+        panic!("a ticket expected, got {outcome:?}");
+    };
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_attachments")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 50);
+    let reason: String = sqlx::query_scalar(
+        "SELECT reason FROM inbound_mail WHERE message_id = 'many@abano.example.it'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert!(
+        reason.contains("scan-50.txt") && reason.contains("scan-51.txt"),
+        "{reason}"
+    );
 }

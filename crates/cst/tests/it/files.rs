@@ -161,7 +161,7 @@ async fn an_altered_file_is_refused_never_served(b: Backend) {
         .unwrap();
     let (s, p) = api.get(&path).await;
     assert_eq!(s, 409, "{p}");
-    assert_eq!(p["code"], "ticket_action_refused");
+    assert_eq!(p["code"], "file_altered");
     assert!(
         p["detail"].as_str().unwrap().contains("è stato alterato"),
         "{p}"
@@ -180,6 +180,21 @@ async fn an_altered_file_is_refused_never_served(b: Backend) {
             && err.contains(a["sha256"].as_str().unwrap()),
         "{err}"
     );
+    // Uploading the original again repairs the stored copy: both attachments read whole.
+    let again = upload(&api, t, "delibera-originale.pdf", &bytes).await;
+    assert_eq!(again["sha256"], a["sha256"]);
+    for id in [&a["id"], &again["id"]] {
+        let r = api
+            .request(
+                Method::GET,
+                &format!("/api/v1/tickets/{t}/attachments/{id}"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    }
     // A chunk removed reads as altered too.
     sqlx::query("DELETE FROM file_chunks WHERE seq = 1")
         .execute(app.db.pool())

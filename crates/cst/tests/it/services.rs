@@ -662,3 +662,125 @@ async fn service_cards_are_checked_and_versioned(b: Backend) {
     let (_, pd01) = api.get("/api/v1/services/PD01").await;
     assert_eq!(pd01["name"], "Helpdesk");
 }
+
+backends!(typed_bodies_refuse_what_they_could_not_store_faithfully);
+
+/// Found by attacking the typed bodies: each of these was accepted and stored wrongly, or
+/// refused with the wrong words.
+async fn typed_bodies_refuse_what_they_could_not_store_faithfully(b: Backend) {
+    let app = spawn_app(b).await;
+    let (api, id) = setup(&app).await;
+    let field = |p: &Value| p["errors"][0]["field"].as_str().unwrap_or("").to_owned();
+    // A population of 1.5 read as 15 (the dot groups thousands in the form parser).
+    let (s, p) = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/entities/{id}"),
+            json!({"population": 1.5}),
+        )
+        .await;
+    assert_eq!((s, field(&p).as_str()), (422, "population"), "{p}");
+    let (_, e) = api.get(&format!("/api/v1/entities/{id}")).await;
+    assert_eq!(e["population"], 7500);
+    // A name or a kind cannot be cleared.
+    let (s, p) = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/entities/{id}"),
+            json!({"kind": null}),
+        )
+        .await;
+    assert_eq!((s, field(&p).as_str()), (422, "kind"), "{p}");
+    // A typo in the membership rule replaced this year's rule silently.
+    let (s, _) = api
+        .send_json(
+            Method::PUT,
+            "/api/v1/membership-fee-rule",
+            json!({"preset": "padova", "valid_from_year": 2026}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, p) = api
+        .send_json(
+            Method::PUT,
+            "/api/v1/membership-fee-rule",
+            json!({"model": "per_inhabitant", "rate": "0.15", "valid_from": 2027}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("valid_from"), "{p}");
+    let (s, p) = api
+        .send_json(
+            Method::PUT,
+            "/api/v1/membership-fee-rule",
+            json!({"model": "bands", "bands": "tutte"}),
+        )
+        .await;
+    // (Inside a rule tagged by `model` serde cannot say the path; the message says what.)
+    assert_eq!(s, 422, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("serve un elenco"),
+        "{p}"
+    );
+    let (_, rule) = api.get("/api/v1/membership-fee-rule?year=2026").await;
+    assert_eq!(rule["preset"], "padova", "nothing changed");
+    // An unknown key inside a price (`capp` for `cap`) was dropped.
+    let (_, lists) = api.get("/api/v1/price-lists").await;
+    let list_id = lists["items"][0]["id"].as_i64().unwrap();
+    let (_, list) = api.get(&format!("/api/v1/price-lists/{list_id}")).await;
+    let mut body = json!({"name": list["name"], "valid_from": list["valid_from"],
+        "valid_to": list["valid_to"], "items": list["items"], "version": list["version"]});
+    let (i, c) = (0..body["items"].as_array().unwrap().len())
+        .find_map(|i| {
+            (0..body["items"][i]["components"].as_array().unwrap().len())
+                .find(|c| body["items"][i]["components"][*c]["price"].is_object())
+                .map(|c| (i, c))
+        })
+        .unwrap();
+    body["items"][i]["components"][c]["price"]["capp"] = json!("50.00");
+    let (s, p) = api
+        .send_json(Method::PUT, &format!("/api/v1/price-lists/{list_id}"), body)
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("capp"), "{p}");
+    // A number for an enum is a wrong field (422 naming it), not broken JSON.
+    let (s, p) = api
+        .send_json(
+            Method::PUT,
+            "/api/v1/services/PD01",
+            json!({"name": "x", "category": 3, "description": "y"}),
+        )
+        .await;
+    assert_eq!((s, field(&p).as_str()), (422, "category"), "{p}");
+    // A repeated field and a wrong query parameter are said in Italian, naming them.
+    let r = api
+        .request(Method::POST, "/api/v1/tickets")
+        .header("content-type", "application/json")
+        .body(r#"{"entity_id": 1, "entity_id": 2}"#)
+        .send()
+        .await
+        .unwrap();
+    let p: Value = r.json().await.unwrap();
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("campo «entity_id» ripetuto"),
+        "{p}"
+    );
+    let (s, p) = api.get("/api/v1/tickets?limit=abc").await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        p["detail"], "parametro «limit» non valido: serve un numero intero",
+        "{p}"
+    );
+    // A media type that only starts like JSON is not JSON.
+    let r = api
+        .request(Method::POST, "/api/v1/tickets")
+        .header("content-type", "application/jsonx")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+}

@@ -29,7 +29,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
+        let media = ct.split(';').next().unwrap_or("").trim();
+        if media != "application/json" && media != "application/merge-patch+json" {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "il corpo della richiesta deve essere JSON (Content-Type: application/json)",
@@ -74,28 +75,42 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
+        // serde_json calls a wrong kind of value for an enum (a number for `category`) a
+        // syntax error; the text is well-formed JSON, so it is a wrong field.
+        if (inner.is_syntax() || inner.is_eof())
+            && serde_json::from_slice::<serde_json::Value>(bytes).is_err()
+        {
             return broken(&inner);
         }
-        let reason = inner.to_string();
-        // serde adds " at line L column C" to data errors read from text.
-        let reason = reason
-            .rsplit_once(" at line ")
-            .map_or(reason.as_str(), |(r, _)| r);
-        if path == "." && reason.starts_with("invalid type") {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "il corpo JSON deve essere un oggetto",
-            );
+        if inner.is_syntax() {
+            return ApiError::fields(vec![ProblemField {
+                field: if path == "." { "body".into() } else { path },
+                message: "valore non ammesso per questo campo".into(),
+                line: None,
+            }]);
         }
-        ApiError::fields(vec![ProblemField {
-            field: if path == "." { "body".into() } else { path },
-            message: italian_serde(reason),
-            line: None,
-        }])
+        field_error(path, &inner.to_string())
     })?;
     de.end().map_err(|e| broken(&e))?;
     Ok(value)
+}
+
+/// A JSON value already read as `T`, refused as [`ApiJson`] refuses a wrong field (for a
+/// handler that picks the type from the body, as the membership-fee rule does).
+pub fn decode_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(v)
+        .map_err(|e| field_error(e.path().to_string(), &e.into_inner().to_string()))
+}
+
+/// A 422 naming the field at `path` with serde's `reason` in Italian.
+fn field_error(path: String, reason: &str) -> ApiError {
+    // serde adds " at line L column C" to data errors read from text.
+    let reason = reason.rsplit_once(" at line ").map_or(reason, |(r, _)| r);
+    ApiError::fields(vec![ProblemField {
+        field: if path == "." { "body".into() } else { path },
+        message: italian_serde(reason),
+        line: None,
+    }])
 }
 
 /// For a field of a change (PATCH): absent is `None` (left as it is), `null` is `Some(None)`
@@ -131,7 +146,12 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(Scalar(v.to_string()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
-                Ok(Scalar(v.to_string()))
+                // "1.5" would read as 15 in the Italian form parser (the dot groups thousands):
+                // a number with a fraction is never a value of these fields.
+                Err(E::invalid_value(
+                    serde::de::Unexpected::Float(v),
+                    &"an integer or a string",
+                ))
             }
         }
         d.deserialize_any(V)

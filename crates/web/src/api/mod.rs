@@ -13,11 +13,16 @@ pub fn parse_id(s: &str) -> Result<i64, ApiError> {
 }
 
 pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
-    serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("parametri della richiesta non validi: {e}"),
-        )
+    let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|e| {
+        let name = e.path().to_string();
+        let reason = italian_serde(&e.inner().to_string());
+        let detail = if name == "." {
+            format!("parametri della richiesta non validi: {reason}")
+        } else {
+            format!("parametro «{name}» non valido: {reason}")
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, detail)
     })
 }
 
@@ -31,6 +36,15 @@ pub fn italian_serde(reason: &str) -> String {
     let quoted = |r: &str| r.split('`').nth(1).unwrap_or("").to_owned();
     if let Some(rest) = reason.strip_prefix("unknown field ") {
         return format!("campo sconosciuto «{}»", quoted(rest));
+    }
+    if let Some(rest) = reason.strip_prefix("duplicate field ") {
+        return format!("campo «{}» ripetuto", quoted(rest));
+    }
+    if reason.starts_with("invalid digit") || reason.starts_with("cannot parse integer") {
+        return "serve un numero intero".into();
+    }
+    if reason.contains("was not `true` or `false`") {
+        return "serve true o false".into();
     }
     if reason.starts_with("missing field") {
         return format!("manca il campo obbligatorio «{}»", quoted(reason));
@@ -51,12 +65,17 @@ pub fn italian_serde(reason: &str) -> String {
         return "data non valida: usare AAAA-MM-GG con un giorno che esiste (es. 2026-03-01)"
             .into();
     }
+    if reason.starts_with("invalid value: floating point") {
+        return "serve un numero intero, senza decimali".into();
+    }
     if reason.starts_with("invalid value: integer") || reason.contains("out of range for") {
         return "numero fuori dall'intervallo ammesso".into();
     }
     if let Some(rest) = reason.strip_prefix("invalid type: ") {
         let expected = rest.split(", expected ").nth(1).unwrap_or("");
-        let what = if expected.contains("integer")
+        let what = if expected.contains("enum") {
+            "uno dei valori ammessi"
+        } else if expected.contains("integer")
             || expected.starts_with('u')
             || expected.starts_with('i')
         {

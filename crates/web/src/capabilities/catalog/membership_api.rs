@@ -49,7 +49,7 @@ pub struct PresetIn {
 }
 
 /// A rule as data, `{"model": "bands", "bands": [...]}`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RuleDocIn {
     #[serde(flatten)]
     rule: MembershipRule,
@@ -58,7 +58,7 @@ pub struct RuleDocIn {
 }
 
 /// The yearly membership-fee rule: a preset or a rule as data. A body with `preset` is read
-/// as a preset, any other as a rule.
+/// as a preset, any other as a rule; unknown fields are refused in both.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum RuleIn {
@@ -66,17 +66,23 @@ pub enum RuleIn {
     Rule(RuleDocIn),
 }
 
-impl<'de> Deserialize<'de> for RuleIn {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let m = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
-        let v = serde_json::Value::Object(m);
-        if v.get("preset").is_some() {
-            PresetIn::deserialize(v).map(RuleIn::Preset)
-        } else {
-            RuleDocIn::deserialize(v).map(RuleIn::Rule)
+impl RuleIn {
+    fn from_body(mut body: serde_json::Map<String, serde_json::Value>) -> Result<Self, ApiError> {
+        use crate::api::body::decode_value;
+        if body.contains_key("preset") {
+            return decode_value(serde_json::Value::Object(body)).map(RuleIn::Preset);
         }
-        .map_err(D::Error::custom)
+        #[derive(Deserialize)]
+        struct Year {
+            valid_from_year: Option<i64>,
+        }
+        let year: Year = decode_value(serde_json::json!({
+            "valid_from_year": body.remove("valid_from_year").unwrap_or_default()
+        }))?;
+        Ok(RuleIn::Rule(RuleDocIn {
+            rule: decode_value(serde_json::Value::Object(body))?,
+            valid_from_year: year.valid_from_year,
+        }))
     }
 }
 
@@ -87,8 +93,9 @@ impl<'de> Deserialize<'de> for RuleIn {
 pub async fn put_rule(
     State(s): State<AppState>,
     ApiAdmin(user): ApiAdmin,
-    ApiJson(input): ApiJson<RuleIn>,
+    ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<RuleOut>, ApiError> {
+    let input = RuleIn::from_body(body)?;
     let year_of = |y: Option<i64>| match y {
         None => Ok(kernel::time::current_year()),
         Some(y) => store::check_year(y),

@@ -63,6 +63,8 @@ pub async fn attachments(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name (a base name is kept; default `allegato`).
     filename: Option<String>,
@@ -72,7 +74,7 @@ pub struct UploadQuery {
 /// `?filename=`. At most 10 MiB.
 #[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/attachments", tag = "helpdesk",
     params(("ticket_id" = i64, Path, description = "ticket id"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = String, content_type = "application/octet-stream", description = "the file's bytes"),
     security(("bearer" = [])),
     responses((status = 201, body = AttachmentOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
@@ -104,7 +106,8 @@ pub async fn upload(
 #[utoipa::path(get, path = "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", tag = "helpdesk",
     params(("ticket_id" = i64, Path, description = "ticket id"), ("attachment_id" = i64, Path, description = "attachment id")),
     security(("bearer" = [])),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+    responses((status = 200, description = "the file's bytes, with the type it was stored with", content_type = "*/*"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "the stored file no longer matches its SHA-256")))]
 pub async fn download(
     State(s): State<AppState>,
     caller: ApiUser,

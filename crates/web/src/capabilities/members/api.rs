@@ -114,6 +114,26 @@ macro_rules! entity_in {
     };
 }
 
+impl EntityIn {
+    /// `null` clears a field, but a name and a kind cannot be cleared.
+    fn required_kept(&self) -> Result<(), ApiError> {
+        let cleared: Vec<crate::error::ProblemField> = [("name", &self.name), ("kind", &self.kind)]
+            .into_iter()
+            .filter(|(_, v)| matches!(v, Some(None)))
+            .map(|(f, _)| crate::error::ProblemField {
+                field: f.into(),
+                message: "campo obbligatorio: non può essere cancellato (null)".into(),
+                line: None,
+            })
+            .collect();
+        if cleared.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::fields(cleared))
+        }
+    }
+}
+
 entity_in! {
     name: String,
     /// comune | unione_comuni | unione_montana | biblioteca | ente_parco | altro
@@ -224,6 +244,7 @@ pub async fn create(
     ApiStaff(user): ApiStaff,
     ApiJson(i): ApiJson<EntityIn>,
 ) -> Result<Response, ApiError> {
+    i.required_kept()?;
     let mut draft = EntityDraft::default();
     for (k, v) in i.fields() {
         if let Some(f) = draft.field_mut(&k) {
@@ -255,6 +276,7 @@ pub async fn patch(
     // Scope before the values: an entity the caller cannot see is "not found" whatever the
     // fields say (a body that is not even well formed is refused first: it names nothing).
     store::get(&s.db, &actor, id).await?;
+    i.required_kept()?;
     let version = i.version;
     let e = store::patch(&s.db, &actor, id, version, &i.fields()).await?;
     Ok(Json(e.into()))
