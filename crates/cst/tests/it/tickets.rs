@@ -21,6 +21,7 @@ backends!(
     uploads_over_the_limits_are_refused_and_store_nothing,
     csv_exports_neutralise_formulas,
     refusals_come_back_with_what_was_typed_never_through_the_url,
+    the_queue_is_searched_and_filtered_to_what_is_overdue,
 );
 
 fn phone(entity: i64, received: &str, priority: &str) -> Value {
@@ -1559,4 +1560,123 @@ async fn refusals_come_back_with_what_was_typed_never_through_the_url(b: Backend
     assert_eq!(s, 200);
     assert!(html.contains("id=\"agreement-error\""), "{html}");
     assert!(html.contains("value=\"12/2026\""), "{html}");
+}
+
+/// Issue 10's first step: `GET /api/v1/tickets?q=…&overdue=true`, with `total`.
+async fn the_queue_is_searched_and_filtered_to_what_is_overdue(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    let other = app.entity("Comune di Altrove", None).await;
+    let open = |entity: i64, subject: &str, received: &str, email: &str| {
+        json!({"entity_id": entity, "subject": subject, "priority": "low", "channel": "phone",
+               "received_at": received, "requester_email": email})
+    };
+    // Ten days before the test's clock (Wednesday 25 November 2026, 12:00): 16 working hours
+    // for a low priority are long gone. Today's is still in time.
+    let mut ids = Vec::new();
+    for body in [
+        open(
+            e.id,
+            "Stampante 100% bloccata",
+            "2026-11-16T09:00:00+01:00",
+            "ced@mezzo.example.it",
+        ),
+        open(e.id, "Rete lenta", "2026-11-25T11:30:00+01:00", ""),
+        open(
+            e.id,
+            "Posta non arriva",
+            "2026-11-16T10:00:00+01:00",
+            "sindaco@mezzo.example.it",
+        ),
+        open(
+            other.id,
+            "Stampante del protocollo",
+            "2026-11-16T09:00:00+01:00",
+            "",
+        ),
+    ] {
+        let (s, t) = api.send_json(Method::POST, "/api/v1/tickets", body).await;
+        assert_eq!(s, 201, "{t}");
+        ids.push((
+            t["id"].as_i64().unwrap(),
+            t["number"].as_str().unwrap().to_owned(),
+        ));
+    }
+    // The third is taken in charge (late, but taken): with no resolution target it is no
+    // longer overdue.
+    let (s, _) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/tickets/{}/take-charge", ids[2].0),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let subjects = |v: &Value| -> Vec<String> {
+        let mut s: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["subject"].as_str().unwrap().to_owned())
+            .collect();
+        s.sort();
+        s
+    };
+    let (s, v) = api.get("/api/v1/tickets?overdue=true").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["total"], 2);
+    assert_eq!(
+        subjects(&v),
+        ["Stampante 100% bloccata", "Stampante del protocollo"]
+    );
+    // Search: subject without regard to case, the number, the requester's address.
+    let (_, v) = api.get("/api/v1/tickets?q=STAMPANTE").await;
+    assert_eq!(v["total"], 2, "{v}");
+    let (_, v) = api
+        .get(&format!(
+            "/api/v1/tickets?q={}",
+            ids[1].1.replace('/', "%2F")
+        ))
+        .await;
+    assert_eq!(subjects(&v), ["Rete lenta"], "{v}");
+    let (_, v) = api.get("/api/v1/tickets?q=sindaco%40mezzo").await;
+    assert_eq!(subjects(&v), ["Posta non arriva"], "{v}");
+    // `%` and `_` are themselves, not wildcards.
+    let (_, v) = api.get("/api/v1/tickets?q=100%25").await;
+    assert_eq!(subjects(&v), ["Stampante 100% bloccata"], "{v}");
+    let (_, v) = api.get("/api/v1/tickets?q=%25%25").await;
+    assert_eq!(v["total"], 0, "{v}");
+    // Combined with the other filters, and within the caller's scope.
+    let (_, v) = api
+        .get(&format!(
+            "/api/v1/tickets?q=stampante&overdue=true&entity_id={}",
+            e.id
+        ))
+        .await;
+    assert_eq!(subjects(&v), ["Stampante 100% bloccata"], "{v}");
+    let capi = app.api(&contact).await;
+    let (_, v) = capi.get("/api/v1/tickets?q=stampante").await;
+    assert_eq!(
+        subjects(&v),
+        ["Stampante 100% bloccata"],
+        "a contact sees their entity's only"
+    );
+    // Refused in Italian: an over-long search, a flag that is not true or false.
+    let (s, p) = api
+        .get(&format!("/api/v1/tickets?q={}", "x".repeat(101)))
+        .await;
+    assert_eq!(s, 400);
+    assert!(
+        p["detail"].as_str().unwrap().contains("al massimo 100"),
+        "{p}"
+    );
+    let (s, p) = api.get("/api/v1/tickets?overdue=forse").await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        p["detail"], "parametro «overdue» non valido: serve true o false",
+        "{p}"
+    );
 }

@@ -350,6 +350,13 @@ pub struct TicketQuery {
     pub queue: bool,
     /// Only the tickets assigned to this operator ("my work").
     pub assigned_to: Option<i64>,
+    /// Text searched, case-insensitively, in the number, the subject and the requester's
+    /// address (`%` and `_` are themselves).
+    pub text: Option<String>,
+    /// Only the tickets overdue at this instant: new past the take-charge deadline, or in
+    /// progress past the resolution deadline (a ticket waiting for the entity has its
+    /// resolution clock paused, so it is not overdue while it waits).
+    pub overdue_at: Option<DateTime<Utc>>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -400,7 +407,46 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
         // A number from the caller's own session, never from the request text.
         filter.push(format!("t.assigned_to = {u}"));
     }
+    if q.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+        filter.push(
+            "(LOWER(t.number) LIKE {Q} ESCAPE '\\' OR LOWER(t.subject) LIKE {Q} ESCAPE '\\' \
+             OR LOWER(t.requester_email) LIKE {Q} ESCAPE '\\')"
+                .to_owned(),
+        );
+    } else {
+        filter.push("{Q} = ''".to_owned());
+    }
+    if q.overdue_at.is_some() {
+        filter.push(
+            "((t.state = 'new' AND t.take_charge_due_at < {NOW}) OR (t.state = 'in_progress' \
+             AND t.resolution_due_at IS NOT NULL AND t.resolution_due_at < {NOW}))"
+                .to_owned(),
+        );
+    } else {
+        filter.push("{NOW} = ''".to_owned());
+    }
+    let pattern = q
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            let escaped: String = t
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            format!("%{escaped}%")
+        })
+        .unwrap_or_default();
+    let now = q.overdue_at.map(kernel::time::format).unwrap_or_default();
     let filter = format!("WHERE {}", filter.join(" AND "));
+    // The count binds $1–$3 then these two; the page binds limit and offset as $4 and $5.
+    let count_filter = filter.replace("{Q}", "$4").replace("{NOW}", "$5");
+    let filter = filter.replace("{Q}", "$6").replace("{NOW}", "$7");
     // The queue: new tickets first, on-call ones first among them, then by the entity's
     // support profile (queue priority), then by SLA due time.
     let order = if q.queue {
@@ -417,12 +463,14 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     // Counting is capped: past COUNT_CAP the page says "more than" instead of scanning an
     // index range that grows with the years (a million tickets must list as fast as ten).
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets t {filter} LIMIT {}) c",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets t {count_filter} LIMIT {}) c",
         COUNT_CAP + 1
     )))
     .bind(scope)
     .bind(q.entity_id.unwrap_or(0))
     .bind(state)
+    .bind(&pattern)
+    .bind(&now)
     .fetch_one(db.pool())
     .await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -433,6 +481,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
     .bind(state)
     .bind(q.limit.clamp(1, 500))
     .bind(q.offset.max(0))
+    .bind(&pattern)
+    .bind(&now)
     .fetch_all(db.pool())
     .await?;
     Ok(TicketPage {

@@ -159,6 +159,12 @@ pub struct TicketParams {
     queue: Option<bool>,
     /// `true` (staff): only the tickets assigned to the caller.
     mine: Option<bool>,
+    /// Text searched in the number, the subject and the requester's address (at most 100
+    /// characters, case-insensitive).
+    q: Option<String>,
+    /// `true`: only the overdue tickets — new past the take-charge deadline, or in progress
+    /// past the resolution deadline.
+    overdue: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -179,6 +185,12 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<TicketList>, ApiError> {
     let p: TicketParams = query(raw.as_deref())?;
+    if p.q.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "parametro «q» non valido: al massimo 100 caratteri",
+        ));
+    }
     let state = match p.state.as_deref() {
         None | Some("") => None,
         Some(x) => Some(TicketState::parse(x).ok_or_else(|| {
@@ -197,6 +209,8 @@ pub async fn list(
                 .then(|| caller.actor().user_id),
             limit: p.limit.unwrap_or(50),
             offset: p.offset.unwrap_or(0),
+            text: p.q.clone(),
+            overdue_at: p.overdue.unwrap_or(false).then(|| s.clock.now()),
         },
     )
     .await?;
