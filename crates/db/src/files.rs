@@ -98,12 +98,7 @@ impl FileWriter {
                 id
             }
         };
-        sqlx::query("INSERT INTO file_chunks (file_id, seq, data) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(self.seq)
-            .bind(std::mem::take(&mut self.buf))
-            .execute(tx.conn())
-            .await?;
+        insert_chunk(tx.conn(), id, self.seq, std::mem::take(&mut self.buf)).await?;
         self.buf.reserve(CHUNK);
         self.seq += 1;
         Ok(())
@@ -114,7 +109,7 @@ impl FileWriter {
     pub async fn finish(mut self, tx: &mut WriteTx) -> Result<StoredFile, sqlx::Error> {
         let sha = hex::encode(self.hash.clone().finalize());
         lock_hash(tx, &sha).await?;
-        if let Some(existing) = find(tx.conn(), &sha).await? {
+        if let Some((_, existing)) = find(tx.conn(), &sha).await? {
             if let Some(id) = self.id {
                 sqlx::query("DELETE FROM file_chunks WHERE file_id = $1")
                     .bind(id)
@@ -152,24 +147,15 @@ impl FileWriter {
 pub async fn put(tx: &mut WriteTx, bytes: &[u8]) -> Result<StoredFile, sqlx::Error> {
     let sha = hex::encode(Sha256::digest(bytes));
     lock_hash(tx, &sha).await?;
-    if let Some(existing) = find(tx.conn(), &sha).await? {
-        let id: i64 = sqlx::query_scalar("SELECT id FROM files WHERE sha256 = $1")
-            .bind(&sha)
-            .fetch_one(tx.conn())
-            .await?;
+    if let Some((id, existing)) = find(tx.conn(), &sha).await? {
         if !intact(tx.conn(), id, &sha, existing.size).await? {
             tracing::warn!(sha256 = %sha, "stored file was damaged: written again from an upload");
             sqlx::query("DELETE FROM file_chunks WHERE file_id = $1")
                 .bind(id)
                 .execute(tx.conn())
                 .await?;
-            for (seq, chunk) in bytes.chunks(CHUNK).enumerate() {
-                sqlx::query("INSERT INTO file_chunks (file_id, seq, data) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-                    .bind(chunk.to_vec())
-                    .execute(tx.conn())
-                    .await?;
+            for (seq, chunk) in (0i64..).zip(bytes.chunks(CHUNK)) {
+                insert_chunk(tx.conn(), id, seq, chunk.to_vec()).await?;
             }
         }
         return Ok(existing);
@@ -194,17 +180,38 @@ async fn lock_hash(tx: &mut WriteTx, sha: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+async fn insert_chunk(
+    conn: &mut sqlx::AnyConnection,
+    file_id: i64,
+    seq: i64,
+    data: Vec<u8>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO file_chunks (file_id, seq, data) VALUES ($1, $2, $3)")
+        .bind(file_id)
+        .bind(seq)
+        .bind(data)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The complete file with this hash: its row and what it is.
 async fn find(
     conn: &mut sqlx::AnyConnection,
     sha: &str,
-) -> Result<Option<StoredFile>, sqlx::Error> {
-    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM files WHERE sha256 = $1")
+) -> Result<Option<(i64, StoredFile)>, sqlx::Error> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT id, size FROM files WHERE sha256 = $1")
         .bind(sha)
         .fetch_optional(conn)
         .await?;
-    Ok(size.map(|size| StoredFile {
-        sha256: sha.to_owned(),
-        size,
+    Ok(row.map(|(id, size)| {
+        (
+            id,
+            StoredFile {
+                sha256: sha.to_owned(),
+                size,
+            },
+        )
     }))
 }
 
@@ -238,15 +245,6 @@ async fn intact(
     Ok(total == size && hex::encode(hash.finalize()) == sha)
 }
 
-/// Whether the store holds a complete file with this hash.
-pub async fn exists(db: &Db, sha: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE sha256 = $1")
-        .bind(sha)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(n > 0)
-}
-
 /// A stored file ready to be read chunk by chunk (see [`open`]).
 #[derive(Clone)]
 pub struct FileReader {
@@ -276,14 +274,8 @@ pub async fn open(db: &Db, sha: &str) -> Result<FileReader, FileError> {
             size: row.try_get("size")?,
         },
     };
-    let mut hash = Sha256::new();
-    let mut size = 0i64;
-    for seq in 0..reader.chunks {
-        let c = reader.chunk(seq).await?;
-        size += i64::try_from(c.len()).unwrap_or(i64::MAX);
-        hash.update(&c);
-    }
-    if size != reader.file.size || hex::encode(hash.finalize()) != sha {
+    let mut conn = db.pool().acquire().await?;
+    if !intact(&mut conn, reader.id, sha, reader.file.size).await? {
         return Err(FileError::Altered(sha.to_owned()));
     }
     Ok(reader)
