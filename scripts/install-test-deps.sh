@@ -28,7 +28,7 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
 fi
 
 cd "$here/e2e"
-if [ ! -d node_modules/playwright-core ]; then
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "test dependencies ready: $(chromium --version 2>/dev/null | head -1), wrk, playwright-core $(node -p "require('playwright-core/package.json').version")"

@@ -26,7 +26,8 @@ async function quote(page, code, entity, quantity, activation, year) {
 test('the catalogue lists the 20 Padova services by category, with their fees', async () => {
   const page = await env.browser.newPage();
   await login(page, env.base, 'admin', 'cst-demo-admin');
-  await page.click('a.nav-link:has-text("Catalogo")');
+  await page.click('#nav-servizi');
+  await page.click('a.dropdown-item:has-text("Catalogo dei servizi")');
   await page.waitForSelector('h1:has-text("Catalogo dei servizi")');
   assert.equal(await page.locator('tr[id^=service-PD]').count(), 20);
   assert.match(await page.textContent('#service-PD06'), /€ 2\.000,00 una tantum/);
@@ -34,7 +35,8 @@ test('the catalogue lists the 20 Padova services by category, with their fees', 
   assert.match(await page.textContent('#service-PD03'), /entro 7 giorni lavorativi/);
   await shot(page, '15-catalogue');
 
-  await page.click('text=Listini');
+  await page.click('#nav-servizi');
+  await page.click('a.dropdown-item:has-text("Listini")');
   await page.waitForSelector('#price-list-table');
   assert.match(await page.textContent('#price-list-table'), /Padova.*in vigore/s);
   await page.close();

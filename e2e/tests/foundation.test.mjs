@@ -37,7 +37,7 @@ test('search narrows the list without reloading the page (htmx)', async () => {
   await login(page, env.base, 'operatore', 'cst-demo-operatore');
   await page.goto(`${env.base}/entities`);
   await page.fill('#q', 'abano');
-  await page.waitForFunction(() => document.querySelector('#entity-total')?.textContent === '1 enti');
+  await page.waitForFunction(() => document.querySelector('#entity-total')?.textContent === '1 ente');
   assert.match(await page.textContent('#entity-table tbody'), /Comune di Abano Terme/);
   await page.close();
 });

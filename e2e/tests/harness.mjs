@@ -1,7 +1,7 @@
 // Starts the real `cst serve --demo` on a fresh SQLite file and a free port, and a headless
 // Debian Chromium driven by playwright-core. Screenshots go to e2e/screenshots/.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,4 +81,59 @@ export function useCst() {
     get base() { return env.cst.base; },
     get browser() { return env.browser; },
   };
+}
+
+/// The two widths every page must work at: a phone and a desk.
+export const PHONE = { width: 390, height: 844 };
+export const DESK = { width: 1366, height: 768 };
+
+/// A new page of its own context at `viewport` (PHONE or DESK), with axe-core allowed past our
+/// Content-Security-Policy (bypassCSP) so that it can be injected.
+export async function pageAt(browser, viewport) {
+  const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'it-IT' });
+  const page = await context.newPage();
+  page.on('close', () => context.close().catch(() => {}));
+  return page;
+}
+
+const axeSource = readFileSync(join(here, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/// Checks the page as a person meets it: nothing wider than the viewport, and axe-core finds no
+/// violation (WCAG 2.1 A and AA). Saves a screenshot named `name`. Fails with what is wrong.
+export async function inspect(page, name) {
+  const width = page.viewportSize().width;
+  const over = await page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    const wide = [];
+    const scrolls = (e) => {
+      for (let p = e.parentElement; p; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+      }
+      return false;
+    };
+    for (const e of document.querySelectorAll('body *')) {
+      const r = e.getBoundingClientRect();
+      if (r.width > 0 && r.right > w + 1 && getComputedStyle(e).position !== 'fixed' && !scrolls(e)) {
+        // Only the outermost culprit of each branch.
+        if (!wide.some((x) => x.contains(e))) wide.push(e);
+      }
+    }
+    return {
+      scroll: document.documentElement.scrollWidth,
+      culprits: wide.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')} (${Math.round(e.getBoundingClientRect().right)} px)`),
+    };
+  });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  if (over.scroll > width) {
+    throw new Error(`${name}: the page is ${over.scroll} px wide at ${width} px: ${over.culprits.join(', ')}`);
+  }
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    rules: { region: { enabled: true } },
+  }));
+  const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
+  if (violations.length) {
+    throw new Error(`${name}: axe-core finds ${violations.length} violation(s):\n  ${violations.join('\n  ')}`);
+  }
 }

@@ -27,19 +27,19 @@ test('a phase handed to a supplier, followed by the entity; profiles, panel and 
 
   // Hand the antivirus work to the supplier, on site authorised.
   await operator.click('summary:has-text("Affida una fase")');
-  await operator.selectOption('#supplier_id', { label: 'fornitore' });
+  await operator.selectOption('#supplier_id', { label: 'Reti Venete Srl' });
   await operator.fill('#phase_title', 'Bonifica antivirus della postazione');
   await operator.fill('#phase_description', 'PC UT-07, secondo piano. Chiavi dal custode.');
   await operator.click('label[for=onsite_authorized]');
   await operator.click('#phase-new-form button[type=submit]');
   await operator.waitForSelector('#phases :text("Bonifica antivirus della postazione")');
-  assert.match(await operator.textContent('#phases'), /fornitore · Affidata/);
+  assert.match(await operator.textContent('#phases'), /Reti Venete Srl · Affidata/);
   await shot(operator, '23-ticket-phase');
 
   // The supplier sees its phase with the brief, updates it, and cannot open the ticket.
   const supplier = await env.browser.newPage();
   await login(supplier, env.base, 'fornitore', 'cst-demo-fornitore');
-  await supplier.click('a.nav-link:has-text("Fasi fornitori")');
+  await supplier.click('#nav-assistenza:has-text("Fasi assegnate")');
   await supplier.click('#phase-table a:has-text("Bonifica antivirus")');
   assert.match(await supplier.textContent('#onsite'), /Intervento in sede autorizzato/);
   assert.match(await supplier.textContent('main'), /Chiavi dal custode/);
@@ -57,7 +57,7 @@ test('a phase handed to a supplier, followed by the entity; profiles, panel and 
   const contact = await env.browser.newPage();
   await login(contact, env.base, 'referente', 'cst-demo-referente');
   await contact.goto(ticketUrl);
-  assert.match(await contact.textContent('#phases'), /Bonifica antivirus della postazione · fornitore · In lavorazione dal fornitore/);
+  assert.match(await contact.textContent('#phases'), /Bonifica antivirus della postazione · Reti Venete Srl · In lavorazione dal fornitore/);
   assert.doesNotMatch(await contact.textContent('main'), /Chiavi dal custode/);
 
   // The entity's page: its support profile and its tickets with the operator.
@@ -66,7 +66,7 @@ test('a phase handed to a supplier, followed by the entity; profiles, panel and 
   await admin.goto(`${env.base}/entities?q=028060`);
   await admin.click('a:has-text("Comune di Padova")');
   assert.match(await admin.textContent('#support-profile'), /ENTERPRISE.*priorità in coda alta.*reperibilità del sabato/s);
-  assert.match(await admin.textContent('#entity-tickets'), new RegExp(`${number.replace('/', '\\/')}.*Virus sul PC.*operatore`, 's'));
+  assert.match(await admin.textContent('#entity-tickets'), new RegExp(`${number.replace('/', '\\/')}.*Virus sul PC.*Davide Rizzo`, 's'));
   assert.match(await admin.textContent('#backup-checks'), /Veeam.*nessun rapporto/s);
   await admin.selectOption('#profile', 'basic');
   await admin.click('#profile-form button[type=submit]');

@@ -12,7 +12,7 @@ test('background work, API tokens and refusals that keep what was typed', async 
   await login(admin, env.base, 'admin', 'cst-demo-admin');
 
   // The demo queues acknowledgements without an SMTP server: the page says so.
-  await admin.click('#jobs-link');
+  await admin.click('#card-jobs-link');
   await admin.waitForSelector('#schedules');
   assert.match(await admin.textContent('#no-smtp'), /Nessun server SMTP è configurato/);
   assert.match(await admin.textContent('#schedules'), /Controllo dei backup degli enti/);
@@ -28,7 +28,7 @@ test('background work, API tokens and refusals that keep what was typed', async 
 
   // An account's page lists its API tokens (the demo issues none: tokens come from the CLI).
   await admin.goto(`${env.base}/users`);
-  await admin.click('tr:has(td:text-is("operatore")) a:has-text("Modifica")');
+  await admin.click('tr:has(span.mono:text-is("operatore")) a:has-text("Modifica")');
   await admin.waitForSelector('#token-api');
   assert.match(await admin.textContent('#token-api'), /Nessun token emesso|attivo|revocato|scaduto/);
   await shot(admin, '32-user-tokens');

@@ -161,18 +161,18 @@ pub async fn load(db: &Db) -> Result<Logins> {
     .await?;
     demo_catalogue(db, &actor, year).await?;
     let l = logins();
-    for ((username, password, _), (role, entities)) in l.iter().zip([
-        ("admin", vec![]),
-        ("operator", vec![]),
-        ("contact", vec![padova.id, abano.id]),
-        ("supplier", vec![albignasego.id]),
+    for ((username, password, _), (role, full_name, entities)) in l.iter().zip([
+        ("admin", "Lucia Ferraro", vec![]),
+        ("operator", "Davide Rizzo", vec![]),
+        ("contact", "Giulia Bernardi", vec![padova.id, abano.id]),
+        ("supplier", "Reti Venete Srl", vec![albignasego.id]),
     ]) {
         accounts::store::create(
             db,
             &actor,
             &accounts::NewUser {
                 username: username.clone(),
-                full_name: String::new(),
+                full_name: full_name.into(),
                 // The contact is answered by e-mail (queued until an SMTP server is set).
                 email: if role == "contact" {
                     "sistemi.informativi@comune.padova.it".into()
@@ -203,7 +203,190 @@ pub async fn load(db: &Db) -> Result<Logins> {
         26,
     )
     .await?;
+    demo_tickets(db, &[padova.id, abano.id, albignasego.id]).await?;
     Ok(l)
+}
+
+/// A help desk at work: three dozen tickets of the last three weeks across the comuni, some
+/// still new (a few past their take-charge deadline), some taken, assigned, waiting for the
+/// entity (one of the demo contact's, with the question it must answer), resolved or closed,
+/// and a phase handed to the demo supplier.
+async fn demo_tickets(db: &Db, main: &[i64; 3]) -> Result<()> {
+    use helpdesk::model::{NewTicket, State};
+    let operator = accounts::store::by_username(db, "operatore").await?.actor();
+    let admin = accounts::store::by_username(db, "admin").await?.actor();
+    let supplier = accounts::store::by_username(db, "fornitore").await?;
+    let others: Vec<i64> = store::list(
+        db,
+        &Actor::system("demo"),
+        &store::ListQuery {
+            limit: 40,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items
+    .iter()
+    .map(|e| e.id)
+    .filter(|id| !main.contains(id))
+    .collect();
+    let subjects = [
+        (
+            "Stampante dell'anagrafe non stampa",
+            "L'ufficio anagrafe non riesce a stampare i certificati dalla stampante di rete.",
+            "hardware",
+        ),
+        (
+            "Posta elettronica lenta",
+            "Da stamattina l'invio della PEC impiega diversi minuti.",
+            "posta",
+        ),
+        (
+            "Nuovo dipendente da abilitare",
+            "Serve un account e l'accesso al gestionale per la nuova collega della ragioneria.",
+            "account",
+        ),
+        (
+            "Connessione assente in biblioteca",
+            "La biblioteca comunale è senza rete da ieri pomeriggio.",
+            "rete",
+        ),
+        (
+            "Aggiornamento del gestionale dei tributi",
+            "Chiediamo di installare l'aggiornamento di novembre del gestionale dei tributi.",
+            "software",
+        ),
+        (
+            "Firma digitale non riconosciuta",
+            "Il software di protocollo non riconosce il dispositivo di firma del sindaco.",
+            "software",
+        ),
+        (
+            "Sito istituzionale irraggiungibile",
+            "Il sito del comune risponde con un errore dalle 8:00.",
+            "rete",
+        ),
+        (
+            "Sostituzione del monitor dell'ufficio tecnico",
+            "Il monitor della postazione 3 si spegne da solo.",
+            "hardware",
+        ),
+        (
+            "Password scaduta per il portale SUAP",
+            "L'operatore SUAP non riesce più ad accedere al portale.",
+            "account",
+        ),
+        (
+            "Backup notturno non completato",
+            "Il rapporto del backup di stanotte segnala un errore sul volume dati.",
+            "backup",
+        ),
+        (
+            "Telefono VoIP senza linea",
+            "Il centralino non squilla sull'interno 214.",
+            "telefonia",
+        ),
+        (
+            "Richiesta di una casella di posta condivisa",
+            "Per l'ufficio elettorale serve una casella condivisa.",
+            "posta",
+        ),
+    ];
+    let now = chrono::Utc::now();
+    let mut made = Vec::new();
+    for i in 0..36usize {
+        let entity = if i % 3 == 0 {
+            main[i / 3 % 3]
+        } else {
+            others[i % others.len().max(1)]
+        };
+        let (subject, description, category) = subjects[i % subjects.len()];
+        let priority = ["high", "medium", "low", "medium"][i % 4];
+        // From 20 days ago to today, in office hours (Rome), never in the future.
+        let day = kernel::time::today() - chrono::Duration::days((i as i64 * 7) % 21);
+        let at = day.and_hms_opt(8 + (i as u32 * 5) % 9, [0, 15, 30, 45][i % 4], 0);
+        let received = at
+            .and_then(|t| {
+                use chrono::TimeZone;
+                kernel::time::ROME.from_local_datetime(&t).earliest()
+            })
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .filter(|t| *t <= now)
+            .unwrap_or(now);
+        let t = helpdesk::store::create(
+            db,
+            &operator,
+            &NewTicket {
+                entity_id: entity,
+                subject: subject.into(),
+                description: description.into(),
+                category: category.into(),
+                priority: priority.into(),
+                channel: "phone".into(),
+                received_at: Some(received.to_rfc3339()),
+                // Phone calls without an address: the demo queues no e-mail of its own.
+                requester_email: None,
+                on_call: false,
+            },
+            now,
+        )
+        .await?;
+        made.push(t);
+    }
+    for (i, t) in made.iter().enumerate() {
+        let by = if i % 5 == 0 { &admin } else { &operator };
+        // Spread so that each comune of the demo logins gets tickets in several states (the
+        // contact's Abano has one waiting for its answer).
+        match (i + i / 9) % 9 {
+            // Still new: the queue's top (and, the older ones, overdue).
+            0..=2 => {}
+            3 => {
+                helpdesk::store::assign(db, &admin, t.id, Some(operator.user_id), now).await?;
+            }
+            4 | 5 => {
+                helpdesk::store::take_charge(db, by, t.id, now).await?;
+            }
+            6 => {
+                helpdesk::store::take_charge(db, by, t.id, now).await?;
+                helpdesk::store::add_message(
+                    db,
+                    by,
+                    t.id,
+                    "Per procedere ci servono il numero di serie dell'apparato e il nome della postazione: potete indicarceli rispondendo qui?",
+                    false,
+                    now,
+                )
+                .await?;
+                helpdesk::store::set_state(db, by, t.id, State::WaitingEntity, now).await?;
+            }
+            7 => {
+                helpdesk::store::take_charge(db, by, t.id, now).await?;
+                helpdesk::store::set_state(db, by, t.id, State::Resolved, now).await?;
+            }
+            _ => {
+                helpdesk::store::take_charge(db, by, t.id, now).await?;
+                helpdesk::store::set_state(db, by, t.id, State::Resolved, now).await?;
+                helpdesk::store::set_state(db, by, t.id, State::Closed, now).await?;
+            }
+        }
+    }
+    // The supplier's work: a phase of a ticket of the comune it serves.
+    if let Some(t) = made.iter().find(|t| t.entity_id == main[2]) {
+        helpdesk::phases::create(
+            db,
+            &operator,
+            t.id,
+            &helpdesk::phases::NewPhase {
+                supplier_id: supplier.id,
+                title: "Intervento in sede sulla rete".into(),
+                description:
+                    "Verificare lo switch del piano terra e il cablaggio della biblioteca.".into(),
+                onsite_authorized: true,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The Padova catalogue and price list, and an agreement for every comune of the province:

@@ -119,6 +119,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0017_attachments_in_file_store.sql"),
             step: None,
         },
+        Migration {
+            version: 18,
+            name: "ticket_queue",
+            sql: include_str!("../../../migrations/0018_ticket_queue.sql"),
+            step: None,
+        },
     ]
 }
 

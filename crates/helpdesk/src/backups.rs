@@ -415,6 +415,29 @@ async fn open_tickets(
     Ok(opened)
 }
 
+/// The checks in trouble (a failed report, or none for too long) of the entities the actor
+/// may see, with the entity's name, the longest-standing first.
+pub async fn failing(db: &Db, actor: &Actor) -> Result<Vec<(BackupCheck, String)>, HelpdeskError> {
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {cols}, e.name FROM backup_checks c JOIN entities e ON e.id = c.entity_id \
+         WHERE c.active = 1 AND c.incident_kind <> '' AND {} \
+         ORDER BY c.incident_since, e.name LIMIT 200",
+        db::entities_in_scope!("c.entity_id", "$1")
+    )))
+    .bind(actor.scope_param())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((check(r)?, r.try_get(11)?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::status_of;

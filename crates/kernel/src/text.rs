@@ -52,9 +52,25 @@ pub fn strip_forbidden(s: &str, lines: Lines) -> String {
     out
 }
 
+/// "a" before a word, "ad" before one starting with "a" (the Italian euphonic d):
+/// `a media`, `ad alta`.
+pub fn to_word(word: &str) -> String {
+    if word.starts_with(['a', 'A']) {
+        format!("ad {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_euphonic_d_before_a() {
+        assert_eq!(to_word("alta"), "ad alta");
+        assert_eq!(to_word("bassa"), "a bassa");
+    }
 
     #[test]
     fn single_line_fields_refuse_every_control_and_multi_line_keeps_whitespace() {

@@ -36,6 +36,38 @@ pub fn display_date(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// The Italian months, lower-case as Italians write them.
+pub const MONTHS: [&str; 12] = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+];
+
+/// A month in words: `ottobre 2026`.
+pub fn display_month(year: i32, month: u32) -> String {
+    let name = MONTHS
+        .get(usize::try_from(month).unwrap_or(0).wrapping_sub(1))
+        .copied()
+        .unwrap_or("?");
+    format!("{name} {year}")
+}
+
+/// A date in words: `4 dicembre 2026`.
+pub fn display_long_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let month = display_month(d.year(), d.month());
+    format!("{} {month}", d.day())
+}
+
 /// A stored timestamp as an Italian reader expects it: `23/11/2026 10:15` in Rome's time
 /// (daylight saving included). An unreadable value is shown as it is.
 pub fn display_rome(stored: &str) -> String {
@@ -117,6 +149,17 @@ impl Clock {
     /// Today in Rome by this clock.
     pub fn today(&self) -> chrono::NaiveDate {
         self.now().with_timezone(&ROME).date_naive()
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    #[test]
+    fn months_and_dates_in_words() {
+        assert_eq!(super::display_month(2026, 10), "ottobre 2026");
+        assert_eq!(super::display_month(2026, 13), "? 2026");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        assert_eq!(super::display_long_date(d), "4 dicembre 2026");
     }
 }
 

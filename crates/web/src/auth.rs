@@ -108,6 +108,13 @@ pub struct Flash {
 }
 
 impl Flash {
+    pub fn saved(message: impl Into<String>) -> Self {
+        Self {
+            saved: message.into(),
+            ..Default::default()
+        }
+    }
+
     pub fn error(message: impl Into<String>) -> Self {
         Self {
             error: message.into(),

@@ -7,6 +7,8 @@
 //! - uniform refusals: what axum or hyper answer by themselves (415, 405, 400 on a broken
 //!   multipart, 413, a missing file) becomes a problem document on the API and an Italian page
 //!   elsewhere, and an over-long address is refused before routing;
+//! - error pages in the person's frame: an Italian error page (404, 403, 405…) is drawn again
+//!   with the header and menu of the signed-in person, whoever produced it;
 //! - `Cache-Control: no-store` on every answer that does not set its own (static files do):
 //!   pages and API answers about entities must not stay in a shared or browser cache.
 
@@ -33,6 +35,37 @@ fn refuse(api: bool, e: ApiError) -> Response {
     } else {
         crate::pages::error_page(e.status, &e.detail)
     }
+}
+
+/// Draws an error page again inside the signed-in person's header and menu. Error pages are
+/// rendered where the session is not at hand (axum's own refusals, the fallback, extractors);
+/// the session is looked up only for them.
+pub async fn error_frame(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let cookie = crate::auth::cookie_value(req.headers(), crate::auth::SESSION_COOKIE);
+    let resp = next.run(req).await;
+    let (Some(cookie), Some(shown)) = (cookie, resp.extensions().get::<crate::pages::ErrorShown>())
+    else {
+        return resp;
+    };
+    let message = shown.0.clone();
+    let Ok(Some(live)) = accounts::store::session(&state.db, &cookie).await else {
+        return resp;
+    };
+    let session = crate::auth::Session {
+        user: live.user,
+        csrf: live.csrf,
+        cookie,
+        flash: None,
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let framed = crate::pages::error_page_for(&state, &session, parts.status, &message);
+    let (_, body) = framed.into_parts();
+    Response::from_parts(parts, body)
 }
 
 pub async fn request_id(req: Request, next: Next) -> Response {

@@ -174,6 +174,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(crate::edge::guard_text))
         .layer(middleware::from_fn(crate::edge::uniform))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::edge::error_frame,
+        ))
         .layer(h("content-security-policy", CSP))
         .layer(h("x-content-type-options", "nosniff"))
         .layer(h("x-frame-options", "DENY"))

@@ -153,3 +153,12 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<(), ActionError> 
     )
     .await
 }
+
+/// How many jobs failed for good (read from the `jobs_due` index).
+pub async fn failed_count(db: &Db) -> Result<i64, JobError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'failed'")
+            .fetch_one(db.pool())
+            .await?,
+    )
+}

@@ -519,3 +519,69 @@ pub async fn renew(
     tx.commit().await?;
     Ok(a)
 }
+
+/// Signed agreements of the entities the actor may see whose last day falls from `today` to
+/// `today + days` (inclusive), soonest first, with the entity's name: what must be renewed.
+pub async fn ending_within(
+    db: &Db,
+    actor: &Actor,
+    today: NaiveDate,
+    days: u64,
+) -> Result<Vec<(Agreement, String)>, CatalogError> {
+    let until = today
+        .checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX);
+    // The last day is the end, or an earlier termination date.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {}, e.name AS entity_name FROM agreements a JOIN entities e ON e.id = a.entity_id \
+         WHERE {} AND a.status IN ('signed', 'terminated') \
+         AND (CASE WHEN a.terminated_on IS NOT NULL AND a.terminated_on < a.end_date \
+              THEN a.terminated_on ELSE a.end_date END) BETWEEN $2 AND $3 \
+         ORDER BY a.end_date, e.name LIMIT 200",
+        COLS.split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        db::entities_in_scope!("a.entity_id", "$1"),
+    )))
+    .bind(actor.scope_param())
+    .bind(today.to_string())
+    .bind(until.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("entity_name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(CatalogError::from)
+}
+
+/// For each entity the actor may see (at most `limit`, by name), the agreement that matters on
+/// `today`: the one in force, else the latest; `None` when it has none.
+pub async fn current(
+    db: &Db,
+    actor: &Actor,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<(i64, String, Option<Agreement>)>, CatalogError> {
+    let entities = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT e.id, e.name FROM entities e WHERE {} ORDER BY e.name, e.id LIMIT $2",
+        db::entities_in_scope!("e.id", "$1")
+    )))
+    .bind(actor.scope_param())
+    .bind(limit.clamp(1, 500))
+    .fetch_all(db.pool())
+    .await?;
+    let mut conn = db.pool().acquire().await?;
+    let mut out = Vec::new();
+    for r in &entities {
+        let id: i64 = r.try_get("id")?;
+        let all = of_entity(&mut conn, id).await?;
+        let pick = all
+            .iter()
+            .find(|a| a.in_force_on(today))
+            .or_else(|| all.first())
+            .cloned();
+        out.push((id, r.try_get("name")?, pick));
+    }
+    Ok(out)
+}

@@ -118,6 +118,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/api/v1/tickets/{ticket_id}/priority"),
             Json(r#"{"priority": "low"}"#),
         ),
+        (
+            ("POST", "/api/v1/tickets/{ticket_id}/assign"),
+            Json(r#"{"assigned_to": null}"#),
+        ),
         (("GET", "/api/v1/tickets/{ticket_id}/attachments"), None),
         (("GET", "/api/v1/tickets/{ticket_id}/phases"), None),
         (
@@ -258,6 +262,15 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/tickets/{ticket_id}/priority"),
             Form(&[("priority", "low")]),
         ),
+        (
+            ("POST", "/tickets/{ticket_id}/assign"),
+            Form(&[("assigned_to", "")]),
+        ),
+        (
+            ("POST", "/tickets/bulk"),
+            Form(&[("action", "assign"), ("assigned_to", ""), ("ids", "T")]),
+        ),
+        (("GET", "/tickets.csv"), None),
         (("POST", "/tickets/{ticket_id}/attachments"), None),
         (
             ("GET", "/tickets/{ticket_id}/attachments/{attachment_id}"),
@@ -523,10 +536,18 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                         br.get(&path).await
                     } else {
                         let b_id = bb.id.to_string();
+                        let t_id = b_ticket.id.to_string();
                         let fields: Vec<(&str, &str)> = match body {
                             Body::Form(f) => f
                                 .iter()
-                                .map(|(k, v)| (*k, if *v == "B" { b_id.as_str() } else { *v }))
+                                .map(|(k, v)| {
+                                    let v = match *v {
+                                        "B" => b_id.as_str(),
+                                        "T" => t_id.as_str(),
+                                        v => v,
+                                    };
+                                    (*k, v)
+                                })
                                 .collect(),
                             _ => vec![],
                         };

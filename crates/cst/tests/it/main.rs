@@ -15,3 +15,4 @@ mod isolation;
 mod processes;
 mod services;
 mod tickets;
+mod workbench;

@@ -482,7 +482,7 @@ async fn the_sla_report_counts_met_missed_and_pending(b: Backend) {
         .get(&format!("/reports/sla?from=2026-11-01&to={today}"))
         .await;
     assert_eq!(s, 200);
-    assert!(html.contains("50,0 %"), "high priority at 50%");
+    assert!(html.contains("50,0%"), "high priority at 50%");
     assert!(html.contains("sotto l"), "below the target is said");
     let (s, csv) = br
         .get(&format!("/reports/sla.csv?from=2026-11-01&to={today}"))

@@ -20,6 +20,10 @@ pub struct Ticket {
     pub taken_at: Option<DateTime<Utc>>,
     /// The operator who took charge.
     pub taken_by: Option<String>,
+    /// The operator the ticket is assigned to (whoever took charge, or whom staff assigned it).
+    pub assigned_to: Option<i64>,
+    /// Their name as people read it.
+    pub assigned_name: Option<String>,
     pub created_by: String,
     pub version: i64,
     /// The resolution deadline, moved on by the working time spent waiting for the entity.
@@ -41,11 +45,11 @@ pub struct Ticket {
 
 pub(super) const COLS: &str = "t.id, t.number, t.entity_id, e.name AS entity_name, t.subject, t.description, \
     t.category, t.priority, t.channel, t.state, t.received_at, t.take_charge_due_at, t.taken_at, \
-    u.username AS taken_by, t.created_by, t.version, t.resolution_due_at, t.paused_since, \
+    u.username AS taken_by, t.assigned_to, COALESCE(NULLIF(a.full_name, ''), a.username) AS assigned_name, t.created_by, t.version, t.resolution_due_at, t.paused_since, \
     t.paused_seconds, t.resolved_at, t.requester_email, t.on_call, t.warranty_until, t.reopen_count";
 
-pub(super) const FROM: &str =
-    "FROM tickets t JOIN entities e ON e.id = t.entity_id LEFT JOIN users u ON u.id = t.taken_by";
+pub(super) const FROM: &str = "FROM tickets t JOIN entities e ON e.id = t.entity_id \
+    LEFT JOIN users u ON u.id = t.taken_by LEFT JOIN users a ON a.id = t.assigned_to";
 
 pub(super) fn instant(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
     kernel::time::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("istante «{s}»").into()))
@@ -81,6 +85,8 @@ pub(super) fn from_row(r: &sqlx::any::AnyRow) -> Result<Ticket, sqlx::Error> {
         take_charge_due_at: instant(&r.try_get::<String, _>("take_charge_due_at")?)?,
         taken_at: taken.as_deref().map(instant).transpose()?,
         taken_by: r.try_get("taken_by")?,
+        assigned_to: r.try_get("assigned_to")?,
+        assigned_name: r.try_get("assigned_name")?,
         created_by: r.try_get("created_by")?,
         version: r.try_get("version")?,
         resolution_due_at: opt_instant(r, "resolution_due_at")?,
@@ -293,6 +299,8 @@ pub(crate) async fn insert(
         take_charge_due_at: instant(&kernel::time::format(due_at))?,
         taken_at: None,
         taken_by: None,
+        assigned_to: None,
+        assigned_name: None,
         created_by: actor.label.clone(),
         version: 1,
         resolution_due_at: resolution_due
@@ -340,16 +348,101 @@ pub async fn create(
     Ok(t)
 }
 
+/// Whose tickets a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Assignee {
+    #[default]
+    Anyone,
+    /// Assigned to nobody yet.
+    Nobody,
+    /// Assigned to this operator (a user id).
+    User(i64),
+}
+
+/// The order of a list of tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// The operators' queue: new tickets first, on-call ones first among them, then by the
+    /// entity's support profile, then by take-charge deadline.
+    Queue,
+    /// By number, newest first.
+    #[default]
+    Number,
+    Received,
+    /// By take-charge deadline.
+    Due,
+    /// High, medium, low.
+    Priority,
+    State,
+    Entity,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 7] = [
+        Sort::Queue,
+        Sort::Number,
+        Sort::Received,
+        Sort::Due,
+        Sort::Priority,
+        Sort::State,
+        Sort::Entity,
+    ];
+
+    /// The name in URLs and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Queue => "queue",
+            Sort::Number => "number",
+            Sort::Received => "received",
+            Sort::Due => "due",
+            Sort::Priority => "priority",
+            Sort::State => "state",
+            Sort::Entity => "entity",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The SQL order: each sort has its natural direction (newest, earliest deadline, highest
+    /// priority, first state, A to Z first); `reverse` turns it round.
+    fn sql(self, reverse: bool) -> String {
+        let (asc, desc) = if reverse {
+            ("DESC", "ASC")
+        } else {
+            ("ASC", "DESC")
+        };
+        match self {
+            Sort::Queue => format!(
+                "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
+                 t.on_call DESC, COALESCE((SELECT {} FROM support_profiles sp WHERE sp.entity_id = t.entity_id), 0) DESC, \
+                 t.take_charge_due_at, t.id",
+                Profile::rank_sql("sp.profile")
+            ),
+            Sort::Number => format!("t.id {desc}"),
+            Sort::Received => format!("t.received_at {desc}, t.id {desc}"),
+            Sort::Due => format!("t.take_charge_due_at {asc}, t.id {asc}"),
+            Sort::Priority => format!(
+                "CASE t.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END {asc}, t.id DESC"
+            ),
+            Sort::State => format!(
+                "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 \
+                 WHEN 'resolved' THEN 3 ELSE 4 END {asc}, t.id DESC"
+            ),
+            Sort::Entity => format!("e.name {asc}, t.id DESC"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TicketQuery {
     pub entity_id: Option<i64>,
     pub state: Option<State>,
+    pub priority: Option<Priority>,
     /// Only tickets still open (new, in progress, waiting).
     pub open_only: bool,
-    /// The operators' queue order: new tickets first, by take-charge deadline; else newest first.
-    pub queue: bool,
-    /// Only the tickets assigned to this operator ("my work").
-    pub assigned_to: Option<i64>,
+    pub assignee: Assignee,
     /// Text searched, case-insensitively, in the number, the subject and the requester's
     /// address (`%` and `_` are themselves).
     pub text: Option<String>,
@@ -357,6 +450,9 @@ pub struct TicketQuery {
     /// progress past the resolution deadline (a ticket waiting for the entity has its
     /// resolution clock paused, so it is not overdue while it waits).
     pub overdue_at: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    /// The sort's natural direction turned round (the queue order has none).
+    pub reverse: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -373,8 +469,36 @@ pub struct TicketPage {
     pub items: Vec<Ticket>,
 }
 
-/// Tickets the actor may see, newest first (or in queue order). Only the conditions asked for
-/// are in the SQL, so the planner uses `tickets_entity` / `tickets_entity_state` for an entity.
+/// The SQL condition of the overdue tickets at `$now`.
+fn overdue_sql(now: &str) -> String {
+    format!(
+        "((t.state = 'new' AND t.take_charge_due_at < {now}) OR (t.state = 'in_progress' \
+         AND t.resolution_due_at IS NOT NULL AND t.resolution_due_at < {now}))"
+    )
+}
+
+/// `text` as a `LIKE` pattern matching it anywhere, lower-case, `%`, `_` and `\` literal.
+fn like_pattern(text: &str) -> String {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// A bound value of a list query.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Tickets the actor may see, in the order asked. Only the conditions asked for are in the
+/// SQL (each value bound), so the planner picks the index that fits: `tickets_entity` /
+/// `tickets_entity_state` for an entity, `tickets_open_counts` for the open queue.
 pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage, HelpdeskError> {
     let scope = scope_param(actor);
     if scope < 0 {
@@ -384,105 +508,80 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
             items: Vec::new(),
         });
     }
+    let mut args: Vec<Arg> = Vec::new();
+    let mut bind = |a: Arg| {
+        args.push(a);
+        format!("${}", args.len())
+    };
     let mut filter = Vec::new();
     if scope > 0 {
-        filter.push(db::entities_linked_to!("t.entity_id", "$1").to_owned());
-    } else {
-        filter.push("$1 = 0".to_owned());
+        let p = bind(Arg::Int(scope));
+        filter.push(db::entities_linked_to!("t.entity_id", "{P}").replace("{P}", &p));
     }
-    if q.entity_id.is_some() {
-        filter.push("t.entity_id = $2".to_owned());
-    } else {
-        filter.push("$2 = 0".to_owned());
+    if let Some(e) = q.entity_id {
+        filter.push(format!("t.entity_id = {}", bind(Arg::Int(e))));
     }
-    if q.state.is_some() {
-        filter.push("t.state = $3".to_owned());
-    } else {
-        filter.push("$3 = ''".to_owned());
-    }
-    if q.open_only {
+    if let Some(st) = q.state {
+        filter.push(format!("t.state = {}", bind(Arg::Text(st.as_str().into()))));
+    } else if q.open_only {
         filter.push("t.state IN ('new', 'in_progress', 'waiting_entity')".to_owned());
     }
-    if let Some(u) = q.assigned_to {
-        // A number from the caller's own session, never from the request text.
-        filter.push(format!("t.assigned_to = {u}"));
+    if let Some(p) = q.priority {
+        filter.push(format!(
+            "t.priority = {}",
+            bind(Arg::Text(p.as_str().into()))
+        ));
     }
-    if q.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-        filter.push(
-            "(LOWER(t.number) LIKE {Q} ESCAPE '\\' OR LOWER(t.subject) LIKE {Q} ESCAPE '\\' \
-             OR LOWER(t.requester_email) LIKE {Q} ESCAPE '\\')"
-                .to_owned(),
-        );
-    } else {
-        filter.push("{Q} = ''".to_owned());
+    match q.assignee {
+        Assignee::Anyone => {}
+        Assignee::Nobody => filter.push("t.assigned_to IS NULL".to_owned()),
+        Assignee::User(u) => filter.push(format!("t.assigned_to = {}", bind(Arg::Int(u)))),
     }
-    if q.overdue_at.is_some() {
-        filter.push(
-            "((t.state = 'new' AND t.take_charge_due_at < {NOW}) OR (t.state = 'in_progress' \
-             AND t.resolution_due_at IS NOT NULL AND t.resolution_due_at < {NOW}))"
-                .to_owned(),
-        );
-    } else {
-        filter.push("{NOW} = ''".to_owned());
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let p = bind(Arg::Text(like_pattern(text)));
+        filter.push(format!(
+            "(LOWER(t.number) LIKE {p} ESCAPE '\\' OR LOWER(t.subject) LIKE {p} ESCAPE '\\' \
+             OR LOWER(t.requester_email) LIKE {p} ESCAPE '\\')"
+        ));
     }
-    let pattern = q
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            let escaped: String = t
-                .to_lowercase()
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    c => vec![c],
-                })
-                .collect();
-            format!("%{escaped}%")
-        })
-        .unwrap_or_default();
-    let now = q.overdue_at.map(kernel::time::format).unwrap_or_default();
-    let filter = format!("WHERE {}", filter.join(" AND "));
-    // The count binds $1–$3 then these two; the page binds limit and offset as $4 and $5.
-    let count_filter = filter.replace("{Q}", "$4").replace("{NOW}", "$5");
-    let filter = filter.replace("{Q}", "$6").replace("{NOW}", "$7");
-    // The queue: new tickets first, on-call ones first among them, then by the entity's
-    // support profile (queue priority), then by SLA due time.
-    let order = if q.queue {
-        format!(
-            "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \
-             t.on_call DESC, COALESCE((SELECT {} FROM support_profiles sp WHERE sp.entity_id = t.entity_id), 0) DESC, \
-             t.take_charge_due_at, t.id",
-            Profile::rank_sql("sp.profile")
-        )
+    if let Some(now) = q.overdue_at {
+        let p = bind(Arg::Text(kernel::time::format(now)));
+        filter.push(overdue_sql(&p));
+    }
+    let filter = if filter.is_empty() {
+        String::new()
     } else {
-        "t.id DESC".to_owned()
+        format!("WHERE {}", filter.join(" AND "))
     };
-    let state = q.state.map_or("", State::as_str);
+    let order = q.sort.sql(q.reverse);
+    let n = args.len();
+    let bound = |sql: String| {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in &args {
+            query = match a {
+                Arg::Int(i) => query.bind(*i),
+                Arg::Text(t) => query.bind(t.clone()),
+            };
+        }
+        query
+    };
     // Counting is capped: past COUNT_CAP the page says "more than" instead of scanning an
     // index range that grows with the years (a million tickets must list as fast as ten).
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets t {count_filter} LIMIT {}) c",
+    // The entity join is only in the count when the order needs it (never: counts need none).
+    let total: i64 = bound(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM tickets t {filter} LIMIT {}) c",
         COUNT_CAP + 1
-    )))
-    .bind(scope)
-    .bind(q.entity_id.unwrap_or(0))
-    .bind(state)
-    .bind(&pattern)
-    .bind(&now)
+    ))
     .fetch_one(db.pool())
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLS} {FROM} {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
-    )))
-    .bind(scope)
-    .bind(q.entity_id.unwrap_or(0))
-    .bind(state)
+    .await?
+    .try_get("n")?;
+    let rows = bound(format!(
+        "SELECT {COLS} {FROM} {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    ))
     .bind(q.limit.clamp(1, 500))
     .bind(q.offset.max(0))
-    .bind(&pattern)
-    .bind(&now)
     .fetch_all(db.pool())
     .await?;
     Ok(TicketPage {
@@ -490,4 +589,69 @@ pub async fn list(db: &Db, actor: &Actor, q: &TicketQuery) -> Result<TicketPage,
         more: total > COUNT_CAP,
         items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
     })
+}
+
+/// The open queue at a glance, for the staff's home: counted from `tickets_open_counts`, an
+/// index over the open states, so the cost follows the open tickets, not the years of history.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QueueCounts {
+    pub open: i64,
+    /// Open tickets by priority, high first.
+    pub by_priority: Vec<(Priority, i64)>,
+    pub new: i64,
+    pub waiting_entity: i64,
+    /// New past the take-charge deadline, or in progress past the resolution deadline.
+    pub overdue: i64,
+    /// Open and assigned to nobody.
+    pub unassigned: i64,
+    /// Open and assigned to the caller.
+    pub mine: i64,
+}
+
+/// Counts of the open queue (staff only).
+pub async fn queue_counts(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<QueueCounts, HelpdeskError> {
+    if !actor.is_staff() {
+        return Err(HelpdeskError::StaffOnly);
+    }
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT t.state, t.priority, COUNT(*) AS n, \
+         CAST(SUM(CASE WHEN t.assigned_to IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS unassigned, \
+         CAST(SUM(CASE WHEN t.assigned_to = $2 THEN 1 ELSE 0 END) AS BIGINT) AS mine, \
+         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
+         FROM tickets t WHERE t.state IN ('new', 'in_progress', 'waiting_entity') \
+         GROUP BY t.state, t.priority",
+        overdue_sql("$1")
+    )))
+    .bind(kernel::time::format(now))
+    .bind(actor.user_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut c = QueueCounts {
+        by_priority: Priority::ALL.iter().map(|p| (*p, 0)).collect(),
+        ..Default::default()
+    };
+    for r in &rows {
+        let n: i64 = r.try_get("n")?;
+        let state: String = r.try_get("state")?;
+        let priority = Priority::parse(&r.try_get::<String, _>("priority")?);
+        c.open += n;
+        match state.as_str() {
+            "new" => c.new += n,
+            "waiting_entity" => c.waiting_entity += n,
+            _ => {}
+        }
+        if let Some(slot) = c.by_priority.iter_mut().find(|(p, _)| Some(*p) == priority) {
+            slot.1 += n;
+        }
+        // Each group has rows, so the sums are numbers (cast: PostgreSQL's SUM of BIGINT is a
+        // NUMERIC, which the Any driver cannot read).
+        c.unassigned += r.try_get::<Option<i64>, _>("unassigned")?.unwrap_or(0);
+        c.mine += r.try_get::<Option<i64>, _>("mine")?.unwrap_or(0);
+        c.overdue += r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0);
+    }
+    Ok(c)
 }

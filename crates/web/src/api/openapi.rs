@@ -122,7 +122,7 @@ impl Modify for Refusals {
         tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
         tickets::messages, tickets::add_message, tickets::set_state,
         attachments::attachments, attachments::upload, attachments::download,
-        tickets::get_profile, tickets::put_profile, tickets::set_priority,
+        tickets::get_profile, tickets::put_profile, tickets::set_priority, tickets::assign,
         phases::for_ticket, phases::create, phases::mine, phases::get, phases::update,
         backups::list, backups::create, backups::report,
     ),

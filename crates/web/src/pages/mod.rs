@@ -2,6 +2,8 @@
 //! or as a fragment when htmx asks for one (`HX-Request`).
 
 pub mod home;
+pub mod list;
+pub mod menu;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -18,6 +20,8 @@ pub struct Layout {
     pub csrf: String,
     /// The navigation entry to mark active.
     pub nav: &'static str,
+    /// The main menu for this person (empty without a session).
+    pub menu: Vec<menu::NavGroup>,
 }
 
 pub struct UserView {
@@ -52,6 +56,9 @@ impl Layout {
             }),
             csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
             nav,
+            menu: session
+                .map(|s| menu::menu(s.user.role, nav))
+                .unwrap_or_default(),
         }
     }
 }
@@ -78,7 +85,13 @@ struct ErrorPage {
     message: String,
 }
 
-/// An error page without the session (the frame shows no user menu).
+/// What an error page said, kept on its response so that [`crate::edge::error_frame`] can draw
+/// it again inside the person's own header and menu.
+#[derive(Clone)]
+pub struct ErrorShown(pub String);
+
+/// An error page without the session (the frame shows no user menu until
+/// [`crate::edge::error_frame`] finds one).
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     let t = ErrorPage {
         layout: Layout {
@@ -87,11 +100,31 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
             user: None,
             csrf: String::new(),
             nav: "",
+            menu: Vec::new(),
         },
         status: status.as_u16(),
         message: message.to_owned(),
     };
-    render(status, &t)
+    let mut r = render(status, &t);
+    r.extensions_mut().insert(ErrorShown(message.to_owned()));
+    r
+}
+
+/// The same error page within the frame of a signed-in person.
+pub fn error_page_for(
+    state: &AppState,
+    session: &Session,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            layout: Layout::new(state, Some(session), "Errore", ""),
+            status: status.as_u16(),
+            message: message.to_owned(),
+        },
+    )
 }
 
 pub fn is_htmx(headers: &HeaderMap) -> bool {

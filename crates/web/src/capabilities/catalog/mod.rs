@@ -2,6 +2,7 @@
 
 pub mod agreements_api;
 pub mod agreements_pages;
+pub mod home;
 pub mod membership_api;
 pub mod membership_pages;
 pub mod price_lists_pages;

@@ -88,7 +88,7 @@ pub async fn mail(
         })
         .collect();
     Ok(ok(&MailPage {
-        layout: Layout::new(&s, Some(&sess), "Posta dell'assistenza", "tickets"),
+        layout: Layout::new(&s, Some(&sess), "Posta dell'assistenza", "mail"),
         unmatched,
         entities: members::store::names(&s.db, &actor).await?,
         message: notice.error,

@@ -3,9 +3,11 @@
 pub mod attachments_api;
 pub mod attachments_pages;
 pub mod backups_api;
+pub mod home;
 pub mod mail_pages;
 pub mod phases_api;
 pub mod phases_pages;
+pub mod queue_pages;
 pub mod reports_pages;
 pub mod settings_pages;
 pub mod tickets_api;
@@ -34,6 +36,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/tickets/{ticket_id}/messages", User, Api, tickets_api::add_message),
         route(M::POST, "/api/v1/tickets/{ticket_id}/state", Staff, Api, tickets_api::set_state),
         route(M::POST, "/api/v1/tickets/{ticket_id}/priority", Staff, Api, tickets_api::set_priority),
+        route(M::POST, "/api/v1/tickets/{ticket_id}/assign", Staff, Api, tickets_api::assign),
         route(M::GET, "/api/v1/tickets/{ticket_id}/phases", User, Api, phases_api::for_ticket),
         route(M::POST, "/api/v1/tickets/{ticket_id}/phases", Staff, Api, phases_api::create),
         route(M::GET, "/api/v1/phases", User, Api, phases_api::mine),
@@ -44,7 +47,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", User, Api, attachments_api::download),
         route(M::GET, "/api/v1/reports/sla", Staff, Api, tickets_api::sla_report),
         route(M::POST, "/entities/{id}/support-profile", Admin, Page, tickets_pages::set_profile),
-        route(M::GET, "/tickets", User, Page, tickets_pages::list),
+        route(M::GET, "/tickets", User, Page, queue_pages::list),
         route(M::GET, "/tickets/new", User, Page, tickets_pages::new_form),
         route(M::POST, "/tickets", User, Page, tickets_pages::create),
         route(M::GET, "/tickets/{ticket_id}", User, Page, tickets_pages::detail),
@@ -52,6 +55,9 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/tickets/{ticket_id}/take-charge", Staff, Page, tickets_pages::take_charge),
         route(M::POST, "/tickets/{ticket_id}/state", Staff, Page, tickets_pages::set_state),
         route(M::POST, "/tickets/{ticket_id}/priority", Staff, Page, tickets_pages::set_priority),
+        route(M::POST, "/tickets/{ticket_id}/assign", Staff, Page, queue_pages::assign),
+        route(M::POST, "/tickets/bulk", Staff, Page, queue_pages::bulk),
+        route(M::GET, "/tickets.csv", User, Page, queue_pages::csv),
         route(M::POST, "/tickets/{ticket_id}/attachments", User, Page, attachments_pages::upload),
         route(M::GET, "/tickets/{ticket_id}/attachments/{attachment_id}", User, Page, attachments_pages::download),
         route(M::GET, "/helpdesk/mail", Staff, Page, mail_pages::mail),

@@ -67,22 +67,85 @@ pub struct Line {
     pub ok: bool,
 }
 
+/// Take-charge compliance per priority against the target, drawn as bars (the SLA page and
+/// the staff's home show the same chart).
+pub struct SlaChart {
+    pub target: u32,
+    /// The target's position in the chart, px.
+    pub target_x: i64,
+    pub bars: Vec<Bar>,
+}
+
+impl SlaChart {
+    /// The chart of tickets received from `from` to `to`.
+    pub async fn of(
+        s: &AppState,
+        actor: &kernel::Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Self, PageError> {
+        let target = store::policy(&s.db).await?.target_percent;
+        let bars = store::sla_report(&s.db, actor, from, to, s.clock.now())
+            .await?
+            .into_iter()
+            .map(|l| Bar {
+                label: l.priority.label(),
+                code: l.priority.as_str(),
+                total: l.total,
+                met: l.met,
+                pending: l.pending,
+                // Nothing judged yet: no figure, no bar.
+                percent: if l.total == 0 {
+                    "–".into()
+                } else {
+                    pct(l.percent)
+                },
+                width: if l.total == 0 {
+                    0
+                } else {
+                    (l.percent * 3.0).round() as i64
+                },
+                ok: l.total == 0 || l.percent >= f64::from(target),
+            })
+            .collect();
+        Ok(Self {
+            target,
+            target_x: i64::from(target) * 3,
+            bars,
+        })
+    }
+
+    pub fn height(&self) -> usize {
+        self.bars.len() * 40 + 30
+    }
+}
+
 #[derive(Template)]
 #[template(path = "reports/sla.html")]
 struct Page {
     layout: Layout,
     from: String,
     to: String,
-    target: u32,
-    /// The target's position in the chart, px.
-    target_x: i64,
-    bars: Vec<Bar>,
+    chart: SlaChart,
     lines: Vec<Line>,
     csv: String,
 }
 
-fn pct(p: f64) -> String {
-    format!("{p:.1}").replace('.', ",") + " %"
+/// `2026-10` as `ottobre 2026` (as it is, if it is not a month).
+fn month_words(m: &str) -> String {
+    m.split_once('-')
+        .and_then(|(y, mo)| {
+            Some(kernel::time::display_month(
+                y.parse().ok()?,
+                mo.parse().ok()?,
+            ))
+        })
+        .unwrap_or_else(|| m.to_owned())
+}
+
+/// A percentage the Italian way: `92,5%`.
+pub fn pct(p: f64) -> String {
+    format!("{p:.1}").replace('.', ",") + "%"
 }
 
 pub async fn sla(
@@ -92,30 +155,8 @@ pub async fn sla(
 ) -> Result<Response, PageError> {
     let (from, to, _) = period(raw.as_deref())?;
     let actor = sess.actor();
-    let target = store::policy(&s.db).await?.target_percent;
-    let bars = store::sla_report(&s.db, &actor, from, to, s.clock.now())
-        .await?
-        .into_iter()
-        .map(|l| Bar {
-            label: l.priority.label(),
-            code: l.priority.as_str(),
-            total: l.total,
-            met: l.met,
-            pending: l.pending,
-            // Nothing judged yet: no figure, no bar.
-            percent: if l.total == 0 {
-                "–".into()
-            } else {
-                pct(l.percent)
-            },
-            width: if l.total == 0 {
-                0
-            } else {
-                (l.percent * 3.0).round() as i64
-            },
-            ok: l.percent >= f64::from(target),
-        })
-        .collect();
+    let chart = SlaChart::of(&s, &actor, from, to).await?;
+    let target = chart.target;
     let lines = store::sla_breakdown(&s.db, &actor, from, to, s.clock.now())
         .await?
         .into_iter()
@@ -126,7 +167,7 @@ pub async fn sla(
                 pct(r.percent())
             },
             ok: r.percent() >= f64::from(target),
-            month: r.month,
+            month: month_words(&r.month),
             entity: r.entity_name,
             priority: r.priority.label(),
             total: r.total,
@@ -138,9 +179,7 @@ pub async fn sla(
         layout: Layout::new(&s, Some(&sess), "Rispetto degli SLA", "reports"),
         from: from.to_string(),
         to: to.to_string(),
-        target,
-        target_x: i64::from(target) * 3,
-        bars,
+        chart,
         lines,
         csv: format!("/reports/sla.csv?from={from}&to={to}"),
     }))

@@ -75,7 +75,12 @@ pub async fn page(
         ),
     };
     Ok(ok(&SettingsPage {
-        layout: Layout::new(&s, Some(&sess), "Impostazioni dell'assistenza", "tickets"),
+        layout: Layout::new(
+            &s,
+            Some(&sess),
+            "Impostazioni dell'assistenza",
+            "helpdesk-settings",
+        ),
         rows: Priority::ALL
             .into_iter()
             .map(|p| PolicyRow {

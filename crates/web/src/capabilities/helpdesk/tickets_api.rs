@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
-use helpdesk::model::{NewTicket, State as TicketState};
-use helpdesk::store::{self, Ticket, TicketQuery};
+use helpdesk::model::{NewTicket, Priority, State as TicketState};
+use helpdesk::store::{self, Assignee, Sort, Ticket, TicketQuery};
 use kernel::calendar::rfc3339_rome;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -40,6 +40,10 @@ pub struct TicketOut {
     pub taken_at: Option<String>,
     /// Username of the operator who took charge.
     pub taken_by: Option<String>,
+    /// Id of the operator the ticket is assigned to.
+    pub assigned_to: Option<i64>,
+    /// Their name.
+    pub assigned_name: Option<String>,
     /// Whether the take-charge was (or, if still open, is so far) within the deadline.
     pub take_charge_met: Option<bool>,
     /// The resolution deadline (when the centre sets one), moved on by the pauses.
@@ -81,6 +85,8 @@ pub fn ticket_out(t: Ticket) -> TicketOut {
         take_charge_due_at: rfc3339_rome(t.take_charge_due_at),
         taken_at: t.taken_at.map(rfc3339_rome),
         taken_by: t.taken_by,
+        assigned_to: t.assigned_to,
+        assigned_name: t.assigned_name,
         take_charge_met: met,
         resolution_due_at: t.resolution_due_at.map(rfc3339_rome),
         paused_since: t.paused_since.map(rfc3339_rome),
@@ -165,6 +171,16 @@ pub struct TicketParams {
     /// `true`: only the overdue tickets — new past the take-charge deadline, or in progress
     /// past the resolution deadline.
     overdue: Option<bool>,
+    /// high | medium | low
+    priority: Option<String>,
+    /// Only the tickets assigned to this operator (a user id).
+    assigned_to: Option<i64>,
+    /// `true`: only the tickets assigned to nobody.
+    unassigned: Option<bool>,
+    /// queue | number (default, newest first) | received | due | priority | state | entity
+    sort: Option<String>,
+    /// `true`: the sort's natural direction turned round (oldest first, latest deadline first…).
+    reverse: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -197,20 +213,54 @@ pub async fn list(
             ApiError::new(StatusCode::BAD_REQUEST, format!("stato «{x}» sconosciuto"))
         })?),
     };
+    let priority = match p.priority.as_deref() {
+        None | Some("") => None,
+        Some(x) => Some(Priority::parse(x).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("priorità «{x}» sconosciuta: high, medium o low"),
+            )
+        })?),
+    };
+    let queue = p.queue.unwrap_or(false);
+    let sort = match p.sort.as_deref() {
+        None | Some("") if queue => Sort::Queue,
+        None | Some("") => Sort::Number,
+        Some(x) => Sort::parse(x).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "ordinamento «{x}» sconosciuto: {}",
+                    Sort::ALL.map(Sort::as_str).join(", ")
+                ),
+            )
+        })?,
+    };
+    let actor = caller.actor();
+    let assignee = if p.unassigned.unwrap_or(false) {
+        Assignee::Nobody
+    } else if p.mine.unwrap_or(false) && actor.is_staff() {
+        Assignee::User(actor.user_id)
+    } else if let Some(u) = p.assigned_to {
+        Assignee::User(u)
+    } else {
+        Assignee::Anyone
+    };
     let page = store::list(
         &s.db,
-        &caller.actor(),
+        &actor,
         &TicketQuery {
             entity_id: p.entity_id,
             state,
-            open_only: p.queue.unwrap_or(false),
-            queue: p.queue.unwrap_or(false),
-            assigned_to: (p.mine.unwrap_or(false) && caller.actor().is_staff())
-                .then(|| caller.actor().user_id),
+            priority,
+            open_only: queue,
+            assignee,
             limit: p.limit.unwrap_or(50),
             offset: p.offset.unwrap_or(0),
             text: p.q.clone(),
             overdue_at: p.overdue.unwrap_or(false).then(|| s.clock.now()),
+            sort,
+            reverse: p.reverse.unwrap_or(false),
         },
     )
     .await?;
@@ -455,6 +505,30 @@ pub async fn set_priority(
     })?;
     Ok(Json(ticket_out(
         store::set_priority(&s.db, &user.actor(), id, to, s.clock.now()).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignIn {
+    /// The operator's user id (an active admin or operator), or `null` for nobody.
+    assigned_to: Option<i64>,
+}
+
+/// Assigns an open ticket to an operator of the centre, or to nobody (staff). The operator
+/// still takes charge of it: assigning does not stop the take-charge clock.
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/assign", tag = "helpdesk",
+    params(("ticket_id" = i64, Path, description = "ticket id")), request_body = AssignIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign(
+    State(s): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    PathId(id): PathId,
+    ApiJson(a): ApiJson<AssignIn>,
+) -> Result<Json<TicketOut>, ApiError> {
+    Ok(Json(ticket_out(
+        store::assign(&s.db, &user.actor(), id, a.assigned_to, s.clock.now()).await?,
     )))
 }
 

@@ -2,12 +2,12 @@
 //! queue (take charge, reply, notes, waiting, resolution).
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use helpdesk::model::{Channel, NewTicket, Priority, State as TicketState};
-use helpdesk::store::{self, Ticket, TicketQuery};
+use helpdesk::store::{self, Ticket};
 use helpdesk::HelpdeskError;
 use kernel::Role;
 use serde::Deserialize;
@@ -37,6 +37,8 @@ pub struct TicketView {
     /// "rispettato", "non rispettato", or empty while open and in time.
     pub sla: &'static str,
     pub taken: String,
+    /// The operator it is assigned to, by name (empty: nobody).
+    pub operator: String,
     pub resolution_due: String,
     pub paused: String,
     pub is_new: bool,
@@ -84,67 +86,11 @@ pub fn view(t: &Ticket) -> TicketView {
             (Some(at), None) => rome(*at),
             _ => String::new(),
         },
+        operator: t.assigned_name.clone().unwrap_or_default(),
         resolution_due: t.resolution_due_at.map(rome).unwrap_or_default(),
         paused,
         is_new: t.state == TicketState::New,
     }
-}
-
-#[derive(Template)]
-#[template(path = "tickets/list.html")]
-struct ListPage {
-    layout: Layout,
-    tickets: Vec<TicketView>,
-    total: i64,
-    more: bool,
-    is_staff: bool,
-    is_admin: bool,
-    can_open: bool,
-    all: bool,
-    mine: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ListParams {
-    tutti: String,
-    /// "Il mio lavoro": the operator's own tickets.
-    miei: String,
-}
-
-pub async fn list(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
-    let p: ListParams =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let actor = sess.actor();
-    let all = !p.tutti.is_empty();
-    let mine = !p.miei.is_empty() && actor.is_staff();
-    let page = store::list(
-        &s.db,
-        &actor,
-        &TicketQuery {
-            open_only: !all,
-            queue: actor.is_staff(),
-            assigned_to: mine.then_some(actor.user_id),
-            limit: 200,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(ok(&ListPage {
-        layout: Layout::new(&s, Some(&sess), "Assistenza", "tickets"),
-        tickets: page.items.iter().map(view).collect(),
-        total: page.total,
-        more: page.more,
-        is_staff: actor.is_staff(),
-        is_admin: actor.is_admin(),
-        can_open: actor.role != Role::Supplier,
-        all,
-        mine,
-    }))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -341,6 +287,11 @@ struct DetailPage {
     can_reply: bool,
     actions: Vec<(&'static str, &'static str)>,
     message: String,
+    /// What the last action did.
+    saved: String,
+    /// Whom the ticket may be assigned to (staff, open tickets).
+    operators: Vec<(i64, String)>,
+    assigned_to: i64,
     files: Vec<FileView>,
     max_file: String,
     requester_email: String,
@@ -431,6 +382,13 @@ async fn detail_page(
         } else {
             Vec::new()
         },
+        operators: if actor.is_staff() && !matches!(t.state, Resolved | Closed) {
+            store::operators(&s.db).await?
+        } else {
+            Vec::new()
+        },
+        assigned_to: t.assigned_to.unwrap_or(0),
+        saved: String::new(),
         files,
         max_file: helpdesk::attachments::human(helpdesk::attachments::MAX_BYTES),
         requester_email: t.requester_email.clone(),
@@ -450,16 +408,33 @@ pub async fn detail(
     let n = crate::pages::notice(&s, &sess).await?;
     let mut page = detail_page(&s, &sess, parse_id(&id)?, n.error.clone()).await?;
     page.reply_body = n.value("body");
+    page.saved = n.saved;
     Ok(ok(&page))
 }
 
-pub(super) async fn back(
+pub async fn back(
     s: &AppState,
     sess: &crate::auth::Session,
     id: i64,
     message: &str,
 ) -> Result<Response, PageError> {
     crate::pages::refused(s, sess, &format!("/tickets/{id}"), message).await
+}
+
+/// Back to the ticket with what was done, said in green.
+pub async fn done(
+    s: &AppState,
+    sess: &crate::auth::Session,
+    id: i64,
+    saved: String,
+) -> Result<Response, PageError> {
+    crate::pages::back_with(
+        s,
+        sess,
+        &format!("/tickets/{id}"),
+        crate::auth::Flash::saved(saved),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -478,7 +453,16 @@ pub async fn reply(
     let id = parse_id(&id)?;
     let internal = !f.internal.is_empty();
     match store::add_message(&s.db, &sess.actor(), id, &f.body, internal, s.clock.now()).await {
-        Ok(_) => back(&s, &sess, id, "").await,
+        Ok(_) => {
+            let said = if internal {
+                "Nota interna aggiunta: l'ente non la vede."
+            } else if sess.actor().is_staff() {
+                "Risposta inviata: il richiedente la riceve anche per e-mail."
+            } else {
+                "Messaggio inviato al centro."
+            };
+            done(&s, &sess, id, said.to_owned()).await
+        }
         Err(e) => {
             let flash = crate::auth::Flash {
                 error: refusal(e)?,
@@ -497,7 +481,16 @@ pub async fn take_charge(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     match store::take_charge(&s.db, &sess.actor(), id, s.clock.now()).await {
-        Ok(_) => back(&s, &sess, id, "").await,
+        Ok(t) => {
+            let when = t.taken_at.map(rome).unwrap_or_default();
+            done(
+                &s,
+                &sess,
+                id,
+                format!("Ticket {} preso in carico il {when}.", t.number),
+            )
+            .await
+        }
         Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }
@@ -519,7 +512,15 @@ pub async fn set_state(
         return back(&s, &sess, id, "stato sconosciuto").await;
     };
     match store::set_state(&s.db, &sess.actor(), id, to, s.clock.now()).await {
-        Ok(_) => back(&s, &sess, id, "").await,
+        Ok(t) => {
+            done(
+                &s,
+                &sess,
+                id,
+                format!("Ticket {}: ora è «{}».", t.number, t.state.label()),
+            )
+            .await
+        }
         Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }
@@ -565,8 +566,26 @@ pub async fn set_priority(
     let Some(to) = Priority::parse(&f.priority) else {
         return back(&s, &sess, id, "priorità sconosciuta").await;
     };
+    let before = store::get(&s.db, &sess.actor(), id).await?.priority;
     match store::set_priority(&s.db, &sess.actor(), id, to, s.clock.now()).await {
-        Ok(_) => back(&s, &sess, id, "").await,
+        Ok(_) if before == to => {
+            let same = format!("La priorità era già {}.", to.label().to_lowercase());
+            done(&s, &sess, id, same).await
+        }
+        Ok(t) => {
+            done(
+                &s,
+                &sess,
+                id,
+                format!(
+                    "Priorità cambiata da {} {}: presa in carico entro il {}.",
+                    before.label().to_lowercase(),
+                    kernel::text::to_word(&t.priority.label().to_lowercase()),
+                    rome(t.take_charge_due_at)
+                ),
+            )
+            .await
+        }
         Err(e) => back(&s, &sess, id, &refusal(e)?).await,
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod audit_pages;
+pub mod home;
 pub mod jobs_pages;
 
 use axum::http::Method;

@@ -1,0 +1,121 @@
+// The daily workbench, as each of the centre's people meets it: the contact on a phone, the
+// operator at the desk, and every page of every role at both widths, checked by axe-core and
+// for width (nothing wider than the screen), with a screenshot of each.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useCst, login, pageAt, inspect, PHONE, DESK } from './harness.mjs';
+
+const env = useCst();
+
+test('the contact, on a phone, finds the request waiting for them and answers it', async () => {
+  const page = await pageAt(env.browser, PHONE);
+  await login(page, env.base, 'referente', 'cst-demo-referente');
+  // The home: their requests, the one waiting for their answer first.
+  const first = page.locator('#card-requests li').first();
+  assert.match(await first.textContent(), /aspetta la tua risposta/);
+  assert.ok(await page.isVisible('#card-requests-button'), 'a "Nuova richiesta" button');
+  assert.ok(await page.isVisible('#card-fee'));
+  // The menu: on a phone a toggler opens Bootstrap Italia's off-canvas menu.
+  assert.equal(await page.isVisible('#nav-assistenza'), false, 'the menu is folded away');
+  await page.click('#menu-toggle');
+  await page.waitForSelector('#nav-assistenza', { state: 'visible' });
+  await inspect(page, 'wb-contact-phone-menu');
+  await page.click('.close-menu');
+  await page.waitForSelector('#nav-assistenza', { state: 'hidden' });
+  await first.locator('a').click();
+  await page.waitForSelector('#ticket-subject');
+  await page.fill('#body', 'Il numero di serie è ABX-4471, postazione ANAG-03.');
+  await page.click('#reply-form button[type=submit]');
+  await page.waitForSelector('#ticket-saved');
+  assert.match(await page.textContent('#ticket-saved'), /Messaggio inviato/);
+  assert.equal((await page.textContent('#ticket-state')).trim(), 'In lavorazione', 'the answer resumes the work');
+  await inspect(page, 'wb-contact-phone-ticket');
+  await page.close();
+});
+
+test('the operator filters the queue, sorts it, and assigns tickets several at once', async () => {
+  const page = await pageAt(env.browser, DESK);
+  await login(page, env.base, 'operatore', 'cst-demo-operatore');
+  // Each card of the home leads to the filtered queue.
+  await page.click('#card-todo a:has-text("Non assegnati")');
+  await page.waitForURL(/\/tickets\?operatore=nessuno$/);
+  assert.equal(await page.inputValue('#f-operatore'), 'nessuno');
+  const unassigned = await page.locator('#ticket-table tbody tr').count();
+  assert.ok(unassigned > 1, `several unassigned tickets (${unassigned})`);
+  // A filter changes the list in place (htmx) and the address with it.
+  await page.selectOption('#f-priorita', 'medium');
+  await page.waitForURL(/priorita=medium/);
+  await page.waitForFunction(() => [...document.querySelectorAll('#ticket-table tbody .badge[class*=priority-]')].every((b) => b.textContent === 'Media'));
+  // Search by subject.
+  await page.fill('#q', 'posta');
+  await page.waitForURL(/q=posta/);
+  await page.waitForFunction(() => [...document.querySelectorAll('#ticket-table tbody a.subject-link')].every((a) => /posta/i.test(a.textContent)));
+  // Back: the previous filter again.
+  await page.goBack();
+  await page.waitForFunction(() => !location.search.includes('q=posta'));
+  // Sort by deadline, then the other way round.
+  await page.goto(`${env.base}/tickets`);
+  await page.click('th a:has-text("Presa in carico entro")');
+  await page.waitForURL(/ordine=due/);
+  assert.equal(await page.getAttribute('th:has(a:has-text("Presa in carico entro"))', 'aria-sort'), 'ascending');
+  await page.click('th a:has-text("Presa in carico entro")');
+  await page.waitForURL(/inverso=1/);
+  assert.equal(await page.getAttribute('th:has(a:has-text("Presa in carico entro"))', 'aria-sort'), 'descending');
+  // Assign two unassigned tickets to oneself at once.
+  await page.goto(`${env.base}/tickets?operatore=nessuno`);
+  const rows = page.locator('#ticket-table tbody tr');
+  const numbers = [await rows.nth(0).locator('td.mono').textContent(), await rows.nth(1).locator('td.mono').textContent()];
+  await rows.nth(0).locator('input.row-select').check();
+  await rows.nth(1).locator('input.row-select').check();
+  await page.selectOption('#bulk-action', 'assign');
+  await page.selectOption('#bulk-operator', { label: 'Davide Rizzo' });
+  await page.click('#bulk-apply');
+  await page.waitForSelector('#queue-saved');
+  assert.match(await page.textContent('#queue-saved'), /2 ticket assegnati a Davide Rizzo/);
+  await page.goto(`${env.base}/tickets?operatore=io`);
+  const mine = await page.textContent('#ticket-table');
+  for (const n of numbers) assert.ok(mine.includes(n.trim()), `${n} is now in "Il mio lavoro"`);
+  // Reclassifying a ticket confirms what changed.
+  await page.click(`#ticket-table a:has-text("${numbers[0].trim()}")`);
+  const to = (await page.inputValue('#priority')) === 'high' ? 'low' : 'high';
+  await page.selectOption('#priority', to);
+  await page.click('#priority-form button');
+  await page.waitForSelector('#ticket-saved');
+  assert.match(await page.textContent('#ticket-saved'), /Priorità cambiata da (media|bassa|alta) (ad alta|a bassa): presa in carico entro il \d\d\/\d\d\/\d{4}/);
+  await page.close();
+});
+
+/// Every page of each role, at both widths: nothing wider than the screen, axe-clean.
+const pages = {
+  admin: ['/', '/tickets', '/tickets?stato=tutti&ordine=due', 'first:/tickets a.subject-link', '/tickets/new',
+    '/entities', 'first:/entities?q=028060 #entity-table tbody a', '/entities/new', '/catalog', '/catalog/PD01',
+    '/price-lists', 'first:/price-lists main table a', '/membership-fee', '/users', '/users/new',
+    'first:/users a[href$="/edit"]', '/audit', '/jobs', '/import', '/helpdesk/mail', '/helpdesk/settings',
+    '/reports/sla', '/phases', '/non-esiste'],
+  operatore: ['/', '/tickets?operatore=io', '/phases', 'first:/phases #phase-table a', '/reports/sla'],
+  referente: ['/', '/tickets', '/tickets/new', 'first:/tickets a.subject-link', '/entities',
+    'first:/entities #entity-table tbody a', '/catalog', '/price-lists'],
+  fornitore: ['/', '/phases', 'first:/phases #phase-table a', '/entities', '/catalog'],
+};
+
+for (const [user, paths] of Object.entries(pages)) {
+  test(`every page of ${user} works on a phone and at the desk`, async () => {
+    for (const [width, viewport] of [['desk', DESK], ['phone', PHONE]]) {
+      const page = await pageAt(env.browser, viewport);
+      await login(page, env.base, user, `cst-demo-${user}`);
+      for (const p of paths) {
+        let name = p;
+        if (p.startsWith('first:')) {
+          const [, list, selector] = p.match(/^first:(\S+) (.+)$/);
+          await page.goto(env.base + list);
+          await Promise.all([page.waitForLoadState(), page.locator(selector).first().click()]);
+          name = `${list}-detail`;
+        } else {
+          await page.goto(env.base + p);
+        }
+        await inspect(page, `wb-${user}-${width}${name.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '')}`);
+      }
+      await page.close();
+    }
+  });
+}
