@@ -82,6 +82,57 @@ test('the operator filters the queue, sorts it, and assigns tickets several at o
   await page.click('#priority-form button');
   await page.waitForSelector('#ticket-saved');
   assert.match(await page.textContent('#ticket-saved'), /Priorità cambiata da (media|bassa|alta) (ad alta|a bassa): presa in carico entro il \d\d\/\d\d\/\d{4}/);
+  // Take charge, then resolve: a note for the requester is required, and the story tells it all.
+  await page.click('#take-charge');
+  await page.waitForSelector('#ticket-saved:has-text("preso in carico")');
+  await page.click('#resolve summary');
+  await page.click('#resolve-submit');
+  await page.waitForSelector('#ticket-error');
+  assert.match(await page.textContent('#ticket-error'), /nota di risoluzione/);
+  assert.ok(await page.isVisible('#note'), 'the form stays open with the refusal');
+  await page.fill('#note', 'Sostituito il cavo di rete della postazione: la posta parte di nuovo.');
+  await page.click('#resolve-submit');
+  await page.waitForSelector('#ticket-saved');
+  assert.equal((await page.textContent('#ticket-state')).trim(), 'Risolto');
+  const story = await page.textContent('#thread');
+  const order = ['Richiesta ricevuta', 'Assegnata a Davide Rizzo', 'Priorità cambiata', 'Presa in carico', 'Sostituito il cavo di rete', 'Risolta'];
+  let from = 0;
+  for (const x of order) {
+    const at = story.indexOf(x, from);
+    assert.ok(at >= from, `«${x}» in order in the story: ${story}`);
+    from = at;
+  }
+  await inspect(page, 'wb-operator-desk-ticket-story');
+  await page.close();
+});
+
+test('the administrator terminates an agreement through its confirmation, on a phone', async () => {
+  const page = await pageAt(env.browser, PHONE);
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  await page.goto(`${env.base}/entities?q=028001`);
+  await page.click('#entity-table a:has-text("Comune di Abano Terme")');
+  const item = page.locator('#agreement-list li').first();
+  // Without a date: said what is missing, nothing ended.
+  await item.locator('button:has-text("Cessa")').click();
+  await page.waitForSelector('#agreement-error');
+  assert.match(await page.textContent('#agreement-error'), /ultimo giorno/);
+  await page.locator('#agreement-list li').first().locator('input[type=date]').fill('2026-12-31');
+  await page.locator('#agreement-list li').first().locator('button:has-text("Cessa")').click();
+  await page.waitForSelector('#confirm-question');
+  assert.match(await page.textContent('#confirm-question'), /Cessare la convenzione n\. .* del Comune di Abano Terme\?/);
+  assert.match(await page.textContent('#confirm-consequences'), /Dal 01\/01\/2027 all'ente non si potranno addebitare servizi/);
+  await inspect(page, 'wb-admin-phone-confirm-termination');
+  // "Annulla" leads back with nothing changed.
+  await page.click('#confirm-no');
+  await page.waitForSelector('#agreement-list');
+  assert.doesNotMatch(await page.textContent('#agreement-list'), /Cessata/);
+  await page.locator('#agreement-list li').first().locator('input[type=date]').fill('2026-12-31');
+  await page.locator('#agreement-list li').first().locator('button:has-text("Cessa")').click();
+  await page.fill('#confirm-note', 'Recesso deliberato dalla giunta');
+  await page.click('#confirm-yes');
+  await page.waitForSelector('#entity-saved');
+  assert.match(await page.textContent('#entity-saved'), /Convenzione cessata: in vigore fino al 31\/12\/2026/);
+  assert.match(await page.textContent('#agreement-list'), /Cessata/);
   await page.close();
 });
 

@@ -212,6 +212,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
 /// entity (one of the demo contact's, with the question it must answer), resolved or closed,
 /// and a phase handed to the demo supplier.
 async fn demo_tickets(db: &Db, main: &[i64; 3]) -> Result<()> {
+    const RESOLVED: &str = "Intervento completato: il servizio funziona di nuovo. Se il problema si ripresenta nei prossimi 10 giorni lavorativi basta rispondere a questo messaggio.";
     use helpdesk::model::{NewTicket, State};
     let operator = accounts::store::by_username(db, "operatore").await?.actor();
     let admin = accounts::store::by_username(db, "admin").await?.actor();
@@ -357,16 +358,18 @@ async fn demo_tickets(db: &Db, main: &[i64; 3]) -> Result<()> {
                     now,
                 )
                 .await?;
-                helpdesk::store::set_state(db, by, t.id, State::WaitingEntity, now).await?;
+                helpdesk::store::set_state(db, by, t.id, State::WaitingEntity, None, now).await?;
             }
             7 => {
                 helpdesk::store::take_charge(db, by, t.id, now).await?;
-                helpdesk::store::set_state(db, by, t.id, State::Resolved, now).await?;
+                helpdesk::store::set_state(db, by, t.id, State::Resolved, Some(RESOLVED), now)
+                    .await?;
             }
             _ => {
                 helpdesk::store::take_charge(db, by, t.id, now).await?;
-                helpdesk::store::set_state(db, by, t.id, State::Resolved, now).await?;
-                helpdesk::store::set_state(db, by, t.id, State::Closed, now).await?;
+                helpdesk::store::set_state(db, by, t.id, State::Resolved, Some(RESOLVED), now)
+                    .await?;
+                helpdesk::store::set_state(db, by, t.id, State::Closed, None, now).await?;
             }
         }
     }

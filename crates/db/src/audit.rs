@@ -172,6 +172,26 @@ pub struct Query {
     pub limit: i64,
 }
 
+/// The records of one object, oldest first (at most `limit`, 1 to 2,000), read through the
+/// `audit_log_object` index: a ticket's story, however long the log.
+pub async fn of_object(
+    db: &Db,
+    object_type: &str,
+    object_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE object_type = $1 AND object_id = $2 \
+         ORDER BY seq LIMIT $3"
+    )))
+    .bind(object_type)
+    .bind(object_id)
+    .bind(limit.clamp(1, 2_000))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(record).collect()
+}
+
 /// Newest first.
 pub async fn list(db: &Db, q: &Query) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

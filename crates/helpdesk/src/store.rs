@@ -1,7 +1,7 @@
 //! The SQL of the help desk, one module per subject: `calendars` (working time and
 //! deadlines), `settings` (SLA policy, support profiles), `tickets` (read, open, list),
 //! `lifecycle` (take charge, priority, states), `thread` (replies, notes, resume, warranty
-//! reopen), `report` (the SLA report). Every change is audited under its ticket.
+//! reopen), `report` (the SLA report), `timeline` (a ticket's whole story). Every change is audited under its ticket.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -25,12 +25,14 @@ mod report;
 mod settings;
 mod thread;
 mod tickets;
+mod timeline;
 pub use calendars::*;
 pub use lifecycle::*;
 pub use report::*;
 pub use settings::*;
 pub use thread::*;
 pub use tickets::*;
+pub use timeline::*;
 
 /// Appends the audit record of a change to ticket `number` (of `entity_id`), in the caller's
 /// transaction: every help-desk change is audited under the ticket it concerns.

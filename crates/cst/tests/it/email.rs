@@ -411,7 +411,7 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
             .send_json(
                 Method::POST,
                 &format!("/api/v1/tickets/{id}/state"),
-                json!({"state": st}),
+                json!({"state": st, "note": "Risolto."}),
             )
             .await;
         assert_eq!(s, 200);
@@ -446,7 +446,8 @@ async fn acknowledgement_take_charge_and_replies_by_mail(b: Backend) {
     );
     assert_eq!(
         thread(&app, id).await.len(),
-        4,
+        // Three messages, then the resolution note, which joins the thread as a reply.
+        5,
         "the closed ticket is left as it was"
     );
 }

@@ -112,7 +112,7 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         ),
         (
             ("POST", "/api/v1/tickets/{ticket_id}/state"),
-            Json(r#"{"state": "resolved"}"#),
+            Json(r#"{"state": "resolved", "note": "Intruso"}"#),
         ),
         (
             ("POST", "/api/v1/tickets/{ticket_id}/priority"),
@@ -314,7 +314,7 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         ),
         (
             ("POST", "/tickets/{ticket_id}/state"),
-            Form(&[("state", "resolved")]),
+            Form(&[("state", "resolved"), ("note", "Intruso")]),
         ),
         (("GET", "/reports/sla"), None),
         (("GET", "/reports/sla.csv"), None),

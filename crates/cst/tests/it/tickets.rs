@@ -557,7 +557,7 @@ async fn the_thread_and_the_paused_resolution_clock(b: Backend) {
     assert!(first_due > t.take_charge_due_at);
 
     // No pause before taking charge.
-    let state = |s: &str| json!({"state": s});
+    let state = |s: &str| json!({"state": s, "note": "Fatto."});
     let (s, p) = oapi
         .send_json(
             Method::POST,
@@ -850,7 +850,11 @@ async fn the_warranty_reopens_the_same_problem_within_ten_working_days(b: Backen
         200
     );
     let (s, t) = api
-        .send_json(Method::POST, &path("/state"), json!({"state": "resolved"}))
+        .send_json(
+            Method::POST,
+            &path("/state"),
+            json!({"state": "resolved", "note": "Risolto: sostituito il toner."}),
+        )
         .await;
     assert_eq!(s, 200, "{t}");
     // The warranty runs 10 working days of the entity's calendar from the resolution.
@@ -881,9 +885,13 @@ async fn the_warranty_reopens_the_same_problem_within_ten_working_days(b: Backen
 
     // Resolved and closed again; once the warranty is over, a reply is refused with the date.
     assert_eq!(
-        api.send_json(Method::POST, &path("/state"), json!({"state": "resolved"}))
-            .await
-            .0,
+        api.send_json(
+            Method::POST,
+            &path("/state"),
+            json!({"state": "resolved", "note": "Risolto: sostituito il toner."})
+        )
+        .await
+        .0,
         200
     );
     assert_eq!(
@@ -1358,7 +1366,7 @@ async fn reclassifying_the_priority_moves_the_deadlines(b: Backend) {
     api.send_json(
         Method::POST,
         &format!("/api/v1/tickets/{id}/state"),
-        json!({"state": "resolved"}),
+        json!({"state": "resolved", "note": "Risolto: sostituito il toner."}),
     )
     .await;
     let (s, p) = api

@@ -11,6 +11,8 @@ backends!(
     several_tickets_are_assigned_and_moved_at_once,
     each_role_finds_its_work_on_the_home_page,
     error_pages_keep_the_persons_menu,
+    a_tickets_story_tells_everything_in_order,
+    destructive_actions_ask_first_and_name_the_consequence,
 );
 
 fn ticket(entity: i64, subject: &str, priority: &str, received: &str) -> Value {
@@ -141,7 +143,7 @@ async fn the_queue_filters_sorts_and_assigns(b: Backend) {
             .send_json(
                 Method::POST,
                 &format!("/api/v1/tickets/{}/state", ids[2]),
-                json!({ "state": st }),
+                json!({ "state": st, "note": "Fatto." }),
             )
             .await;
         assert_eq!(s, 200);
@@ -435,4 +437,297 @@ async fn error_pages_keep_the_persons_menu(b: Backend) {
     assert_eq!(r.status(), 404);
     let html = r.text().await.unwrap();
     assert!(html.contains("Pagina non trovata") && !html.contains("main-menu"));
+}
+
+async fn a_tickets_story_tells_everything_in_order(b: Backend) {
+    let app = spawn_app(b).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let api = app.api(&op).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let contact = app.user("referente", "contact", &[e.id]).await;
+    let supplier = app.user("fornitore", "supplier", &[e.id]).await;
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({"entity_id": e.id, "subject": "Server lento", "priority": "low", "channel": "phone",
+                   "received_at": "2026-11-25T09:00:00+01:00", "requester_email": "ced@mezzo.example.it"}),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    let path = |p: &str| format!("/api/v1/tickets/{id}{p}");
+    let ok = |s: u16, v: &Value| assert!(s < 300, "{v}");
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            &path("/assign"),
+            json!({"assigned_to": op.id}),
+        )
+        .await;
+    ok(s, &v);
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            &path("/priority"),
+            json!({"priority": "high"}),
+        )
+        .await;
+    ok(s, &v);
+    let (s, v) = api
+        .send_json(Method::POST, &path("/take-charge"), json!({}))
+        .await;
+    ok(s, &v);
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            &path("/messages"),
+            json!({"body": "Quale server?"}),
+        )
+        .await;
+    ok(s, &v);
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            &path("/messages"),
+            json!({"body": "Chiamare il fornitore", "internal": true}),
+        )
+        .await;
+    ok(s, &v);
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            &path("/state"),
+            json!({"state": "waiting_entity"}),
+        )
+        .await;
+    ok(s, &v);
+    let (s, v) = app
+        .api(&contact)
+        .await
+        .send_json(
+            Method::POST,
+            &path("/messages"),
+            json!({"body": "Quello del protocollo"}),
+        )
+        .await;
+    ok(s, &v);
+    let (s, phase) = api
+        .send_json(
+            Method::POST,
+            &path("/phases"),
+            json!({"supplier_id": supplier.id, "title": "Sostituzione dischi"}),
+        )
+        .await;
+    ok(s, &phase);
+    let (s, v) = app
+        .api(&supplier)
+        .await
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/phases/{}/updates", phase["id"]),
+            json!({"state": "done", "body": "Dischi sostituiti, RAID ricostruito"}),
+        )
+        .await;
+    ok(s, &v);
+    // Resolving needs the note for the requester: refused without, nothing changed.
+    let (s, p) = api
+        .send_json(Method::POST, &path("/state"), json!({"state": "resolved"}))
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "note", "{p}");
+    let (_, v) = api.get(&path("")).await;
+    assert_eq!(v["state"], "in_progress");
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            &path("/state"),
+            json!({"state": "resolved", "note": "Sostituiti i dischi del server del protocollo."}),
+        )
+        .await;
+    ok(s, &v);
+    // The note is in the thread, public, and e-mailed like any reply.
+    let (_, msgs) = api.get(&path("/messages")).await;
+    let last = msgs["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["body"],
+        "Sostituiti i dischi del server del protocollo."
+    );
+    assert_eq!(last["internal"], false);
+
+    let page = |html: String| html.replace("&#39;", "'").replace("&#x27;", "'");
+    let (_, staff) = app
+        .browser("operatore")
+        .await
+        .get(&format!("/tickets/{id}"))
+        .await;
+    let staff = page(staff);
+    let start = staff.find("id=\"thread\"").unwrap();
+    let story = &staff[start..start + staff[start..].find("</ol>").unwrap()];
+    let expected = [
+        "Richiesta ricevuta per telefono",
+        "Assegnata a Utente operatore",
+        "Priorità cambiata da bassa ad alta",
+        "Presa in carico",
+        "Quale server?",
+        "Chiamare il fornitore",
+        "In attesa di una risposta dell'ente",
+        "Quello del protocollo",
+        "Fase «Sostituzione dischi» affidata a Utente fornitore",
+        "Fase «Sostituzione dischi»: completata",
+        "Dischi sostituiti, RAID ricostruito",
+        "Sostituiti i dischi del server del protocollo.",
+        "Risolta",
+    ];
+    let mut from = 0;
+    for x in expected {
+        let at = story[from..]
+            .find(x)
+            .unwrap_or_else(|| panic!("«{x}» missing or out of order in {story}"));
+        from += at;
+    }
+    assert!(
+        story.contains("E-mail a ced@mezzo.example.it in coda di invio"),
+        "{story}"
+    );
+    assert!(
+        story.contains("[Ticket 2026/000001] Server lento"),
+        "the e-mail's subject: {story}"
+    );
+    // The contact reads the same story without the internal note nor the supplier's words.
+    let (_, theirs) = app
+        .browser("referente")
+        .await
+        .get(&format!("/tickets/{id}"))
+        .await;
+    let theirs = page(theirs);
+    assert!(theirs.contains("Presa in carico") && theirs.contains("Risolta"));
+    assert!(
+        !theirs.contains("Chiamare il fornitore"),
+        "internal notes stay internal"
+    );
+    assert!(
+        !theirs.contains("RAID ricostruito"),
+        "the supplier's notes are the centre's"
+    );
+    assert!(theirs.contains("Fase «Sostituzione dischi»: completata"));
+    // The page's resolve form: without a note, refused with what to do (a resolved ticket is
+    // reopened first to try it).
+    let br = app.browser("operatore").await;
+    let (_, html) = br
+        .post_follow(&format!("/tickets/{id}/state"), &[("state", "in_progress")])
+        .await;
+    assert!(page(html).contains("ora è «In lavorazione»"));
+    let (_, html) = br
+        .post_follow(
+            &format!("/tickets/{id}/state"),
+            &[("state", "resolved"), ("note", "  ")],
+        )
+        .await;
+    assert!(page(html).contains("scrivere la nota di risoluzione"));
+}
+
+async fn destructive_actions_ask_first_and_name_the_consequence(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.user("capo", "admin", &[]).await;
+    let api = app.api(&admin).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let (s, a) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{}/agreements", e.id),
+            json!({"number": "59/2024", "start_date": "2024-01-01", "term_years": 5, "signed": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let aid = a["id"].as_i64().unwrap();
+    let version = a["version"].as_i64().unwrap().to_string();
+    let (_, c) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{}/contacts", e.id),
+            json!({"full_name": "Marco Zanon", "email": "protocollo@mezzo.example.it"}),
+        )
+        .await;
+    let cid = c["id"].as_i64().unwrap();
+    let br = app.browser("capo").await;
+    let page = |h: String| h.replace("&#39;", "'");
+    let agreement = format!("/api/v1/entities/{}/agreements/{aid}", e.id);
+    let act = format!("/entities/{}/agreements/{aid}", e.id);
+    // No date: refused, saying what is needed; nothing changed.
+    let (_, html) = br
+        .post_follow(
+            &act,
+            &[("action", "terminate"), ("date", ""), ("version", &version)],
+        )
+        .await;
+    assert!(page(html).contains("indicare l'ultimo giorno"));
+    assert_eq!(api.get(&agreement).await.1["state"], "active");
+    // With the date: a confirmation that names the consequence, and still nothing changed.
+    let (s, html) = br
+        .post(
+            &act,
+            &[
+                ("action", "terminate"),
+                ("date", "2026-12-01"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    let html = page(html);
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Cessare la convenzione n. 59/2024 del Comune di Mezzo?"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Dal 02/12/2026 all'ente non si potranno addebitare servizi"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"confermato\" value=\"1\""));
+    assert_eq!(
+        api.get(&agreement).await.1["state"],
+        "active",
+        "asking changes nothing"
+    );
+    // Confirmed: done, with the reason typed on the confirmation page, and said.
+    let (_, html) = br
+        .post_follow(
+            &act,
+            &[
+                ("action", "terminate"),
+                ("date", "2026-12-01"),
+                ("version", &version),
+                ("reason", "Recesso del comune"),
+                ("confermato", "1"),
+            ],
+        )
+        .await;
+    assert!(page(html).contains("Convenzione cessata: in vigore fino al 01/12/2026."));
+    let (_, after) = api
+        .get(&format!("/api/v1/entities/{}/agreements/{aid}", e.id))
+        .await;
+    assert_eq!(after["state"], "terminated");
+    assert_eq!(after["terminated_on"], "2026-12-01");
+    assert_eq!(after["termination_reason"], "Recesso del comune");
+    // A contact: asked first, removed once confirmed.
+    let del = format!("/entities/{}/contacts/{cid}/delete", e.id);
+    let (s, html) = br.post(&del, &[]).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Rimuovere Marco Zanon dai referenti del Comune di Mezzo?"));
+    let (_, list) = api
+        .get(&format!("/api/v1/entities/{}/contacts", e.id))
+        .await;
+    assert_eq!(
+        list.as_array().map_or(0, Vec::len) + list["items"].as_array().map_or(0, Vec::len),
+        1
+    );
+    let (_, html) = br.post_follow(&del, &[("confermato", "1")]).await;
+    assert!(page(html).contains("Marco Zanon non è più tra i referenti."));
+    let (_, list) = api
+        .get(&format!("/api/v1/entities/{}/contacts", e.id))
+        .await;
+    assert_eq!(
+        list.as_array().map_or(0, Vec::len) + list["items"].as_array().map_or(0, Vec::len),
+        0
+    );
 }

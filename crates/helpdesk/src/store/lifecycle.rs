@@ -132,17 +132,38 @@ pub async fn set_priority(
 }
 
 /// Moves a ticket on (staff only): `waiting_entity` (pauses the resolution clock),
-/// `in_progress` (resumes it, or reopens a resolved ticket), `resolved`, `closed`.
+/// `in_progress` (resumes it, or reopens a resolved ticket), `resolved`, `closed`. Resolving
+/// takes a resolution note, which joins the thread as a public reply (and so is e-mailed to the
+/// requester) in the same transaction as the change of state.
 pub async fn set_state(
     db: &Db,
     actor: &Actor,
     id: i64,
     to: State,
+    note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Ticket, HelpdeskError> {
     let t = get(db, actor, id).await?;
     if !actor.is_staff() {
         return Err(HelpdeskError::StaffOnly);
+    }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if to == State::Resolved && t.state.may_become(to) {
+        match note {
+            None => {
+                return Err(HelpdeskError::field(
+                    "note",
+                    "scrivere la nota di risoluzione: che cosa è stato fatto (il richiedente la riceve)",
+                ))
+            }
+            Some(n) if n.chars().count() > 20_000 => {
+                return Err(HelpdeskError::field(
+                    "note",
+                    "la nota supera i 20.000 caratteri",
+                ))
+            }
+            Some(_) => {}
+        }
     }
     use State::*;
     if !t.state.may_become(to) {
@@ -160,6 +181,24 @@ pub async fn set_state(
     let mut tx = db.write().await?;
     if t.state == WaitingEntity {
         resume(db, &mut tx, &t, now).await?;
+    }
+    if let (Resolved, Some(note)) = (to, note) {
+        crate::store::insert_message(
+            db,
+            &mut tx,
+            &t,
+            crate::store::NewMessage {
+                author: crate::store::author_of(actor),
+                author_id: (actor.user_id > 0).then_some(actor.user_id),
+                body: note,
+                internal: false,
+                from_entity: false,
+                actor_label: &actor.label,
+                at: now,
+                sender_verified: None,
+            },
+        )
+        .await?;
     }
     // Resolving starts the warranty: 10 working days of the entity's calendar.
     let warranty = if to == Resolved {

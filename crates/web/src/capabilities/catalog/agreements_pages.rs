@@ -169,6 +169,8 @@ pub struct ActionForm {
     date: String,
     reason: String,
     version: String,
+    /// `1` once the person confirmed a termination on the confirmation page.
+    confermato: String,
 }
 
 pub async fn act(
@@ -179,7 +181,7 @@ pub async fn act(
 ) -> Result<Response, PageError> {
     let (id, agreement_id) = (parse_id(&id)?, parse_id(&agreement_id)?);
     let actor = sess.actor();
-    let date = match f.date.trim() {
+    let date: Option<chrono::NaiveDate> = match f.date.trim() {
         "" => None,
         d => match d.parse() {
             Ok(d) => Some(d),
@@ -187,6 +189,59 @@ pub async fn act(
         },
     };
     let version = f.version.trim().parse().ok();
+    if f.action == "terminate" {
+        // Terminating needs its last day, and a confirmation that names what follows.
+        let Some(last) = date else {
+            return back(
+                &s,
+                &sess,
+                id,
+                "Per cessare la convenzione indicare l'ultimo giorno in cui resta in vigore.",
+                vec![],
+            )
+            .await;
+        };
+        if !crate::pages::confirm::confirmed(&f.confermato) {
+            let a = agreements::get(&s.db, &actor, id, agreement_id).await?;
+            let entity = members::store::get(&s.db, &actor, id).await?;
+            let name = if a.number.is_empty() {
+                "la convenzione".to_owned()
+            } else {
+                format!("la convenzione n. {}", a.number)
+            };
+            let next = last.succ_opt().unwrap_or(last);
+            let d = kernel::time::display_date;
+            return Ok(crate::pages::confirm::page(
+                &s,
+                &sess,
+                "entities",
+                crate::pages::confirm::Confirm {
+                    question: format!("Cessare {name} del {}?", entity.data.name),
+                    consequences: vec![
+                        format!(
+                            "Resta in vigore fino al {} compreso, invece che fino al {}.",
+                            d(last),
+                            d(a.end_date)
+                        ),
+                        format!(
+                            "Dal {} all'ente non si potranno addebitare servizi, finché non avrà una nuova convenzione firmata.",
+                            d(next)
+                        ),
+                        "La cessazione resta nel registro delle modifiche; per tornare indietro si registra e si firma una nuova convenzione.".into(),
+                    ],
+                    action: format!("/entities/{id}/agreements/{agreement_id}"),
+                    fields: vec![
+                        ("action".into(), "terminate".into()),
+                        ("date".into(), last.to_string()),
+                        ("version".into(), f.version.clone()),
+                    ],
+                    note: Some(("reason", "Motivo della cessazione (facoltativo)")),
+                    confirm_label: "Cessa la convenzione".into(),
+                    cancel: format!("/entities/{id}#convenzioni"),
+                },
+            ));
+        }
+    }
     let result = match f.action.as_str() {
         "sign" => agreements::update(
             &s.db,
@@ -228,7 +283,22 @@ pub async fn act(
         }
     };
     match result {
-        Ok(()) => back(&s, &sess, id, "", vec![]).await,
+        Ok(()) => {
+            let saved = match f.action.as_str() {
+                "sign" => "Convenzione firmata.".to_owned(),
+                "terminate" => format!(
+                    "Convenzione cessata: in vigore fino al {}.",
+                    date.map(kernel::time::display_date).unwrap_or_default()
+                ),
+                _ => "Rinnovo registrato come bozza: firmarlo quando è sottoscritto.".to_owned(),
+            };
+            let flash = crate::auth::Flash {
+                saved,
+                place: "convenzioni".into(),
+                ..Default::default()
+            };
+            crate::pages::back_with(&s, &sess, &format!("/entities/{id}#convenzioni"), flash).await
+        }
         Err(e) => back(&s, &sess, id, &refusal(e)?, vec![]).await,
     }
 }

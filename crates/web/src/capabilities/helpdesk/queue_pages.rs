@@ -437,7 +437,7 @@ pub async fn bulk(
             ("assign", Some(to)) => store::assign(&s.db, &actor, *id, to, now).await,
             ("take", _) => store::take_charge(&s.db, &actor, *id, now).await,
             (state, _) => match TicketState::parse(state) {
-                Some(st) => store::set_state(&s.db, &actor, *id, st, now).await,
+                Some(st) => store::set_state(&s.db, &actor, *id, st, None, now).await,
                 None => continue,
             },
         };

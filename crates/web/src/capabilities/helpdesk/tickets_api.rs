@@ -448,14 +448,19 @@ pub async fn add_message(
     Ok((StatusCode::CREATED, Json(message_out(saved))).into_response())
 }
 
-/// `{"state": "waiting_entity" | "in_progress" | "resolved" | "closed"}`.
+/// `{"state": "waiting_entity" | "in_progress" | "resolved" | "closed", "note": "…"}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateIn {
     state: String,
+    /// The resolution note, required to resolve: it joins the thread as a public reply and is
+    /// e-mailed to the requester.
+    #[serde(default)]
+    note: Option<String>,
 }
 
-/// Moves a ticket on (staff only): waiting for the entity pauses the resolution clock.
+/// Moves a ticket on (staff only): waiting for the entity pauses the resolution clock;
+/// resolving needs a `note` for the requester.
 #[utoipa::path(post, path = "/api/v1/tickets/{ticket_id}/state", tag = "helpdesk",
     params(("ticket_id" = i64, Path, description = "ticket id")), request_body = StateIn,
     security(("bearer" = [])),
@@ -473,7 +478,15 @@ pub async fn set_state(
         ))
     })?;
     Ok(Json(ticket_out(
-        store::set_state(&s.db, &user.actor(), id, to, s.clock.now()).await?,
+        store::set_state(
+            &s.db,
+            &user.actor(),
+            id,
+            to,
+            st.note.as_deref(),
+            s.clock.now(),
+        )
+        .await?,
     )))
 }
 

@@ -269,12 +269,18 @@ pub async fn create(
     }
 }
 
-pub struct MessageView {
-    pub author: String,
-    pub internal: bool,
+/// An item of the ticket's story as the page shows it.
+pub struct StoryItem {
+    /// `message`, `event` or `mail`.
+    pub kind: &'static str,
+    pub who: String,
+    pub title: String,
     pub body: String,
     pub at: String,
-    pub unverified_sender: bool,
+    /// The machine-readable instant, for `<time datetime>`.
+    pub iso: String,
+    pub internal: bool,
+    pub tone: &'static str,
 }
 
 #[derive(Template)]
@@ -282,10 +288,16 @@ pub struct MessageView {
 struct DetailPage {
     layout: Layout,
     t: TicketView,
-    thread: Vec<MessageView>,
+    story: Vec<StoryItem>,
     is_staff: bool,
     can_reply: bool,
     actions: Vec<(&'static str, &'static str)>,
+    /// Staff may resolve it (with a note for the requester).
+    can_resolve: bool,
+    /// The resolution note as typed before a refusal.
+    note: String,
+    /// The resolution form was refused: show it open.
+    resolve_open: bool,
     message: String,
     /// What the last action did.
     saved: String,
@@ -321,15 +333,22 @@ async fn detail_page(
 ) -> Result<DetailPage, PageError> {
     let actor = sess.actor();
     let t = store::get(&s.db, &actor, id).await?;
-    let thread = store::thread_of(&s.db, &actor, &t)
+    let story = store::timeline(&s.db, &actor, &t)
         .await?
         .into_iter()
-        .map(|m| MessageView {
-            author: m.author,
-            internal: m.internal,
-            body: m.body,
-            at: rome(m.created_at),
-            unverified_sender: m.unverified_sender,
+        .map(|i| StoryItem {
+            kind: match i.kind {
+                store::ItemKind::Message => "message",
+                store::ItemKind::Event => "event",
+                store::ItemKind::Mail => "mail",
+            },
+            who: i.who,
+            title: i.title,
+            body: i.body,
+            at: rome(i.at),
+            iso: i.at.to_rfc3339(),
+            internal: i.internal,
+            tone: i.tone,
         })
         .collect();
     let files = helpdesk::attachments::list_of(&s.db, &actor, &t)
@@ -347,11 +366,8 @@ async fn detail_page(
     let actions = if actor.is_staff() {
         match t.state {
             New => vec![],
-            InProgress => vec![
-                ("waiting_entity", "In attesa dell'ente"),
-                ("resolved", "Risolto"),
-            ],
-            WaitingEntity => vec![("in_progress", "Riprendi"), ("resolved", "Risolto")],
+            InProgress => vec![("waiting_entity", "In attesa dell'ente")],
+            WaitingEntity => vec![("in_progress", "Riprendi")],
             Resolved => vec![("closed", "Chiudi"), ("in_progress", "Riapri")],
             Closed => vec![("in_progress", "Riapri")],
         }
@@ -388,12 +404,15 @@ async fn detail_page(
             Vec::new()
         },
         assigned_to: t.assigned_to.unwrap_or(0),
+        can_resolve: actor.is_staff() && t.state.may_become(Resolved),
+        note: String::new(),
+        resolve_open: false,
         saved: String::new(),
         files,
         max_file: helpdesk::attachments::human(helpdesk::attachments::MAX_BYTES),
         requester_email: t.requester_email.clone(),
         t: view(&t),
-        thread,
+        story,
         actions,
         message,
         reply_body: String::new(),
@@ -408,6 +427,8 @@ pub async fn detail(
     let n = crate::pages::notice(&s, &sess).await?;
     let mut page = detail_page(&s, &sess, parse_id(&id)?, n.error.clone()).await?;
     page.reply_body = n.value("body");
+    page.note = n.value("note");
+    page.resolve_open = n.value("resolve") == "1";
     page.saved = n.saved;
     Ok(ok(&page))
 }
@@ -499,6 +520,8 @@ pub async fn take_charge(
 #[serde(default)]
 pub struct StateForm {
     state: String,
+    /// The resolution note.
+    note: String,
 }
 
 pub async fn set_state(
@@ -511,7 +534,8 @@ pub async fn set_state(
     let Some(to) = TicketState::parse(&f.state) else {
         return back(&s, &sess, id, "stato sconosciuto").await;
     };
-    match store::set_state(&s.db, &sess.actor(), id, to, s.clock.now()).await {
+    let note = Some(f.note.as_str()).filter(|n| !n.trim().is_empty());
+    match store::set_state(&s.db, &sess.actor(), id, to, note, s.clock.now()).await {
         Ok(t) => {
             done(
                 &s,
@@ -521,7 +545,24 @@ pub async fn set_state(
             )
             .await
         }
-        Err(e) => back(&s, &sess, id, &refusal(e)?).await,
+        Err(e) => {
+            let flash = crate::auth::Flash {
+                error: refusal(e)?,
+                values: vec![
+                    ("note".into(), f.note.clone()),
+                    (
+                        "resolve".into(),
+                        if to == TicketState::Resolved {
+                            "1".into()
+                        } else {
+                            String::new()
+                        },
+                    ),
+                ],
+                ..Default::default()
+            };
+            crate::pages::back_with(&s, &sess, &format!("/tickets/{id}"), flash).await
+        }
     }
 }
 

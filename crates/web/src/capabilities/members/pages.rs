@@ -153,6 +153,8 @@ struct DetailPage {
     fee_message: String,
     agreements: Vec<crate::capabilities::catalog::agreements_pages::AgreementView>,
     agreement_error: String,
+    /// What the last action did.
+    saved: String,
     /// The agreement form as typed before a refusal.
     agreement_typed: crate::auth::Flash,
     tickets: Vec<crate::capabilities::helpdesk::tickets_pages::TicketView>,
@@ -341,6 +343,7 @@ async fn detail_page(
         presets: crate::capabilities::helpdesk::settings_pages::PRESETS.to_vec(),
         agreements,
         agreement_error: agreement_flash.error.clone(),
+        saved: flash.saved.clone(),
         agreement_typed: agreement_flash,
         helpdesk_error,
         fee_year,
@@ -394,12 +397,56 @@ pub async fn add_contact(
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteContactForm {
+    /// `1` once confirmed on the confirmation page.
+    confermato: String,
+}
+
+/// Removes a contact after a confirmation that names them and what follows.
 pub async fn delete_contact(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     Path((id, contact_id)): Path<(String, String)>,
+    axum::Form(f): axum::Form<DeleteContactForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    store::delete_contact(&s.db, &sess.actor(), id, parse_id(&contact_id)?).await?;
-    Ok(see_other(&format!("/entities/{id}#referenti")))
+    let (id, contact_id) = (parse_id(&id)?, parse_id(&contact_id)?);
+    let actor = sess.actor();
+    let e = store::get(&s.db, &actor, id).await?;
+    let c = store::contacts_of(&s.db, &e)
+        .await?
+        .into_iter()
+        .find(|c| c.id == contact_id)
+        .ok_or_else(PageError::not_found)?;
+    if !crate::pages::confirm::confirmed(&f.confermato) {
+        return Ok(crate::pages::confirm::page(
+            &s,
+            &sess,
+            "entities",
+            crate::pages::confirm::Confirm {
+                question: format!(
+                    "Rimuovere {} dai referenti del {}?",
+                    c.data.full_name, e.data.name
+                ),
+                consequences: vec![
+                    "Non comparirà più tra i referenti dell'ente e il centro non lo contatterà più come tale.".into(),
+                    "I suoi dati restano nel registro delle modifiche; per riaverlo tra i referenti lo si aggiunge di nuovo.".into(),
+                ],
+                action: format!("/entities/{id}/contacts/{contact_id}/delete"),
+                fields: vec![],
+                note: None,
+                confirm_label: "Rimuovi il referente".into(),
+                cancel: format!("/entities/{id}#referenti"),
+            },
+        ));
+    }
+    store::delete_contact(&s.db, &actor, id, contact_id).await?;
+    crate::pages::back_with(
+        &s,
+        &sess,
+        &format!("/entities/{id}#referenti"),
+        crate::auth::Flash::saved(format!("{} non è più tra i referenti.", c.data.full_name)),
+    )
+    .await
 }
