@@ -4,7 +4,11 @@
 -- the years of closed tickets, and the query planners know it is small (SQLite's statistics
 -- give only an average per state, which made a 2,000-in-1,000,000 filter look like a scan).
 -- A query uses it when it says `state IN ('new', 'in_progress', 'waiting_entity')`, word for word.
-CREATE INDEX tickets_open_queue ON tickets (state, priority, assigned_to, take_charge_due_at, resolution_due_at)
+-- It also carries what the queue sorts by (on call, entity) and searches (number, subject,
+-- requester): counting, filtering and ordering the open queue then read the index alone, and
+-- only the page's 50 rows are read from the table.
+CREATE INDEX tickets_open_queue ON tickets (state, priority, assigned_to, take_charge_due_at,
+    resolution_due_at, on_call, entity_id, number, subject, requester_email)
     WHERE state IN ('new', 'in_progress', 'waiting_entity');
 -- An operator's tickets, newest first ("Il mio lavoro" and the queue's operator filter).
 CREATE INDEX tickets_assigned ON tickets (assigned_to, id);

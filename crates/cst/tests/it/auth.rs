@@ -472,9 +472,23 @@ async fn deactivating_an_account_ends_its_access(b: Backend) {
         200
     );
 
-    // Deactivated: the session ends and the token stops working.
-    let (s, _) = br
+    // Deactivating is asked first (a page naming what ends), and only then done: the
+    // session ends and the token stops working.
+    let (s, html) = br
         .post(&path, &[("role", "contact"), ("entity_ids", &other_id)])
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("confermato"), "{html}");
+    assert_eq!(anna_api.get("/api/v1/me").await.0, 200, "asking ends nothing");
+    let (s, _) = br
+        .post(
+            &path,
+            &[
+                ("role", "contact"),
+                ("entity_ids", &other_id),
+                ("confermato", "1"),
+            ],
+        )
         .await;
     assert_eq!(s, 303);
     assert_eq!(anna_api.get("/api/v1/me").await.0, 401);

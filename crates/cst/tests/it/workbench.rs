@@ -730,4 +730,35 @@ async fn destructive_actions_ask_first_and_name_the_consequence(b: Backend) {
         list.as_array().map_or(0, Vec::len) + list["items"].as_array().map_or(0, Vec::len),
         0
     );
+    // Deactivating an account: asked first, naming the sessions and tokens it ends.
+    let victim = app.user("uscente", "operator", &[]).await;
+    let form = [
+        ("full_name", "Utente uscente"),
+        ("role", "operator"),
+        ("email", ""),
+    ];
+    let (s, html) = br.post(&format!("/users/{}", victim.id), &form).await;
+    assert_eq!(s, 200);
+    let html = page(html);
+    assert!(html.contains("Disattivare l'account uscente?"), "{html}");
+    assert!(html.contains("le sue sessioni aperte finiscono subito"));
+    assert!(
+        accounts::store::by_id(&app.db, victim.id)
+            .await
+            .unwrap()
+            .active,
+        "asking changes nothing"
+    );
+    let mut confirmed = form.to_vec();
+    confirmed.push(("confermato", "1"));
+    let (_, html) = br
+        .post_follow(&format!("/users/{}", victim.id), &confirmed)
+        .await;
+    assert!(page(html).contains("Account uscente disattivato."));
+    assert!(
+        !accounts::store::by_id(&app.db, victim.id)
+            .await
+            .unwrap()
+            .active
+    );
 }

@@ -25,6 +25,7 @@ pub struct UserRow {
 struct ListPage {
     layout: Layout,
     users: Vec<UserRow>,
+    saved: String,
 }
 
 async fn entity_names(s: &AppState, sess: &Session) -> Result<Vec<(i64, String)>, PageError> {
@@ -53,9 +54,11 @@ pub async fn list(
             active: u.active,
         })
         .collect();
+    let n = crate::pages::notice(&s, &sess).await?;
     Ok(ok(&ListPage {
         layout: Layout::new(&s, Some(&sess), "Utenti", "users"),
         users: rows,
+        saved: n.saved,
     }))
 }
 
@@ -72,6 +75,8 @@ struct FormPage {
     active: bool,
     roles: Vec<(String, String)>,
     entities: Vec<(i64, String, bool)>,
+    /// The chosen entities' names, as the form says them.
+    chosen_names: String,
     /// The account's API tokens (an edit only).
     tokens: Vec<TokenRow>,
     error: String,
@@ -145,6 +150,11 @@ async fn form_page(
     error: String,
 ) -> Result<FormPage, PageError> {
     let chosen = f.entity_ids().unwrap_or_default();
+    let entities: Vec<(i64, String, bool)> = entity_names(s, sess)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n, chosen.contains(&id)))
+        .collect();
     let title = if user_id == 0 {
         "Nuovo utente".to_owned()
     } else {
@@ -162,11 +172,13 @@ async fn form_page(
             .iter()
             .map(|r| (r.code().into(), r.label().into()))
             .collect(),
-        entities: entity_names(s, sess)
-            .await?
-            .into_iter()
-            .map(|(id, n)| (id, n, chosen.contains(&id)))
-            .collect(),
+        entities: entities.clone(),
+        chosen_names: entities
+            .iter()
+            .filter(|(_, _, c)| *c)
+            .map(|(_, n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         tokens: if user_id == 0 {
             Vec::new()
         } else {
@@ -272,6 +284,52 @@ pub async fn update(
     };
     let actor = sess.actor();
     let password = v.get("password");
+    // Deactivating ends the account's sessions and tokens for good: asked first, naming that.
+    if user.active && !change.active && !crate::pages::confirm::confirmed(&v.get("confermato")) {
+        let now = kernel::time::now();
+        let tokens = accounts::store::tokens_of(&s.db, user.id)
+            .await?
+            .iter()
+            .filter(|t| t.live(&now))
+            .count();
+        let who = if user.full_name.is_empty() {
+            user.username.clone()
+        } else {
+            format!("{} ({})", user.full_name, user.username)
+        };
+        let mut consequences = vec![
+            format!("{who} non potrà più accedere: le sue sessioni aperte finiscono subito."),
+            match tokens {
+                0 => "Non ha token API attivi.".to_owned(),
+                1 => "Il suo token API attivo è revocato per sempre: non torna valido riattivando l'account.".to_owned(),
+                n => format!("I suoi {n} token API attivi sono revocati per sempre: non tornano validi riattivando l'account."),
+            },
+            "L'account si può riattivare in ogni momento da questa pagina; le modifiche restano nel registro.".to_owned(),
+        ];
+        if !password.is_empty() {
+            consequences.push("La nuova password scritta nel modulo non viene salvata.".to_owned());
+        }
+        return Ok(crate::pages::confirm::page(
+            &s,
+            &sess,
+            "users",
+            crate::pages::confirm::Confirm {
+                question: format!("Disattivare l'account {}?", user.username),
+                consequences,
+                action: format!("/users/{id}"),
+                fields: f
+                    .iter()
+                    .filter(|(k, _)| {
+                        !matches!(k.as_str(), "password" | "_csrf" | "confermato" | "username")
+                    })
+                    .cloned()
+                    .collect(),
+                note: None,
+                confirm_label: "Disattiva l'account".into(),
+                cancel: format!("/users/{id}/edit"),
+            },
+        ));
+    }
     // The password is checked first, so a refused one changes nothing else either.
     let result = match accounts::password::check_policy(&password) {
         Err(e) if !password.is_empty() => Err(e),
@@ -285,7 +343,16 @@ pub async fn update(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(see_other("/users")),
+        Ok(()) => {
+            let saved = if user.active && !change.active {
+                format!("Account {} disattivato.", user.username)
+            } else if !user.active && change.active {
+                format!("Account {} riattivato.", user.username)
+            } else {
+                format!("Account {} salvato.", user.username)
+            };
+            crate::pages::back_with(&s, &sess, "/users", crate::auth::Flash::saved(saved)).await
+        }
         Err(e) if shown_to_admin(&e) => {
             let page = form_page(&s, &sess, id, &v, e.to_string()).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
