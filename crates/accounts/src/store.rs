@@ -262,6 +262,34 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<(User, Vec<i64>)>, Accou
     Ok(out)
 }
 
+/// The names people read for these accounts (full name, else username), by id, in one query;
+/// ids of no account are left out.
+pub async fn display_names(
+    db: &Db,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    // Numbers, not text from a request: the list is written into the SQL.
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, COALESCE(NULLIF(full_name, ''), username) AS name FROM users WHERE id IN ({list})"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
+}
+
 pub async fn by_id(db: &Db, id: i64) -> Result<User, AccountsError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLS} FROM users WHERE id = $1"

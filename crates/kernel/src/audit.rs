@@ -175,6 +175,48 @@ pub fn verify(records: &[AuditRecord], head_seq: i64, head_hash: &str) -> Result
     v.finish(head_seq, head_hash)
 }
 
+/// The account behind an actor label `user:<id>:<username>`: its id and username.
+pub fn actor_user(label: &str) -> Option<(i64, &str)> {
+    let rest = label.strip_prefix("user:")?;
+    let (id, username) = rest.split_once(':')?;
+    Some((id.parse().ok()?, username))
+}
+
+/// How a reader is told who acted when it was not a person's account: the mailbox, the
+/// backup checks, the command line, the system.
+pub fn actor_words(label: &str) -> String {
+    if let Some((_, username)) = actor_user(label) {
+        return username.to_owned();
+    }
+    match label {
+        "email" => "posta in arrivo".to_owned(),
+        "backup-check" => "controllo dei backup".to_owned(),
+        "cli" => "riga di comando".to_owned(),
+        l if l.starts_with("email:") => format!("e-mail di {}", &l["email:".len()..]),
+        l if l.contains('@') => format!("e-mail di {l}"),
+        _ => "sistema".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    #[test]
+    fn actors_are_named_for_people() {
+        assert_eq!(actor_user("user:12:operatore"), Some((12, "operatore")));
+        assert_eq!(actor_user("user:x:operatore"), None);
+        assert_eq!(actor_user("system"), None);
+        assert_eq!(actor_words("user:12:operatore"), "operatore");
+        assert_eq!(actor_words("cli"), "riga di comando");
+        assert_eq!(actor_words("demo"), "sistema");
+        assert_eq!(
+            actor_words("email:ced@comune.it"),
+            "e-mail di ced@comune.it"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -479,7 +479,11 @@ async fn deactivating_an_account_ends_its_access(b: Backend) {
         .await;
     assert_eq!(s, 200);
     assert!(html.contains("confermato"), "{html}");
-    assert_eq!(anna_api.get("/api/v1/me").await.0, 200, "asking ends nothing");
+    assert_eq!(
+        anna_api.get("/api/v1/me").await.0,
+        200,
+        "asking ends nothing"
+    );
     let (s, _) = br
         .post(
             &path,

@@ -13,6 +13,7 @@ backends!(
     error_pages_keep_the_persons_menu,
     a_tickets_story_tells_everything_in_order,
     destructive_actions_ask_first_and_name_the_consequence,
+    the_audit_register_reads_in_italian_and_filters,
 );
 
 fn ticket(entity: i64, subject: &str, priority: &str, received: &str) -> Value {
@@ -761,4 +762,65 @@ async fn destructive_actions_ask_first_and_name_the_consequence(b: Backend) {
             .unwrap()
             .active
     );
+}
+
+async fn the_audit_register_reads_in_italian_and_filters(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.user("capo", "admin", &[]).await;
+    let op = app.user("operatore", "operator", &[]).await;
+    let e = app.entity("Comune di Mezzo", None).await;
+    let (s, v) = app
+        .api(&admin)
+        .await
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/entities/{}", e.id),
+            json!({"workstations": 1450}),
+        )
+        .await;
+    assert!(s < 300, "{v}");
+    let api = app.api(&op).await;
+    let (_, t) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/tickets",
+            ticket(e.id, "Stampante", "low", "2026-11-25T09:00:00+01:00"),
+        )
+        .await;
+    api.send_json(
+        Method::POST,
+        &format!("/api/v1/tickets/{}/take-charge", t["id"]),
+        json!({}),
+    )
+    .await;
+    let br = app.browser("capo").await;
+    let page = |h: String| h.replace("&#39;", "'");
+    let (s, html) = br.get(&format!("/audit?ente={}", e.id)).await;
+    assert_eq!(s, 200);
+    let html = page(html);
+    assert!(html.contains("Ente modificato"), "{html}");
+    assert!(
+        html.contains("postazioni di lavoro"),
+        "the change is named: {html}"
+    );
+    assert!(html.contains("Utente capo"), "names, not account labels");
+    assert!(!html.contains("user:"), "no raw labels: {html}");
+    assert!(html.contains("Presa in carico"));
+    assert!(html.contains("Ticket 2026/000001"));
+    // By person, and by what.
+    let (_, html) = br.get(&format!("/audit?chi={}", op.id)).await;
+    assert!(html.contains("Presa in carico") && !html.contains("Ente modificato"));
+    let (_, html) = br.get("/audit?oggetto=entity").await;
+    assert!(html.contains("Ente modificato") && !html.contains("Presa in carico"));
+    // By day: nothing in the future; a day that is not a date is said.
+    let (_, html) = br.get("/audit?dal=2099-01-01").await;
+    assert!(html.contains("Nessuna registrazione corrisponde ai filtri"));
+    let (s, html) = br.get("/audit?dal=ieri").await;
+    assert_eq!(s, 400);
+    assert!(html.contains("aaaa-mm-gg"));
+    // The entity's page tells its latest changes the same way.
+    let (_, html) = br.get(&format!("/entities/{}", e.id)).await;
+    let html = page(html);
+    let history = &html[html.find("id=\"entity-history\"").unwrap()..];
+    assert!(history.contains("Ente modificato") && history.contains("postazioni di lavoro"));
 }

@@ -66,51 +66,17 @@ pub async fn timeline(db: &Db, actor: &Actor, t: &Ticket) -> Result<Vec<Item>, H
     let staff = actor.is_staff();
     let records = db::audit::of_object(db, "ticket", &t.number, 2_000).await?;
     // The names of the people who acted, in one query.
-    let ids: Vec<i64> = records
-        .iter()
-        .filter_map(|r| {
-            r.actor
-                .strip_prefix("user:")?
-                .split(':')
-                .next()?
-                .parse()
-                .ok()
-        })
-        .collect();
-    let mut names: HashMap<i64, String> = HashMap::new();
-    if !ids.is_empty() {
-        let list = ids
+    let names = accounts::store::display_names(
+        db,
+        records
             .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, COALESCE(NULLIF(full_name, ''), username) AS name FROM users WHERE id IN ({list})"
-        )))
-        .fetch_all(db.pool())
-        .await?;
-        for r in &rows {
-            names.insert(r.try_get("id")?, r.try_get("name")?);
-        }
-    }
+            .filter_map(|r| kernel::audit::actor_user(&r.actor).map(|(id, _)| id)),
+    )
+    .await?;
     let who = |label: &str| -> String {
-        if let Some(rest) = label.strip_prefix("user:") {
-            let mut parts = rest.splitn(2, ':');
-            let id = parts.next().and_then(|i| i.parse::<i64>().ok());
-            let username = parts.next().unwrap_or(rest);
-            return id
-                .and_then(|i| names.get(&i).cloned())
-                .unwrap_or_else(|| username.to_owned());
-        }
-        match label {
-            "email" => "posta in arrivo".to_owned(),
-            "backup-check" => "controllo dei backup".to_owned(),
-            "cli" => "riga di comando".to_owned(),
-            l if l.starts_with("email") || l.contains('@') => {
-                format!("e-mail di {}", l.trim_start_matches("email:"))
-            }
-            _ => "sistema".to_owned(),
-        }
+        kernel::audit::actor_user(label)
+            .and_then(|(id, _)| names.get(&id).cloned())
+            .unwrap_or_else(|| kernel::audit::actor_words(label))
     };
     let mut items = Vec::new();
     // Where each message was recorded: its reply/note audit record.

@@ -1,6 +1,7 @@
 //! The Italian web UI. Each page is an askama template under `templates/`, rendered whole,
 //! or as a fragment when htmx asks for one (`HX-Request`).
 
+pub mod audit_words;
 pub mod confirm;
 pub mod home;
 pub mod list;

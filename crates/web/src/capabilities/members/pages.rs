@@ -130,13 +130,6 @@ pub async fn list(
     }))
 }
 
-pub struct AuditLine {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub object: String,
-}
-
 #[derive(Template)]
 #[template(path = "entities/detail.html")]
 struct DetailPage {
@@ -147,7 +140,7 @@ struct DetailPage {
     contact_fields: Vec<Field>,
     contact_message: String,
     can_edit: bool,
-    history: Vec<AuditLine>,
+    history: Vec<crate::pages::audit_words::Line>,
     fee_year: i32,
     fee: Option<FeeView>,
     fee_message: String,
@@ -211,24 +204,17 @@ async fn detail_page(
     let e = store::get(&s.db, &actor, id).await?;
     let contacts = store::contacts_of(&s.db, &e).await?;
     let history = if actor.is_staff() {
-        db::audit::list(
+        let recs = db::audit::search(
             &s.db,
-            &db::audit::Query {
+            &db::audit::Search {
                 entity_id: Some(id),
                 limit: 10,
                 ..Default::default()
             },
         )
         .await
-        .map_err(crate::error::ApiError::internal)?
-        .into_iter()
-        .map(|r| AuditLine {
-            at: kernel::time::display_rome(&r.at),
-            actor: r.actor,
-            action: r.action,
-            object: format!("{} {}", r.object_type, r.object_id),
-        })
-        .collect()
+        .map_err(crate::error::ApiError::internal)?;
+        crate::pages::audit_words::lines(s, recs).await?
     } else {
         vec![]
     };
