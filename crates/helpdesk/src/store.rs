@@ -1,5 +1,6 @@
 //! The SQL of the help desk, one module per subject: `calendars` (working time and
-//! deadlines), `settings` (SLA policy, support profiles), `tickets` (read, open, list),
+//! deadlines), `settings` (SLA policy, support profiles), `tickets` (read, open), `queue`
+//! (lists, filters, orders, the open queue's counts),
 //! `lifecycle` (take charge, priority, states), `thread` (replies, notes, resume, warranty
 //! reopen), `report` (the SLA report), `timeline` (a ticket's whole story). Every change is audited under its ticket.
 
@@ -21,6 +22,7 @@ use crate::HelpdeskError;
 
 mod calendars;
 mod lifecycle;
+mod queue;
 mod report;
 mod settings;
 mod thread;
@@ -28,6 +30,7 @@ mod tickets;
 mod timeline;
 pub use calendars::*;
 pub use lifecycle::*;
+pub use queue::*;
 pub use report::*;
 pub use settings::*;
 pub use thread::*;

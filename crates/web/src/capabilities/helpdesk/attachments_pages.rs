@@ -1,6 +1,6 @@
 //! A ticket's files from its page: uploaded from a form, downloaded as a stream.
 
-use super::tickets_pages::back;
+use super::ticket_actions_pages::back;
 use crate::auth::PageUser;
 use crate::error::PageError;
 use crate::pages::{parse_id, refusal};

@@ -10,6 +10,7 @@ pub mod phases_pages;
 pub mod queue_pages;
 pub mod reports_pages;
 pub mod settings_pages;
+pub mod ticket_actions_pages;
 pub mod tickets_api;
 pub mod tickets_pages;
 
@@ -46,15 +47,15 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/tickets/{ticket_id}/attachments", User, Api, attachments_api::upload),
         route(M::GET, "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", User, Api, attachments_api::download),
         route(M::GET, "/api/v1/reports/sla", Staff, Api, tickets_api::sla_report),
-        route(M::POST, "/entities/{id}/support-profile", Admin, Page, tickets_pages::set_profile),
+        route(M::POST, "/entities/{id}/support-profile", Admin, Page, ticket_actions_pages::set_profile),
         route(M::GET, "/tickets", User, Page, queue_pages::list),
         route(M::GET, "/tickets/new", User, Page, tickets_pages::new_form),
         route(M::POST, "/tickets", User, Page, tickets_pages::create),
         route(M::GET, "/tickets/{ticket_id}", User, Page, tickets_pages::detail),
-        route(M::POST, "/tickets/{ticket_id}/messages", User, Page, tickets_pages::reply),
-        route(M::POST, "/tickets/{ticket_id}/take-charge", Staff, Page, tickets_pages::take_charge),
-        route(M::POST, "/tickets/{ticket_id}/state", Staff, Page, tickets_pages::set_state),
-        route(M::POST, "/tickets/{ticket_id}/priority", Staff, Page, tickets_pages::set_priority),
+        route(M::POST, "/tickets/{ticket_id}/messages", User, Page, ticket_actions_pages::reply),
+        route(M::POST, "/tickets/{ticket_id}/take-charge", Staff, Page, ticket_actions_pages::take_charge),
+        route(M::POST, "/tickets/{ticket_id}/state", Staff, Page, ticket_actions_pages::set_state),
+        route(M::POST, "/tickets/{ticket_id}/priority", Staff, Page, ticket_actions_pages::set_priority),
         route(M::POST, "/tickets/{ticket_id}/assign", Staff, Page, queue_pages::assign),
         route(M::POST, "/tickets/bulk", Staff, Page, queue_pages::bulk),
         route(M::GET, "/tickets.csv", User, Page, queue_pages::csv),

@@ -12,7 +12,8 @@ use helpdesk::store::{self, Assignee, Sort, TicketQuery};
 use kernel::Role;
 use serde::Deserialize;
 
-use super::tickets_pages::{back, view, TicketView};
+use super::ticket_actions_pages::back;
+use super::tickets_pages::{view, TicketView};
 use crate::auth::{Flash, PageStaff, PageUser, Session};
 use crate::error::PageError;
 use crate::pages::list::{Column, ListView, Paging, PER_PAGE};
