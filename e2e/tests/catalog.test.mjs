@@ -59,7 +59,7 @@ test('a service card gives a quote line by line, only for entities with an agree
 
   // Cadoneghe's agreement is only a draft in the demo data: it cannot be charged.
   await quote(page, 'PD09', 'Comune di Cadoneghe', 3, `${year}-03-01`, year);
-  assert.match(await page.textContent('#quote-error'), /convenzione in vigore/);
+  assert.match(await page.textContent('#quote-error'), /convenzione in vigore/i);
 
   // Sign it on the entity's page; then the quote goes through.
   await openEntity(page, 'Comune di Cadoneghe');

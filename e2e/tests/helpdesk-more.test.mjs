@@ -78,7 +78,7 @@ test('a phase handed to a supplier, followed by the entity; profiles, panel and 
   await admin.fill('#target_percent', '150');
   await admin.click('#policy-form button[type=submit]');
   await admin.waitForSelector('#settings-error');
-  assert.match(await admin.textContent('#settings-error'), /quota da rispettare: percentuale da 1 a 100/);
+  assert.match(await admin.textContent('#settings-error'), /quota da rispettare: percentuale da 1 a 100/i);
   await admin.fill('#target_percent', '95');
   await admin.fill('#resolution_high', '24');
   await admin.click('#policy-form button[type=submit]');

@@ -1071,7 +1071,7 @@ async fn a_failed_or_missing_backup_report_opens_one_ticket(b: Backend) {
         .await;
     assert_eq!(s, 200);
     assert!(
-        html.contains("indirizzo del mittente dei rapporti non valido"),
+        html.contains("Indirizzo del mittente dei rapporti non valido"),
         "{html}"
     );
     let (s, html) = br
@@ -1195,7 +1195,7 @@ async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
         .await;
     assert_eq!(s, 200);
     assert!(
-        html.contains("presa in carico, priorità Bassa: scrivere un numero intero"),
+        html.contains("Presa in carico, priorità Bassa: scrivere un numero intero"),
         "{html}"
     );
     let (s, html) = br
@@ -1211,7 +1211,7 @@ async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
         .await;
     assert_eq!(s, 200);
     assert!(
-        html.contains("presa in carico, priorità Alta: ore lavorative da 1 a 2.000"),
+        html.contains("Presa in carico, priorità Alta: ore lavorative da 1 a 2.000"),
         "{html}"
     );
     assert_eq!(
@@ -1253,7 +1253,7 @@ async fn admins_set_the_sla_policy_and_the_calendars(b: Backend) {
             &[("preset", "consorzio-it"), ("closures", "31/02/2026")],
         )
         .await;
-    assert!(html.contains("giorno di chiusura «31/02/2026»"), "{html}");
+    assert!(html.contains("Giorno di chiusura «31/02/2026»"), "{html}");
 
     // Received Monday 16 at 10:00 (closed): the clock starts Tuesday 8:30; 4 h → 12:30;
     // 16 h to resolve → all of Tuesday and Wednesday, 18:00.

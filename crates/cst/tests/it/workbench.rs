@@ -234,7 +234,7 @@ async fn the_queue_filters_sorts_and_assigns(b: Backend) {
             &[("assigned_to", "nessuno")],
         )
         .await;
-    assert!(html.contains("scegliere un operatore"), "{html}");
+    assert!(html.contains("Scegliere un operatore"), "{html}");
 }
 
 async fn several_tickets_are_assigned_and_moved_at_once(b: Backend) {
@@ -624,7 +624,7 @@ async fn a_tickets_story_tells_everything_in_order(b: Backend) {
             &[("state", "resolved"), ("note", "  ")],
         )
         .await;
-    assert!(page(html).contains("scrivere la nota di risoluzione"));
+    assert!(page(html).contains("Scrivere la nota di risoluzione"));
 }
 
 async fn destructive_actions_ask_first_and_name_the_consequence(b: Backend) {

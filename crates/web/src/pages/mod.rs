@@ -202,14 +202,26 @@ pub fn refusal(e: helpdesk::HelpdeskError) -> Result<String, crate::error::PageE
     }
 }
 
+/// `text` as a sentence: its first letter a capital.
+pub fn sentence(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Back to `path` after an action, leaving `flash` for that page in the session (never in
 /// the URL: a link cannot put words on a cst page, and what was typed is not lost).
 pub async fn back_with(
     s: &AppState,
     sess: &Session,
     path: &str,
-    flash: crate::auth::Flash,
+    mut flash: crate::auth::Flash,
 ) -> Result<Response, crate::error::PageError> {
+    // The stores' reasons are clauses ("il ticket … va prima preso in carico"); on a page they
+    // stand alone, so they start with a capital.
+    flash.error = sentence(&flash.error);
     if !flash.error.is_empty() || !flash.saved.is_empty() {
         let json = serde_json::to_string(&flash).unwrap_or_default();
         accounts::store::set_flash(&s.db, &sess.cookie, Some(&json)).await?;

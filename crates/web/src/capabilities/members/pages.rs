@@ -136,6 +136,9 @@ struct DetailPage {
     layout: Layout,
     e: Entity,
     population: String,
+    /// Workstations and servers the Italian way (`1.450`).
+    workstations: String,
+    servers: String,
     contacts: Vec<Contact>,
     contact_fields: Vec<Field>,
     contact_message: String,
@@ -336,6 +339,8 @@ async fn detail_page(
         fee,
         fee_message,
         layout: Layout::new(s, Some(sess), e.data.name.clone(), "entities"),
+        workstations: kernel::money::thousands(u64::from(e.data.workstations)),
+        servers: kernel::money::thousands(u64::from(e.data.servers)),
         population: e
             .data
             .population
