@@ -46,6 +46,25 @@ pub fn count(n: i64) -> String {
     kernel::money::thousands(u64::try_from(n).unwrap_or(0))
 }
 
+/// A choice of a filter's select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The options of a filter's select, `current` marked.
+pub fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == current,
+            value,
+            label,
+        })
+        .collect()
+}
+
 /// A column header: sortable when `key` is not empty.
 pub struct Column {
     pub key: &'static str,

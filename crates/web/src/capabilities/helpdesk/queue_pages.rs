@@ -16,7 +16,7 @@ use super::ticket_actions_pages::back;
 use super::tickets_pages::{view, TicketView};
 use crate::auth::{Flash, PageStaff, PageUser, Session};
 use crate::error::PageError;
-use crate::pages::list::{Column, ListView, Paging, PER_PAGE};
+use crate::pages::list::{choices, Choice, Column, ListView, Paging, PER_PAGE};
 use crate::pages::{is_htmx, ok, parse_id, refusal, Layout};
 use crate::AppState;
 
@@ -97,24 +97,6 @@ impl Filters {
             offset: paging.offset(),
         }
     }
-}
-
-/// A choice of a filter's select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn choices(current: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == current,
-            value,
-            label,
-        })
-        .collect()
 }
 
 /// The list itself: what htmx replaces when a filter, a sort or a page changes.

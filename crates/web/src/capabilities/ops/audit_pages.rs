@@ -7,9 +7,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::auth::PageAdmin;
-use crate::capabilities::helpdesk::queue_pages::Choice;
 use crate::error::{ApiError, PageError};
 use crate::pages::audit_words::{self, Line};
+use crate::pages::list::{choices, Choice};
 use crate::pages::Layout;
 use crate::AppState;
 
@@ -126,14 +126,10 @@ async fn page(
     };
     let lines = audit_words::lines(s, recs).await?;
     let choice = |current: &str, all: &str, options: Vec<(String, String)>| {
-        std::iter::once((String::new(), all.to_owned()))
-            .chain(options)
-            .map(|(value, label)| Choice {
-                selected: value == current,
-                value,
-                label,
-            })
-            .collect::<Vec<_>>()
+        choices(
+            current,
+            std::iter::once((String::new(), all.to_owned())).chain(options),
+        )
     };
     let entities = members::store::names(&s.db, &sess.actor()).await?;
     let people = accounts::store::list(&s.db, &sess.actor()).await?;
