@@ -25,7 +25,7 @@ test('login: a wrong password is refused, the right one opens the dashboard', as
   // The Bootstrap Italia stylesheet really applies: the header has its colour.
   const bg = await page.$eval('.it-header-center-wrapper', (e) => getComputedStyle(e).backgroundColor);
   assert.notEqual(bg, 'rgba(0, 0, 0, 0)');
-  assert.equal(await page.textContent('#entity-total'), '104 enti');
+  assert.equal(await page.textContent('#entity-list-summary'), '1–50 di 104 enti');
   await shot(page, '02-entity-list');
   await page.goto(`${env.base}/`);
   await shot(page, '03-dashboard');
@@ -37,7 +37,7 @@ test('search narrows the list without reloading the page (htmx)', async () => {
   await login(page, env.base, 'operatore', 'cst-demo-operatore');
   await page.goto(`${env.base}/entities`);
   await page.fill('#q', 'abano');
-  await page.waitForFunction(() => document.querySelector('#entity-total')?.textContent === '1 ente');
+  await page.waitForFunction(() => document.querySelector('#entity-list-summary')?.textContent === '1 ente');
   assert.match(await page.textContent('#entity-table tbody'), /Comune di Abano Terme/);
   await page.close();
 });
@@ -99,7 +99,7 @@ test('a contact sees only their own entities', async () => {
   const page = await env.browser.newPage();
   await login(page, env.base, 'referente', 'cst-demo-referente');
   await page.goto(`${env.base}/entities`);
-  assert.equal(await page.textContent('#entity-total'), '2 enti');
+  assert.equal(await page.textContent('#entity-list-summary'), '2 enti');
   const names = await page.$$eval('#entity-table tbody a', (as) => as.map((a) => a.textContent));
   assert.deepEqual(names, ['Comune di Abano Terme', 'Comune di Padova']);
   assert.equal(await page.$('#new-entity'), null, 'no create button for a contact');

@@ -89,8 +89,68 @@ pub struct ListQuery {
     /// Matches the name, the city or the ISTAT code.
     pub q: String,
     pub kind: Option<EntityKind>,
+    pub sort: EntitySort,
+    /// The sort's natural direction turned round.
+    pub reverse: bool,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// The order of a list of entities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EntitySort {
+    /// A to Z.
+    #[default]
+    Name,
+    /// By kind, then name.
+    Kind,
+    /// By province, then name.
+    Province,
+    /// Largest first (no population last).
+    Population,
+    /// Most first.
+    Workstations,
+}
+
+impl EntitySort {
+    pub const ALL: [EntitySort; 5] = [
+        EntitySort::Name,
+        EntitySort::Kind,
+        EntitySort::Province,
+        EntitySort::Population,
+        EntitySort::Workstations,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntitySort::Name => "name",
+            EntitySort::Kind => "kind",
+            EntitySort::Province => "province",
+            EntitySort::Population => "population",
+            EntitySort::Workstations => "workstations",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The ORDER BY over the entity columns (also those of the aggregated page); NULLs are
+    /// folded so that both databases order them alike.
+    fn sql(self, reverse: bool) -> String {
+        let (asc, desc) = if reverse {
+            ("DESC", "ASC")
+        } else {
+            ("ASC", "DESC")
+        };
+        match self {
+            EntitySort::Name => format!("name {asc}, id {asc}"),
+            EntitySort::Kind => format!("kind {asc}, name {asc}, id {asc}"),
+            EntitySort::Province => format!("province {asc}, name {asc}, id {asc}"),
+            EntitySort::Population => format!("COALESCE(population, -1) {desc}, name, id"),
+            EntitySort::Workstations => format!("workstations {desc}, name, id"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -186,10 +246,11 @@ async fn page_of(
         filter.push("kind = $3".into());
     }
     let where_ = filter.join(" AND ");
+    let order = q.sort.sql(q.reverse);
     let select = format!(
-        "SELECT {columns} FROM entities WHERE {where_} ORDER BY name, id LIMIT $4 OFFSET $5"
+        "SELECT {columns} FROM entities WHERE {where_} ORDER BY {order} LIMIT $4 OFFSET $5"
     );
-    let page = db::json::aggregate(db.backend(), &select, columns, "name, id");
+    let page = db::json::aggregate(db.backend(), &select, columns, &order);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT (SELECT COUNT(*) FROM entities WHERE {where_}), ({page})"
     )))

@@ -271,6 +271,7 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("action", "assign"), ("assigned_to", ""), ("ids", "T")]),
         ),
         (("GET", "/tickets.csv"), None),
+        (("GET", "/entities.csv"), None),
         (("POST", "/tickets/{ticket_id}/attachments"), None),
         (
             ("GET", "/tickets/{ticket_id}/attachments/{attachment_id}"),

@@ -14,6 +14,7 @@ backends!(
     a_tickets_story_tells_everything_in_order,
     destructive_actions_ask_first_and_name_the_consequence,
     the_audit_register_reads_in_italian_and_filters,
+    the_entity_list_sorts_pages_and_exports,
 );
 
 fn ticket(entity: i64, subject: &str, priority: &str, received: &str) -> Value {
@@ -823,4 +824,83 @@ async fn the_audit_register_reads_in_italian_and_filters(b: Backend) {
     let html = page(html);
     let history = &html[html.find("id=\"entity-history\"").unwrap()..];
     assert!(history.contains("Ente modificato") && history.contains("postazioni di lavoro"));
+}
+
+async fn the_entity_list_sorts_pages_and_exports(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.user("capo", "admin", &[]).await;
+    let api = app.api(&admin).await;
+    for (name, ws) in [
+        ("Comune di Alfa", 5),
+        ("Comune di Beta", 1450),
+        ("Comune di Gamma", 40),
+    ] {
+        let (s, v) = api
+            .send_json(
+                Method::POST,
+                "/api/v1/entities",
+                json!({"name": name, "kind": "comune", "workstations": ws}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let br = app.browser("capo").await;
+    let order = |html: &str| {
+        let mut at: Vec<(usize, &str)> = ["Alfa", "Beta", "Gamma"]
+            .into_iter()
+            .map(|n| (html.find(&format!("Comune di {n}")).unwrap(), n))
+            .collect();
+        at.sort();
+        at.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    let (_, html) = br.get("/entities").await;
+    assert_eq!(order(&html), ["Alfa", "Beta", "Gamma"], "A to Z by default");
+    assert!(html.contains("aria-sort=\"ascending\""));
+    let (_, html) = br.get("/entities?ordine=workstations").await;
+    assert_eq!(
+        order(&html),
+        ["Beta", "Gamma", "Alfa"],
+        "most workstations first"
+    );
+    assert!(html.contains("1.450"), "thousands the Italian way");
+    let (_, html) = br.get("/entities?ordine=name&inverso=1").await;
+    assert_eq!(order(&html), ["Gamma", "Beta", "Alfa"]);
+    let (_, html) = br
+        .get("/entities?q=comune+di&ordine=nonsense&pagina=x")
+        .await;
+    assert_eq!(
+        order(&html),
+        ["Alfa", "Beta", "Gamma"],
+        "nonsense is no order at all"
+    );
+    assert!(html.contains("3 enti"));
+    // htmx gets the list alone; the CSV is what is filtered, in its order.
+    let part = br
+        .http
+        .get(format!("{}/entities?q=beta", br.base))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        part.starts_with("<div id=\"entity-list\">") && part.contains("1 ente"),
+        "{part}"
+    );
+    let (s, csv) = br
+        .get("/entities.csv?q=comune+di&ordine=workstations")
+        .await;
+    assert_eq!(s, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "denominazione,tipo,codice ISTAT,provincia,popolazione,postazioni di lavoro"
+    );
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[1].starts_with("Comune di Beta,") && lines[1].ends_with(",1450"),
+        "{csv}"
+    );
 }

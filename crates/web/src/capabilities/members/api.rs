@@ -211,6 +211,7 @@ pub async fn list(
             kind,
             limit,
             offset,
+            ..Default::default()
         },
     )
     .await?;

@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/entities/{id}/contacts", Entity, Api, api::contacts),
         route(M::POST, "/api/v1/entities/{id}/contacts", Entity, Api, api::add_contact),
         route(M::GET, "/entities", User, Page, pages::list),
+        route(M::GET, "/entities.csv", User, Page, pages::csv),
         route(M::GET, "/entities/new", Staff, Page, form_pages::new_form),
         route(M::POST, "/entities", Staff, Page, form_pages::create),
         route(M::GET, "/entities/{id}", Entity, Page, pages::detail),

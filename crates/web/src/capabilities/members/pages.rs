@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use kernel::EntityKind;
 use members::store::{self, ListQuery};
@@ -13,10 +13,9 @@ use serde::Deserialize;
 use super::form_pages::invalid_message;
 use crate::auth::{PageUser, Session};
 use crate::error::PageError;
+use crate::pages::list::{Column, ListView, Paging, PER_PAGE};
 use crate::pages::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
 use crate::AppState;
-
-const PAGE_SIZE: i64 = 50;
 
 pub struct Row {
     pub id: i64,
@@ -25,7 +24,8 @@ pub struct Row {
     pub istat_code: String,
     pub province: String,
     pub population: String,
-    pub workstations: u32,
+    /// The Italian way: `1.450`.
+    pub workstations: String,
 }
 
 fn row(e: members::store::EntitySummary) -> Row {
@@ -39,7 +39,7 @@ fn row(e: members::store::EntitySummary) -> Row {
             .population
             .map(|p| kernel::money::thousands(p.into()))
             .unwrap_or_default(),
-        workstations: e.workstations,
+        workstations: kernel::money::thousands(u64::from(e.workstations)),
     }
 }
 
@@ -47,25 +47,19 @@ fn row(e: members::store::EntitySummary) -> Row {
 #[template(path = "entities/list.html")]
 struct ListPage {
     layout: Layout,
-    rows: Vec<Row>,
+    list_html: String,
     q: String,
     kind: String,
     kinds: Vec<(String, String)>,
-    total: i64,
-    page: i64,
-    pages: i64,
     can_create: bool,
 }
 
+/// The list itself: what htmx replaces when the search, the kind, the order or the page changes.
 #[derive(Template)]
 #[template(path = "entities/rows.html")]
 struct RowsPartial {
     rows: Vec<Row>,
-    q: String,
-    kind: String,
-    total: i64,
-    page: i64,
-    pages: i64,
+    list: ListView,
 }
 
 #[derive(Deserialize, Default)]
@@ -73,7 +67,6 @@ struct RowsPartial {
 pub struct ListParams {
     q: String,
     kind: String,
-    page: i64,
 }
 
 pub(super) fn kinds() -> Vec<(String, String)> {
@@ -83,51 +76,132 @@ pub(super) fn kinds() -> Vec<(String, String)> {
         .collect()
 }
 
+fn query(p: &ListParams, paging: &Paging) -> ListQuery {
+    ListQuery {
+        q: p.q.trim().chars().take(100).collect(),
+        kind: EntityKind::parse(&p.kind).ok(),
+        sort: store::EntitySort::parse(&paging.ordine).unwrap_or_default(),
+        reverse: paging.reverse(),
+        limit: PER_PAGE,
+        offset: paging.offset(),
+    }
+}
+
+fn params(raw: Option<&str>) -> (ListParams, Paging) {
+    let raw = raw.unwrap_or("");
+    (
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+    )
+}
+
 pub async fn list(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let p: ListParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "Parametri di ricerca non validi."))?;
-    let kind = EntityKind::parse(&p.kind).ok();
-    let page = p.page.max(1);
-    let res = store::summaries(
-        &s.db,
-        &sess.actor(),
-        &ListQuery {
-            q: p.q.clone(),
-            kind,
-            limit: PAGE_SIZE,
-            offset: (page - 1) * PAGE_SIZE,
-        },
-    )
-    .await?;
-    let rows: Vec<Row> = res.items.into_iter().map(row).collect();
-    let pages = ((res.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let kind = kind.map(|k| k.code().to_owned()).unwrap_or_default();
-    if is_htmx(&headers) {
-        return Ok(ok(&RowsPartial {
-            rows,
-            q: p.q,
-            kind,
-            total: res.total,
-            page,
-            pages,
-        }));
+    let (p, paging) = params(raw.as_deref());
+    let q = query(&p, &paging);
+    let res = store::summaries(&s.db, &sess.actor(), &q).await?;
+    let kind = q.kind.map(|k| k.code().to_owned()).unwrap_or_default();
+    let mut filters = Vec::new();
+    if !q.q.is_empty() {
+        filters.push(("q".to_owned(), q.q.clone()));
     }
+    if !kind.is_empty() {
+        filters.push(("kind".to_owned(), kind.clone()));
+    }
+    let body = RowsPartial {
+        list: ListView {
+            path: "/entities",
+            target: "entity-list",
+            filters,
+            sort: q.sort.as_str().to_owned(),
+            default_sort: "name",
+            reverse: q.reverse,
+            page: paging.page(),
+            total: res.total,
+            more: false,
+            shown: i64::try_from(res.items.len()).unwrap_or(0),
+            noun: ("ente", "enti"),
+            columns: vec![
+                Column::sort("name", "Denominazione"),
+                Column::sort("kind", "Tipo").wide(),
+                Column::plain("ISTAT").wide(),
+                Column::sort("province", "Prov."),
+                Column::sort("population", "Popolazione").wide(),
+                Column::sort("workstations", "Postazioni").wide(),
+            ],
+            csv: true,
+        },
+        rows: res.items.into_iter().map(row).collect(),
+    };
+    if is_htmx(&headers) {
+        return Ok(ok(&body));
+    }
+    let list_html = body.render().map_err(|e| {
+        tracing::error!(error = %e, "template error");
+        PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "errore interno")
+    })?;
     Ok(ok(&ListPage {
         layout: Layout::new(&s, Some(&sess), "Enti aderenti", "entities"),
-        rows,
-        q: p.q,
+        list_html,
+        q: q.q,
         kind,
         kinds: kinds(),
-        total: res.total,
-        page,
-        pages,
         can_create: sess.user.role.is_staff(),
     }))
+}
+
+/// The filtered list as CSV, in its order (every page, up to 10,000 entities).
+pub async fn csv(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (p, paging) = params(raw.as_deref());
+    let mut q = query(&p, &paging);
+    q.limit = 1000;
+    q.offset = 0;
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "denominazione",
+        "tipo",
+        "codice ISTAT",
+        "provincia",
+        "popolazione",
+        "postazioni di lavoro",
+    ]);
+    while q.offset < 10_000 {
+        let page = store::summaries(&s.db, &sess.actor(), &q).await?;
+        let n = page.items.len();
+        for e in page.items {
+            // Numbers as numbers, for a spreadsheet.
+            out.row([
+                e.name,
+                e.kind.label().to_owned(),
+                e.istat_code,
+                e.province,
+                e.population.map(|p| p.to_string()).unwrap_or_default(),
+                e.workstations.to_string(),
+            ]);
+        }
+        if n < 1000 {
+            break;
+        }
+        q.offset += 1000;
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"enti.csv\"".to_owned(),
+            ),
+        ],
+        out.finish(),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
