@@ -242,3 +242,14 @@ pub fn violated_constraint(e: &sqlx::Error) -> Option<String> {
         _ => None,
     }
 }
+
+/// The SQL words of a sort's two directions, `(natural ascending, natural descending)`, turned
+/// round when `reverse`: list orders write `{asc}` where their natural order ascends and
+/// `{desc}` where it descends.
+pub fn directions(reverse: bool) -> (&'static str, &'static str) {
+    if reverse {
+        ("DESC", "ASC")
+    } else {
+        ("ASC", "DESC")
+    }
+}

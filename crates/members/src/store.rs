@@ -138,11 +138,7 @@ impl EntitySort {
     /// The ORDER BY over the entity columns (also those of the aggregated page); NULLs are
     /// folded so that both databases order them alike.
     fn sql(self, reverse: bool) -> String {
-        let (asc, desc) = if reverse {
-            ("DESC", "ASC")
-        } else {
-            ("ASC", "DESC")
-        };
+        let (asc, desc) = db::directions(reverse);
         match self {
             EntitySort::Name => format!("name {asc}, id {asc}"),
             EntitySort::Kind => format!("kind {asc}, name {asc}, id {asc}"),

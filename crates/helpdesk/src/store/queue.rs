@@ -65,11 +65,7 @@ impl Sort {
     /// The SQL order: each sort has its natural direction (newest, earliest deadline, highest
     /// priority, first state, A to Z first); `reverse` turns it round.
     fn sql(self, reverse: bool) -> String {
-        let (asc, desc) = if reverse {
-            ("DESC", "ASC")
-        } else {
-            ("ASC", "DESC")
-        };
+        let (asc, desc) = db::directions(reverse);
         match self {
             Sort::Queue => format!(
                 "CASE t.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'waiting_entity' THEN 2 ELSE 3 END, \

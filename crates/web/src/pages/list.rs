@@ -41,6 +41,23 @@ impl Paging {
     }
 }
 
+/// A CSV file to download, named `filename` (ASCII, no quotes: ours, never the request's).
+pub fn csv_download(filename: &str, body: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// A count the Italian way: `1.000`.
 pub fn count(n: i64) -> String {
     kernel::money::thousands(u64::try_from(n).unwrap_or(0))

@@ -4,8 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Form;
 use helpdesk::model::{Priority, State as TicketState};
 use helpdesk::store::{self, Assignee, Sort, TicketQuery};
@@ -288,17 +288,7 @@ pub async fn csv(
         }
         q.offset += 500;
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"ticket.csv\"".to_owned(),
-            ),
-        ],
-        out.finish(),
-    )
-        .into_response())
+    Ok(crate::pages::list::csv_download("ticket.csv", out.finish()))
 }
 
 #[derive(Deserialize, Default)]

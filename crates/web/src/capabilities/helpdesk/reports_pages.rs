@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use helpdesk::store;
 use serde::Deserialize;
@@ -216,15 +216,8 @@ pub async fn sla_csv(
         ]);
     }
     let out = out.finish();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"sla-{from}-{to}.csv\""),
-            ),
-        ],
+    Ok(crate::pages::list::csv_download(
+        &format!("sla-{from}-{to}.csv"),
         out,
-    )
-        .into_response())
+    ))
 }

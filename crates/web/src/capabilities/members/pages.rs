@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Form;
 use kernel::EntityKind;
 use members::store::{self, ListQuery};
@@ -191,17 +191,7 @@ pub async fn csv(
         }
         q.offset += 1000;
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"enti.csv\"".to_owned(),
-            ),
-        ],
-        out.finish(),
-    )
-        .into_response())
+    Ok(crate::pages::list::csv_download("enti.csv", out.finish()))
 }
 
 #[derive(Template)]
