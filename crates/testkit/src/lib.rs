@@ -358,6 +358,19 @@ impl Browser {
             .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
+    /// What htmx gets for `path` (`HX-Request: true`): the part of the page it swaps in.
+    pub async fn get_htmx(&self, path: &str) -> String {
+        self.http
+            .get(format!("{}{}", self.base, path))
+            .header("hx-request", "true")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Posts a form with this session's CSRF token (redirects not followed).
     async fn send_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let mut f: Vec<(&str, &str)> = form.to_vec();

@@ -192,14 +192,7 @@ async fn the_queue_filters_sorts_and_assigns(b: Backend) {
     let (a, c) = (html.find("Alpha").unwrap(), html.find("Charlie").unwrap());
     assert!(a < c, "lowest priority first when reversed");
     // htmx asks for the list alone.
-    let r = br
-        .http
-        .get(format!("{}/tickets?q=brav", br.base))
-        .header("hx-request", "true")
-        .send()
-        .await
-        .unwrap();
-    let part = r.text().await.unwrap();
+    let part = br.get_htmx("/tickets?q=brav").await;
     assert!(part.starts_with("<div id=\"ticket-list\">"), "{part}");
     assert!(part.contains("Bravo") && !part.contains("<header"));
     let (s, csv) = br.get("/tickets.csv?stato=tutti&ordine=priority").await;
@@ -875,16 +868,7 @@ async fn the_entity_list_sorts_pages_and_exports(b: Backend) {
     );
     assert!(html.contains("3 enti"));
     // htmx gets the list alone; the CSV is what is filtered, in its order.
-    let part = br
-        .http
-        .get(format!("{}/entities?q=beta", br.base))
-        .header("hx-request", "true")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let part = br.get_htmx("/entities?q=beta").await;
     assert!(
         part.starts_with("<div id=\"entity-list\">") && part.contains("1 ente"),
         "{part}"

@@ -9,7 +9,7 @@ use crate::capabilities::catalog::{
 };
 use crate::capabilities::helpdesk::{
     attachments_api as attachments, backups_api as backups, phases_api as phases,
-    tickets_api as tickets,
+    service_levels_api as levels, tickets_api as tickets,
 };
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
@@ -119,10 +119,10 @@ impl Modify for Refusals {
         services::price_lists_list, services::price_list_get, services::price_list_create,
         services::price_list_put, services::quote,
         agreements::list, agreements::create, agreements::get, agreements::patch, agreements::renew,
-        tickets::create, tickets::list, tickets::get, tickets::take_charge, tickets::sla_report,
+        tickets::create, tickets::list, tickets::get, tickets::take_charge, levels::sla_report,
         tickets::messages, tickets::add_message, tickets::set_state,
         attachments::attachments, attachments::upload, attachments::download,
-        tickets::get_profile, tickets::put_profile, tickets::set_priority, tickets::assign,
+        levels::get_profile, levels::put_profile, tickets::set_priority, tickets::assign,
         phases::for_ticket, phases::create, phases::mine, phases::get, phases::update,
         backups::list, backups::create, backups::report,
     ),

@@ -358,11 +358,8 @@ pub async fn lines(
     )
     .await
     .map_err(crate::error::ApiError::internal)?;
-    let entities: std::collections::HashMap<i64, String> =
-        members::store::names(&s.db, &kernel::Actor::system("audit"))
-            .await?
-            .into_iter()
-            .collect();
+    // Only the entities these records name (an entity page's history names one).
+    let entities = members::store::names_of(&s.db, recs.iter().filter_map(|r| r.entity_id)).await?;
     Ok(recs
         .into_iter()
         .map(|r| {

@@ -75,6 +75,14 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
+/// A template as HTML to put inside a page (a list drawn alone for htmx and inside its page).
+pub fn html<T: Template>(t: &T) -> Result<String, crate::error::PageError> {
+    t.render().map_err(|e| {
+        tracing::error!(error = %e, "template error");
+        crate::error::PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "errore interno")
+    })
+}
+
 pub fn ok<T: Template>(t: &T) -> Response {
     render(StatusCode::OK, t)
 }

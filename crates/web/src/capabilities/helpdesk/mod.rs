@@ -9,6 +9,7 @@ pub mod phases_api;
 pub mod phases_pages;
 pub mod queue_pages;
 pub mod reports_pages;
+pub mod service_levels_api;
 pub mod settings_pages;
 pub mod ticket_actions_pages;
 pub mod tickets_api;
@@ -24,11 +25,11 @@ pub(crate) fn routes() -> Vec<Route> {
     use Method as M;
     use Surface::*;
     vec![
-        route(M::GET, "/api/v1/entities/{id}/support-profile", Entity, Api, tickets_api::get_profile),
+        route(M::GET, "/api/v1/entities/{id}/support-profile", Entity, Api, service_levels_api::get_profile),
         route(M::GET, "/api/v1/entities/{id}/backup-checks", Entity, Api, backups_api::list),
         route(M::POST, "/api/v1/entities/{id}/backup-checks", Admin, Api, backups_api::create),
         route(M::POST, "/api/v1/backup-reports", Public, Api, backups_api::report),
-        route(M::PUT, "/api/v1/entities/{id}/support-profile", Admin, Api, tickets_api::put_profile),
+        route(M::PUT, "/api/v1/entities/{id}/support-profile", Admin, Api, service_levels_api::put_profile),
         route(M::POST, "/api/v1/tickets", User, Api, tickets_api::create),
         route(M::GET, "/api/v1/tickets", User, Api, tickets_api::list),
         route(M::GET, "/api/v1/tickets/{ticket_id}", User, Api, tickets_api::get),
@@ -46,7 +47,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/tickets/{ticket_id}/attachments", User, Api, attachments_api::attachments),
         route(M::POST, "/api/v1/tickets/{ticket_id}/attachments", User, Api, attachments_api::upload),
         route(M::GET, "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", User, Api, attachments_api::download),
-        route(M::GET, "/api/v1/reports/sla", Staff, Api, tickets_api::sla_report),
+        route(M::GET, "/api/v1/reports/sla", Staff, Api, service_levels_api::sla_report),
         route(M::POST, "/entities/{id}/support-profile", Admin, Page, ticket_actions_pages::set_profile),
         route(M::GET, "/tickets", User, Page, queue_pages::list),
         route(M::GET, "/tickets/new", User, Page, tickets_pages::new_form),

@@ -185,13 +185,7 @@ pub async fn list(
         return Ok(ok(&body));
     }
     let n = crate::pages::notice(&s, &sess).await?;
-    let list_html = body.render().map_err(|e| {
-        tracing::error!(error = %e, "template error");
-        PageError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "errore interno",
-        )
-    })?;
+    let list_html = crate::pages::html(&body)?;
     let entities = members::store::names(&s.db, &actor).await?;
     let mut state_options = vec![
         ("aperti".to_owned(), "Aperti".to_owned()),

@@ -140,10 +140,7 @@ pub async fn list(
     if is_htmx(&headers) {
         return Ok(ok(&body));
     }
-    let list_html = body.render().map_err(|e| {
-        tracing::error!(error = %e, "template error");
-        PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "errore interno")
-    })?;
+    let list_html = crate::pages::html(&body)?;
     Ok(ok(&ListPage {
         layout: Layout::new(&s, Some(&sess), "Enti aderenti", "entities"),
         list_html,
