@@ -136,11 +136,72 @@ test('the administrator terminates an agreement through its confirmation, on a p
   await page.close();
 });
 
+test('the administrator edits a price list item by form and sees the preview', async () => {
+  const page = await pageAt(env.browser, DESK);
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  await page.goto(`${env.base}/price-lists`);
+  await Promise.all([page.waitForLoadState(), page.locator('main table a').first().click()]);
+  await Promise.all([page.waitForLoadState(), page.click('a[href$="/items/13"]')]);
+  assert.equal(await page.inputValue('#c0_amount'), '265,00');
+  // Only the fields of the chosen price show: a per-user price has no bands.
+  assert.equal(await page.isVisible('#c0_unit'), true);
+  assert.equal(await page.isVisible('#c0_block'), false);
+  await page.selectOption('#c0_kind', 'flat');
+  assert.equal(await page.isVisible('#c0_unit'), false);
+  await page.selectOption('#c0_kind', 'per_unit');
+  // The preview follows what is typed.
+  await page.fill('#anteprima_quantita', '3');
+  await page.fill('#c0_amount', '300,00');
+  await page.waitForFunction(() => document.querySelector('#item-preview').textContent.includes('3 utenti × € 300,00 = € 900,00'));
+  assert.equal((await page.locator('#item-preview .preview-entity').count()), 3);
+  await page.fill('#c0_amount', 'trecento');
+  await page.waitForSelector('#preview-error');
+  assert.match(await page.textContent('#preview-error'), /«trecento» non è un importo/);
+  await page.fill('#c0_amount', '300,00');
+  await page.waitForSelector('.preview-amount');
+  await inspect(page, 'wb-admin-desk-price-item-form');
+  await Promise.all([page.waitForLoadState(), page.click('#item-save')]);
+  await page.waitForSelector('#price-list-saved');
+  assert.match(await page.textContent('#price-list-saved'), /Voce PD09 .* salvata/);
+  assert.match(await page.textContent('#price-list-items'), /€ 300,00 per utente una tantum/);
+  // The membership fee by form: a per-inhabitant rate, every member's fee and the total.
+  await page.goto(`${env.base}/membership-fee`);
+  const before = await page.textContent('#fee-preview-total');
+  await page.selectOption('#model', 'per_inhabitant');
+  assert.equal(await page.isVisible('#rate'), true);
+  assert.equal(await page.isVisible('#fixed_costs'), false);
+  await page.fill('#rate', '0,50');
+  await page.waitForFunction((b) => document.querySelector('#fee-preview-total')?.textContent !== b, before);
+  assert.match(await page.textContent('#fee-preview-total'), /Nel \d{4}: € [\d.]+,\d\d da \d+ enti\./);
+  await inspect(page, 'wb-admin-desk-membership-form');
+  await Promise.all([page.waitForLoadState(), page.click('#rule-save')]);
+  assert.match(await page.textContent('#rule-saved'), /€ 0,50 per abitante/);
+  await page.close();
+});
+
+test('the administrator closes a price list through its confirmation and reopens it, on a phone', async () => {
+  const page = await pageAt(env.browser, PHONE);
+  await login(page, env.base, 'admin', 'cst-demo-admin');
+  await page.goto(`${env.base}/price-lists`);
+  await Promise.all([page.waitForLoadState(), page.locator('main table a').first().click()]);
+  await page.fill('#end_valid_to', '2027-12-31');
+  await Promise.all([page.waitForLoadState(), page.click('#price-list-close')]);
+  assert.match(await page.textContent('#confirm-question'), /Chiudere il listino .* il 31\/12\/2027\?/);
+  assert.match(await page.textContent('#confirm-consequences'), /Dal 01\/01\/2028 questo listino non darà più prezzi/);
+  await inspect(page, 'wb-admin-phone-confirm-price-list-close');
+  await Promise.all([page.waitForLoadState(), page.click('#confirm-yes')]);
+  assert.match(await page.textContent('#price-list-saved'), /Listino chiuso: vale fino al 31\/12\/2027/);
+  await Promise.all([page.waitForLoadState(), page.click('#price-list-reopen button')]);
+  assert.match(await page.textContent('#price-list-saved'), /Listino riaperto/);
+  await page.close();
+});
+
 /// Every page of each role, at both widths: nothing wider than the screen, axe-clean.
 const pages = {
   admin: ['/', '/tickets', '/tickets?stato=tutti&ordine=due', 'first:/tickets a.subject-link', '/tickets/new',
     '/entities', 'first:/entities?q=028060 #entity-table tbody a', '/entities/new', '/catalog', '/catalog/PD01',
-    '/price-lists', 'first:/price-lists main table a', '/membership-fee', '/users', '/users/new',
+    '/price-lists', 'first:/price-lists main table a', '/price-lists/1/items/36', '/price-lists/1/items/nuova',
+    '/membership-fee', '/users', '/users/new',
     'first:/users a[href$="/edit"]', '/audit', '/jobs', '/import', '/helpdesk/mail', '/helpdesk/settings',
     '/reports/sla', '/phases', '/non-esiste'],
   operatore: ['/', '/tickets?operatore=io', '/phases', 'first:/phases #phase-table a', '/reports/sla'],

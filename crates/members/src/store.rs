@@ -277,6 +277,37 @@ pub async fn workstations(db: &Db) -> Result<Vec<(i64, u32)>, MembersError> {
         .map_err(MembersError::from)
 }
 
+/// What a membership fee or a price depends on, for one entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeBasis {
+    pub id: i64,
+    pub name: String,
+    pub population: Option<u32>,
+    pub workstations: u32,
+}
+
+/// Every entity with its population and workstations, by name: for previews of fees and
+/// prices, which administrators read for the whole membership. Not scoped: callers are admins.
+pub async fn fee_basis(db: &Db) -> Result<Vec<FeeBasis>, MembersError> {
+    let rows =
+        sqlx::query("SELECT id, name, population, workstations FROM entities ORDER BY name, id")
+            .fetch_all(db.pool())
+            .await?;
+    rows.iter()
+        .map(|r| {
+            let population: Option<i64> = r.try_get(2)?;
+            let workstations: i64 = r.try_get(3)?;
+            Ok(FeeBasis {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                population: population.and_then(|p| u32::try_from(p).ok()),
+                workstations: u32::try_from(workstations).unwrap_or(0),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(MembersError::from)
+}
+
 /// The names of these entities, by id, in one query (ids of no entity are left out). Not
 /// scoped: for naming entities already named in records the caller may read (the audit log).
 pub async fn names_of(

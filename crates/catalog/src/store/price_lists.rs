@@ -355,3 +355,115 @@ pub async fn update(
     tx.commit().await?;
     get(db, id).await
 }
+
+/// Sets the last day of a list, used or not (admins only): `Some(day)` closes it (nothing may
+/// have been priced on it after that day), `None` reopens it (no later list may start). The
+/// items never change, so the figures already computed from it stay as they were.
+pub async fn set_end(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    valid_to: Option<NaiveDate>,
+    expected_version: Option<i64>,
+) -> Result<StoredPriceList, CatalogError> {
+    if !actor.is_admin() {
+        return Err(CatalogError::Forbidden);
+    }
+    let mut tx = db.write().await?;
+    let stored = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM price_lists WHERE id = $1",
+        cols()
+    )))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(CatalogError::NoPriceList)
+    .and_then(|r| Ok(from_row(&r)?))?;
+    if expected_version.is_some_and(|v| v != stored.version) {
+        return Err(CatalogError::Conflict);
+    }
+    if let Some(to) = valid_to {
+        if to < stored.list.valid_from {
+            return Err(CatalogError::field(
+                "valid_to",
+                format!(
+                    "il listino inizia il {}: non può finire prima",
+                    display_date(stored.list.valid_from)
+                ),
+            ));
+        }
+        let priced_after: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(pricing_date) FROM price_quotes WHERE price_list_id = $1 AND pricing_date > $2",
+        )
+        .bind(id)
+        .bind(to.to_string())
+        .fetch_one(tx.conn())
+        .await?;
+        if let Some(last) = priced_after {
+            return Err(CatalogError::field(
+                "valid_to",
+                format!(
+                    "il listino ha già dato prezzi per il {}: non può finire prima",
+                    date(&last).map_or(last.clone(), display_date)
+                ),
+            ));
+        }
+    }
+    let end = valid_to.unwrap_or(NaiveDate::MAX);
+    let others = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM price_lists WHERE id <> $1 ORDER BY valid_from",
+        cols()
+    )))
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(from_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    for o in others {
+        let other_end = o.list.valid_to.unwrap_or(NaiveDate::MAX);
+        if o.list.valid_from <= end && stored.list.valid_from <= other_end {
+            let period = match o.list.valid_to {
+                Some(t) => format!(
+                    "dal {} al {}",
+                    display_date(o.list.valid_from),
+                    display_date(t)
+                ),
+                None => format!("dal {}", display_date(o.list.valid_from)),
+            };
+            return Err(CatalogError::PriceListOverlap(o.list.name, period));
+        }
+    }
+    sqlx::query(
+        "UPDATE price_lists SET valid_to = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(valid_to.map(|d| d.to_string()))
+    .bind(kernel::time::now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    let as_json = |d: Option<NaiveDate>| match d {
+        Some(d) => format!("{{\"valid_to\":\"{d}\"}}"),
+        None => "{\"valid_to\":null}".to_owned(),
+    };
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: if valid_to.is_some() {
+                "close"
+            } else {
+                "reopen"
+            }
+            .into(),
+            object_type: "price_list".into(),
+            object_id: id.to_string(),
+            entity_id: None,
+            before: Some(as_json(stored.list.valid_to)),
+            after: Some(as_json(valid_to)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, id).await
+}

@@ -242,6 +242,29 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
                 ("items_json", "[]"),
             ]),
         ),
+        (("GET", "/price-lists/{list_id}/json"), None),
+        (
+            ("POST", "/price-lists/{list_id}/fine"),
+            Form(&[("valid_to", "2020-12-31"), ("confermato", "1")]),
+        ),
+        (("GET", "/price-lists/{list_id}/items/{item}"), None),
+        (
+            ("POST", "/price-lists/{list_id}/items/{item}"),
+            Form(&[
+                ("service", "PD09"),
+                ("code", "x"),
+                ("label", "Intruso"),
+                ("azione", "salva"),
+            ]),
+        ),
+        (
+            ("POST", "/price-lists/{list_id}/items/{item}/anteprima"),
+            Form(&[("service", "PD09")]),
+        ),
+        (
+            ("POST", "/price-lists/{list_id}/items/{item}/elimina"),
+            Form(&[("confermato", "1")]),
+        ),
         (("GET", "/tickets"), None),
         (("GET", "/tickets/new"), None),
         (
@@ -342,6 +365,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (
             ("POST", "/membership-fee"),
             Form(&[("year", "2026"), ("preset", "macerata")]),
+        ),
+        (
+            ("POST", "/membership-fee/anteprima"),
+            Form(&[("year", "2026"), ("model", "per_inhabitant"), ("rate", "1")]),
         ),
         (("GET", "/jobs"), None),
         (("POST", "/jobs/{job_id}/retry"), None),
@@ -508,6 +535,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{agreement_id}", &b_agreement.id.to_string())
             .replace("{code}", "PD09")
             .replace("{list_id}", &list_id.to_string())
+            .replace("{item}", "1")
             .replace("{ticket_id}", &b_ticket.id.to_string())
             .replace("{attachment_id}", &b_file.id.to_string())
             .replace("{phase_id}", &b_phase.id.to_string())

@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod email;
 mod files;
+mod forms;
 mod import;
 mod isolation;
 mod processes;

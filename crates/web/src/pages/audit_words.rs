@@ -61,6 +61,7 @@ pub fn action(object_type: &str, action: &str) -> String {
         ("price_list", "create") => "Listino creato",
         ("price_list", "update") => "Listino modificato",
         ("price_list", "close") => "Listino chiuso",
+        ("price_list", "reopen") => "Listino riaperto",
         ("price_quote", "create") => "Preventivo calcolato",
         ("service", "create") => "Servizio aggiunto al catalogo",
         ("service", "update") => "Scheda del servizio modificata",

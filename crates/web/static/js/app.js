@@ -33,5 +33,28 @@
     block.addEventListener('change', sayChosen);
   }
 
+  // A price component shows only the fields of its kind of charge and of price: the others
+  // stay in the page (and are ignored when saved) but hidden, so the form reads short.
+  function component(block) {
+    var when = block.querySelector('[data-when]');
+    var kind = block.querySelector('[data-kind]');
+    function shows(el, attr, value) {
+      var list = el.getAttribute(attr);
+      return list === null || list.split(' ').indexOf(value) >= 0;
+    }
+    function update() {
+      if (when) block.querySelectorAll('[data-show-when]').forEach(function (el) {
+        el.hidden = !shows(el, 'data-show-when', when.value);
+      });
+      if (kind) block.querySelectorAll('[data-show-kind]').forEach(function (el) {
+        el.hidden = !shows(el, 'data-show-kind', kind.value);
+      });
+    }
+    if (when) when.addEventListener('change', update);
+    if (kind) kind.addEventListener('change', update);
+    if (when || kind) update();
+  }
+
   document.querySelectorAll('[data-multi-pick]').forEach(multiPick);
+  document.querySelectorAll('[data-component]').forEach(component);
 })();

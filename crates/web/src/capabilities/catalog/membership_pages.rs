@@ -1,16 +1,25 @@
-//! The yearly membership-fee model (admins): the rules by year, and choosing a preset.
+//! The yearly membership-fee model (admins), chosen by form: the model and its parameters
+//! (per-inhabitant rate, bands, tiers with a flat amount above a threshold, the fixed costs
+//! shared by workstations), filled from a preset if wanted, with a live preview of every
+//! member's fee for the year and the total. The rule as JSON stays for power users.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use catalog::membership::{preset, PRESETS};
-use serde::Deserialize;
+use catalog::membership::{preset, Member, MembershipRule, PRESETS};
+use catalog::CatalogError;
+use kernel::Euro;
+use members::store::FeeBasis;
 
-use crate::auth::{PageAdmin, Session};
+use super::price_item_form::{
+    band_draft, money, rows_named, tier_draft, value, BandDraft, FieldErrors, Reader, TierDraft,
+};
+use super::price_item_pages::Errors;
+use crate::auth::{Flash, PageAdmin, Session};
 use crate::error::PageError;
-use crate::pages::{ok, render, see_other, Layout};
+use crate::pages::{back_with, ok, render, Layout};
 use crate::AppState;
 
 pub struct RuleRow {
@@ -19,42 +28,313 @@ pub struct RuleRow {
     pub description: String,
 }
 
+pub const MODELS: [(&str, &str); 4] = [
+    (
+        "marginal_tiers",
+        "Scaglioni per abitante, con quota fissa oltre una soglia",
+    ),
+    ("per_inhabitant", "Un importo per abitante"),
+    ("bands", "Fasce di popolazione, un importo per fascia"),
+    (
+        "workstation_share",
+        "Costi fissi del centro ripartiti per postazioni di lavoro",
+    ),
+];
+
+/// The rule as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RuleDraft {
+    pub year: String,
+    pub model: String,
+    pub rate: String,
+    pub tiers: Vec<TierDraft>,
+    pub flat_above: String,
+    pub flat_amount: String,
+    pub bands: Vec<BandDraft>,
+    pub fixed_costs: String,
+}
+
+impl RuleDraft {
+    fn of(year: String, rule: &MembershipRule) -> Self {
+        let mut d = Self {
+            year,
+            ..Default::default()
+        };
+        match rule {
+            MembershipRule::MarginalTiers {
+                tiers,
+                flat_above,
+                flat_amount,
+            } => {
+                d.model = "marginal_tiers".into();
+                d.tiers = tiers.iter().map(tier_draft).collect();
+                d.flat_above = flat_above.map(|n| n.to_string()).unwrap_or_default();
+                d.flat_amount = flat_amount.map(money).unwrap_or_default();
+            }
+            MembershipRule::PerInhabitant { rate } => {
+                d.model = "per_inhabitant".into();
+                d.rate = money(*rate);
+            }
+            MembershipRule::Bands { bands } => {
+                d.model = "bands".into();
+                d.bands = bands.iter().map(band_draft).collect();
+            }
+            MembershipRule::WorkstationShare { fixed_costs } => {
+                d.model = "workstation_share".into();
+                d.fixed_costs = money(*fixed_costs);
+            }
+        }
+        d
+    }
+
+    fn from_form(pairs: &[(String, String)]) -> Self {
+        let v = |name: &str| value(pairs, name).to_owned();
+        Self {
+            year: v("year"),
+            model: v("model"),
+            rate: v("rate"),
+            tiers: (0..rows_named(pairs, "t"))
+                .map(|j| TierDraft {
+                    up_to: v(&format!("t{j}_up_to")),
+                    rate: v(&format!("t{j}_rate")),
+                })
+                .collect(),
+            flat_above: v("flat_above"),
+            flat_amount: v("flat_amount"),
+            bands: (0..rows_named(pairs, "b"))
+                .map(|j| BandDraft {
+                    from: v(&format!("b{j}_from")),
+                    to: v(&format!("b{j}_to")),
+                    amount: v(&format!("b{j}_amount")),
+                })
+                .collect(),
+            fixed_costs: v("fixed_costs"),
+        }
+    }
+
+    /// The year and the rule, or a message for each field that cannot be read; what is read
+    /// but wrong (bands with a gap) is left to [`MembershipRule::validate`].
+    fn read(&self) -> Result<(i32, MembershipRule), FieldErrors> {
+        let mut r = Reader::new();
+        let year = match self
+            .year
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|y| catalog::store::check_year(y).ok())
+        {
+            Some(y) => y,
+            None => {
+                r.errors
+                    .push(("year".into(), "Anno non valido: tra 2000 e 2100".into()));
+                0
+            }
+        };
+        let rule = match self.model.as_str() {
+            "marginal_tiers" => Some(MembershipRule::MarginalTiers {
+                tiers: r.tiers("", &self.tiers),
+                flat_above: r.count("flat_above", "Soglia della quota fissa", &self.flat_above),
+                flat_amount: r.euro("flat_amount", "Quota fissa", &self.flat_amount),
+            }),
+            "per_inhabitant" => Some(MembershipRule::PerInhabitant {
+                rate: r.required_euro("rate", "Importo per abitante", &self.rate),
+            }),
+            "bands" => Some(MembershipRule::Bands {
+                bands: r.bands("", &self.bands),
+            }),
+            "workstation_share" => Some(MembershipRule::WorkstationShare {
+                fixed_costs: r.required_euro("fixed_costs", "Costi fissi annui", &self.fixed_costs),
+            }),
+            _ => {
+                r.errors.push(("model".into(), "Scegli un modello".into()));
+                None
+            }
+        };
+        match rule {
+            Some(rule) if r.errors.is_empty() => Ok((year, rule)),
+            _ => Err(r.errors),
+        }
+    }
+
+    /// Applies a button that changes the form rather than saving it: a preset (`modello-…`),
+    /// a row more (`fascia`, `scaglione`). Returns false for any other action.
+    fn reshape(&mut self, action: &str) -> bool {
+        if let Some(name) = action.strip_prefix("modello-") {
+            let fixed = Euro::parse(&self.fixed_costs)
+                .ok()
+                .or(Some(Euro::from_cents(10_000_000)));
+            if let Ok(rule) = preset(name, fixed) {
+                *self = Self::of(std::mem::take(&mut self.year), &rule);
+            }
+            return true;
+        }
+        match action {
+            "fascia" => self.bands.push(BandDraft::default()),
+            "scaglione" => self.tiers.push(TierDraft::default()),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The preset a rule is exactly, if any: the register names it.
+fn preset_of(rule: &MembershipRule) -> &'static str {
+    let fixed = match rule {
+        MembershipRule::WorkstationShare { fixed_costs } => Some(*fixed_costs),
+        _ => None,
+    };
+    PRESETS
+        .iter()
+        .find(|(name, _)| preset(name, fixed).is_ok_and(|p| &p == rule))
+        .map_or("", |(name, _)| name)
+}
+
+/// Every member's fee for a year under a rule, by name, and the total.
+pub struct FeeRow {
+    pub name: String,
+    pub facts: String,
+    pub amount: String,
+    pub error: String,
+}
+
+#[derive(Default)]
+pub struct FeePreview {
+    pub rows: Vec<FeeRow>,
+    pub total: String,
+    pub counted: String,
+    pub error: String,
+    pub year: String,
+}
+
+fn fee_preview(year: i32, rule: &MembershipRule, basis: &[FeeBasis]) -> FeePreview {
+    if let Err(e) = rule.validate() {
+        return FeePreview {
+            error: crate::pages::sentence(&e.to_string()),
+            ..Default::default()
+        };
+    }
+    let all: Vec<Member> = basis
+        .iter()
+        .map(|e| Member {
+            id: e.id,
+            population: e.population,
+            workstations: e.workstations,
+        })
+        .collect();
+    let mut total = Euro::ZERO;
+    let mut priced = 0usize;
+    let rows = basis
+        .iter()
+        .zip(&all)
+        .map(|(e, m)| {
+            let facts = format!(
+                "{} · {}",
+                e.population.map_or_else(
+                    || "popolazione mancante".to_owned(),
+                    |p| format!("{} ab.", kernel::money::thousands(p.into()))
+                ),
+                catalog::fees::Unit::Workstation.count(e.workstations.into())
+            );
+            match rule.fee(m, &all) {
+                Ok(fee) => {
+                    total = total.checked_add(fee.amount).unwrap_or(total);
+                    priced += 1;
+                    FeeRow {
+                        name: e.name.clone(),
+                        facts,
+                        amount: fee.amount.to_string(),
+                        error: String::new(),
+                    }
+                }
+                Err(err) => FeeRow {
+                    name: e.name.clone(),
+                    facts,
+                    amount: String::new(),
+                    error: match err {
+                        catalog::membership::RuleError::NoPopulation(_) => {
+                            "Manca la popolazione: la quota non si calcola".to_owned()
+                        }
+                        other => crate::pages::sentence(&other.to_string()),
+                    },
+                },
+            }
+        })
+        .collect();
+    FeePreview {
+        rows,
+        total: total.to_string(),
+        counted: match priced {
+            1 => "1 ente".to_owned(),
+            n => format!("{} enti", kernel::money::thousands(n as u64)),
+        },
+        error: String::new(),
+        year: year.to_string(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "membership/page.html")]
 struct Page {
     layout: Layout,
     rules: Vec<RuleRow>,
     presets: Vec<(String, String)>,
-    year: String,
-    chosen: String,
-    fixed_costs: String,
+    models: Vec<(&'static str, &'static str)>,
+    draft: RuleDraft,
+    errors: Errors,
+    message: String,
+    saved: String,
     rule_json: String,
-    error: String,
+    preview: FeePreview,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RuleForm {
-    year: String,
-    preset: String,
-    fixed_costs: String,
-    /// With `preset = custom`: the whole rule as JSON (a preset's rule, edited).
-    rule_json: String,
+#[derive(Template)]
+#[template(path = "membership/preview.html")]
+struct PreviewFragment {
+    preview: FeePreview,
 }
 
-async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Result<Page, PageError> {
+async fn preview_of(s: &AppState, draft: &RuleDraft) -> Result<FeePreview, PageError> {
+    Ok(match draft.read() {
+        Ok((year, rule)) => {
+            let basis = members::store::fee_basis(&s.db)
+                .await
+                .map_err(CatalogError::from)?;
+            fee_preview(year, &rule, &basis)
+        }
+        Err(errors) => FeePreview {
+            error: errors
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("; "),
+            ..Default::default()
+        },
+    })
+}
+
+async fn page(
+    s: &AppState,
+    sess: &Session,
+    draft: Option<RuleDraft>,
+    errors: Errors,
+    message: String,
+    rule_json: Option<String>,
+) -> Result<Page, PageError> {
     let all = catalog::store::rules(&s.db).await?;
-    // The editor starts from the rule in force (or Padova's when there is none).
-    let rule_json = if f.rule_json.is_empty() {
-        let current = all
-            .last()
-            .map(|r| r.rule.clone())
-            .map_or_else(|| preset("padova", None), Ok)
-            .map_err(catalog::CatalogError::from)?;
-        serde_json::to_string_pretty(&current).unwrap_or_default()
-    } else {
-        f.rule_json.clone()
+    let year = kernel::time::current_year();
+    // The form starts from the rule in force (or Padova's when there is none).
+    let current = match all
+        .iter()
+        .rev()
+        .find(|r| r.valid_from_year <= year)
+        .or(all.last())
+    {
+        Some(r) => r.rule.clone(),
+        None => preset("padova", None).map_err(CatalogError::from)?,
     };
+    let draft = draft.unwrap_or_else(|| RuleDraft::of(year.to_string(), &current));
+    let rule_json =
+        rule_json.unwrap_or_else(|| serde_json::to_string_pretty(&current).unwrap_or_default());
     let rules = all
         .into_iter()
         .rev()
@@ -68,6 +348,8 @@ async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Resul
             description: r.rule.describe(),
         })
         .collect();
+    let preview = preview_of(s, &draft).await?;
+    let flash = crate::pages::notice(s, sess).await?;
     Ok(Page {
         layout: Layout::new(s, Some(sess), "Quota associativa", "membership"),
         rules,
@@ -75,15 +357,13 @@ async fn page(s: &AppState, sess: &Session, f: RuleForm, error: String) -> Resul
             .iter()
             .map(|(n, l)| ((*n).into(), (*l).into()))
             .collect(),
-        year: if f.year.is_empty() {
-            kernel::time::current_year().to_string()
-        } else {
-            f.year
-        },
-        chosen: f.preset,
-        fixed_costs: f.fixed_costs,
+        models: MODELS.to_vec(),
+        draft,
+        errors,
+        message,
+        saved: flash.saved,
         rule_json,
-        error,
+        preview,
     })
 }
 
@@ -91,52 +371,159 @@ pub async fn show(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
 ) -> Result<Response, PageError> {
-    Ok(ok(
-        &page(&s, &sess, RuleForm::default(), String::new()).await?
-    ))
+    Ok(ok(&page(
+        &s,
+        &sess,
+        None,
+        Errors::default(),
+        String::new(),
+        None,
+    )
+    .await?))
 }
 
+/// The live preview of the rule as typed (htmx).
+pub async fn live_preview(
+    State(s): State<AppState>,
+    PageAdmin(_sess): PageAdmin,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let draft = RuleDraft::from_form(&pairs);
+    Ok(ok(&PreviewFragment {
+        preview: preview_of(&s, &draft).await?,
+    }))
+}
+
+/// Saves the rule from the form (or from the JSON, with `azione=json`), or applies a button
+/// that reshapes the form.
 pub async fn set(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
-    Form(f): Form<RuleForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let year = f
+    let mut draft = RuleDraft::from_form(&pairs);
+    let action = value(&pairs, "azione");
+    let typed_json = value(&pairs, "rule_json").to_owned();
+    if draft.reshape(action) {
+        let p = page(
+            &s,
+            &sess,
+            Some(draft),
+            Errors::default(),
+            String::new(),
+            Some(typed_json),
+        )
+        .await?;
+        return Ok(ok(&p));
+    }
+    let read = if action == "json" {
+        let year = draft
             .year
             .trim()
             .parse::<i64>()
-            .map_err(|_| catalog::CatalogError::BadYear(0))
-            .and_then(catalog::store::check_year)?;
-        let fixed = match f.fixed_costs.trim() {
-            "" => None,
-            t => Some(kernel::Euro::parse(t).map_err(|e| {
-                catalog::CatalogError::Rule(catalog::membership::RuleError::Invalid(e.to_string()))
-            })?),
-        };
-        if f.preset == "custom" {
-            let rule: catalog::membership::MembershipRule = serde_json::from_str(&f.rule_json)
-                .map_err(|e| {
-                    catalog::CatalogError::Rule(catalog::membership::RuleError::Invalid(format!(
-                        "JSON della regola: {e}"
-                    )))
-                })?;
-            return catalog::store::set_rule(&s.db, &sess.actor(), year, "", &rule).await;
+            .ok()
+            .and_then(|y| catalog::store::check_year(y).ok());
+        match (year, serde_json::from_str::<MembershipRule>(&typed_json)) {
+            (None, _) => Err((
+                vec![("year".into(), "Anno non valido: tra 2000 e 2100".into())],
+                String::new(),
+            )),
+            (_, Err(e)) => Err((vec![], format!("JSON della regola non valido: {e}"))),
+            (Some(y), Ok(rule)) => Ok((y, rule)),
         }
-        let rule = preset(&f.preset, fixed)?;
-        catalog::store::set_rule(&s.db, &sess.actor(), year, &f.preset, &rule).await
+    } else {
+        draft.read().map_err(|errors| {
+            (
+                errors,
+                "Alcuni campi non si possono leggere: sono segnalati qui sotto.".to_owned(),
+            )
+        })
+    };
+    let (errors, message) = match read {
+        Err(refusal) => refusal,
+        Ok((year, rule)) => {
+            match catalog::store::set_rule(&s.db, &sess.actor(), year, preset_of(&rule), &rule)
+                .await
+            {
+                Ok(_) => {
+                    let saved = format!(
+                        "Quota associativa salvata: dal {year} vale «{}».",
+                        rule.describe()
+                    );
+                    return back_with(&s, &sess, "/membership-fee", Flash::saved(saved)).await;
+                }
+                Err(CatalogError::Rule(e)) => (vec![], crate::pages::sentence(&e.to_string())),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    if action == "json" {
+        if let Ok(rule) = serde_json::from_str::<MembershipRule>(&typed_json) {
+            draft = RuleDraft::of(draft.year.clone(), &rule);
+        }
     }
-    .await;
-    match result {
-        Ok(_) => Ok(see_other("/membership-fee")),
-        Err(e @ (catalog::CatalogError::Rule(_) | catalog::CatalogError::BadYear(_))) => {
-            let message = match e {
-                catalog::CatalogError::BadYear(_) => "Anno non valido: tra 2000 e 2100.".to_owned(),
-                e => e.to_string(),
-            };
-            let p = page(&s, &sess, f, message).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+    let p = page(
+        &s,
+        &sess,
+        Some(draft),
+        Errors(errors),
+        message,
+        Some(typed_json),
+    )
+    .await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_preset_comes_back_from_its_form() {
+        for (name, _) in PRESETS {
+            let rule = preset(name, Some(Euro::from_cents(12_345_600))).unwrap();
+            let d = RuleDraft::of("2027".into(), &rule);
+            let (year, back) = d.read().unwrap();
+            assert_eq!((year, &back), (2027, &rule), "{name}");
+            assert_eq!(preset_of(&back), name);
         }
-        Err(e) => Err(e.into()),
+    }
+
+    #[test]
+    fn the_preview_sums_every_member() {
+        let basis = vec![
+            FeeBasis {
+                id: 1,
+                name: "A".into(),
+                population: Some(1_000),
+                workstations: 10,
+            },
+            FeeBasis {
+                id: 2,
+                name: "B".into(),
+                population: Some(20_000),
+                workstations: 30,
+            },
+            FeeBasis {
+                id: 3,
+                name: "C".into(),
+                population: None,
+                workstations: 0,
+            },
+        ];
+        let p = fee_preview(2027, &preset("padova", None).unwrap(), &basis);
+        // 1.000 × € 0,20 = € 200,00; above 10.000: € 1.500,00 flat.
+        assert_eq!(p.rows[0].amount, "€ 200,00");
+        assert_eq!(p.rows[1].amount, "€ 1.500,00");
+        assert!(p.rows[2].error.starts_with("Manca la popolazione"));
+        assert_eq!(p.total, "€ 1.700,00");
+        assert_eq!(p.counted, "2 enti");
+        let lecco = fee_preview(
+            2027,
+            &preset("lecco", Some(Euro::from_cents(400_000))).unwrap(),
+            &basis,
+        );
+        assert_eq!(lecco.rows[0].amount, "€ 1.000,00");
+        assert_eq!(lecco.total, "€ 4.000,00");
     }
 }

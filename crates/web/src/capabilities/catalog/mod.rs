@@ -5,6 +5,8 @@ pub mod agreements_pages;
 pub mod home;
 pub mod membership_api;
 pub mod membership_pages;
+pub mod price_item_form;
+pub mod price_item_pages;
 pub mod price_lists_pages;
 pub mod services_api;
 pub mod services_pages;
@@ -48,7 +50,14 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/price-lists", Admin, Page, price_lists_pages::price_list_create),
         route(M::GET, "/price-lists/{list_id}", User, Page, price_lists_pages::price_list),
         route(M::POST, "/price-lists/{list_id}", Admin, Page, price_lists_pages::price_list_update),
+        route(M::GET, "/price-lists/{list_id}/json", User, Page, price_lists_pages::export),
+        route(M::POST, "/price-lists/{list_id}/fine", Admin, Page, price_lists_pages::set_end),
+        route(M::GET, "/price-lists/{list_id}/items/{item}", Admin, Page, price_item_pages::edit),
+        route(M::POST, "/price-lists/{list_id}/items/{item}", Admin, Page, price_item_pages::save),
+        route(M::POST, "/price-lists/{list_id}/items/{item}/anteprima", Admin, Page, price_item_pages::live_preview),
+        route(M::POST, "/price-lists/{list_id}/items/{item}/elimina", Admin, Page, price_item_pages::remove),
         route(M::GET, "/membership-fee", Admin, Page, membership_pages::show),
         route(M::POST, "/membership-fee", Admin, Page, membership_pages::set),
+        route(M::POST, "/membership-fee/anteprima", Admin, Page, membership_pages::live_preview),
     ]
 }

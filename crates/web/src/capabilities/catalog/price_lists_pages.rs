@@ -32,6 +32,8 @@ struct PriceListsPage {
     is_admin: bool,
     name: String,
     valid_from: String,
+    /// The list whose items a new list starts from ("" for none).
+    start_from: String,
     items_json: String,
     message: String,
 }
@@ -49,6 +51,7 @@ async fn lists_page(
     sess: &Session,
     name: String,
     valid_from: String,
+    start_from: Option<String>,
     items_json: Option<String>,
     message: String,
 ) -> Result<PriceListsPage, PageError> {
@@ -65,20 +68,17 @@ async fn lists_page(
             uses: l.uses,
         })
         .collect();
-    // A new list starts as a copy of today's, to edit.
-    let items_json = match items_json {
-        Some(j) => j,
-        None => current
-            .map(|l| serde_json::to_string_pretty(&l.list.items).unwrap_or_default())
-            .unwrap_or_else(|| "[]".into()),
-    };
+    // A new list starts as a copy of today's, to edit item by item.
+    let start_from =
+        start_from.unwrap_or_else(|| current.map(|l| l.id.to_string()).unwrap_or_default());
     Ok(PriceListsPage {
         layout: Layout::new(s, Some(sess), "Listini", "price-lists"),
         lists,
         is_admin: sess.actor().is_admin(),
         name,
         valid_from,
-        items_json,
+        start_from,
+        items_json: items_json.unwrap_or_default(),
         message,
     })
 }
@@ -93,6 +93,7 @@ pub async fn price_lists(
         String::new(),
         String::new(),
         None,
+        None,
         String::new(),
     )
     .await?))
@@ -103,6 +104,7 @@ pub async fn price_lists(
 pub struct NewListForm {
     name: String,
     valid_from: String,
+    start_from: String,
     items_json: String,
 }
 
@@ -111,7 +113,16 @@ pub async fn price_list_create(
     PageAdmin(sess): PageAdmin,
     Form(f): Form<NewListForm>,
 ) -> Result<Response, PageError> {
-    let message = match list_from_form(&f.name, &f.valid_from, "", &f.items_json) {
+    // Items: the JSON typed by a power user, else a copy of the chosen list, else none.
+    let items_json = if !f.items_json.trim().is_empty() {
+        f.items_json.clone()
+    } else if let Ok(from) = f.start_from.trim().parse::<i64>() {
+        let l = price_lists::get(&s.db, from).await?;
+        serde_json::to_string(&l.list.items).unwrap_or_else(|_| "[]".into())
+    } else {
+        "[]".into()
+    };
+    let message = match list_from_form(&f.name, &f.valid_from, "", &items_json) {
         Err(m) => m,
         Ok(list) => match price_lists::create(&s.db, &sess.actor(), &list).await {
             Ok(saved) => return Ok(see_other(&format!("/price-lists/{}", saved.id))),
@@ -119,7 +130,17 @@ pub async fn price_list_create(
             Err(e) => e.to_string(),
         },
     };
-    let p = lists_page(&s, &sess, f.name, f.valid_from, Some(f.items_json), message).await?;
+    let message = crate::pages::sentence(&message);
+    let p = lists_page(
+        &s,
+        &sess,
+        f.name,
+        f.valid_from,
+        Some(f.start_from),
+        Some(f.items_json),
+        message,
+    )
+    .await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }
 
@@ -151,6 +172,8 @@ fn list_from_form(
 }
 
 pub struct ListItemRow {
+    /// The item's number in the list, from 1: its address for editing.
+    pub number: usize,
     pub service: String,
     pub item: ItemView,
 }
@@ -165,8 +188,14 @@ struct PriceListPage {
     uses: i64,
     rows: Vec<ListItemRow>,
     can_edit: bool,
+    is_admin: bool,
+    /// The list has a last day and no later list starts after it: it can be reopened.
+    can_reopen: bool,
+    valid_to: String,
+    version: i64,
     form: EditListForm,
     message: String,
+    flash: crate::auth::Flash,
 }
 
 /// The edit form of a list nothing has used yet.
@@ -214,11 +243,18 @@ async fn list_page(
         .list
         .items
         .iter()
-        .map(|i| ListItemRow {
+        .enumerate()
+        .map(|(k, i)| ListItemRow {
+            number: k + 1,
             service: i.service.clone(),
             item: item_view(i),
         })
         .collect();
+    let later = price_lists::summaries(&s.db)
+        .await?
+        .iter()
+        .any(|o| o.id != l.id && o.valid_from > l.list.valid_from);
+    let flash = crate::pages::notice(s, sess).await?;
     Ok(PriceListPage {
         layout: Layout::new(s, Some(sess), l.list.name.clone(), "price-lists"),
         id: l.id,
@@ -227,8 +263,13 @@ async fn list_page(
         uses: l.uses,
         rows,
         can_edit: sess.actor().is_admin() && l.uses == 0,
+        is_admin: sess.actor().is_admin(),
+        can_reopen: l.list.valid_to.is_some() && !later,
+        valid_to: l.list.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+        version: l.version,
         form,
         message,
+        flash,
     })
 }
 
@@ -253,4 +294,107 @@ pub async fn price_list_update(
     };
     let page = list_page(&s, &sess, id, Some(f), message).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+/// The list as JSON, to keep or to edit by hand and import as a new list.
+pub async fn export(
+    State(s): State<AppState>,
+    PageUser(_sess): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let l = price_lists::get(&s.db, parse_id(&id)?).await?;
+    let body = serde_json::to_string_pretty(&l.list).unwrap_or_default();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"listino-{}.json\"", l.id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndForm {
+    valid_to: String,
+    version: String,
+    confermato: String,
+}
+
+/// Closes a list on a day (after a confirmation naming what follows), or reopens it when the
+/// form carries no day: the undo of a closing, while no later list has started.
+pub async fn set_end(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    Path(id): Path<String>,
+    Form(f): Form<EndForm>,
+) -> Result<Response, PageError> {
+    use crate::auth::Flash;
+    use kernel::time::display_date;
+    let id = parse_id(&id)?;
+    let l = price_lists::get(&s.db, id).await?;
+    let back = format!("/price-lists/{id}");
+    let reopen = f.valid_to.trim().is_empty() && l.list.valid_to.is_some();
+    let valid_to = match f.valid_to.trim() {
+        "" if reopen => None,
+        "" => {
+            return crate::pages::refused(
+                &s,
+                &sess,
+                &back,
+                "Indica l'ultimo giorno di validità del listino.",
+            )
+            .await
+        }
+        t => match t.parse::<chrono::NaiveDate>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                return crate::pages::refused(&s, &sess, &back, "Data di fine validità non valida.")
+                    .await
+            }
+        },
+    };
+    if let (Some(to), false) = (valid_to, crate::pages::confirm::confirmed(&f.confermato)) {
+        let next = to.succ_opt().unwrap_or(to);
+        return Ok(crate::pages::confirm::page(
+            &s,
+            &sess,
+            "price-lists",
+            crate::pages::confirm::Confirm {
+                question: format!("Chiudere il listino «{}» il {}?", l.list.name, display_date(to)),
+                consequences: vec![
+                    format!(
+                        "Dal {} questo listino non darà più prezzi: preventivi e servizi attivati da quel giorno useranno il listino successivo, se c'è; altrimenti non si potranno preventivare finché non se ne crea uno.",
+                        display_date(next)
+                    ),
+                    "I preventivi e i rendiconti già fatti con questo listino non cambiano.".into(),
+                    "Si può riaprire finché non inizia un listino successivo.".into(),
+                ],
+                action: format!("/price-lists/{id}/fine"),
+                fields: vec![
+                    ("valid_to".into(), to.to_string()),
+                    ("version".into(), f.version.clone()),
+                ],
+                note: None,
+                confirm_label: "Chiudi il listino".into(),
+                cancel: back,
+            },
+        ));
+    }
+    let version = f.version.trim().parse().ok();
+    let flash = match price_lists::set_end(&s.db, &sess.actor(), id, valid_to, version).await {
+        Ok(_) => Flash::saved(match valid_to {
+            Some(to) => format!("Listino chiuso: vale fino al {}.", display_date(to)),
+            None => "Listino riaperto: vale senza data di fine.".to_owned(),
+        }),
+        Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
+        Err(e) => Flash::error(e.to_string()),
+    };
+    crate::pages::back_with(&s, &sess, &back, flash).await
 }
