@@ -9,7 +9,9 @@ use sqlx::Row;
 
 use crate::{password, secret, AccountsError};
 
+mod directory;
 mod tokens;
+pub use directory::{search, UserQuery, UserSort};
 pub use tokens::{
     issue_token, revoke_tokens, tokens_of, user_by_token, TokenInfo, Tokens, DEFAULT_TOKEN_DAYS,
 };

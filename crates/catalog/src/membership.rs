@@ -60,7 +60,7 @@ pub enum MembershipRule {
 }
 
 /// One line of a computation, in Italian, with its amount.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeLine {
     pub text: String,
     pub amount: Euro,

@@ -3,6 +3,7 @@
 
 pub mod agreements;
 pub mod price_lists;
+pub mod quote_list;
 pub mod quotes;
 pub mod services;
 

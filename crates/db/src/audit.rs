@@ -203,46 +203,84 @@ pub struct Search {
     pub from: Option<String>,
     /// Before this instant (stored form).
     pub until: Option<String>,
+    /// This action on the object type (`ticket`, `take_charge`); an action ending in `:`
+    /// matches every action it starts (`state:` for every change of a ticket's state).
+    pub action: Option<(String, String)>,
     /// Records with `seq` below this (newest first paging).
     pub before_seq: Option<i64>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
+    pub offset: i64,
     pub limit: i64,
 }
 
-/// Records matching `s`, newest first.
-pub async fn search(db: &Db, s: &Search) -> Result<Vec<AuditRecord>, sqlx::Error> {
-    let mut binds: Vec<String> = Vec::new();
-    let mut cond = Vec::new();
-    let mut p = |v: String| {
-        binds.push(v);
-        format!("${}", binds.len())
-    };
-    // Numbers from the caller's parsed input are written into the SQL; text is bound.
-    if let Some(e) = s.entity_id {
-        cond.push(format!("entity_id = {e}"));
+impl Search {
+    /// The WHERE clause and its bound texts; numbers from the caller's parsed input are
+    /// written into the SQL, text is bound.
+    fn filter(&self) -> (String, Vec<String>) {
+        let mut binds: Vec<String> = Vec::new();
+        let mut cond = Vec::new();
+        let mut p = |v: String| {
+            binds.push(v);
+            format!("${}", binds.len())
+        };
+        if let Some(e) = self.entity_id {
+            cond.push(format!("entity_id = {e}"));
+        }
+        if let Some(t) = &self.object_type {
+            cond.push(format!("object_type = {}", p(t.clone())));
+        }
+        if let Some((t, a)) = &self.action {
+            cond.push(format!("object_type = {}", p(t.clone())));
+            if let Some(prefix) = a.strip_suffix(':') {
+                cond.push(format!("action LIKE {}", p(format!("{prefix}:%"))));
+            } else {
+                cond.push(format!("action = {}", p(a.clone())));
+            }
+        }
+        if let Some(u) = self.user_id {
+            cond.push(format!("actor LIKE {}", p(format!("user:{u}:%"))));
+        }
+        if let Some(f) = &self.from {
+            cond.push(format!("at >= {}", p(f.clone())));
+        }
+        if let Some(u) = &self.until {
+            cond.push(format!("at < {}", p(u.clone())));
+        }
+        if let Some(b) = self.before_seq {
+            cond.push(format!("seq < {b}"));
+        }
+        let filter = if cond.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", cond.join(" AND "))
+        };
+        (filter, binds)
     }
-    if let Some(t) = &s.object_type {
-        cond.push(format!("object_type = {}", p(t.clone())));
-    }
-    if let Some(u) = s.user_id {
-        cond.push(format!("actor LIKE {}", p(format!("user:{u}:%"))));
-    }
-    if let Some(f) = &s.from {
-        cond.push(format!("at >= {}", p(f.clone())));
-    }
-    if let Some(u) = &s.until {
-        cond.push(format!("at < {}", p(u.clone())));
-    }
-    if let Some(b) = s.before_seq {
-        cond.push(format!("seq < {b}"));
-    }
-    let filter = if cond.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", cond.join(" AND "))
-    };
+}
+
+/// How many records match `s`, counted up to `cap` + 1 (more than `cap`: "over `cap`").
+pub async fn count(db: &Db, s: &Search, cap: i64) -> Result<i64, sqlx::Error> {
+    let (filter, binds) = s.filter();
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY seq DESC LIMIT {}",
-        s.limit.clamp(1, 500)
+        "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log {filter} LIMIT {}) AS matching",
+        cap.max(0) + 1
+    );
+    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    q.fetch_one(db.pool()).await
+}
+
+/// Records matching `s`, newest first (or oldest first).
+pub async fn search(db: &Db, s: &Search) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    let (filter, binds) = s.filter();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY seq {} LIMIT {} OFFSET {}",
+        if s.oldest_first { "ASC" } else { "DESC" },
+        s.limit.clamp(1, 1000),
+        s.offset.max(0)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in &binds {

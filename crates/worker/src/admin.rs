@@ -26,6 +26,88 @@ pub async fn recent(db: &Db, state: Option<&str>, limit: i64) -> Result<Vec<JobI
     rows.iter().map(crate::job_info).collect()
 }
 
+/// The orders of the list of jobs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JobSort {
+    /// Newest first.
+    #[default]
+    Recent,
+    /// By when it runs (or ran), latest first.
+    RunAt,
+    /// Most attempts first.
+    Attempts,
+}
+
+impl JobSort {
+    pub const ALL: [JobSort; 3] = [JobSort::Recent, JobSort::RunAt, JobSort::Attempts];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobSort::Recent => "recenti",
+            JobSort::RunAt => "quando",
+            JobSort::Attempts => "tentativi",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    fn sql(self, reverse: bool) -> String {
+        let (_, desc) = db::directions(reverse);
+        match self {
+            JobSort::Recent => format!("id {desc}"),
+            JobSort::RunAt => format!("run_at {desc}, id {desc}"),
+            JobSort::Attempts => format!("attempts {desc}, id {desc}"),
+        }
+    }
+}
+
+/// What the list of jobs is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct JobQuery {
+    /// One of [`STATES`], or all.
+    pub state: Option<String>,
+    /// One kind of job, or all.
+    pub kind: Option<String>,
+    pub sort: JobSort,
+    pub reverse: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The most jobs a list counts exactly; past it the total reads "oltre 10.000".
+pub const COUNT_CAP: i64 = 10_000;
+
+/// One page of jobs, with the number matching (capped at [`COUNT_CAP`] + 1: the done jobs of
+/// years of e-mail are many, and counting them all would read the whole table each time).
+pub async fn page(db: &Db, q: &JobQuery) -> Result<(i64, Vec<JobInfo>), JobError> {
+    let where_ = "($1 = '' OR state = $1) AND ($2 = '' OR kind = $2)";
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE {where_} LIMIT $3) AS matching"
+    )))
+    .bind(q.state.as_deref().unwrap_or(""))
+    .bind(q.kind.as_deref().unwrap_or(""))
+    .bind(COUNT_CAP + 1)
+    .fetch_one(db.pool())
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, kind, state, attempts, run_at, last_error FROM jobs WHERE {where_} \
+         ORDER BY {} LIMIT $3 OFFSET $4",
+        q.sort.sql(q.reverse)
+    )))
+    .bind(q.state.as_deref().unwrap_or(""))
+    .bind(q.kind.as_deref().unwrap_or(""))
+    .bind(q.limit.clamp(1, 1000))
+    .bind(q.offset.max(0))
+    .fetch_all(db.pool())
+    .await?;
+    Ok((
+        total,
+        rows.iter().map(crate::job_info).collect::<Result<_, _>>()?,
+    ))
+}
+
 /// How many jobs are in each state, by kind: `(kind, state, count)`.
 pub async fn counts(db: &Db) -> Result<Vec<(String, String, i64)>, JobError> {
     let rows = sqlx::query(

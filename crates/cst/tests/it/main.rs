@@ -13,6 +13,7 @@ mod files;
 mod forms;
 mod import;
 mod isolation;
+mod lists;
 mod processes;
 mod services;
 mod tickets;

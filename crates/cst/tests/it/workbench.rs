@@ -801,11 +801,44 @@ async fn the_audit_register_reads_in_italian_and_filters(b: Backend) {
     assert!(!html.contains("user:"), "no raw labels: {html}");
     assert!(html.contains("Presa in carico"));
     assert!(html.contains("Ticket 2026/000001"));
-    // By person, and by what.
+    // The records only (the filters' choices name every action).
+    let records = |h: &str| h[h.find("id=\"audit-table\"").unwrap()..].to_owned();
+    // By person, by what, by action.
     let (_, html) = br.get(&format!("/audit?chi={}", op.id)).await;
-    assert!(html.contains("Presa in carico") && !html.contains("Ente modificato"));
+    let r = records(&html);
+    assert!(r.contains("Presa in carico") && !r.contains("Ente modificato"));
     let (_, html) = br.get("/audit?oggetto=entity").await;
-    assert!(html.contains("Ente modificato") && !html.contains("Presa in carico"));
+    let r = records(&html);
+    assert!(r.contains("Ente modificato") && !r.contains("Presa in carico"));
+    let (_, html) = br.get("/audit?azione=ticket%2Ftake_charge").await;
+    let r = records(&html);
+    assert!(
+        r.contains("Presa in carico") && !r.contains("Ticket aperto"),
+        "{r}"
+    );
+    assert!(html.contains("1 registrazione"), "the total: {html}");
+    // Oldest first, as an htmx partial; the CSV of what is filtered.
+    let newest = records(&br.get("/audit").await.1);
+    let oldest = br.get_htmx("/audit?inverso=1").await;
+    assert!(!oldest.contains("<html"), "a partial");
+    let first_seq = |h: &str| {
+        let i = h.find("id=\"audit-").unwrap();
+        h[i..].split('"').nth(1).unwrap().to_owned()
+    };
+    assert_ne!(
+        first_seq(&newest),
+        first_seq(&oldest[oldest.find("audit-table").unwrap()..])
+    );
+    let (s, csv) = br.get(&format!("/audit.csv?ente={}", e.id)).await;
+    assert_eq!(s, 200);
+    assert!(
+        csv.starts_with("numero,quando,chi,azione,oggetto,ente,modifiche,hash"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Ente modificato") && csv.contains("postazioni di lavoro"),
+        "{csv}"
+    );
     // By day: nothing in the future; a day that is not a date is said.
     let (_, html) = br.get("/audit?dal=2099-01-01").await;
     assert!(html.contains("Nessuna registrazione corrisponde ai filtri"));

@@ -7,6 +7,67 @@ use serde_json::Value;
 use crate::error::PageError;
 use crate::AppState;
 
+/// The actions people read and filter by: (object type, stored action, Italian). Changes of a
+/// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
+pub const ACTIONS: [(&str, &str, &str); 44] = [
+    ("ticket", "create", "Ticket aperto"),
+    ("ticket", "take_charge", "Presa in carico"),
+    ("ticket", "assign", "Ticket assegnato"),
+    ("ticket", "reply", "Risposta"),
+    ("ticket", "note", "Nota interna"),
+    ("ticket", "attach", "Allegato aggiunto"),
+    ("ticket", "assign_mail", "Ticket aperto da una e-mail"),
+    ("ticket", "warranty_reopen", "Riaperto in garanzia"),
+    ("ticket", "phase_create", "Fase affidata a un fornitore"),
+    ("entity", "create", "Ente creato"),
+    ("entity", "update", "Ente modificato"),
+    ("entity", "import", "Ente importato"),
+    ("contact", "create", "Referente aggiunto"),
+    ("contact", "update", "Referente modificato"),
+    ("contact", "delete", "Referente rimosso"),
+    ("user", "create", "Account creato"),
+    ("user", "update", "Account modificato"),
+    ("user", "password", "Password cambiata"),
+    ("user", "login", "Accesso"),
+    ("user", "logout", "Uscita"),
+    ("api_token", "token.issue", "Token API emesso"),
+    ("api_token", "token.revoke", "Token API revocato"),
+    ("agreement", "create", "Convenzione registrata"),
+    ("agreement", "sign", "Convenzione firmata"),
+    ("agreement", "terminate", "Convenzione cessata"),
+    ("agreement", "renew", "Convenzione rinnovata"),
+    ("agreement", "update", "Convenzione modificata"),
+    ("price_list", "create", "Listino creato"),
+    ("price_list", "update", "Listino modificato"),
+    ("price_list", "close", "Listino chiuso"),
+    ("price_list", "reopen", "Listino riaperto"),
+    ("price_quote", "create", "Preventivo calcolato"),
+    ("service", "create", "Servizio aggiunto al catalogo"),
+    ("service", "update", "Scheda del servizio modificata"),
+    (
+        "membership_fee_rule",
+        "create",
+        "Modello della quota associativa fissato",
+    ),
+    (
+        "membership_fee_rule",
+        "update",
+        "Modello della quota associativa cambiato",
+    ),
+    ("calendar", "create", "Calendario impostato"),
+    ("calendar", "update", "Calendario impostato"),
+    ("calendar", "delete", "Calendario proprio rimosso"),
+    ("sla_policy", "update", "Obiettivi SLA cambiati"),
+    (
+        "support_profile",
+        "update",
+        "Profilo di assistenza cambiato",
+    ),
+    ("backup_check", "create", "Controllo dei backup aggiunto"),
+    ("job", "retry", "Attività riprovata"),
+    ("job", "cancel", "Attività annullata"),
+];
+
 /// What was done, in Italian, from the stored object type and action.
 pub fn action(object_type: &str, action: &str) -> String {
     fn state_word(s: &str) -> &str {
@@ -30,52 +91,10 @@ pub fn action(object_type: &str, action: &str) -> String {
             other => other,
         }
     }
-    let fixed = match (object_type, action) {
-        ("ticket", "create") => "Ticket aperto",
-        ("ticket", "take_charge") => "Presa in carico",
-        ("ticket", "assign") => "Ticket assegnato",
-        ("ticket", "reply") => "Risposta",
-        ("ticket", "note") => "Nota interna",
-        ("ticket", "attach") => "Allegato aggiunto",
-        ("ticket", "assign_mail") => "Ticket aperto da una e-mail",
-        ("ticket", "warranty_reopen") => "Riaperto in garanzia",
-        ("ticket", "phase_create") => "Fase affidata a un fornitore",
-        ("entity", "create") => "Ente creato",
-        ("entity", "update") => "Ente modificato",
-        ("entity", "import") => "Ente importato",
-        ("contact", "create") => "Referente aggiunto",
-        ("contact", "update") => "Referente modificato",
-        ("contact", "delete") => "Referente rimosso",
-        ("user", "create") => "Account creato",
-        ("user", "update") => "Account modificato",
-        ("user", "password") => "Password cambiata",
-        ("user", "login") => "Accesso",
-        ("user", "logout") => "Uscita",
-        ("api_token", "token.issue") => "Token API emesso",
-        ("api_token", "token.revoke") => "Token API revocato",
-        ("agreement", "create") => "Convenzione registrata",
-        ("agreement", "sign") => "Convenzione firmata",
-        ("agreement", "terminate") => "Convenzione cessata",
-        ("agreement", "renew") => "Convenzione rinnovata",
-        ("agreement", "update") => "Convenzione modificata",
-        ("price_list", "create") => "Listino creato",
-        ("price_list", "update") => "Listino modificato",
-        ("price_list", "close") => "Listino chiuso",
-        ("price_list", "reopen") => "Listino riaperto",
-        ("price_quote", "create") => "Preventivo calcolato",
-        ("service", "create") => "Servizio aggiunto al catalogo",
-        ("service", "update") => "Scheda del servizio modificata",
-        ("membership_fee_rule", "create") => "Modello della quota associativa fissato",
-        ("membership_fee_rule", "update") => "Modello della quota associativa cambiato",
-        ("calendar", "create" | "update") => "Calendario impostato",
-        ("calendar", "delete") => "Calendario proprio rimosso",
-        ("sla_policy", "update") => "Obiettivi SLA cambiati",
-        ("support_profile", "update") => "Profilo di assistenza cambiato",
-        ("backup_check", "create") => "Controllo dei backup aggiunto",
-        ("job", "retry") => "Attività riprovata",
-        ("job", "cancel") => "Attività annullata",
-        _ => "",
-    };
+    let fixed = ACTIONS
+        .iter()
+        .find(|(o, a, _)| *o == object_type && *a == action)
+        .map_or("", |(_, _, label)| label);
     if !fixed.is_empty() {
         return fixed.to_owned();
     }

@@ -210,7 +210,13 @@ impl ListView {
     pub fn summary(&self) -> String {
         let noun = |n: i64| if n == 1 { self.noun.0 } else { self.noun.1 };
         if self.total == 0 && self.shown == 0 {
-            return format!("Nessun {}", self.noun.0);
+            // Our nouns are feminine when they end in -a or -à (modifica, attività).
+            let none = if self.noun.0.ends_with(['a', 'à']) {
+                "Nessuna"
+            } else {
+                "Nessun"
+            };
+            return format!("{none} {}", self.noun.0);
         }
         let first = (self.page - 1) * PER_PAGE + 1;
         let last = first + self.shown - 1;
@@ -314,6 +320,9 @@ mod tests {
         assert_eq!(view(211, 5, 11, false).summary(), "201–211 di 211 ticket");
         assert_eq!(view(7, 1, 7, false).summary(), "7 ticket");
         assert_eq!(view(0, 1, 0, false).summary(), "Nessun ticket");
+        let mut jobs = view(0, 1, 0, false);
+        jobs.noun = ("attività", "attività");
+        assert_eq!(jobs.summary(), "Nessuna attività");
         assert_eq!(
             view(1000, 1, 50, true).summary(),
             "1–50 di oltre 1.000 ticket"

@@ -25,7 +25,7 @@ fn group_of(nav: &str) -> &'static str {
         "home" => "cruscotto",
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
         "entities" | "import" => "enti",
-        "catalog" | "price-lists" | "membership" => "servizi",
+        "catalog" | "price-lists" | "quotes" | "membership" => "servizi",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
     }
@@ -84,6 +84,9 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
         item("Catalogo dei servizi", "/catalog", "catalog"),
         item("Listini", "/price-lists", "price-lists"),
     ];
+    if role != Role::Supplier {
+        services.push(item("Preventivi", "/quotes", "quotes"));
+    }
     if admin {
         services.push(item("Quota associativa", "/membership-fee", "membership"));
     }

@@ -17,6 +17,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/login", Public, Page, auth_pages::login),
         route(M::POST, "/logout", User, Page, auth_pages::logout),
         route(M::GET, "/users", Admin, Page, users_pages::list),
+        route(M::GET, "/users.csv", Admin, Page, users_pages::csv),
         route(M::GET, "/users/new", Admin, Page, users_pages::new_form),
         route(M::POST, "/users", Admin, Page, users_pages::create),
         route(M::GET, "/users/{user_id}/edit", Admin, Page, users_pages::edit_form),

@@ -1,15 +1,18 @@
 //! Accounts (admins only): list, create, change (role, entities, active, password).
 
+use accounts::store::{UserQuery, UserSort};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 
 use crate::auth::{PageAdmin, Session};
 use crate::error::PageError;
-use crate::pages::{ok, parse_id, render, see_other, Layout};
+use crate::pages::list::{choices, Choice, Column, ListView, Paging, PER_PAGE};
+use crate::pages::{is_htmx, ok, parse_id, render, see_other, Layout};
 use crate::AppState;
+use serde::Deserialize;
 
 pub struct UserRow {
     pub id: i64,
@@ -18,28 +21,91 @@ pub struct UserRow {
     pub role: String,
     pub entities: String,
     pub active: bool,
+    pub created: String,
 }
 
 #[derive(Template)]
 #[template(path = "users/list.html")]
 struct ListPage {
     layout: Layout,
-    users: Vec<UserRow>,
+    list_html: String,
     saved: String,
+    f: UserFilters,
+    roles: Vec<Choice>,
+    states: Vec<Choice>,
+    entities: Vec<Choice>,
+}
+
+/// The list itself: what htmx replaces when a filter, the order or the page changes.
+#[derive(Template)]
+#[template(path = "users/rows.html")]
+struct RowsPartial {
+    rows: Vec<UserRow>,
+    list: ListView,
+}
+
+/// The filters of the list, as they stand in the URL.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct UserFilters {
+    q: String,
+    ruolo: String,
+    stato: String,
+    ente: String,
+}
+
+impl UserFilters {
+    fn query(&self, paging: &Paging) -> UserQuery {
+        UserQuery {
+            q: self.q.trim().chars().take(100).collect(),
+            role: kernel::Role::parse(&self.ruolo),
+            active: match self.stato.as_str() {
+                "attivi" => Some(true),
+                "disattivati" => Some(false),
+                _ => None,
+            },
+            entity_id: self.ente.trim().parse().ok(),
+            sort: UserSort::parse(&paging.ordine).unwrap_or_default(),
+            reverse: paging.reverse(),
+            limit: PER_PAGE,
+            offset: paging.offset(),
+        }
+    }
+
+    fn in_url(&self) -> Vec<(String, String)> {
+        [
+            ("q", &self.q),
+            ("ruolo", &self.ruolo),
+            ("stato", &self.stato),
+            ("ente", &self.ente),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+        .collect()
+    }
+}
+
+fn params(raw: Option<&str>) -> (UserFilters, Paging) {
+    let raw = raw.unwrap_or("");
+    (
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+    )
 }
 
 async fn entity_names(s: &AppState, sess: &Session) -> Result<Vec<(i64, String)>, PageError> {
     Ok(members::store::names(&s.db, &sess.actor()).await?)
 }
 
-pub async fn list(
-    State(s): State<AppState>,
-    PageAdmin(sess): PageAdmin,
-) -> Result<Response, PageError> {
-    let users = accounts::store::list(&s.db, &sess.actor()).await?;
-    let names: std::collections::HashMap<i64, String> =
-        entity_names(&s, &sess).await?.into_iter().collect();
-    let rows = users
+/// The rows of one page, entities by name.
+async fn rows_of(
+    s: &AppState,
+    users: Vec<(accounts::User, Vec<i64>)>,
+) -> Result<Vec<UserRow>, PageError> {
+    let names =
+        members::store::names_of(&s.db, users.iter().flat_map(|(_, ids)| ids.clone())).await?;
+    Ok(users
         .into_iter()
         .map(|(u, ids)| UserRow {
             entities: ids
@@ -52,14 +118,121 @@ pub async fn list(
             full_name: u.full_name,
             role: u.role.label().into(),
             active: u.active,
+            created: kernel::time::display_rome(&u.created_at),
         })
-        .collect();
+        .collect())
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (f, paging) = params(raw.as_deref());
+    let q = f.query(&paging);
+    let (total, users) = accounts::store::search(&s.db, &sess.actor(), &q).await?;
+    let body = RowsPartial {
+        list: ListView {
+            path: "/users",
+            target: "user-list",
+            filters: f.in_url(),
+            sort: q.sort.as_str().to_owned(),
+            default_sort: "username",
+            reverse: q.reverse,
+            page: paging.page(),
+            total,
+            more: false,
+            shown: i64::try_from(users.len()).unwrap_or(0),
+            noun: ("utente", "utenti"),
+            columns: vec![
+                Column::sort("username", "Utente"),
+                Column::sort("name", "Nome").wide(),
+                Column::sort("role", "Ruolo"),
+                Column::plain("Enti").wide(),
+                Column::sort("created", "Creato il").wide(),
+                Column::plain("Stato").wide(),
+                Column::plain("Azioni"),
+            ],
+            csv: true,
+        },
+        rows: rows_of(&s, users).await?,
+    };
+    if is_htmx(&headers) {
+        return Ok(ok(&body));
+    }
+    let list_html = crate::pages::html(&body)?;
     let n = crate::pages::notice(&s, &sess).await?;
+    let roles = choices(
+        &f.ruolo,
+        kernel::Role::ALL
+            .iter()
+            .map(|r| (r.code().to_owned(), r.label().to_owned())),
+    );
+    let states = choices(
+        &f.stato,
+        [("attivi", "Attivi"), ("disattivati", "Disattivati")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    let entities = choices(
+        f.ente.trim(),
+        entity_names(&s, &sess)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name)),
+    );
     Ok(ok(&ListPage {
         layout: Layout::new(&s, Some(&sess), "Utenti", "users"),
-        users: rows,
+        list_html,
         saved: n.saved,
+        f,
+        roles,
+        states,
+        entities,
     }))
+}
+
+/// The filtered accounts as CSV, in their order (up to 10.000).
+pub async fn csv(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (f, paging) = params(raw.as_deref());
+    let mut q = f.query(&paging);
+    q.limit = 1000;
+    q.offset = 0;
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "utente",
+        "nome",
+        "e-mail",
+        "ruolo",
+        "enti",
+        "stato",
+        "creato il",
+    ]);
+    while q.offset < 10_000 {
+        let (_, users) = accounts::store::search(&s.db, &sess.actor(), &q).await?;
+        let n = users.len();
+        let emails: Vec<String> = users.iter().map(|(u, _)| u.email.clone()).collect();
+        for (r, email) in rows_of(&s, users).await?.into_iter().zip(emails) {
+            out.row([
+                r.username,
+                r.full_name,
+                email,
+                r.role,
+                r.entities,
+                if r.active { "attivo" } else { "disattivato" }.to_owned(),
+                r.created,
+            ]);
+        }
+        if n < 1000 {
+            break;
+        }
+        q.offset += 1000;
+    }
+    Ok(crate::pages::list::csv_download("utenti.csv", out.finish()))
 }
 
 #[derive(Template)]

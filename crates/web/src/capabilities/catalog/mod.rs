@@ -8,6 +8,7 @@ pub mod membership_pages;
 pub mod price_item_form;
 pub mod price_item_pages;
 pub mod price_lists_pages;
+pub mod quotes_pages;
 pub mod services_api;
 pub mod services_pages;
 
@@ -56,6 +57,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/price-lists/{list_id}/items/{item}", Admin, Page, price_item_pages::save),
         route(M::POST, "/price-lists/{list_id}/items/{item}/anteprima", Admin, Page, price_item_pages::live_preview),
         route(M::POST, "/price-lists/{list_id}/items/{item}/elimina", Admin, Page, price_item_pages::remove),
+        route(M::GET, "/quotes", User, Page, quotes_pages::list),
+        route(M::GET, "/quotes.csv", User, Page, quotes_pages::csv),
         route(M::GET, "/membership-fee", Admin, Page, membership_pages::show),
         route(M::POST, "/membership-fee", Admin, Page, membership_pages::set),
         route(M::POST, "/membership-fee/anteprima", Admin, Page, membership_pages::live_preview),

@@ -4,11 +4,14 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
+use worker::admin::{JobQuery, JobSort};
 
 use crate::auth::{Flash, PageAdmin};
 use crate::error::PageError;
-use crate::pages::{ok, parse_id, Layout};
+use crate::pages::list::{choices, Choice, Column, ListView, Paging, PER_PAGE};
+use crate::pages::{is_htmx, ok, parse_id, sentence, Layout};
 use crate::AppState;
 
 pub struct ScheduleRow {
@@ -38,9 +41,18 @@ struct JobsPage {
     mailbox_configured: bool,
     schedules: Vec<ScheduleRow>,
     counts: Vec<(&'static str, &'static str, i64)>,
-    states: Vec<(&'static str, &'static str)>,
-    state: String,
+    states: Vec<Choice>,
+    kinds: Vec<Choice>,
+    list_html: String,
+}
+
+/// The list itself: what htmx replaces when a filter, the order or the page changes.
+#[derive(Template)]
+#[template(path = "jobs/rows.html")]
+struct RowsPartial {
+    csrf: String,
     jobs: Vec<JobRow>,
+    list: ListView,
 }
 
 /// The Italian word for one job's state.
@@ -83,16 +95,97 @@ fn every(seconds: i64) -> String {
 #[serde(default)]
 struct Params {
     stato: String,
+    tipo: String,
+}
+
+fn params(raw: Option<&str>) -> (Params, Paging) {
+    let raw = raw.unwrap_or("");
+    (
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+    )
+}
+
+/// The query of the list: only known states; a kind as given (it matches nothing otherwise).
+fn query(p: &Params, paging: &Paging) -> JobQuery {
+    JobQuery {
+        state: Some(p.stato.trim())
+            .filter(|st| worker::admin::STATES.contains(st))
+            .map(str::to_owned),
+        kind: Some(p.tipo.trim())
+            .filter(|k| !k.is_empty())
+            .map(|k| k.chars().take(100).collect()),
+        sort: JobSort::parse(&paging.ordine).unwrap_or_default(),
+        reverse: paging.reverse(),
+        limit: PER_PAGE,
+        offset: paging.offset(),
+    }
+}
+
+fn internal(e: worker::JobError) -> PageError {
+    crate::error::ApiError::internal(e).into()
+}
+
+fn job_row(j: worker::JobInfo) -> JobRow {
+    JobRow {
+        id: j.id,
+        label: helpdesk::jobs::label(&j.kind),
+        can_retry: matches!(j.state.as_str(), "failed" | "cancelled"),
+        can_cancel: matches!(j.state.as_str(), "queued" | "failed"),
+        state: state_of_one(&j.state),
+        attempts: j.attempts,
+        at: kernel::time::display_rome(&j.run_at),
+        error: j.last_error.unwrap_or_default(),
+    }
 }
 
 pub async fn list(
     State(s): State<AppState>,
     PageAdmin(sess): PageAdmin,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let p: Params = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let state = Some(p.stato.as_str()).filter(|st| worker::admin::STATES.contains(st));
-    let internal = |e: worker::JobError| crate::error::ApiError::internal(e);
+    let (p, paging) = params(raw.as_deref());
+    let q = query(&p, &paging);
+    let (total, jobs) = worker::admin::page(&s.db, &q).await.map_err(internal)?;
+    let mut filters = vec![];
+    if let Some(st) = &q.state {
+        filters.push(("stato".to_owned(), st.clone()));
+    }
+    if let Some(k) = &q.kind {
+        filters.push(("tipo".to_owned(), k.clone()));
+    }
+    let body = RowsPartial {
+        csrf: sess.csrf.clone(),
+        list: ListView {
+            path: "/jobs",
+            target: "job-list",
+            filters,
+            sort: q.sort.as_str().to_owned(),
+            default_sort: "recenti",
+            reverse: q.reverse,
+            page: paging.page(),
+            total: total.min(worker::admin::COUNT_CAP),
+            more: total > worker::admin::COUNT_CAP,
+            shown: i64::try_from(jobs.len()).unwrap_or(0),
+            noun: ("attività", "attività"),
+            columns: vec![
+                Column::sort("recenti", "N."),
+                Column::plain("Attività"),
+                Column::plain("Stato"),
+                Column::sort("tentativi", "Tentativi").wide(),
+                Column::sort("quando", "Quando").wide(),
+                Column::plain("Ultimo errore").wide(),
+                Column::plain("Azioni"),
+            ],
+            csv: true,
+        },
+        jobs: jobs.into_iter().map(job_row).collect(),
+    };
+    if is_htmx(&headers) {
+        return Ok(ok(&body));
+    }
+    let list_html = crate::pages::html(&body)?;
     let n = crate::pages::notice(&s, &sess).await?;
     let schedules = worker::schedule::list(&s.db)
         .await
@@ -106,32 +199,25 @@ pub async fn list(
                 .map_or_else(|| "mai".to_owned(), kernel::time::display_instant),
         })
         .collect();
-    let counts = worker::admin::counts(&s.db)
-        .await
-        .map_err(internal)?
+    let raw_counts = worker::admin::counts(&s.db).await.map_err(internal)?;
+    let mut kinds: Vec<String> = raw_counts.iter().map(|(k, _, _)| k.clone()).collect();
+    kinds.dedup();
+    let counts = raw_counts
         .into_iter()
         .map(|(k, st, c)| (helpdesk::jobs::label(&k), state_label(&st), c))
         .collect();
-    let jobs = worker::admin::recent(&s.db, state, 100)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|j| JobRow {
-            id: j.id,
-            label: helpdesk::jobs::label(&j.kind),
-            can_retry: matches!(j.state.as_str(), "failed" | "cancelled"),
-            can_cancel: matches!(j.state.as_str(), "queued" | "failed"),
-            state: state_of_one(&j.state),
-            attempts: j.attempts,
-            at: kernel::time::display_rome(&j.run_at),
-            error: j.last_error.unwrap_or_default(),
-        })
-        .collect();
-    let mut states = vec![("", "tutti")];
-    states.extend(
+    let states = choices(
+        q.state.as_deref().unwrap_or(""),
         worker::admin::STATES
             .iter()
-            .map(|st| (*st, state_label(st))),
+            .map(|st| ((*st).to_owned(), sentence(state_label(st)))),
+    );
+    let kinds = choices(
+        q.kind.as_deref().unwrap_or(""),
+        kinds.into_iter().map(|k| {
+            let label = helpdesk::jobs::label(&k).to_owned();
+            (k, label)
+        }),
     );
     Ok(ok(&JobsPage {
         layout: Layout::new(&s, Some(&sess), "Attività in background", "jobs"),
@@ -142,9 +228,55 @@ pub async fn list(
         schedules,
         counts,
         states,
-        state: state.unwrap_or("").to_owned(),
-        jobs,
+        kinds,
+        list_html,
     }))
+}
+
+/// The filtered jobs as CSV, in their order (up to 10.000).
+pub async fn csv(
+    State(s): State<AppState>,
+    PageAdmin(_sess): PageAdmin,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (p, paging) = params(raw.as_deref());
+    let mut q = query(&p, &paging);
+    q.limit = 1000;
+    q.offset = 0;
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "numero",
+        "attività",
+        "tipo",
+        "stato",
+        "tentativi",
+        "quando",
+        "ultimo errore",
+    ]);
+    while q.offset < worker::admin::COUNT_CAP {
+        let (_, jobs) = worker::admin::page(&s.db, &q).await.map_err(internal)?;
+        let n = jobs.len();
+        for j in jobs {
+            let kind = j.kind.clone();
+            let r = job_row(j);
+            out.row([
+                r.id.to_string(),
+                r.label.to_owned(),
+                kind,
+                r.state.to_owned(),
+                r.attempts.to_string(),
+                r.at,
+                r.error,
+            ]);
+        }
+        if n < 1000 {
+            break;
+        }
+        q.offset += 1000;
+    }
+    Ok(crate::pages::list::csv_download(
+        "attivita.csv",
+        out.finish(),
+    ))
 }
 
 async fn act(
