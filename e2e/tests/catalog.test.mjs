@@ -116,31 +116,35 @@ test('a contact sees the catalogue and quotes only for their own entities', asyn
   await page.close();
 });
 
-test('an administrator adds next year\'s price list and edits it while nothing has used it', async () => {
+test('an administrator edits next year\'s price list in JSON while nothing has used it, and adds the one after', async () => {
   const page = await env.browser.newPage();
   await login(page, env.base, 'admin', 'cst-demo-admin');
   const next = new Date().getFullYear() + 1;
+  // The demo's next-year list, not used yet: raise PD09's yearly fee from € 200 to € 220.
   await page.goto(`${env.base}/price-lists`);
-  await page.fill('#name', `Listino ${next}`);
-  await page.fill('#valid_from', `${next}-01-01`);
-  // The items start as a copy of today's list; raise PD09's yearly fee from € 200 to € 220.
+  await Promise.all([page.waitForLoadState(), page.click(`#price-list-table a:has-text("Listino ${next}")`)]);
+  assert.match(await page.textContent('#price-list-state'), /non ancora usato/);
+  await page.click('#price-list-json summary');
   const items = JSON.parse(await page.inputValue('#items_json'));
   const pd09 = items.find((i) => i.service === 'PD09' && i.code === 'postazione');
   pd09.components[1].price.amount = '220.00';
-  await page.fill('#items_json', JSON.stringify(items));
-  await page.click('#price-list-form button[type=submit]');
-  await page.waitForSelector('#price-list-state');
-  assert.match(await page.textContent('#price-list-state'), /non ancora usato/);
 
   // A wrong edit is refused with the reason and changes nothing.
   await page.fill('#items_json', '[{"service": "PD09"}]');
   await page.click('#price-list-edit button[type=submit]');
   await page.waitForSelector('#form-message');
-  assert.match(await page.textContent('#form-message'), /Voci non valide/);
+  assert.match(await page.textContent('#form-message'), /Le voci in JSON: un campo o un valore non va bene/);
   await page.fill('#name', `Listino ${next} (rivisto)`);
   await page.fill('#items_json', JSON.stringify(items));
   await page.click('#price-list-edit button[type=submit]');
   await page.waitForSelector(`h1:has-text("Listino ${next} (rivisto)")`);
+
+  // The list after it: created as a copy, and the page says which list it closed.
+  await page.goto(`${env.base}/price-lists`);
+  await page.fill('#name', `Listino ${next + 1}`);
+  await page.fill('#valid_from', `${next + 1}-01-01`);
+  await Promise.all([page.waitForLoadState(), page.click('#price-list-form button[type=submit]')]);
+  assert.match(await page.textContent('#price-list-saved'), new RegExp(`ora vale fino al 31/12/${next}`));
 
   await page.goto(`${env.base}/price-lists`);
   assert.match(await page.textContent('#price-list-table'), new RegExp(`al 31/12/${next - 1}`));

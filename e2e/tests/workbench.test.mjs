@@ -139,8 +139,9 @@ test('the administrator terminates an agreement through its confirmation, on a p
 test('the administrator edits a price list item by form and sees the preview', async () => {
   const page = await pageAt(env.browser, DESK);
   await login(page, env.base, 'admin', 'cst-demo-admin');
+  // The demo's next-year list is not used yet: it is the one to edit.
   await page.goto(`${env.base}/price-lists`);
-  await Promise.all([page.waitForLoadState(), page.locator('main table a').first().click()]);
+  await Promise.all([page.waitForLoadState(), page.locator('main table a', { hasText: /^Listino \d{4}$/ }).click()]);
   await Promise.all([page.waitForLoadState(), page.click('a[href$="/items/13"]')]);
   assert.equal(await page.inputValue('#c0_amount'), '265,00');
   // Only the fields of the chosen price show: a per-user price has no bands.
@@ -172,9 +173,13 @@ test('the administrator edits a price list item by form and sees the preview', a
   assert.equal(await page.isVisible('#fixed_costs'), false);
   await page.fill('#rate', '0,50');
   await page.waitForFunction((b) => document.querySelector('#fee-preview-total')?.textContent !== b, before);
-  assert.match(await page.textContent('#fee-preview-total'), /Nel \d{4}: € [\d.]+,\d\d da \d+ enti\./);
+  assert.match(await page.textContent('#fee-preview-total'), /Nel \d{4}: € [\d.]+,\d\d da \d+ enti; \d+ enti senza quota \(vedi sotto\)\./);
   await inspect(page, 'wb-admin-desk-membership-form');
+  // This year's fees change: it asks first.
   await Promise.all([page.waitForLoadState(), page.click('#rule-save')]);
+  assert.match(await page.textContent('#confirm-question'), /Cambiare la quota associativa dal \d{4}\?/);
+  await inspect(page, 'wb-admin-desk-confirm-membership');
+  await Promise.all([page.waitForLoadState(), page.click('#confirm-yes')]);
   assert.match(await page.textContent('#rule-saved'), /€ 0,50 per abitante/);
   await page.close();
 });
@@ -183,7 +188,7 @@ test('the administrator closes a price list through its confirmation and reopens
   const page = await pageAt(env.browser, PHONE);
   await login(page, env.base, 'admin', 'cst-demo-admin');
   await page.goto(`${env.base}/price-lists`);
-  await Promise.all([page.waitForLoadState(), page.locator('main table a').first().click()]);
+  await Promise.all([page.waitForLoadState(), page.locator('main table a', { hasText: /^Listino \d{4}$/ }).click()]);
   await page.fill('#end_valid_to', '2027-12-31');
   await Promise.all([page.waitForLoadState(), page.click('#price-list-close')]);
   assert.match(await page.textContent('#confirm-question'), /Chiudere il listino .* il 31\/12\/2027\?/);
@@ -200,13 +205,13 @@ test('the administrator closes a price list through its confirmation and reopens
 const pages = {
   admin: ['/', '/tickets', '/tickets?stato=tutti&ordine=due', 'first:/tickets a.subject-link', '/tickets/new',
     '/entities', 'first:/entities?q=028060 #entity-table tbody a', '/entities/new', '/catalog', '/catalog/PD01',
-    '/price-lists', 'first:/price-lists main table a', '/price-lists/1/items/36', '/price-lists/1/items/nuova',
-    '/membership-fee', '/users', '/users/new',
+    '/price-lists', 'first:/price-lists main table a', '/price-lists/2/items/36', '/price-lists/2/items/nuova', '/quotes',
+    '/membership-fee', '/users', '/users?ruolo=contact', '/users/new',
     'first:/users a[href$="/edit"]', '/audit', '/jobs', '/import', '/helpdesk/mail', '/helpdesk/settings',
     '/reports/sla', '/phases', '/non-esiste'],
   operatore: ['/', '/tickets?operatore=io', '/phases', 'first:/phases #phase-table a', '/reports/sla'],
   referente: ['/', '/tickets', '/tickets/new', 'first:/tickets a.subject-link', '/entities',
-    'first:/entities #entity-table tbody a', '/catalog', '/price-lists'],
+    'first:/entities #entity-table tbody a', '/catalog', '/price-lists', '/quotes'],
   fornitore: ['/', '/phases', 'first:/phases #phase-table a', '/entities', '/catalog'],
 };
 

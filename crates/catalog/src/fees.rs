@@ -17,7 +17,7 @@ use kernel::money::{thousands, Thousands};
 use kernel::Euro;
 use serde::{Deserialize, Serialize};
 
-use crate::membership::{validate_bands, Band, FeeLine, Tier};
+use crate::membership::{validate_bands_of, Band, FeeLine, Tier};
 
 /// What a per-unit or per-block amount counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -219,6 +219,14 @@ pub enum FeeError {
     Overflow,
 }
 
+/// A rule's refusal without its "regola non valida:" prefix: inside a price it reads alone.
+fn plain(e: &crate::membership::RuleError) -> String {
+    match e {
+        crate::membership::RuleError::Invalid(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> FeeError {
     FeeError::Invalid(msg.into())
 }
@@ -261,6 +269,12 @@ impl PriceList {
             }
         }
         Ok(())
+    }
+
+    /// What is wrong with one component of this list, in one Italian clause (for forms that
+    /// show it beside the component).
+    pub fn check_component(&self, c: &Component) -> Result<(), String> {
+        self.validate_component(c)
     }
 
     fn validate_component(&self, c: &Component) -> Result<(), String> {
@@ -306,11 +320,15 @@ impl PriceList {
                     Ok(())
                 }
             }
-            Some(Price::Bands { bands, .. }) => {
+            Some(Price::Bands { bands, unit }) => {
                 if bands.iter().any(|b| negative(&b.amount)) {
                     return Err("importo negativo in una fascia".into());
                 }
-                validate_bands(bands).map_err(|e| e.to_string())
+                let units = match unit {
+                    Unit::Inhabitant => "abitanti",
+                    other => other.names().1,
+                };
+                validate_bands_of(bands, units).map_err(|e| plain(&e))
             }
             Some(Price::Tiers {
                 tiers,
@@ -325,7 +343,7 @@ impl PriceList {
                     flat_amount: *flat_amount,
                 }
                 .validate()
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| plain(&e))?;
                 if cap.is_some_and(|c| c < Euro::ZERO) {
                     return Err("tetto negativo".into());
                 }
@@ -723,7 +741,10 @@ pub fn describe(c: &Component) -> String {
             bands.iter().map(|b| b.amount).min().unwrap_or_default(),
             bands.iter().map(|b| b.amount).max().unwrap_or_default(),
             bands.len(),
-            unit.names().1
+            match unit {
+                Unit::Inhabitant => "popolazione",
+                other => other.names().1,
+            }
         ),
         Some(Price::Tiers { tiers, unit, .. }) => format!(
             "a scaglioni ({} scaglioni per {})",
@@ -1185,7 +1206,7 @@ mod tests {
             bands: vec![band(0, Some(1000), "1"), band(1002, None, "2")],
         })]);
         let err = gap.validate().unwrap_err().to_string();
-        assert!(err.contains("manca la fascia da 1001 a 1001"), "{err}");
+        assert!(err.contains("manca la fascia per 1001 abitanti"), "{err}");
         let overlap = one_item(vec![yearly(Price::Bands {
             unit: Unit::Inhabitant,
             bands: vec![band(0, Some(1000), "1"), band(900, None, "2")],

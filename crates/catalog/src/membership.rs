@@ -178,14 +178,20 @@ pub fn preset(name: &str, fixed_costs: Option<Euro>) -> Result<MembershipRule, R
     Ok(rule)
 }
 
-/// Bands must start at 0, follow each other with no gap and no overlap, and end open.
+/// Bands of population must start at 0, follow each other with no gap and no overlap, and end
+/// open.
 pub fn validate_bands(bands: &[Band]) -> Result<(), RuleError> {
+    validate_bands_of(bands, "abitanti")
+}
+
+/// Bands of any quantity (`units`: "abitanti", "utenti"…), as [`validate_bands`].
+pub fn validate_bands_of(bands: &[Band], units: &str) -> Result<(), RuleError> {
     let Some(first) = bands.first() else {
         return Err(invalid("servono una o più fasce"));
     };
     if first.from != 0 {
         return Err(invalid(format!(
-            "le fasce devono partire da 0 abitanti (la prima parte da {})",
+            "le fasce devono partire da 0 {units} (la prima parte da {})",
             first.from
         )));
     }
@@ -203,11 +209,12 @@ pub fn validate_bands(bands: &[Band]) -> Result<(), RuleError> {
             )));
         }
         if w[1].from > to + 1 {
-            return Err(invalid(format!(
-                "manca la fascia da {} a {} abitanti",
-                to + 1,
-                w[1].from - 1
-            )));
+            let (a, b) = (to + 1, w[1].from - 1);
+            return Err(invalid(if a == b {
+                format!("manca la fascia per {a} {units}")
+            } else {
+                format!("manca la fascia da {a} a {b} {units}")
+            }));
         }
     }
     if bands.last().is_some_and(|b| b.to.is_some()) {
@@ -249,6 +256,12 @@ impl MembershipRule {
                         Err(invalid(
                             "gli scaglioni devono arrivare fino alla soglia della quota fissa",
                         ))
+                    }
+                    (Some(above), Some(_)) if tiers.iter().any(|t| t.up_to > *above) => {
+                        Err(invalid(format!(
+                            "gli scaglioni oltre la soglia della quota fissa ({}) non si applicherebbero mai",
+                            ab(*above)
+                        )))
                     }
                     _ => Ok(()),
                 }
@@ -546,7 +559,7 @@ mod tests {
         };
         assert_eq!(
             gap.validate(),
-            Err(invalid("manca la fascia da 500 a 500 abitanti"))
+            Err(invalid("manca la fascia per 500 abitanti"))
         );
         let overlap = MembershipRule::Bands {
             bands: vec![band(0, Some(500)), band(500, None)],

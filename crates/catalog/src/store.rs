@@ -107,6 +107,42 @@ pub async fn set_rule(
     })
 }
 
+/// Takes away the rule that starts in `year` (admins only): the years it covered follow the
+/// rule before it again. Refused when there is no such rule.
+pub async fn delete_rule(db: &Db, actor: &Actor, year: i32) -> Result<(), CatalogError> {
+    if !actor.is_admin() {
+        return Err(CatalogError::Forbidden);
+    }
+    let mut tx = db.write().await?;
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT rule_json FROM membership_fee_rules WHERE valid_from_year = $1")
+            .bind(i64::from(year))
+            .fetch_optional(tx.conn())
+            .await?;
+    let Some(before) = before else {
+        return Err(CatalogError::NoRule(year));
+    };
+    sqlx::query("DELETE FROM membership_fee_rules WHERE valid_from_year = $1")
+        .bind(i64::from(year))
+        .execute(tx.conn())
+        .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "delete".into(),
+            object_type: "membership_fee_rule".into(),
+            object_id: year.to_string(),
+            entity_id: None,
+            before: Some(before),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The rule in force in `year`: the one with the latest start not after it.
 pub async fn rule_for(db: &Db, year: i32) -> Result<RuleInForce, CatalogError> {
     let row = sqlx::query(

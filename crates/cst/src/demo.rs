@@ -429,5 +429,51 @@ async fn demo_catalogue(db: &Db, actor: &Actor, year: i32) -> Result<()> {
         };
         agreements::create(db, actor, e.id, &draft).await?;
     }
+    demo_quotes(db, actor, year, &all).await
+}
+
+/// Next year's price list, a copy of this one not used yet (to try the editor on), and a few
+/// quotes on this year's list for the demo contact's entities and others.
+async fn demo_quotes(db: &Db, actor: &Actor, year: i32, all: &[members::Entity]) -> Result<()> {
+    use catalog::store::{price_lists, quotes};
+    let current = price_lists::on(
+        db,
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+    )
+    .await?;
+    let mut next = current.list.clone();
+    next.name = format!("Listino {}", year + 1);
+    next.valid_from = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or(next.valid_from);
+    next.valid_to = None;
+    price_lists::create(db, actor, &next).await?;
+    let wanted = ["028060", "028001", "028003", "028010", "028057"];
+    let picked = all.iter().filter(|e| {
+        e.data
+            .istat_code
+            .as_ref()
+            .is_some_and(|c| wanted.contains(&c.as_str()))
+    });
+    for (k, e) in picked.enumerate() {
+        for (service, quantity, month) in [
+            ("PD09", 3 + k as u32, 3),
+            ("PD11", 20 * (k as u32 + 1), 5),
+            ("PD15", 2 + k as u32, 9),
+        ] {
+            let req = quotes::QuoteRequest {
+                entity_id: e.id,
+                service: service.into(),
+                item: None,
+                quantity,
+                activation_date: chrono::NaiveDate::from_ymd_opt(year, month, 1)
+                    .unwrap_or_default(),
+                year,
+            };
+            // An entity whose agreement is only a draft cannot be quoted: skipped.
+            match quotes::create(db, actor, &req).await {
+                Ok(_) | Err(catalog::CatalogError::NotChargeable(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
     Ok(())
 }

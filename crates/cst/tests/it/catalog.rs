@@ -144,7 +144,7 @@ async fn bad_membership_rules_change_nothing(b: Backend) {
         (
             json!({"valid_from_year": 2026, "model": "bands", "bands": [
             {"from": 0, "to": 499, "amount": "150.00"}, {"from": 501, "to": null, "amount": "960.00"}]}),
-            "manca la fascia da 500 a 500",
+            "manca la fascia per 500 abitanti",
         ),
         (
             json!({"valid_from_year": 2026, "model": "pyramid"}),

@@ -130,7 +130,7 @@ async fn a_price_list_item_is_edited_by_form_with_a_preview(b: Backend) {
         "{preview}"
     );
     assert!(
-        preview.contains("1° anno (2026)") && preview.contains("attivato il 01/01/2026"),
+        preview.contains("1° anno (2026)") && preview.contains("attivato il 25/11/2026"),
         "{preview}"
     );
     assert!(!preview.contains("<html"), "a fragment, not a page");
@@ -157,6 +157,56 @@ async fn a_price_list_item_is_edited_by_form_with_a_preview(b: Backend) {
         "{page}"
     );
     assert!(page.contains(r#"value="dodici""#), "what was typed stays");
+    // Every wrong field at once: a negative amount at its field, a component that cannot be
+    // charged as typed (until before from) on the component, both in one answer.
+    let mut both = pd09("-5", "250,00");
+    both.retain(|(k, _)| !matches!(*k, "c1_from_year" | "c1_until_year"));
+    both.extend([
+        ("c1_from_year", "3".to_owned()),
+        ("c1_until_year", "2".to_owned()),
+    ]);
+    let (s, page) = post(
+        &admin,
+        "/price-lists/1/items/13",
+        &form(&both, &[("azione", "salva")]),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let page = page.replace("&#39;", "'");
+    assert!(
+        page.contains(r#"id="c0_amount-error">Componente 1, importo: non può essere negativo"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"id="c1-error">Componente 2: l'ultimo anno (2) precede il primo (3)"#),
+        "{page}"
+    );
+    // An amount with Italian thousands reads as thousands; the preview activates on the day
+    // asked, pro rata shown.
+    let mut pro_rata = pd09("1.250", "250,00");
+    pro_rata.retain(|(k, _)| !matches!(*k, "c1_from_year"));
+    pro_rata.extend([
+        ("c1_from_year", "1".to_owned()),
+        ("c1_pro_rata", "1".to_owned()),
+        ("anteprima_attivazione", "2026-07-01".to_owned()),
+    ]);
+    let (_, preview) = post(&admin, "/price-lists/1/items/13/anteprima", &pro_rata).await;
+    assert!(
+        preview.contains("3 utenti × € 1.250,00 = € 3.750,00"),
+        "{preview}"
+    );
+    assert!(preview.contains("× 184/365 giorni = € 378,08"), "{preview}");
+    let (_, preview) = post(&admin, "/price-lists/1/items/13/anteprima", &{
+        let mut f = pd09("1,00", "1,00");
+        f.retain(|(k, _)| *k != "anteprima_quantita");
+        form(&f, &[("anteprima_quantita", "molti")])
+    })
+    .await;
+    assert!(
+        preview.contains("Quantità per l&#39;anteprima: «molti»")
+            || preview.contains("Quantità per l'anteprima: «molti»"),
+        "{preview}"
+    );
     // What is read but wrong is refused by the list's own check; nothing changes.
     let mut wrong = pd09("300,00", "250,00");
     wrong.retain(|(k, _)| !matches!(*k, "c1_from_year" | "c1_until_year"));
@@ -497,7 +547,10 @@ async fn the_membership_fee_is_chosen_by_form_with_every_members_fee(b: Backend)
         )
         .await;
     assert_eq!(s, 422);
-    assert!(page.contains("Anno non valido"), "{page}");
+    assert!(
+        page.contains("anno deve essere tra il 2000 e il 2100"),
+        "{page}"
+    );
     let (s, page) = admin
         .post(
             "/membership-fee",
@@ -509,7 +562,43 @@ async fn the_membership_fee_is_chosen_by_form_with_every_members_fee(b: Backend)
         )
         .await;
     assert_eq!(s, 422);
-    assert!(page.contains("JSON della regola non valido"), "{page}");
+    assert!(
+        page.contains("La regola in JSON: un campo o un valore non va bene, riga 1"),
+        "{page}"
+    );
+    // A rule some member's fee cannot be computed with (too large) is refused.
+    let (s, page) = admin
+        .post(
+            "/membership-fee",
+            &[
+                ("year", "2027"),
+                ("model", "per_inhabitant"),
+                ("rate", "99999999999999"),
+                ("azione", "salva"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("Con questa regola la quota di 2 enti non si può calcolare (Comune Grande: importo troppo grande)"), "{page}");
+    // Tiers above the flat amount's threshold would never apply.
+    let (s, page) = admin
+        .post(
+            "/membership-fee",
+            &[
+                ("year", "2027"),
+                ("model", "marginal_tiers"),
+                ("t0_up_to", "5000"),
+                ("t0_rate", "0,20"),
+                ("t1_up_to", "10000"),
+                ("t1_rate", "0,10"),
+                ("flat_above", "8000"),
+                ("flat_amount", "1500"),
+                ("azione", "salva"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("non si applicherebbero mai"), "{page}");
     assert!(rules().await.is_empty(), "a refused form changes nothing");
 
     // Saved by form: the fees follow; a rule equal to a preset is named after it.
@@ -544,6 +633,44 @@ async fn the_membership_fee_is_chosen_by_form_with_every_members_fee(b: Backend)
         page.contains("Pesaro Urbino: € 0,44 per abitante"),
         "{page}"
     );
+    // This year (the test's clock: 2026): the fees already due change, so it asks first,
+    // naming the rule it replaces or follows; then a rule can be taken away, asking first too.
+    let this_year: Vec<(&str, &str)> = vec![
+        ("year", "2026"),
+        ("model", "per_inhabitant"),
+        ("rate", "0,10"),
+        ("azione", "salva"),
+    ];
+    let (s, page) = admin.post("/membership-fee", &this_year).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("Cambiare la quota associativa dal 2026?"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Le quote del 2026 si calcoleranno con la nuova regola"),
+        "{page}"
+    );
+    assert_eq!(
+        rules().await.len(),
+        1,
+        "nothing saved before the confirmation"
+    );
+    let mut confirmed = this_year.clone();
+    confirmed.push(("confermato", "1"));
+    let (_, page) = admin.post_follow("/membership-fee", &confirmed).await;
+    assert!(page.contains("dal 2026 vale"), "{page}");
+    assert_eq!(rules().await.len(), 2);
+    let (_, page) = admin.post("/membership-fee/2026/elimina", &[]).await;
+    assert!(
+        page.contains("Togliere la regola della quota associativa del 2026?"),
+        "{page}"
+    );
+    let (_, page) = admin
+        .post_follow("/membership-fee/2026/elimina", &[("confermato", "1")])
+        .await;
+    assert!(page.contains("Regola del 2026 tolta."), "{page}");
+    assert_eq!(rules().await.len(), 1);
     // From JSON, for power users.
     let (s, _) = admin
         .post_follow(

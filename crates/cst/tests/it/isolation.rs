@@ -367,6 +367,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("year", "2026"), ("preset", "macerata")]),
         ),
         (
+            ("POST", "/membership-fee/{year}/elimina"),
+            Form(&[("confermato", "1")]),
+        ),
+        (
             ("POST", "/membership-fee/anteprima"),
             Form(&[("year", "2026"), ("model", "per_inhabitant"), ("rate", "1")]),
         ),
@@ -541,6 +545,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{code}", "PD09")
             .replace("{list_id}", &list_id.to_string())
             .replace("{item}", "1")
+            .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
             .replace("{attachment_id}", &b_file.id.to_string())
             .replace("{phase_id}", &b_phase.id.to_string())

@@ -9,7 +9,7 @@ use crate::AppState;
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
-pub const ACTIONS: [(&str, &str, &str); 44] = [
+pub const ACTIONS: [(&str, &str, &str); 45] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -53,6 +53,11 @@ pub const ACTIONS: [(&str, &str, &str); 44] = [
         "membership_fee_rule",
         "update",
         "Modello della quota associativa cambiato",
+    ),
+    (
+        "membership_fee_rule",
+        "delete",
+        "Modello della quota associativa tolto",
     ),
     ("calendar", "create", "Calendario impostato"),
     ("calendar", "update", "Calendario impostato"),

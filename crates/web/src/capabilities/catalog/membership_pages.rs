@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::Form;
 use catalog::membership::{preset, Member, MembershipRule, PRESETS};
 use catalog::CatalogError;
+use chrono::Datelike;
 use kernel::Euro;
 use members::store::FeeBasis;
 
@@ -125,8 +126,7 @@ impl RuleDraft {
         {
             Some(y) => y,
             None => {
-                r.errors
-                    .push(("year".into(), "Anno non valido: tra 2000 e 2100".into()));
+                r.errors.push(("year".into(), YEAR_RANGE.into()));
                 0
             }
         };
@@ -153,6 +153,17 @@ impl RuleDraft {
         match rule {
             Some(rule) if r.errors.is_empty() => Ok((year, rule)),
             _ => Err(r.errors),
+        }
+    }
+
+    /// One empty band and tier row where there is none, so that choosing bands or tiers
+    /// shows a row to fill (rows left empty are not read).
+    fn pad(&mut self) {
+        if self.bands.is_empty() {
+            self.bands.push(BandDraft::default());
+        }
+        if self.tiers.is_empty() {
+            self.tiers.push(TierDraft::default());
         }
     }
 
@@ -195,6 +206,8 @@ pub struct FeeRow {
     pub facts: String,
     pub amount: String,
     pub error: String,
+    /// The rule needs a population the entity lacks (not an error of the rule).
+    pub missing_population: bool,
 }
 
 #[derive(Default)]
@@ -202,6 +215,8 @@ pub struct FeePreview {
     pub rows: Vec<FeeRow>,
     pub total: String,
     pub counted: String,
+    /// The members the rule gives no fee ("4 enti senza quota"), or empty.
+    pub left_out: String,
     pub error: String,
     pub year: String,
 }
@@ -244,12 +259,17 @@ fn fee_preview(year: i32, rule: &MembershipRule, basis: &[FeeBasis]) -> FeePrevi
                         facts,
                         amount: fee.amount.to_string(),
                         error: String::new(),
+                        missing_population: false,
                     }
                 }
                 Err(err) => FeeRow {
                     name: e.name.clone(),
                     facts,
                     amount: String::new(),
+                    missing_population: matches!(
+                        err,
+                        catalog::membership::RuleError::NoPopulation(_)
+                    ),
                     error: match err {
                         catalog::membership::RuleError::NoPopulation(_) => {
                             "Manca la popolazione: la quota non si calcola".to_owned()
@@ -263,9 +283,10 @@ fn fee_preview(year: i32, rule: &MembershipRule, basis: &[FeeBasis]) -> FeePrevi
     FeePreview {
         rows,
         total: total.to_string(),
-        counted: match priced {
-            1 => "1 ente".to_owned(),
-            n => format!("{} enti", kernel::money::thousands(n as u64)),
+        counted: entities(priced),
+        left_out: match basis.len() - priced {
+            0 => String::new(),
+            n => format!("{} senza quota", entities(n)),
         },
         error: String::new(),
         year: year.to_string(),
@@ -284,6 +305,8 @@ struct Page {
     message: String,
     saved: String,
     rule_json: String,
+    /// The JSON was what the admin saved (and was refused): its section stays open.
+    json_open: bool,
     preview: FeePreview,
 }
 
@@ -321,7 +344,7 @@ async fn page(
     rule_json: Option<String>,
 ) -> Result<Page, PageError> {
     let all = catalog::store::rules(&s.db).await?;
-    let year = kernel::time::current_year();
+    let year = s.clock.today().year();
     // The form starts from the rule in force (or Padova's when there is none).
     let current = match all
         .iter()
@@ -332,7 +355,8 @@ async fn page(
         Some(r) => r.rule.clone(),
         None => preset("padova", None).map_err(CatalogError::from)?,
     };
-    let draft = draft.unwrap_or_else(|| RuleDraft::of(year.to_string(), &current));
+    let mut draft = draft.unwrap_or_else(|| RuleDraft::of(year.to_string(), &current));
+    let json_open = rule_json.is_some();
     let rule_json =
         rule_json.unwrap_or_else(|| serde_json::to_string_pretty(&current).unwrap_or_default());
     let rules = all
@@ -349,6 +373,7 @@ async fn page(
         })
         .collect();
     let preview = preview_of(s, &draft).await?;
+    draft.pad();
     let flash = crate::pages::notice(s, sess).await?;
     Ok(Page {
         layout: Layout::new(s, Some(sess), "Quota associativa", "membership"),
@@ -363,6 +388,7 @@ async fn page(
         message,
         saved: flash.saved,
         rule_json,
+        json_open,
         preview,
     })
 }
@@ -404,19 +430,21 @@ pub async fn set(
     let mut draft = RuleDraft::from_form(&pairs);
     let action = value(&pairs, "azione");
     let typed_json = value(&pairs, "rule_json").to_owned();
-    if draft.reshape(action) {
+    let json = action == "json";
+    if !json && draft.reshape(action) {
         let p = page(
             &s,
             &sess,
             Some(draft),
             Errors::default(),
             String::new(),
-            Some(typed_json),
+            None,
         )
         .await?;
         return Ok(ok(&p));
     }
-    let read = if action == "json" {
+    let year_error = || ("year".to_owned(), YEAR_RANGE.to_owned());
+    let read = if json {
         let year = draft
             .year
             .trim()
@@ -424,40 +452,48 @@ pub async fn set(
             .ok()
             .and_then(|y| catalog::store::check_year(y).ok());
         match (year, serde_json::from_str::<MembershipRule>(&typed_json)) {
-            (None, _) => Err((
-                vec![("year".into(), "Anno non valido: tra 2000 e 2100".into())],
-                String::new(),
+            (None, _) => Err((vec![year_error()], String::new())),
+            (_, Err(e)) => Err((
+                vec![],
+                crate::pages::sentence(&format!(
+                    "la regola in JSON: {}.",
+                    super::price_lists_pages::json_problem(&e)
+                )),
             )),
-            (_, Err(e)) => Err((vec![], format!("JSON della regola non valido: {e}"))),
             (Some(y), Ok(rule)) => Ok((y, rule)),
         }
     } else {
         draft.read().map_err(|errors| {
             (
                 errors,
-                "Alcuni campi non si possono leggere: sono segnalati qui sotto.".to_owned(),
+                "Alcuni campi non sono validi: sono segnalati qui sotto.".to_owned(),
             )
         })
     };
-    let (errors, message) = match read {
+    let refusal = match read {
         Err(refusal) => refusal,
-        Ok((year, rule)) => {
-            match catalog::store::set_rule(&s.db, &sess.actor(), year, preset_of(&rule), &rule)
-                .await
-            {
-                Ok(_) => {
-                    let saved = format!(
-                        "Quota associativa salvata: dal {year} vale «{}».",
-                        rule.describe()
-                    );
-                    return back_with(&s, &sess, "/membership-fee", Flash::saved(saved)).await;
+        Ok((year, rule)) => match decide(&s, &sess, year, &rule, &pairs).await? {
+            Decision::Refused(message) => (vec![], message),
+            Decision::Ask(page) => return Ok(page),
+            Decision::Save => {
+                match catalog::store::set_rule(&s.db, &sess.actor(), year, preset_of(&rule), &rule)
+                    .await
+                {
+                    Ok(_) => {
+                        let saved = format!(
+                            "Quota associativa salvata: dal {year} vale «{}».",
+                            rule.describe()
+                        );
+                        return back_with(&s, &sess, "/membership-fee", Flash::saved(saved)).await;
+                    }
+                    Err(CatalogError::Rule(e)) => (vec![], crate::pages::sentence(&e.to_string())),
+                    Err(e) => return Err(e.into()),
                 }
-                Err(CatalogError::Rule(e)) => (vec![], crate::pages::sentence(&e.to_string())),
-                Err(e) => return Err(e.into()),
             }
-        }
+        },
     };
-    if action == "json" {
+    let (errors, message) = refusal;
+    if json {
         if let Ok(rule) = serde_json::from_str::<MembershipRule>(&typed_json) {
             draft = RuleDraft::of(draft.year.clone(), &rule);
         }
@@ -468,10 +504,158 @@ pub async fn set(
         Some(draft),
         Errors(errors),
         message,
-        Some(typed_json),
+        json.then_some(typed_json),
     )
     .await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
+
+const YEAR_RANGE: &str = "L'anno deve essere tra il 2000 e il 2100";
+
+enum Decision {
+    Save,
+    Refused(String),
+    Ask(Response),
+}
+
+/// Whether a readable rule may be saved: not when some member's fee cannot be computed with
+/// it (an amount too large), and not without a confirmation when it changes the fees of this
+/// year or of years past.
+async fn decide(
+    s: &AppState,
+    sess: &Session,
+    year: i32,
+    rule: &MembershipRule,
+    pairs: &[(String, String)],
+) -> Result<Decision, PageError> {
+    let basis = members::store::fee_basis(&s.db)
+        .await
+        .map_err(CatalogError::from)?;
+    let p = fee_preview(year, rule, &basis);
+    if !p.error.is_empty() {
+        return Ok(Decision::Refused(p.error));
+    }
+    let broken: Vec<&FeeRow> = p
+        .rows
+        .iter()
+        .filter(|r| !r.error.is_empty() && !r.missing_population)
+        .collect();
+    if let Some(first) = broken.first() {
+        return Ok(Decision::Refused(format!(
+            "Con questa regola la quota di {} non si può calcolare ({}: {}): controlla gli importi.",
+            entities(broken.len()),
+            first.name,
+            first.error.to_lowercase()
+        )));
+    }
+    let now = s.clock.today().year();
+    if year > now || crate::pages::confirm::confirmed(value(pairs, "confermato")) {
+        return Ok(Decision::Save);
+    }
+    let all = catalog::store::rules(&s.db).await?;
+    let mut consequences = vec![if year == now {
+        format!(
+            "Le quote del {now} si calcoleranno con la nuova regola: «{}».",
+            rule.describe()
+        )
+    } else {
+        format!(
+            "Le quote degli anni dal {year} al {now} si calcoleranno con la nuova regola: «{}».",
+            rule.describe()
+        )
+    }];
+    if let Some(old) = all.iter().find(|r| r.valid_from_year == year) {
+        consequences.push(format!(
+            "Sostituisce la regola fissata dal {year}: «{}».",
+            old.rule.describe()
+        ));
+    } else if let Some(old) = all.iter().rev().find(|r| r.valid_from_year < year) {
+        consequences.push(format!(
+            "Finora per quegli anni valeva la regola del {}: «{}».",
+            old.valid_from_year,
+            old.rule.describe()
+        ));
+    }
+    consequences.push(format!(
+        "Totale delle quote del {year}: {} da {}.",
+        p.total, p.counted
+    ));
+    let fields = pairs
+        .iter()
+        .filter(|(k, _)| k != "_csrf" && k != "confermato")
+        .cloned()
+        .collect();
+    Ok(Decision::Ask(crate::pages::confirm::page(
+        s,
+        sess,
+        "membership",
+        crate::pages::confirm::Confirm {
+            question: format!("Cambiare la quota associativa dal {year}?"),
+            consequences,
+            action: "/membership-fee".into(),
+            fields,
+            note: None,
+            confirm_label: "Cambia la quota".into(),
+            cancel: "/membership-fee".into(),
+        },
+    )))
+}
+
+/// Takes away the rule of a year, after a confirmation naming the rule that applies instead.
+pub async fn remove(
+    State(s): State<AppState>,
+    PageAdmin(sess): PageAdmin,
+    axum::extract::Path(year): axum::extract::Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let year: i32 = year.trim().parse().map_err(|_| PageError::not_found())?;
+    let all = catalog::store::rules(&s.db).await?;
+    let Some(rule) = all.iter().find(|r| r.valid_from_year == year) else {
+        return Err(PageError::not_found());
+    };
+    if !crate::pages::confirm::confirmed(value(&pairs, "confermato")) {
+        let instead = all.iter().rev().find(|r| r.valid_from_year < year);
+        let mut consequences = vec![format!("Si toglie la regola «{}».", rule.rule.describe())];
+        consequences.push(match instead {
+            Some(r) => format!(
+                "Dal {year} le quote si calcoleranno con la regola del {}: «{}».",
+                r.valid_from_year,
+                r.rule.describe()
+            ),
+            None => format!(
+                "Dal {year} fino alla regola successiva, se c'è, le quote non si potranno calcolare."
+            ),
+        });
+        return Ok(crate::pages::confirm::page(
+            &s,
+            &sess,
+            "membership",
+            crate::pages::confirm::Confirm {
+                question: format!("Togliere la regola della quota associativa del {year}?"),
+                consequences,
+                action: format!("/membership-fee/{year}/elimina"),
+                fields: vec![],
+                note: None,
+                confirm_label: "Togli la regola".into(),
+                cancel: "/membership-fee".into(),
+            },
+        ));
+    }
+    catalog::store::delete_rule(&s.db, &sess.actor(), year).await?;
+    back_with(
+        &s,
+        &sess,
+        "/membership-fee",
+        Flash::saved(format!("Regola del {year} tolta.")),
+    )
+    .await
+}
+
+fn entities(n: usize) -> String {
+    match n {
+        1 => "1 ente".to_owned(),
+        n => format!("{} enti", kernel::money::thousands(n as u64)),
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,20 @@ use axum::http::Method;
 
 use crate::routes::{route, Access, Route, Surface};
 
+/// A refusal of the catalogue as a page says it: a sentence, with the fields' messages but
+/// not their technical names.
+pub(crate) fn said(e: &catalog::CatalogError) -> String {
+    let text = match e {
+        catalog::CatalogError::Invalid(fields) => fields
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    crate::pages::sentence(&text)
+}
+
 #[rustfmt::skip]
 pub(crate) fn routes() -> Vec<Route> {
     use Access::*;
@@ -62,5 +76,6 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/membership-fee", Admin, Page, membership_pages::show),
         route(M::POST, "/membership-fee", Admin, Page, membership_pages::set),
         route(M::POST, "/membership-fee/anteprima", Admin, Page, membership_pages::live_preview),
+        route(M::POST, "/membership-fee/{year}/elimina", Admin, Page, membership_pages::remove),
     ]
 }

@@ -209,6 +209,14 @@ pub fn tier_draft(t: &Tier) -> TierDraft {
     }
 }
 
+/// What [`ItemDraft::read_all`] could read.
+pub struct ReadItem {
+    pub item: PriceItem,
+    pub errors: FieldErrors,
+    /// By component: whether one of its fields could not be read.
+    pub bad: Vec<bool>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ItemDraft {
     pub service: String,
@@ -243,10 +251,14 @@ impl Reader {
         match t.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.fail(
-                    field,
-                    format!("{what}: «{}» non è un numero intero", v.trim()),
-                );
+                let why = if t.starts_with('-') {
+                    "non può essere negativo".to_owned()
+                } else if t.bytes().all(|b| b.is_ascii_digit()) {
+                    "è troppo grande".to_owned()
+                } else {
+                    format!("«{}» non è un numero intero", v.trim())
+                };
+                self.fail(field, format!("{what}: {why}"));
                 None
             }
         }
@@ -266,16 +278,21 @@ impl Reader {
         if v.trim().is_empty() {
             return None;
         }
-        match Euro::parse(v) {
+        match Euro::parse(&italian_amount(v)) {
+            Ok(e) if e < Euro::ZERO => {
+                self.fail(field, format!("{what}: non può essere negativo"));
+                None
+            }
             Ok(e) => Some(e),
             Err(_) => {
-                self.fail(
-                    field,
-                    format!(
-                        "{what}: «{}» non è un importo (per esempio 1.250,00)",
-                        v.trim()
-                    ),
-                );
+                let t = v.trim();
+                let decimals = t.rsplit_once(',').map(|(_, d)| d.len()).unwrap_or_default();
+                let why = if decimals > 2 {
+                    format!("«{t}» ha più di due decimali")
+                } else {
+                    format!("«{t}» non è un importo (per esempio 1.250,00)")
+                };
+                self.fail(field, format!("{what}: {why}"));
                 None
             }
         }
@@ -350,6 +367,25 @@ impl Default for Reader {
 
 fn unit_of(code: &str) -> Option<Unit> {
     Unit::ALL.into_iter().find(|u| unit_code(*u) == code)
+}
+
+/// An amount typed the Italian way with thousands and no decimals (`1.250`, `12.500`) reads as
+/// thousands, not as decimals; anything else goes to [`Euro::parse`] as typed.
+pub fn italian_amount(v: &str) -> String {
+    let t = v.trim().trim_start_matches('€').trim();
+    let groups: Vec<&str> = t.split('.').collect();
+    let thousands = !t.contains(',')
+        && groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && groups[1..].iter().all(|g| g.len() == 3);
+    if thousands {
+        groups.concat()
+    } else {
+        v.to_owned()
+    }
 }
 
 /// The value of `name` among the posted pairs ("" when absent).
@@ -436,7 +472,19 @@ impl ItemDraft {
     /// (bands with a gap, an until-year before the from-year) is left to
     /// [`catalog::fees::PriceList::validate`], which names the component.
     pub fn read(&self) -> Result<PriceItem, FieldErrors> {
+        let all = self.read_all();
+        if all.errors.is_empty() {
+            Ok(all.item)
+        } else {
+            Err(all.errors)
+        }
+    }
+
+    /// The item as far as it can be read (fields that cannot be read left at their default),
+    /// the message of each such field, and which components had one.
+    pub fn read_all(&self) -> ReadItem {
         let mut r = Reader::new();
+        let mut bad = vec![];
         if self.service.is_empty() {
             r.fail("service", "Servizio: obbligatorio".into());
         }
@@ -468,13 +516,23 @@ impl ItemDraft {
                     &name("when"),
                     format!("Componente {n}: scegli quando si paga"),
                 );
+                bad.push(true);
+                components.push(Component {
+                    label: c.label.trim().to_owned(),
+                    when: When::Free,
+                    from_year: 1,
+                    until_year: None,
+                    pro_rata: false,
+                    price: None,
+                });
                 continue;
             };
+            let errors_before = r.errors.len();
             let yearly = when == When::Yearly;
             let from_year = if yearly {
                 r.count(
                     &name("from_year"),
-                    &format!("Componente {n}, dal anno"),
+                    &format!("Componente {n}, primo anno dovuto"),
                     &c.from_year,
                 )
                 .unwrap_or(1)
@@ -484,7 +542,7 @@ impl ItemDraft {
             let until_year = if yearly {
                 r.count(
                     &name("until_year"),
-                    &format!("Componente {n}, fino all'anno"),
+                    &format!("Componente {n}, ultimo anno dovuto"),
                     &c.until_year,
                 )
             } else {
@@ -503,16 +561,17 @@ impl ItemDraft {
                 pro_rata: yearly && c.pro_rata,
                 price,
             });
+            bad.push(r.errors.len() > errors_before);
         }
-        if r.errors.is_empty() {
-            Ok(PriceItem {
+        ReadItem {
+            item: PriceItem {
                 service: self.service.clone(),
                 code: self.code.clone(),
                 label: self.label.clone(),
                 components,
-            })
-        } else {
-            Err(r.errors)
+            },
+            errors: r.errors,
+            bad,
         }
     }
 
@@ -571,6 +630,19 @@ impl ItemDraft {
             }
         };
         Some(price)
+    }
+
+    /// One empty band and tier row where there is none, so that choosing bands or tiers
+    /// shows a row to fill (rows left empty are not read).
+    pub fn pad(&mut self) {
+        for c in &mut self.components {
+            if c.bands.is_empty() {
+                c.bands.push(BandDraft::default());
+            }
+            if c.tiers.is_empty() {
+                c.tiers.push(TierDraft::default());
+            }
+        }
     }
 
     /// Applies a button that changes the form's shape rather than saving it: `aggiungi`,

@@ -32,6 +32,10 @@ impl Errors {
             .collect::<Vec<_>>()
             .join("; ")
     }
+    /// The message of a component as a whole.
+    pub fn component(&self, i: &usize) -> String {
+        self.get(&format!("c{i}"))
+    }
     /// The message of a component's field.
     pub fn at(&self, i: &usize, name: &str) -> String {
         self.get(&format!("c{i}_{name}"))
@@ -87,6 +91,8 @@ struct ItemPage {
     layout: Layout,
     list_id: i64,
     list_name: String,
+    /// The item as the breadcrumb names it.
+    crumb: String,
     /// `nuova` or the item's number in the list (from 1).
     position: String,
     version: i64,
@@ -99,6 +105,7 @@ struct ItemPage {
     kinds: Vec<(&'static str, &'static str)>,
     units: Vec<(&'static str, String)>,
     quantity: String,
+    activation: String,
     preview: Preview,
 }
 
@@ -146,21 +153,13 @@ pub fn preview(
     item: &PriceItem,
     samples: &[FeeBasis],
     quantity: u32,
+    activation: chrono::NaiveDate,
 ) -> Preview {
     let mut list = list.clone();
     match at {
         Some(i) if i < list.items.len() => list.items[i] = item.clone(),
         _ => list.items.push(item.clone()),
     }
-    // Activated on 1 January of this year when the list is in force then (a list of the past:
-    // on its first day), so that the figures are this year's and the next.
-    let jan1 = chrono::NaiveDate::from_ymd_opt(kernel::time::today().year(), 1, 1)
-        .unwrap_or(list.valid_from);
-    let activation = if list.valid_to.is_none_or(|t| t >= jan1) {
-        list.valid_from.max(jan1)
-    } else {
-        list.valid_from
-    };
     let mut p = Preview {
         activation: kernel::time::display_date(activation),
         ..Default::default()
@@ -182,7 +181,7 @@ pub fn preview(
         }
         facts.push(Unit::Workstation.count(e.workstations.into()));
         if !by_workstation {
-            facts.push(format!("quantità {q}"));
+            facts.push(format!("quantità {}", kernel::money::thousands(q.into())));
         }
         let years = [activation.year(), activation.year() + 1]
             .into_iter()
@@ -230,6 +229,56 @@ pub fn preview(
     p
 }
 
+/// The item as typed, checked as a whole: every field that cannot be read, and what is wrong
+/// with each readable component (against the rest of the list) or with the item's code, each
+/// message where it belongs (`c{i}` for a component as a whole).
+pub fn check(
+    list: &PriceList,
+    at: Option<usize>,
+    draft: &ItemDraft,
+) -> Result<PriceItem, FieldErrors> {
+    let read = draft.read_all();
+    let mut errors = read.errors;
+    let item = read.item;
+    let mut placed = list.clone();
+    match at {
+        Some(i) if i < placed.items.len() => placed.items[i] = item.clone(),
+        _ => placed.items.push(item.clone()),
+    }
+    let twin = placed.items.iter().enumerate().any(|(k, o)| {
+        Some(k) != at.or(Some(placed.items.len() - 1))
+            && o.service == item.service
+            && o.code == item.code
+    });
+    if twin && !item.code.is_empty() {
+        errors.push((
+            "code".into(),
+            format!(
+                "Codice della voce: il servizio {} ha già una voce «{}»",
+                item.service, item.code
+            ),
+        ));
+    }
+    for (i, c) in item.components.iter().enumerate() {
+        if read.bad.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        if let Err(why) = placed.check_component(c) {
+            let field = if c.label.trim().is_empty() {
+                format!("c{i}_label")
+            } else {
+                format!("c{i}")
+            };
+            errors.push((field, format!("Componente {}: {why}", i + 1)));
+        }
+    }
+    if errors.is_empty() {
+        Ok(item)
+    } else {
+        Err(errors)
+    }
+}
+
 /// `nuova` (None) or an item's number from 1 (Some(index)).
 fn position(list: &PriceList, n: &str) -> Result<Option<usize>, PageError> {
     if n == "nuova" {
@@ -241,10 +290,114 @@ fn position(list: &PriceList, n: &str) -> Result<Option<usize>, PageError> {
     }
 }
 
-fn quantity_of(pairs: &[(String, String)]) -> (String, u32) {
-    let typed = value(pairs, "anteprima_quantita").trim().to_owned();
-    let q = typed.parse::<u32>().ok().filter(|q| *q > 0).unwrap_or(1);
-    (if typed.is_empty() { "1".into() } else { typed }, q)
+/// What the preview is computed for, as typed: the quantity and the activation day.
+pub struct PreviewInput {
+    pub quantity_typed: String,
+    pub quantity: u32,
+    pub activation_typed: String,
+    pub activation: chrono::NaiveDate,
+    /// What cannot be read, by field.
+    pub errors: FieldErrors,
+}
+
+/// The day a preview activates the service by default: today while the list is in force, else
+/// the list's first day.
+fn default_activation(list: &PriceList, today: chrono::NaiveDate) -> chrono::NaiveDate {
+    if list.valid_from <= today && list.valid_to.is_none_or(|t| today <= t) {
+        today
+    } else {
+        list.valid_from
+    }
+}
+
+fn preview_input(
+    list: &PriceList,
+    pairs: &[(String, String)],
+    today: chrono::NaiveDate,
+) -> PreviewInput {
+    let mut errors = vec![];
+    let quantity_typed = value(pairs, "anteprima_quantita").trim().to_owned();
+    let quantity = match quantity_typed.replace('.', "").parse::<u32>() {
+        _ if quantity_typed.is_empty() => 1,
+        Ok(q) if (1..=catalog::store::quotes::MAX_QUANTITY).contains(&q) => q,
+        _ => {
+            errors.push((
+                "anteprima_quantita".to_owned(),
+                format!(
+                    "Quantità per l'anteprima: «{quantity_typed}» non va bene, serve un numero intero da 1 a 1.000.000"
+                ),
+            ));
+            1
+        }
+    };
+    let activation_typed = value(pairs, "anteprima_attivazione").trim().to_owned();
+    let activation = match activation_typed.parse::<chrono::NaiveDate>() {
+        Ok(d) if (2000..=2100).contains(&d.year()) => d,
+        _ if activation_typed.is_empty() => default_activation(list, today),
+        _ => {
+            errors.push((
+                "anteprima_attivazione".to_owned(),
+                "Attivato il: data non valida".to_owned(),
+            ));
+            default_activation(list, today)
+        }
+    };
+    PreviewInput {
+        quantity_typed: if quantity_typed.is_empty() {
+            "1".into()
+        } else {
+            quantity_typed
+        },
+        quantity,
+        activation_typed: activation.to_string(),
+        activation,
+        errors,
+    }
+}
+
+/// The preview of the item as typed, or what keeps it from being computed.
+async fn preview_of(
+    s: &AppState,
+    list: &PriceList,
+    at: Option<usize>,
+    draft: &ItemDraft,
+    input: &PreviewInput,
+) -> Result<Preview, PageError> {
+    let blank = draft.service.is_empty() && draft.code.is_empty() && draft.label.is_empty();
+    let problems = match check(list, at, draft) {
+        Ok(item) if input.errors.is_empty() => {
+            let basis = samples(
+                members::store::fee_basis(&s.db)
+                    .await
+                    .map_err(CatalogError::from)?,
+            );
+            return Ok(preview(
+                list,
+                at,
+                &item,
+                &basis,
+                input.quantity,
+                input.activation,
+            ));
+        }
+        Ok(_) => input.errors.clone(),
+        Err(mut e) => {
+            e.extend(input.errors.iter().cloned());
+            e
+        }
+    };
+    Ok(Preview {
+        error: if blank {
+            "Scegli il servizio e dai un codice e un nome alla voce: l'anteprima appare qui.".into()
+        } else {
+            problems
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+        ..Default::default()
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -253,10 +406,10 @@ async fn item_page(
     sess: &Session,
     stored: &price_lists::StoredPriceList,
     at: Option<usize>,
-    draft: ItemDraft,
+    mut draft: ItemDraft,
     errors: Errors,
     message: String,
-    quantity: (String, u32),
+    input: PreviewInput,
 ) -> Result<ItemPage, PageError> {
     let services = services::list(&s.db, true)
         .await?
@@ -290,28 +443,25 @@ async fn item_page(
             )
         })
         .collect();
-    let shown = match draft.read() {
-        Ok(item) => {
-            let basis = samples(
-                members::store::fee_basis(&s.db)
-                    .await
-                    .map_err(CatalogError::from)?,
-            );
-            preview(&stored.list, at, &item, &basis, quantity.1)
+    let shown = preview_of(s, &stored.list, at, &draft, &input).await?;
+    let (title, crumb) = match at {
+        None => ("Nuova voce".to_owned(), "Nuova voce".to_owned()),
+        Some(i) => {
+            let saved = &stored.list.items[i];
+            (
+                format!("Voce {} «{}»", saved.service, saved.label),
+                format!("{} «{}»", saved.service, saved.label),
+            )
         }
-        Err(_) => Preview {
-            error: "Correggi i campi segnalati per vedere l'anteprima.".into(),
-            ..Default::default()
-        },
     };
-    let title = match at {
-        None => "Nuova voce".to_owned(),
-        Some(_) => format!("Voce {} «{}»", draft.service, draft.label),
-    };
+    let mut errors = errors;
+    errors.0.extend(input.errors.iter().cloned());
+    draft.pad();
     Ok(ItemPage {
         layout: Layout::new(s, Some(sess), title, "price-lists"),
         list_id: stored.id,
         list_name: stored.list.name.clone(),
+        crumb,
         position: at.map_or_else(|| "nuova".to_owned(), |i| (i + 1).to_string()),
         version: stored.version,
         draft,
@@ -322,7 +472,8 @@ async fn item_page(
         whens: WHENS.to_vec(),
         kinds: KINDS.to_vec(),
         units: units(),
-        quantity: quantity.0,
+        quantity: input.quantity_typed,
+        activation: input.activation_typed,
         preview: shown,
     })
 }
@@ -366,6 +517,7 @@ pub async fn edit(
             d
         }
     };
+    let input = preview_input(&stored.list, &[], s.clock.today());
     let page = item_page(
         &s,
         &sess,
@@ -374,7 +526,7 @@ pub async fn edit(
         draft,
         Errors::default(),
         String::new(),
-        ("1".into(), 1),
+        input,
     )
     .await?;
     Ok(ok(&page))
@@ -394,7 +546,7 @@ pub async fn save(
     }
     let at = position(&stored.list, &n)?;
     let mut draft = ItemDraft::from_form(&pairs);
-    let quantity = quantity_of(&pairs);
+    let input = preview_input(&stored.list, &pairs, s.clock.today());
     if draft.reshape(value(&pairs, "azione")) {
         let page = item_page(
             &s,
@@ -404,17 +556,16 @@ pub async fn save(
             draft,
             Errors::default(),
             String::new(),
-            quantity,
+            input,
         )
         .await?;
         return Ok(ok(&page));
     }
     let version = value(&pairs, "version").trim().parse().ok();
-    let refused = |errors: FieldErrors, message: String| (Errors(errors), message);
-    let (errors, message) = match draft.read() {
-        Err(errors) => refused(
-            errors,
-            "Alcuni campi non si possono leggere: sono segnalati qui sotto.".into(),
+    let (errors, message) = match check(&stored.list, at, &draft) {
+        Err(errors) => (
+            Errors(errors),
+            "Alcuni campi non sono validi: sono segnalati qui sotto.".to_owned(),
         ),
         Ok(item) => {
             let mut list = stored.list.clone();
@@ -434,11 +585,11 @@ pub async fn save(
                     .await;
                 }
                 Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
-                Err(e) => refused(vec![], crate::pages::sentence(&e.to_string())),
+                Err(e) => (Errors::default(), super::said(&e)),
             }
         }
     };
-    let page = item_page(&s, &sess, &stored, at, draft, errors, message, quantity).await?;
+    let page = item_page(&s, &sess, &stored, at, draft, errors, message, input).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -452,24 +603,8 @@ pub async fn live_preview(
     let stored = price_lists::get(&s.db, parse_id(&id)?).await?;
     let at = position(&stored.list, &n)?;
     let draft = ItemDraft::from_form(&pairs);
-    let preview = match draft.read() {
-        Ok(item) => {
-            let basis = samples(
-                members::store::fee_basis(&s.db)
-                    .await
-                    .map_err(CatalogError::from)?,
-            );
-            preview(&stored.list, at, &item, &basis, quantity_of(&pairs).1)
-        }
-        Err(errors) => Preview {
-            error: errors
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("; "),
-            ..Default::default()
-        },
-    };
+    let input = preview_input(&stored.list, &pairs, s.clock.today());
+    let preview = preview_of(&s, &stored.list, at, &draft, &input).await?;
     Ok(ok(&PreviewFragment { preview }))
 }
 
@@ -573,7 +708,14 @@ mod tests {
             amount: kernel::Euro::from_cents(1_000),
             unit: Unit::Workstation,
         });
-        let p = preview(&list, Some(at), &item, &[basis(1, Some(500))], 1);
+        let p = preview(
+            &list,
+            Some(at),
+            &item,
+            &[basis(1, Some(500))],
+            1,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        );
         assert_eq!(p.error, "");
         assert_eq!(p.rows[0].years[0].amount, "€ 100,00");
         assert_eq!(p.rows[0].years[1].amount, "€ 100,00");

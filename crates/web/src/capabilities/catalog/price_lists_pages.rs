@@ -124,11 +124,39 @@ pub async fn price_list_create(
     };
     let message = match list_from_form(&f.name, &f.valid_from, "", &items_json) {
         Err(m) => m,
-        Ok(list) => match price_lists::create(&s.db, &sess.actor(), &list).await {
-            Ok(saved) => return Ok(see_other(&format!("/price-lists/{}", saved.id))),
-            Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
-            Err(e) => e.to_string(),
-        },
+        Ok(list) => {
+            let before = price_lists::summaries(&s.db).await?;
+            match price_lists::create(&s.db, &sess.actor(), &list).await {
+                Ok(saved) => {
+                    // Say which list the new one closed, if any.
+                    let after = price_lists::summaries(&s.db).await?;
+                    let mut said = format!("Listino «{}» creato.", saved.list.name);
+                    for b in &before {
+                        if let Some(a) = after
+                            .iter()
+                            .find(|a| a.id == b.id && a.valid_to != b.valid_to)
+                        {
+                            if let Some(to) = a.valid_to {
+                                said.push_str(&format!(
+                                    " Il listino «{}» ora vale fino al {}.",
+                                    a.name,
+                                    kernel::time::display_date(to)
+                                ));
+                            }
+                        }
+                    }
+                    return crate::pages::back_with(
+                        &s,
+                        &sess,
+                        &format!("/price-lists/{}", saved.id),
+                        crate::auth::Flash::saved(said),
+                    )
+                    .await;
+                }
+                Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
+                Err(e) => super::said(&e),
+            }
+        }
     };
     let message = crate::pages::sentence(&message);
     let p = lists_page(
@@ -144,31 +172,72 @@ pub async fn price_list_create(
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }
 
-/// A price list as typed in the create or edit form, or what is wrong with it.
+/// A price list as typed in the create or edit form, or what is wrong with it (every field
+/// at once).
 fn list_from_form(
     name: &str,
     valid_from: &str,
     valid_to: &str,
     items_json: &str,
 ) -> Result<PriceList, String> {
-    let valid_from = valid_from
-        .trim()
-        .parse()
-        .map_err(|_| "Data di inizio validità non valida.".to_owned())?;
-    let valid_to = match valid_to.trim() {
-        "" => None,
-        t => Some(
-            t.parse()
-                .map_err(|_| "Data di fine validità non valida.".to_owned())?,
+    let mut wrong = vec![];
+    if name.trim().is_empty() {
+        wrong.push("il nome è obbligatorio".to_owned());
+    }
+    let valid_from = match valid_from.trim() {
+        "" => {
+            wrong.push("la data di inizio validità è obbligatoria".to_owned());
+            None
+        }
+        t => t.parse().map_or_else(
+            |_| {
+                wrong.push("la data di inizio validità non è valida".to_owned());
+                None
+            },
+            Some,
         ),
     };
-    let items = serde_json::from_str(items_json).map_err(|e| format!("Voci non valide: {e}"))?;
-    Ok(PriceList {
-        name: name.trim().to_owned(),
-        valid_from,
-        valid_to,
-        items,
-    })
+    let valid_to = match valid_to.trim() {
+        "" => None,
+        t => t.parse().map_or_else(
+            |_| {
+                wrong.push("la data di fine validità non è valida".to_owned());
+                None
+            },
+            Some,
+        ),
+    };
+    let items = match serde_json::from_str(items_json) {
+        Ok(items) => Some(items),
+        Err(e) => {
+            wrong.push(format!("le voci in JSON: {}", json_problem(&e)));
+            None
+        }
+    };
+    match (valid_from, items) {
+        (Some(valid_from), Some(items)) if wrong.is_empty() => Ok(PriceList {
+            name: name.trim().to_owned(),
+            valid_from,
+            valid_to,
+            items,
+        }),
+        _ => Err(crate::pages::sentence(&format!("{}.", wrong.join("; ")))),
+    }
+}
+
+/// What is wrong with a JSON text, in Italian, with where: the parser's own words (which name
+/// the field or value in question) follow for the power user who typed it.
+pub(crate) fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => {
+            "il testo finisce prima del previsto (manca una parentesi o una virgoletta?)"
+        }
+        Category::Syntax => "il testo non è JSON valido",
+        Category::Data => "un campo o un valore non va bene",
+        Category::Io => "il testo non si legge",
+    };
+    format!("{what}, riga {}, colonna {} ({e})", e.line(), e.column())
 }
 
 pub struct ListItemRow {
@@ -289,7 +358,7 @@ pub async fn price_list_update(
         Ok(list) => match price_lists::update(&s.db, &sess.actor(), id, &list, version).await {
             Ok(_) => return Ok(see_other(&format!("/price-lists/{id}"))),
             Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
-            Err(e) => e.to_string(),
+            Err(e) => super::said(&e),
         },
     };
     let page = list_page(&s, &sess, id, Some(f), message).await?;
@@ -360,6 +429,13 @@ pub async fn set_end(
             }
         },
     };
+    if valid_to.is_some_and(|to| to < l.list.valid_from) {
+        let why = format!(
+            "Il listino inizia il {}: non può finire prima.",
+            display_date(l.list.valid_from)
+        );
+        return crate::pages::refused(&s, &sess, &back, &why).await;
+    }
     if let (Some(to), false) = (valid_to, crate::pages::confirm::confirmed(&f.confermato)) {
         let next = to.succ_opt().unwrap_or(to);
         return Ok(crate::pages::confirm::page(
@@ -394,7 +470,7 @@ pub async fn set_end(
             None => "Listino riaperto: vale senza data di fine.".to_owned(),
         }),
         Err(CatalogError::Db(e)) => return Err(CatalogError::Db(e).into()),
-        Err(e) => Flash::error(e.to_string()),
+        Err(e) => Flash::error(super::said(&e)),
     };
     crate::pages::back_with(&s, &sess, &back, flash).await
 }
