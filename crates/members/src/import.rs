@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -21,6 +22,9 @@ pub struct ImportRow {
     pub line: usize,
     pub set: Vec<(String, String)>,
     pub set_on_create: Vec<(String, String)>,
+    /// Each field's column as the file names it (`population` → `Popolazione`), so that an
+    /// error speaks of the file's own columns. Shared by every row of a file.
+    pub columns: Arc<Vec<(String, String)>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -46,6 +50,22 @@ impl RowError {
             line,
             errors: vec![FieldError::new("file", message)],
         }
+    }
+
+    /// The same errors with each field named as the file's column (`columns`: field →
+    /// column); a field the file has no column for keeps its Italian name.
+    pub fn named(mut self, columns: &[(String, String)]) -> Self {
+        for e in &mut self.errors {
+            if e.field == "file" {
+                continue;
+            }
+            if let Some((_, c)) = columns.iter().find(|(f, _)| *f == e.field) {
+                e.field.clone_from(c);
+            } else if let Some((alias, _)) = ALIASES.iter().find(|(_, f)| *f == e.field) {
+                e.field = (*alias).to_owned();
+            }
+        }
+        self
     }
 }
 
@@ -159,6 +179,7 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         .map_err(|e| vec![RowError::file(1, format!("intestazione illeggibile: {e}"))])?
         .clone();
     let mut columns = Vec::new();
+    let mut named: Vec<(String, String)> = Vec::new();
     let mut errors = Vec::new();
     for h in header.iter() {
         let key = h.trim().to_lowercase().replace([' ', '-'], "_");
@@ -171,7 +192,10 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             Some(f) if columns.contains(&f) => {
                 errors.push(RowError::file(1, format!("colonna «{h}» ripetuta")))
             }
-            Some(f) => columns.push(f),
+            Some(f) => {
+                columns.push(f);
+                named.push((f.to_owned(), h.trim().to_owned()));
+            }
             None => errors.push(RowError::file(
                 1,
                 format!(
@@ -193,6 +217,7 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    let named = Arc::new(named);
     let mut rows = Vec::new();
     let mut lines = Lines::new(&text);
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
@@ -225,13 +250,14 @@ pub fn parse_cst(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             .map(|(c, v)| ((*c).to_owned(), v.trim().to_owned()))
             .collect();
         if let Some(e) = duplicate(&mut seen, &set, line) {
-            errors.push(e);
+            errors.push(e.named(&named));
             continue;
         }
         rows.push(ImportRow {
             line,
             set,
             set_on_create: vec![],
+            columns: named.clone(),
         });
         if rows.len() > MAX_ROWS {
             return Err(vec![RowError::file(
@@ -267,7 +293,7 @@ fn check_values(rows: &[ImportRow]) -> Vec<RowError> {
                 .filter(|e| e.field != "population_date" || present.contains(&"population"))
                 .collect();
             if !errs.is_empty() {
-                errors.push(RowError::fields(row.line, errs));
+                errors.push(RowError::fields(row.line, errs).named(&row.columns));
             }
         }
     }
@@ -365,6 +391,25 @@ pub fn parse_istat(
             ),
         )]);
     }
+    let column = |k: usize| header.get(idx[k]).unwrap_or("").trim().to_owned();
+    let mut named = vec![
+        ("istat_code".to_owned(), column(0)),
+        ("name".to_owned(), column(1)),
+        ("city".to_owned(), column(1)),
+        ("province".to_owned(), column(2)),
+        ("cadastral_code".to_owned(), column(3)),
+    ];
+    if pop.is_some() {
+        named.push((
+            "population".to_owned(),
+            "popolazione (file della popolazione)".to_owned(),
+        ));
+        named.push((
+            "population_date".to_owned(),
+            "data_riferimento (file della popolazione)".to_owned(),
+        ));
+    }
+    let named = Arc::new(named);
     let province = province
         .map(|p| p.trim().to_ascii_uppercase())
         .filter(|p| !p.is_empty());
@@ -401,13 +446,14 @@ pub fn parse_istat(
             set.push(("population_date".into(), date.clone()));
         }
         if let Some(e) = duplicate(&mut seen, &set, line) {
-            errors.push(e);
+            errors.push(e.named(&named));
             continue;
         }
         rows.push(ImportRow {
             line,
             set,
             set_on_create: vec![("name".into(), format!("Comune di {name}"))],
+            columns: named.clone(),
         });
     }
     if province.is_some() && rows.is_empty() && errors.is_empty() {
@@ -497,7 +543,12 @@ mod tests {
         let lines: Vec<usize> = e.iter().map(|r| r.line).collect();
         assert_eq!(lines, [3, 4]);
         assert!(e[0].to_string().contains("codice ISTAT"), "{}", e[0]);
-        assert!(e[1].to_string().contains("population_date"), "{}", e[1]);
+        // A column the file lacks is named the Italian way.
+        assert!(e[1].to_string().contains("data_popolazione"), "{}", e[1]);
+        // A column the file has is named as the file names it.
+        let e = parse_cst("Denominazione;Codice ISTAT;Postazioni\nA;028002;dodici\n".as_bytes())
+            .unwrap_err();
+        assert!(e[0].to_string().starts_with("riga 2: Postazioni – "), "{}", e[0]);
     }
 
     #[test]

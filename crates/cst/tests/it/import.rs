@@ -33,6 +33,21 @@ async fn import_is_all_or_nothing_and_reports_lines(b: Backend) {
     assert!(p["detail"].as_str().unwrap().contains("riga 3"), "{p}");
     let (_, list) = api.get("/api/v1/entities").await;
     assert_eq!(list["total"], 0, "nothing half-imported");
+    // The errors name the columns as the file names them.
+    let italian = "Denominazione;Codice ISTAT;Popolazione;Data popolazione\n\
+                   Comune di Agna;028002;tremila;2023-01-01\n\
+                   Comune di Arre;02800X;2100;2023-01-01\n";
+    let r = post(italian).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let p: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["Popolazione", "Codice ISTAT"], "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("Popolazione"), "{p}");
 
     let good = "name,istat_code,workstations\nComune di Agna,028002,12\nComune di Arre,028006,8\n";
     let r: serde_json::Value = post(good).await.unwrap().json().await.unwrap();

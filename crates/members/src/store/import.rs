@@ -37,7 +37,7 @@ pub async fn import(
         let input = match draft.parse() {
             Ok(i) => i,
             Err(errs) => {
-                errors.push(RowError::fields(row.line, errs));
+                errors.push(RowError::fields(row.line, errs).named(&row.columns));
                 continue;
             }
         };
@@ -56,7 +56,9 @@ pub async fn import(
         };
         match res {
             Ok(counter) => *counter += 1,
-            Err(MembersError::Invalid(errs)) => errors.push(RowError::fields(row.line, errs)),
+            Err(MembersError::Invalid(errs)) => {
+                errors.push(RowError::fields(row.line, errs).named(&row.columns))
+            }
             Err(e) => return Err(e),
         }
         progress(n + 1, rows.len());
