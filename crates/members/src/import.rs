@@ -548,7 +548,11 @@ mod tests {
         // A column the file has is named as the file names it.
         let e = parse_cst("Denominazione;Codice ISTAT;Postazioni\nA;028002;dodici\n".as_bytes())
             .unwrap_err();
-        assert!(e[0].to_string().starts_with("riga 2: Postazioni – "), "{}", e[0]);
+        assert!(
+            e[0].to_string().starts_with("riga 2: Postazioni – "),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]
