@@ -717,7 +717,7 @@ async fn destructive_actions_ask_first_and_name_the_consequence(b: Backend) {
         1
     );
     let (_, html) = br.post_follow(&del, &[("confermato", "1")]).await;
-    assert!(page(html).contains("Marco Zanon non è più tra i referenti."));
+    assert!(page(html.clone()).contains("Marco Zanon non è più tra i referenti."));
     let (_, list) = api
         .get(&format!("/api/v1/entities/{}/contacts", e.id))
         .await;
@@ -725,6 +725,37 @@ async fn destructive_actions_ask_first_and_name_the_consequence(b: Backend) {
         list.as_array().map_or(0, Vec::len) + list["items"].as_array().map_or(0, Vec::len),
         0
     );
+    // Undo: the confirmation carries the contact's data; putting it back restores them.
+    let html = page(html);
+    let i = html.find("id=\"contact-restore\"").expect("an undo button");
+    let form = &html[i..html[i..].find("</form>").unwrap() + i];
+    let field = |name: &str| {
+        let at = form.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        form[at..].split('"').next().unwrap().to_owned()
+    };
+    let restore: Vec<(String, String)> = ["full_name", "role", "email", "phone", "is_primary"]
+        .iter()
+        .map(|k| ((*k).to_owned(), field(k)))
+        .collect();
+    let restore: Vec<(&str, &str)> = restore
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (_, html) = br
+        .post_follow(&format!("/entities/{}/contacts", e.id), &restore)
+        .await;
+    assert!(page(html).contains("Marco Zanon è tra i referenti."));
+    let (_, list) = api
+        .get(&format!("/api/v1/entities/{}/contacts", e.id))
+        .await;
+    let back = list
+        .as_array()
+        .cloned()
+        .or_else(|| list["items"].as_array().cloned())
+        .unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0]["full_name"], "Marco Zanon");
+    assert_eq!(back[0]["email"], "protocollo@mezzo.example.it");
     // Deactivating an account: asked first, naming the sessions and tokens it ends.
     let victim = app.user("uscente", "operator", &[]).await;
     let form = [

@@ -212,6 +212,8 @@ struct DetailPage {
     agreement_error: String,
     /// What the last action did.
     saved: String,
+    /// The fields of the contact just removed (the undo posts them again), or none.
+    restore: Vec<(String, String)>,
     /// The agreement form as typed before a refusal.
     agreement_typed: crate::auth::Flash,
     tickets: Vec<crate::capabilities::helpdesk::tickets_pages::TicketView>,
@@ -394,6 +396,12 @@ async fn detail_page(
         agreements,
         agreement_error: agreement_flash.error.clone(),
         saved: flash.saved.clone(),
+        // A removed contact can be put back with the same data.
+        restore: if flash.place == "referente-rimosso" {
+            flash.values.clone()
+        } else {
+            vec![]
+        },
         agreement_typed: agreement_flash,
         helpdesk_error,
         fee_year,
@@ -440,7 +448,15 @@ pub async fn add_contact(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     match store::add_contact(&s.db, &sess.actor(), id, &draft).await {
-        Ok(_) => Ok(see_other(&format!("/entities/{id}#referenti"))),
+        Ok(c) => {
+            crate::pages::back_with(
+                &s,
+                &sess,
+                &format!("/entities/{id}#referenti"),
+                crate::auth::Flash::saved(format!("{} è tra i referenti.", c.data.full_name)),
+            )
+            .await
+        }
         Err(MembersError::Invalid(errs)) => {
             let page = detail_page(&s, &sess, id, &draft, &errs, DetailQuery::default()).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -494,11 +510,21 @@ pub async fn delete_contact(
         ));
     }
     store::delete_contact(&s.db, &actor, id, contact_id).await?;
-    crate::pages::back_with(
-        &s,
-        &sess,
-        &format!("/entities/{id}#referenti"),
-        crate::auth::Flash::saved(format!("{} non è più tra i referenti.", c.data.full_name)),
-    )
-    .await
+    // The contact's data travel with the confirmation, for the undo button beside it.
+    let flash = crate::auth::Flash {
+        saved: format!("{} non è più tra i referenti.", c.data.full_name),
+        values: vec![
+            ("full_name".into(), c.data.full_name.clone()),
+            ("role".into(), c.data.role.clone()),
+            ("email".into(), c.data.email.clone()),
+            ("phone".into(), c.data.phone.clone()),
+            (
+                "is_primary".into(),
+                if c.data.is_primary { "1" } else { "" }.into(),
+            ),
+        ],
+        place: "referente-rimosso".into(),
+        ..Default::default()
+    };
+    crate::pages::back_with(&s, &sess, &format!("/entities/{id}#referenti"), flash).await
 }
