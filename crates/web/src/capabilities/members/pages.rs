@@ -14,7 +14,7 @@ use super::form_pages::invalid_message;
 use crate::auth::{PageUser, Session};
 use crate::error::PageError;
 use crate::pages::list::{Column, ListView, Paging, PER_PAGE};
-use crate::pages::{is_htmx, messages_for, ok, parse_id, render, see_other, Field, Layout};
+use crate::pages::{is_htmx, messages_for, ok, parse_id, render, Field, Layout};
 use crate::AppState;
 
 pub struct Row {
