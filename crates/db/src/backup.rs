@@ -53,6 +53,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("backup_checks", "id"),
     ("backup_reports", "id"),
     ("helpdesk_settings", "key"),
+    ("activation_requests", "id"),
+    ("active_services", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -91,6 +93,8 @@ const IDENTITY: &[&str] = &[
     "ticket_phase_updates",
     "backup_checks",
     "backup_reports",
+    "activation_requests",
+    "active_services",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -125,6 +125,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0018_ticket_queue.sql"),
             step: None,
         },
+        Migration {
+            version: 19,
+            name: "delivery",
+            sql: include_str!("../../../migrations/0019_delivery.sql"),
+            step: None,
+        },
     ]
 }
 

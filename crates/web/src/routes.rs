@@ -97,6 +97,7 @@ fn routes() -> Vec<Route> {
         capabilities::members::routes(),
         capabilities::catalog::routes(),
         capabilities::helpdesk::routes(),
+        capabilities::delivery::routes(),
     ] {
         all.extend(routes);
     }

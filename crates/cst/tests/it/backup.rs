@@ -98,6 +98,32 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{q}");
+    // An activation request, delivered: an active service.
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/activation-requests",
+            json!({"service": "PD09", "entity_id": e, "quantity": 2, "notes": "Biblioteca"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let rid = r["id"].as_i64().unwrap();
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/activation-requests/{rid}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/activation-requests/{rid}/deliver"),
+            json!({"activation_date": "2026-11-20"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
     let cal = kernel::calendar::Calendar::preset("padova").unwrap();
     helpdesk::store::set_calendar(&app.db, &admin.actor(), Some(e), "padova", &cal)
         .await

@@ -379,6 +379,33 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("GET", "/users.csv"), None),
         (("GET", "/quotes"), None),
         (("GET", "/quotes.csv"), None),
+        (
+            ("POST", "/api/v1/activation-requests"),
+            Json(r#"{"entity_id": {B}, "service": "PD09", "quantity": 1}"#),
+        ),
+        (("GET", "/api/v1/activation-requests"), None),
+        (("GET", "/api/v1/activation-requests/{request_id}"), None),
+        (
+            ("POST", "/api/v1/activation-requests/{request_id}/approve"),
+            None,
+        ),
+        (
+            ("POST", "/api/v1/activation-requests/{request_id}/assign"),
+            Json(r#"{"assigned_to": 1}"#),
+        ),
+        (
+            ("POST", "/api/v1/activation-requests/{request_id}/deliver"),
+            Json(r#"{"activation_date": "2026-12-01"}"#),
+        ),
+        (
+            ("POST", "/api/v1/activation-requests/{request_id}/refuse"),
+            Json(r#"{"reason": "no"}"#),
+        ),
+        (
+            ("POST", "/api/v1/activation-requests/{request_id}/cancel"),
+            None,
+        ),
+        (("GET", "/api/v1/entities/{id}/services"), None),
         (("GET", "/jobs"), None),
         (("POST", "/jobs/{job_id}/retry"), None),
         (("POST", "/jobs/{job_id}/cancel"), None),
@@ -406,6 +433,8 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT COUNT(*) FROM ticket_messages".to_owned(),
         "SELECT id FROM api_tokens WHERE revoked_at IS NOT NULL ORDER BY id".to_owned(),
         "SELECT id, state, attempts FROM jobs ORDER BY id".to_owned(),
+        "SELECT entity_id, state, version FROM activation_requests ORDER BY id".to_owned(),
+        "SELECT COUNT(*) FROM active_services".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -477,6 +506,21 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     catalog::store::agreements::create(&app.db, &kernel::Actor::system("t"), a.id, &agreement())
         .await
         .unwrap();
+    // B asked for a service: nobody of A may read, approve, deliver or cancel it.
+    let b_request = delivery::store::submit(
+        &app.db,
+        &kernel::Actor::system("t"),
+        &delivery::store::RequestDraft {
+            entity_id: bb.id,
+            service: "PD09".into(),
+            quantity: 2,
+            notes: "Guasto riservato".into(),
+            ..Default::default()
+        },
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
     let list_id = catalog::store::price_lists::summaries(&app.db)
         .await
         .unwrap()[0]
@@ -544,6 +588,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{agreement_id}", &b_agreement.id.to_string())
             .replace("{code}", "PD09")
             .replace("{list_id}", &list_id.to_string())
+            .replace("{request_id}", &b_request.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
@@ -605,6 +650,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     || route.path.starts_with("/phases/{phase_id}"))
                     && route.access != Access::Staff
                 || (route.path == "/api/v1/tickets" && route.method == Method::POST)
+                || route.path == "/api/v1/activation-requests/{request_id}"
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }

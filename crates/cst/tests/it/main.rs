@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod catalog;
 mod cli;
+mod delivery;
 mod email;
 mod files;
 mod forms;

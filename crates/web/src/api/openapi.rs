@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
+use crate::capabilities::delivery::requests_api as delivery;
 use crate::capabilities::helpdesk::{
     attachments_api as attachments, backups_api as backups, phases_api as phases,
     service_levels_api as levels, tickets_api as tickets,
@@ -125,6 +126,8 @@ impl Modify for Refusals {
         levels::get_profile, levels::put_profile, tickets::set_priority, tickets::assign,
         phases::for_ticket, phases::create, phases::mine, phases::get, phases::update,
         backups::list, backups::create, backups::report,
+        delivery::create, delivery::list, delivery::get, delivery::approve, delivery::assign,
+        delivery::deliver, delivery::refuse, delivery::cancel, delivery::services,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod delivery;
 pub mod helpdesk;
 pub mod members;
 pub mod ops;

@@ -1,0 +1,317 @@
+//! Delivery (issue 11): activation requests from submission to an active service, with the
+//! delivery deadline in the entity's working calendar, and every wrong move refused.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use testkit::{backends, spawn_app, Api, Backend, TestApp};
+
+backends!(
+    a_request_goes_from_submission_to_an_active_service,
+    wrong_requests_and_moves_are_refused_and_change_nothing,
+);
+
+/// The Padova catalogue (PD09 delivered within 10 working days), an admin, and an entity with
+/// an agreement in force and its contact.
+async fn setup(app: &TestApp) -> (Api, Api, i64) {
+    let system = kernel::Actor::system("t");
+    catalog::store::load_padova_catalogue(&app.db, &system)
+        .await
+        .unwrap();
+    let pd09 = catalog::store::services::get(&app.db, "PD09")
+        .await
+        .unwrap();
+    let mut card = pd09.card.clone();
+    card.delivery_time = Some(catalog::service::DeliveryTime {
+        days: 10,
+        kind: catalog::service::DayKind::Working,
+    });
+    catalog::store::services::put(&app.db, &system, &card, None)
+        .await
+        .unwrap();
+    let admin = app.user("capo", "admin", &[]).await;
+    let api = app.api(&admin).await;
+    let (s, e) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/entities",
+            json!({"name": "Comune di Mezzo", "population": 7500, "population_date": "2023-01-01"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    let id = e["id"].as_i64().unwrap();
+    let (s, a) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/agreements"),
+            json!({"start_date": "2024-01-01", "term_years": 5, "number": "1/2024", "signed": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let contact = app.user("referente", "contact", &[id]).await;
+    (api, app.api(&contact).await, id)
+}
+
+fn request(entity: i64, quantity: u32) -> Value {
+    json!({"entity_id": entity, "service": "PD09", "quantity": quantity,
+           "notes": "Per la biblioteca civica"})
+}
+
+async fn a_request_goes_from_submission_to_an_active_service(b: Backend) {
+    let app = spawn_app(b).await;
+    let (staff, contact, id) = setup(&app).await;
+
+    // The contact asks; the quote is shown line by line (activated today, 25/11/2026: the
+    // activation with training, 3 users × € 265,00; management only from the 2nd year).
+    let (s, r) = contact
+        .send_json(Method::POST, "/api/v1/activation-requests", request(id, 3))
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["state"], "submitted");
+    assert_eq!(r["item"], "postazione");
+    assert_eq!(r["quote"]["amount"], "795.00");
+    assert!(
+        r["quote"]["lines"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("3 utenti × € 265,00"),
+        "{r}"
+    );
+    assert_eq!(r["due_date"], Value::Null);
+    let rid = r["id"].as_i64().unwrap();
+    // The contact cannot approve their own request.
+    let path = |what: &str| format!("/api/v1/activation-requests/{rid}/{what}");
+    let (s, _) = contact
+        .send_json(Method::POST, &path("approve"), json!({}))
+        .await;
+    assert_eq!(s, 403);
+
+    // Approved on Wednesday 25 November 2026: 10 working days in Padova's calendar skip two
+    // weekends and 8 December (a holiday) → Thursday 10 December.
+    let (s, r) = staff
+        .send_json(Method::POST, &path("approve"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "approved");
+    assert_eq!(r["approved_on"], "2026-11-25");
+    assert_eq!(r["due_date"], "2026-12-10");
+    assert_eq!(r["overdue"], false);
+    // Overdue once the deadline has passed while still open.
+    app.clock.set("2026-12-11T09:00:00Z".parse().unwrap());
+    let (_, r) = contact
+        .get(&format!("/api/v1/activation-requests/{rid}"))
+        .await;
+    assert_eq!(r["overdue"], true, "{r}");
+    let (_, open) = staff
+        .get(&format!(
+            "/api/v1/activation-requests?entity_id={id}&state=approved"
+        ))
+        .await;
+    assert_eq!(open["total"], 1);
+
+    // Handed to a technician, then delivered on 1 December (in the past: recorded late).
+    let op = app.user("tecnico", "operator", &[]).await;
+    let (s, r) = staff
+        .send_json(Method::POST, &path("assign"), json!({"assigned_to": op.id}))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "in_delivery");
+    let (s, r) = staff
+        .send_json(
+            Method::POST,
+            &path("deliver"),
+            json!({"activation_date": "2026-12-01", "version": r["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "delivered");
+    assert_eq!(r["activation_date"], "2026-12-01");
+    assert_eq!(r["overdue"], false, "delivered is never overdue");
+    assert_eq!(r["active_service"]["service"], "PD09");
+    assert_eq!(r["active_service"]["quantity"], 3);
+
+    // What the entity had on a day: nothing the day before, the service from that day.
+    let services = |day: &'static str| {
+        let contact = &contact;
+        async move {
+            let (s, v) = contact
+                .get(&format!("/api/v1/entities/{id}/services?on={day}"))
+                .await;
+            assert_eq!(s, 200, "{v}");
+            v["items"].as_array().unwrap().clone()
+        }
+    };
+    assert!(services("2026-11-30").await.is_empty());
+    let on = services("2026-12-01").await;
+    assert_eq!(on.len(), 1);
+    assert_eq!(on[0]["item"], "postazione");
+    assert_eq!(on[0]["activation_date"], "2026-12-01");
+    assert_eq!(on[0]["end_date"], Value::Null);
+    assert_eq!(services("2030-01-01").await.len(), 1);
+
+    // Every step is in the register, under the entity.
+    let (_, audit) = staff
+        .get(&format!(
+            "/api/v1/audit?entity_id={id}&object_type=activation_request"
+        ))
+        .await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    for a in ["create", "approve", "assign", "deliver"] {
+        assert!(actions.contains(&a), "{a} in {audit}");
+    }
+}
+
+async fn post(api: &Api, path: String, body: Value) -> (u16, Value) {
+    api.send_json(Method::POST, &path, body).await
+}
+
+async fn wrong_requests_and_moves_are_refused_and_change_nothing(b: Backend) {
+    let app = spawn_app(b).await;
+    let (staff, contact, id) = setup(&app).await;
+
+    // Wrong input: named, with a stable code.
+    for (body, field) in [
+        (
+            json!({"entity_id": id, "service": "PD09", "quantity": 0}),
+            "quantity",
+        ),
+        (
+            json!({"entity_id": id, "service": "PD09", "quantity": 1, "wanted_date": "2026-01-01"}),
+            "wanted_date",
+        ),
+        (
+            json!({"entity_id": id, "service": "", "quantity": 1}),
+            "service",
+        ),
+    ] {
+        let (s, p) = post(&contact, "/api/v1/activation-requests".into(), body).await;
+        assert_eq!(s, 422, "{p}");
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    let (s, p) = post(
+        &contact,
+        "/api/v1/activation-requests".into(),
+        json!({"entity_id": id, "service": "PD99", "quantity": 1}),
+    )
+    .await;
+    assert_eq!(s, 404, "{p}");
+    let (s, p) = post(
+        &contact,
+        "/api/v1/activation-requests".into(),
+        json!({"entity_id": id, "service": "PD09", "quantity": 1, "colour": "blu"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    // An entity without an agreement in force cannot ask for a chargeable service.
+    let (_, other) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/entities",
+            json!({"name": "Comune Senza Convenzione"}),
+        )
+        .await;
+    let (s, p) = post(
+        &staff,
+        "/api/v1/activation-requests".into(),
+        json!({"entity_id": other["id"], "service": "PD09", "quantity": 1}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("convenzione"), "{p}");
+    // Another entity's: not found for a contact.
+    let (s, _) = post(
+        &contact,
+        "/api/v1/activation-requests".into(),
+        json!({"entity_id": other["id"], "service": "PD09", "quantity": 1}),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (_, list) = staff.get("/api/v1/activation-requests").await;
+    assert_eq!(list["total"], 0, "nothing stored");
+    let (s, p) = staff.get("/api/v1/activation-requests?state=boh").await;
+    assert_eq!(s, 422, "{p}");
+
+    // Moves out of order: refused with the states in words.
+    let (_, r) = post(
+        &contact,
+        "/api/v1/activation-requests".into(),
+        request(id, 2),
+    )
+    .await;
+    let rid = r["id"].as_i64().unwrap();
+    let path = |what: &str| format!("/api/v1/activation-requests/{rid}/{what}");
+    let (s, p) = post(
+        &staff,
+        path("deliver"),
+        json!({"activation_date": "2026-12-01"}),
+    )
+    .await;
+    assert_eq!(s, 409, "approved first: {p}");
+    assert_eq!(p["code"], "activation_request_state");
+    assert!(p["detail"].as_str().unwrap().contains("«inviata»"), "{p}");
+    // A refusal needs its reason; a stale version is a conflict.
+    let (s, p) = post(&staff, path("refuse"), json!({})).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "reason");
+    let (s, _) = post(&staff, path("approve"), json!({"version": 99})).await;
+    assert_eq!(s, 409);
+    // Assigning to someone who is not staff is refused.
+    let (s, _) = post(&staff, path("approve"), json!({})).await;
+    assert_eq!(s, 200);
+    let other_contact = app.user("altro", "contact", &[id]).await;
+    let (s, p) = post(
+        &staff,
+        path("assign"),
+        json!({"assigned_to": other_contact.id}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    // The contact withdraws it; afterwards nothing moves it again.
+    let (s, r) = post(&contact, path("cancel"), json!({"reason": "Non serve più"})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "cancelled");
+    assert_eq!(r["reason"], "Non serve più");
+    for what in ["approve", "cancel"] {
+        let (s, _) = post(&staff, path(what), json!({})).await;
+        assert_eq!(s, 409, "{what} after cancel");
+    }
+    // A supplier may not ask.
+    let supplier = app.user("fornitore", "supplier", &[id]).await;
+    let supplier = app.api(&supplier).await;
+    let (s, _) = post(
+        &supplier,
+        "/api/v1/activation-requests".into(),
+        request(id, 1),
+    )
+    .await;
+    assert_eq!(s, 403);
+    // Delivering on a day no price list covers is refused, and changes nothing.
+    let (_, r) = post(&staff, "/api/v1/activation-requests".into(), request(id, 1)).await;
+    let rid2 = r["id"].as_i64().unwrap();
+    let path2 = |what: &str| format!("/api/v1/activation-requests/{rid2}/{what}");
+    post(&staff, path2("approve"), json!({})).await;
+    let (s, p) = post(
+        &staff,
+        path2("deliver"),
+        json!({"activation_date": "2019-01-01"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "activation_date");
+    let (_, r) = staff
+        .get(&format!("/api/v1/activation-requests/{rid2}"))
+        .await;
+    assert_eq!(r["state"], "approved");
+    let (_, on) = staff
+        .get(&format!("/api/v1/entities/{id}/services?on=2026-12-01"))
+        .await;
+    assert!(on["items"].as_array().unwrap().is_empty());
+    let (s, _) = staff
+        .get(&format!("/api/v1/entities/{id}/services?on=ieri"))
+        .await;
+    assert_eq!(s, 400);
+}

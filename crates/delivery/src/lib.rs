@@ -1,0 +1,14 @@
+//! Delivery (issue 11): how a member asks for a catalogue service and how the centre delivers
+//! it within its deadline.
+//!
+//! - [`deadline`]: the delivery deadline of a service card in the entity's working calendar
+//!   (pure code).
+//! - [`model`]: an activation request's states and the moves between them (pure code).
+//! - [`store`]: the only module with SQL: requests, and the active services delivery creates.
+
+pub mod deadline;
+pub mod error;
+pub mod model;
+pub mod store;
+
+pub use error::DeliveryError;

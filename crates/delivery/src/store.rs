@@ -1,0 +1,617 @@
+//! The only module of this crate with SQL: activation requests from submission to delivery,
+//! and the active services delivery creates. Every change is audited under the request (or
+//! the service) and its entity; what a contact may read or do is limited to their entities.
+
+use chrono::{Datelike, NaiveDate};
+use db::{audit, Db, WriteTx};
+use kernel::audit::AuditEvent;
+use kernel::{Actor, Euro, Role};
+use serde::Serialize;
+use sqlx::Row;
+
+use catalog::membership::FeeLine;
+use catalog::store::quotes::{self, QuoteRequest};
+
+use crate::deadline;
+use crate::model::RequestState;
+use crate::DeliveryError;
+
+const IN_SCOPE: &str = db::entities_in_scope!("entity_id", "$1");
+
+/// The longest note a request keeps.
+pub const MAX_NOTES: usize = 2_000;
+
+/// What a request is sent with.
+#[derive(Debug, Clone, Default)]
+pub struct RequestDraft {
+    pub entity_id: i64,
+    pub service: String,
+    /// `None`: the service's main item.
+    pub item: Option<String>,
+    pub quantity: u32,
+    /// When the entity would like the service to start (today when not given).
+    pub wanted_date: Option<NaiveDate>,
+    pub notes: String,
+}
+
+/// An activation request as stored, with the quote it was sent with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    pub id: i64,
+    pub entity_id: i64,
+    pub service: String,
+    pub item: String,
+    pub quantity: u32,
+    pub wanted_date: Option<NaiveDate>,
+    pub notes: String,
+    pub state: RequestState,
+    pub quote_amount: Euro,
+    /// Some part is priced only after an assessment.
+    pub on_quotation: bool,
+    pub lines: Vec<FeeLine>,
+    pub price_list_id: i64,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub approved_on: Option<NaiveDate>,
+    /// The delivery deadline, from the approval and the service card.
+    pub due_date: Option<NaiveDate>,
+    pub assigned_to: Option<i64>,
+    pub activation_date: Option<NaiveDate>,
+    /// Why it was refused or cancelled.
+    pub reason: String,
+    pub version: i64,
+}
+
+const COLS: &str = "id, entity_id, service_code, item_code, quantity, wanted_date, notes, state, \
+    quote_amount_cents, quote_on_quotation, quote_lines_json, price_list_id, submitted_by, \
+    submitted_at, approved_on, due_date, assigned_to, activation_date, reason, version";
+
+fn date(v: Option<String>) -> Result<Option<NaiveDate>, sqlx::Error> {
+    v.map(|s| {
+        s.parse()
+            .map_err(|e| sqlx::Error::Decode(format!("data «{s}» non valida: {e}").into()))
+    })
+    .transpose()
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Request, sqlx::Error> {
+    let state: String = r.try_get(7)?;
+    let lines: String = r.try_get(10)?;
+    Ok(Request {
+        id: r.try_get(0)?,
+        entity_id: r.try_get(1)?,
+        service: r.try_get(2)?,
+        item: r.try_get(3)?,
+        quantity: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
+        wanted_date: date(r.try_get(5)?)?,
+        notes: r.try_get(6)?,
+        state: RequestState::parse(&state)
+            .ok_or_else(|| sqlx::Error::Decode(format!("stato «{state}» sconosciuto").into()))?,
+        quote_amount: Euro::from_cents(r.try_get(8)?),
+        on_quotation: r.try_get::<i64, _>(9)? != 0,
+        lines: serde_json::from_str(&lines).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        price_list_id: r.try_get(11)?,
+        submitted_by: r.try_get(12)?,
+        submitted_at: r.try_get(13)?,
+        approved_on: date(r.try_get(14)?)?,
+        due_date: date(r.try_get(15)?)?,
+        assigned_to: r.try_get(16)?,
+        activation_date: date(r.try_get(17)?)?,
+        reason: r.try_get(18)?,
+        version: r.try_get(19)?,
+    })
+}
+
+fn json(r: &Request) -> Option<String> {
+    serde_json::to_string(r).ok()
+}
+
+/// Sends a request (a contact for their entity, staff for any), priced by the quote engine on
+/// the wanted date: refused when the entity has no agreement in force then, the service is not
+/// active, or the quantity is out of range (the quote's own checks).
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    draft: &RequestDraft,
+    today: NaiveDate,
+) -> Result<Request, DeliveryError> {
+    if actor.role == Role::Supplier {
+        return Err(DeliveryError::NotForSuppliers);
+    }
+    let mut wrong = vec![];
+    if draft.service.trim().is_empty() {
+        wrong.push(kernel::FieldError::new(
+            "service",
+            "il servizio è obbligatorio",
+        ));
+    }
+    if draft.notes.chars().count() > MAX_NOTES {
+        wrong.push(kernel::FieldError::new(
+            "notes",
+            format!("al massimo {MAX_NOTES} caratteri"),
+        ));
+    }
+    if draft.wanted_date.is_some_and(|d| d < today) {
+        wrong.push(kernel::FieldError::new(
+            "wanted_date",
+            "la data desiderata è già passata",
+        ));
+    }
+    if !wrong.is_empty() {
+        return Err(DeliveryError::Invalid(wrong));
+    }
+    let start = draft.wanted_date.unwrap_or(today);
+    // The entity's scope, the service, the agreement and the price: the quote engine's checks.
+    let quote = quotes::compute(
+        db,
+        actor,
+        &QuoteRequest {
+            entity_id: draft.entity_id,
+            service: draft.service.trim().to_owned(),
+            item: draft.item.clone().filter(|i| !i.trim().is_empty()),
+            quantity: draft.quantity,
+            activation_date: start,
+            year: start.year(),
+        },
+    )
+    .await?;
+    let lines =
+        serde_json::to_string(&quote.lines).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let now = kernel::time::now();
+    let mut tx = db.write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO activation_requests (entity_id, service_code, item_code, quantity, wanted_date, \
+         notes, state, quote_amount_cents, quote_on_quotation, quote_lines_json, price_list_id, \
+         submitted_by, submitted_at, reason, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11, $12, '', $12) RETURNING id",
+    )
+    .bind(draft.entity_id)
+    .bind(&quote.service)
+    .bind(&quote.item)
+    .bind(i64::from(quote.quantity))
+    .bind(draft.wanted_date.map(|d| d.to_string()))
+    .bind(draft.notes.trim())
+    .bind(quote.amount.cents())
+    .bind(i64::from(quote.on_quotation))
+    .bind(&lines)
+    .bind(quote.price_list_id)
+    .bind(&actor.label)
+    .bind(&now)
+    .fetch_one(tx.conn())
+    .await?;
+    let request = read(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        event(actor, &request, "create", None, json(&request)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+fn event(
+    actor: &Actor,
+    r: &Request,
+    action: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> AuditEvent {
+    AuditEvent {
+        actor: actor.label.clone(),
+        action: action.into(),
+        object_type: "activation_request".into(),
+        object_id: r.id.to_string(),
+        entity_id: Some(r.entity_id),
+        before,
+        after,
+    }
+}
+
+async fn read(tx: &mut WriteTx, id: i64) -> Result<Request, DeliveryError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM activation_requests WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(DeliveryError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// A request of an entity the actor may see.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Request, DeliveryError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM activation_requests WHERE id = $2 AND {IN_SCOPE}"
+    )))
+    .bind(actor.scope_param())
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(DeliveryError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// The requests the actor may see, newest first (at most 500): of one entity, in one state.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    entity_id: Option<i64>,
+    state: Option<RequestState>,
+) -> Result<Vec<Request>, DeliveryError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM activation_requests WHERE {IN_SCOPE} \
+         AND ($2 = 0 OR entity_id = $2) AND ($3 = '' OR state = $3) ORDER BY id DESC LIMIT 500"
+    )))
+    .bind(actor.scope_param())
+    .bind(entity_id.unwrap_or(0))
+    .bind(state.map_or("", RequestState::code))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| from_row(r).map_err(DeliveryError::from))
+        .collect()
+}
+
+/// The request, in the actor's scope, for a change: checks the move and the version.
+async fn for_change(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    to: RequestState,
+    expected_version: Option<i64>,
+) -> Result<Request, DeliveryError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM activation_requests WHERE id = $2 AND {IN_SCOPE}"
+    )))
+    .bind(actor.scope_param())
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(DeliveryError::NotFound)?;
+    let r = from_row(&row)?;
+    if expected_version.is_some_and(|v| v != r.version) {
+        return Err(DeliveryError::Catalog(catalog::CatalogError::Conflict));
+    }
+    if !r.state.may_become(to) {
+        return Err(DeliveryError::BadMove {
+            from: r.state.label(),
+            to: to.label(),
+        });
+    }
+    Ok(r)
+}
+
+/// Writes the new state (and the columns `set` names, bound from `$4` on by `bind`), audits
+/// the change, and gives the request as it now is.
+async fn finish(
+    mut tx: WriteTx,
+    actor: &Actor,
+    before: Request,
+    action: &str,
+    set: &str,
+    bind: impl FnOnce(
+        sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    to: RequestState,
+) -> Result<(WriteTx, Request), DeliveryError> {
+    let sql = format!(
+        "UPDATE activation_requests SET state = $1, updated_at = $2, version = version + 1{set} \
+         WHERE id = $3"
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(to.code())
+        .bind(kernel::time::now())
+        .bind(before.id);
+    bind(q).execute(tx.conn()).await?;
+    let after = read(&mut tx, before.id).await?;
+    audit::append(
+        &mut tx,
+        event(actor, &after, action, json(&before), json(&after)),
+    )
+    .await?;
+    Ok((tx, after))
+}
+
+fn staff(actor: &Actor) -> Result<(), DeliveryError> {
+    if actor.is_staff() {
+        Ok(())
+    } else {
+        Err(DeliveryError::StaffOnly)
+    }
+}
+
+/// Approves a request (staff): the delivery deadline counts from `today` in the entity's
+/// working calendar, by the service card's delivery time (none when the card gives none).
+pub async fn approve(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    today: NaiveDate,
+    expected_version: Option<i64>,
+) -> Result<Request, DeliveryError> {
+    staff(actor)?;
+    let mut tx = db.write().await?;
+    let r = for_change(&mut tx, actor, id, RequestState::Approved, expected_version).await?;
+    let card = catalog::store::services::get(db, &r.service).await?;
+    let due = match card.card.delivery_time {
+        Some(time) => {
+            let cal = helpdesk::store::calendar_for(tx.conn(), r.entity_id)
+                .await?
+                .calendar;
+            deadline::due_date(today, time, |d| !cal.intervals_on(d).is_empty())
+        }
+        None => None,
+    };
+    let (tx, after) = finish(
+        tx,
+        actor,
+        r,
+        "approve",
+        ", approved_by = $4, approved_on = $5, due_date = $6",
+        |q| {
+            q.bind(actor.label.clone())
+                .bind(today.to_string())
+                .bind(due.map(|d| d.to_string()))
+        },
+        RequestState::Approved,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Hands an approved request to a technician (an active administrator or operator).
+pub async fn assign(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    user_id: i64,
+    expected_version: Option<i64>,
+) -> Result<Request, DeliveryError> {
+    staff(actor)?;
+    let mut tx = db.write().await?;
+    let r = for_change(
+        &mut tx,
+        actor,
+        id,
+        RequestState::InDelivery,
+        expected_version,
+    )
+    .await?;
+    let ok: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1 AND active = 1 AND role IN ('admin', 'operator')",
+    )
+    .bind(user_id)
+    .fetch_optional(tx.conn())
+    .await?;
+    if ok.is_none() {
+        return Err(DeliveryError::field(
+            "assigned_to",
+            "serve un operatore o un amministratore attivo del centro",
+        ));
+    }
+    let (tx, after) = finish(
+        tx,
+        actor,
+        r,
+        "assign",
+        ", assigned_to = $4",
+        |q| q.bind(user_id),
+        RequestState::InDelivery,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Delivers a request on `activation_date` (it may be in the past): the entity's active
+/// service starts that day, priced by the list valid then.
+pub async fn deliver(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    activation_date: NaiveDate,
+    expected_version: Option<i64>,
+) -> Result<(Request, ActiveService), DeliveryError> {
+    staff(actor)?;
+    let mut tx = db.write().await?;
+    let r = for_change(
+        &mut tx,
+        actor,
+        id,
+        RequestState::Delivered,
+        expected_version,
+    )
+    .await?;
+    let day = activation_date.to_string();
+    let list: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM price_lists WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) \
+         ORDER BY valid_from DESC LIMIT 1",
+    )
+    .bind(&day)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(list) = list else {
+        return Err(DeliveryError::field(
+            "activation_date",
+            format!(
+                "nessun listino è valido il {}: il servizio non si può attivare in quella data",
+                kernel::time::display_date(activation_date)
+            ),
+        ));
+    };
+    let (mut tx, after) = finish(
+        tx,
+        actor,
+        r,
+        "deliver",
+        ", activation_date = $4",
+        |q| q.bind(day.clone()),
+        RequestState::Delivered,
+    )
+    .await?;
+    let now = kernel::time::now();
+    let sid: i64 = sqlx::query_scalar(
+        "INSERT INTO active_services (entity_id, service_code, item_code, quantity, activation_date, \
+         price_list_id, request_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+         RETURNING id",
+    )
+    .bind(after.entity_id)
+    .bind(&after.service)
+    .bind(&after.item)
+    .bind(i64::from(after.quantity))
+    .bind(&day)
+    .bind(list)
+    .bind(after.id)
+    .bind(&now)
+    .fetch_one(tx.conn())
+    .await?;
+    let service = ActiveService {
+        id: sid,
+        entity_id: after.entity_id,
+        service: after.service.clone(),
+        item: after.item.clone(),
+        quantity: after.quantity,
+        activation_date,
+        end_date: None,
+        price_list_id: list,
+        request_id: Some(after.id),
+    };
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "create".into(),
+            object_type: "active_service".into(),
+            object_id: sid.to_string(),
+            entity_id: Some(after.entity_id),
+            before: None,
+            after: serde_json::to_string(&service).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((after, service))
+}
+
+/// Refuses a request not yet delivered (staff), with the reason the entity reads.
+pub async fn refuse(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    expected_version: Option<i64>,
+) -> Result<Request, DeliveryError> {
+    staff(actor)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(DeliveryError::field(
+            "reason",
+            "il motivo del rifiuto è obbligatorio: l'ente lo legge",
+        ));
+    }
+    let mut tx = db.write().await?;
+    let r = for_change(&mut tx, actor, id, RequestState::Refused, expected_version).await?;
+    let reason = reason.chars().take(MAX_NOTES).collect::<String>();
+    let (tx, after) = finish(
+        tx,
+        actor,
+        r,
+        "refuse",
+        ", reason = $4",
+        |q| q.bind(reason.clone()),
+        RequestState::Refused,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Withdraws a request before delivery starts (its entity's contact, or staff).
+pub async fn cancel(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    expected_version: Option<i64>,
+) -> Result<Request, DeliveryError> {
+    if actor.role == Role::Supplier {
+        return Err(DeliveryError::NotForSuppliers);
+    }
+    let mut tx = db.write().await?;
+    let r = for_change(
+        &mut tx,
+        actor,
+        id,
+        RequestState::Cancelled,
+        expected_version,
+    )
+    .await?;
+    let reason = reason.trim().chars().take(MAX_NOTES).collect::<String>();
+    let (tx, after) = finish(
+        tx,
+        actor,
+        r,
+        "cancel",
+        ", reason = $4",
+        |q| q.bind(reason.clone()),
+        RequestState::Cancelled,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A service an entity has from its activation date to its end date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActiveService {
+    pub id: i64,
+    pub entity_id: i64,
+    pub service: String,
+    pub item: String,
+    pub quantity: u32,
+    pub activation_date: NaiveDate,
+    /// Inclusive; `None` while active.
+    pub end_date: Option<NaiveDate>,
+    pub price_list_id: i64,
+    pub request_id: Option<i64>,
+}
+
+/// What an entity the actor may see had on `day`: the services activated by then and not
+/// ended before it, by service.
+pub async fn services_on(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    day: NaiveDate,
+) -> Result<Vec<ActiveService>, DeliveryError> {
+    // Not found when out of scope, as everywhere.
+    members::store::get(db, actor, entity_id).await?;
+    let d = day.to_string();
+    let rows = sqlx::query(
+        "SELECT id, entity_id, service_code, item_code, quantity, activation_date, end_date, \
+         price_list_id, request_id FROM active_services \
+         WHERE entity_id = $1 AND activation_date <= $2 AND (end_date IS NULL OR end_date >= $2) \
+         ORDER BY service_code, item_code, id",
+    )
+    .bind(entity_id)
+    .bind(&d)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ActiveService {
+                id: r.try_get(0)?,
+                entity_id: r.try_get(1)?,
+                service: r.try_get(2)?,
+                item: r.try_get(3)?,
+                quantity: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
+                activation_date: date(r.try_get(5)?)?.unwrap_or(day),
+                end_date: date(r.try_get(6)?)?,
+                price_list_id: r.try_get(7)?,
+                request_id: r.try_get(8)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(DeliveryError::from)
+}

@@ -1,0 +1,26 @@
+//! Delivery (issue 11): activation requests from submission to delivery, and each entity's
+//! active services.
+
+pub mod requests_api;
+
+use axum::http::Method;
+
+use crate::routes::{route, Access, Route, Surface};
+
+#[rustfmt::skip]
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method as M;
+    use Surface::*;
+    vec![
+        route(M::POST, "/api/v1/activation-requests", User, Api, requests_api::create),
+        route(M::GET, "/api/v1/activation-requests", User, Api, requests_api::list),
+        route(M::GET, "/api/v1/activation-requests/{request_id}", User, Api, requests_api::get),
+        route(M::POST, "/api/v1/activation-requests/{request_id}/approve", Staff, Api, requests_api::approve),
+        route(M::POST, "/api/v1/activation-requests/{request_id}/assign", Staff, Api, requests_api::assign),
+        route(M::POST, "/api/v1/activation-requests/{request_id}/deliver", Staff, Api, requests_api::deliver),
+        route(M::POST, "/api/v1/activation-requests/{request_id}/refuse", Staff, Api, requests_api::refuse),
+        route(M::POST, "/api/v1/activation-requests/{request_id}/cancel", User, Api, requests_api::cancel),
+        route(M::GET, "/api/v1/entities/{id}/services", Entity, Api, requests_api::services),
+    ]
+}
