@@ -24,6 +24,8 @@ pub enum DeliveryError {
     Members(#[from] members::MembersError),
     #[error(transparent)]
     Helpdesk(#[from] helpdesk::HelpdeskError),
+    #[error("e-mail non accodata: {0}")]
+    Mail(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -44,7 +46,7 @@ impl Refusal for DeliveryError {
             Self::Catalog(e) => e.kind(),
             Self::Members(e) => e.kind(),
             Self::Helpdesk(e) => e.kind(),
-            Self::Db(_) => Kind::Internal,
+            Self::Db(_) | Self::Mail(_) => Kind::Internal,
         }
     }
     fn code(&self) -> &'static str {
@@ -57,7 +59,7 @@ impl Refusal for DeliveryError {
             Self::Catalog(e) => e.code(),
             Self::Members(e) => e.code(),
             Self::Helpdesk(e) => e.code(),
-            Self::Db(_) => "internal",
+            Self::Db(_) | Self::Mail(_) => "internal",
         }
     }
     fn fields(&self) -> Vec<FieldError> {

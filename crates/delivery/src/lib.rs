@@ -9,6 +9,7 @@
 pub mod deadline;
 pub mod error;
 pub mod model;
+pub mod notify;
 pub mod store;
 
 pub use error::DeliveryError;

@@ -8,6 +8,8 @@ use testkit::{backends, spawn_app, Api, Backend, TestApp};
 backends!(
     a_request_goes_from_submission_to_an_active_service,
     wrong_requests_and_moves_are_refused_and_change_nothing,
+    by_page_a_contact_asks_and_staff_deliver,
+    the_entity_is_told_by_email_at_each_step,
 );
 
 /// The Padova catalogue (PD09 delivered within 10 working days), an admin, and an entity with
@@ -314,4 +316,234 @@ async fn wrong_requests_and_moves_are_refused_and_change_nothing(b: Backend) {
         .get(&format!("/api/v1/entities/{id}/services?on=ieri"))
         .await;
     assert_eq!(s, 400);
+}
+
+async fn by_page_a_contact_asks_and_staff_deliver(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_staff, _contact, id) = setup(&app).await;
+    let contact = app.browser("referente").await;
+    let page = |h: String| h.replace("&#39;", "'");
+
+    // From the service card's link: the entity (the contact's only one) is already chosen.
+    let (s, html) = contact.get("/requests/new?servizio=PD09").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!(r#"<option value="{id}" selected>"#)),
+        "{html}"
+    );
+    // The quote before sending; a wrong quantity said at its field.
+    let form = |q: &'static str, action: &'static str| {
+        vec![
+            ("ente", id.to_string()),
+            ("servizio", "PD09".to_owned()),
+            ("quantita", q.to_owned()),
+            ("note", "Per la biblioteca".to_owned()),
+            ("azione", action.to_owned()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let contact = &contact;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            contact.post("/requests/new", &f).await
+        }
+    };
+    let (s, html) = post(form("tre", "anteprima")).await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains(r#"id="quantita-error">«tre» non è un numero intero"#),
+        "{html}"
+    );
+    let (s, html) = post(form("3", "anteprima")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Preventivo: € 795,00"), "{html}");
+    assert!(html.contains("3 utenti × € 265,00"));
+    let sent = {
+        let f = form("3", "invia");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        contact.post_follow("/requests/new", &f).await
+    };
+    assert_eq!(sent.0, 200);
+    assert!(
+        sent.1.contains("inviata: il centro servizi la esamina"),
+        "{}",
+        sent.1
+    );
+    let (_, home) = contact.get("/").await;
+    assert!(
+        home.contains("id=\"card-requests\"") && home.contains("inviata"),
+        "{home}"
+    );
+
+    // Staff: the home says there is one to approve; approve, deliver, the entity has it.
+    let staff = app.browser("capo").await;
+    let (_, home) = staff.get("/").await;
+    let card = &home[home.find("id=\"card-requests\"").unwrap()..];
+    assert!(card.contains("da approvare"), "{card}");
+    let (_, list) = staff.get("/requests").await;
+    assert!(list.contains("1 richiesta"), "{list}");
+    let rid = {
+        let table = &list[list.find("id=\"request-table\"").unwrap()..];
+        let i = table.find("href=\"/requests/").unwrap() + 16;
+        table[i..].split('"').next().unwrap().to_owned()
+    };
+    let (_, html) = staff
+        .post_follow(&format!("/requests/{rid}/approva"), &[])
+        .await;
+    assert!(
+        html.contains("Richiesta approvata: da attivare entro il 10/12/2026."),
+        "{html}"
+    );
+    let (_, html) = staff
+        .post_follow(&format!("/requests/{rid}/rifiuta"), &[("motivo", "")])
+        .await;
+    assert!(page(html).contains("Il motivo del rifiuto è obbligatorio"));
+    let (_, html) = staff
+        .post_follow(
+            &format!("/requests/{rid}/attiva"),
+            &[("data", "2026-12-01")],
+        )
+        .await;
+    assert!(html.contains("Servizio attivato dal 01/12/2026"), "{html}");
+    let (_, entity) = contact.get(&format!("/entities/{id}")).await;
+    let services = &entity[entity.find("id=\"active-services\"").unwrap()..];
+    assert!(
+        services.contains("PD09") && services.contains("dal 01/12/2026"),
+        "{services}"
+    );
+
+    // Cancelling asks first.
+    let sent = {
+        let f = form("1", "invia");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        contact.post_follow("/requests/new", &f).await
+    };
+    let rid2 = {
+        let i = sent.1.find("Richiesta n. ").unwrap() + 13;
+        sent.1[i..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (s, html) = contact
+        .post(&format!("/requests/{rid2}/annulla"), &[])
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("Annullare la richiesta n. {rid2}?")),
+        "{html}"
+    );
+    let (_, html) = contact
+        .post_follow(&format!("/requests/{rid2}/annulla"), &[("confermato", "1")])
+        .await;
+    assert!(html.contains("Richiesta annullata."), "{html}");
+    // A contact cannot approve.
+    let (_, html) = contact
+        .post_follow(&format!("/requests/{rid2}/approva"), &[])
+        .await;
+    assert!(page(html).contains("riservata al personale"));
+}
+
+async fn the_entity_is_told_by_email_at_each_step(b: Backend) {
+    let app = spawn_app(b).await;
+    let (staff, _, id) = setup(&app).await;
+    let smtp = testkit::mailservers::SmtpServer::start().await;
+    let sender = std::sync::Arc::new(
+        mail::Sender::new(&smtp.url(), "CST <servizi@cst.example.it>", None).unwrap(),
+    );
+    let run = worker::Runner::new(app.db.clone()).handle(
+        mail::SEND_JOB,
+        mail::smtp::retry(),
+        sender.handler(),
+    );
+    // The entity's primary contact, and a contact account with its own address.
+    let (s, c) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/contacts"),
+            json!({"full_name": "Marco Zanon", "email": "Protocollo@Mezzo.example.it", "is_primary": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let account = accounts::store::create(
+        &app.db,
+        &kernel::Actor::system("t"),
+        &accounts::NewUser {
+            username: "sindaco".into(),
+            full_name: "Sindaco".into(),
+            email: "sindaco@mezzo.example.it".into(),
+            role: "contact".into(),
+            password: testkit::PASSWORD.into(),
+            entity_ids: vec![id],
+        },
+    )
+    .await
+    .unwrap();
+    let contact = app.api(&account).await;
+    let (_, r) = contact
+        .send_json(Method::POST, "/api/v1/activation-requests", request(id, 3))
+        .await;
+    let rid = r["id"].as_i64().unwrap();
+    let path = |what: &str| format!("/api/v1/activation-requests/{rid}/{what}");
+    staff
+        .send_json(Method::POST, &path("approve"), json!({}))
+        .await;
+    staff
+        .send_json(
+            Method::POST,
+            &path("deliver"),
+            json!({"activation_date": "2026-12-01"}),
+        )
+        .await;
+    assert_eq!(run.run_due().await.unwrap(), 3, "one e-mail a step");
+    let got = smtp.wait_messages(3).await;
+    let mut mails: Vec<(String, String, String)> = got
+        .iter()
+        .map(|raw| {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            let subject = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Subject: "))
+                .unwrap_or("")
+                .to_owned();
+            let to = text
+                .lines()
+                .find_map(|l| l.strip_prefix("To: "))
+                .unwrap_or("")
+                .to_owned();
+            (subject, to, mail::parse(raw).unwrap().text)
+        })
+        .collect();
+    mails.sort();
+    let subjects: Vec<&str> = mails.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            format!("[Richiesta {rid}] PD09: approvata"),
+            format!("[Richiesta {rid}] PD09: ricevuta"),
+            format!("[Richiesta {rid}] PD09: servizio attivato"),
+        ]
+    );
+    for (_, to, _) in &mails {
+        assert!(
+            to.contains("protocollo@mezzo.example.it") && to.contains("sindaco@mezzo.example.it"),
+            "{to}"
+        );
+    }
+    assert!(
+        mails[0].2.contains("sarà attivato entro il 10/12/2026"),
+        "{}",
+        mails[0].2
+    );
+    assert!(
+        mails[1].2.contains("Preventivo: € 795,00"),
+        "{}",
+        mails[1].2
+    );
+    assert!(
+        mails[2].2.contains("è attivo dal 01/12/2026"),
+        "{}",
+        mails[2].2
+    );
 }

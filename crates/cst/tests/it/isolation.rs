@@ -406,6 +406,22 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/api/v1/entities/{id}/services"), None),
+        (("GET", "/requests"), None),
+        (("GET", "/requests/new"), None),
+        (
+            ("POST", "/requests/new"),
+            Form(&[
+                ("ente", "B"),
+                ("servizio", "PD09"),
+                ("quantita", "1"),
+                ("azione", "invia"),
+            ]),
+        ),
+        (("GET", "/requests/{request_id}"), None),
+        (
+            ("POST", "/requests/{request_id}/{action}"),
+            Form(&[("confermato", "1"), ("motivo", "no")]),
+        ),
         (("GET", "/jobs"), None),
         (("POST", "/jobs/{job_id}/retry"), None),
         (("POST", "/jobs/{job_id}/cancel"), None),
@@ -589,6 +605,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{code}", "PD09")
             .replace("{list_id}", &list_id.to_string())
             .replace("{request_id}", &b_request.id.to_string())
+            .replace("{action}", "annulla")
             .replace("{item}", "1")
             .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
@@ -651,6 +668,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     && route.access != Access::Staff
                 || (route.path == "/api/v1/tickets" && route.method == Method::POST)
                 || route.path == "/api/v1/activation-requests/{request_id}"
+                || (route.path.starts_with("/requests/{request_id}") && who == "contact")
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }

@@ -104,6 +104,7 @@ pub async fn home(
     use crate::capabilities::{catalog, helpdesk, ops};
     let mut cards = helpdesk::home::cards(&s, &sess).await?;
     cards.extend(catalog::home::cards(&s, &sess).await?);
+    cards.extend(crate::capabilities::delivery::home::cards(&s, &sess).await?);
     cards.extend(ops::home::cards(&s, &sess).await?);
     let today = kernel::time::display_long_date(s.clock.today());
     let greeting = match sess.user.role {

@@ -25,7 +25,7 @@ fn group_of(nav: &str) -> &'static str {
         "home" => "cruscotto",
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
         "entities" | "import" => "enti",
-        "catalog" | "price-lists" | "quotes" | "membership" => "servizi",
+        "catalog" | "price-lists" | "quotes" | "requests" | "membership" => "servizi",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
     }
@@ -85,6 +85,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
         item("Listini", "/price-lists", "price-lists"),
     ];
     if role != Role::Supplier {
+        services.push(item("Richieste di attivazione", "/requests", "requests"));
         services.push(item("Preventivi", "/quotes", "quotes"));
     }
     if admin {

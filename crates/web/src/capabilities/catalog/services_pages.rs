@@ -146,6 +146,7 @@ struct CardPage {
     form: QuoteForm,
     result: QuoteFragment,
     is_admin: bool,
+    is_supplier: bool,
 }
 
 async fn card_page(
@@ -203,6 +204,7 @@ async fn card_page(
         form,
         result,
         is_admin: sess.actor().is_admin(),
+        is_supplier: sess.user.role == kernel::Role::Supplier,
         s: svc,
     })
 }

@@ -1,7 +1,9 @@
 //! Delivery (issue 11): activation requests from submission to delivery, and each entity's
 //! active services.
 
+pub mod home;
 pub mod requests_api;
+pub mod requests_pages;
 
 use axum::http::Method;
 
@@ -22,5 +24,10 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/activation-requests/{request_id}/refuse", Staff, Api, requests_api::refuse),
         route(M::POST, "/api/v1/activation-requests/{request_id}/cancel", User, Api, requests_api::cancel),
         route(M::GET, "/api/v1/entities/{id}/services", Entity, Api, requests_api::services),
+        route(M::GET, "/requests", User, Page, requests_pages::list),
+        route(M::GET, "/requests/new", User, Page, requests_pages::new_form),
+        route(M::POST, "/requests/new", User, Page, requests_pages::create),
+        route(M::GET, "/requests/{request_id}", User, Page, requests_pages::detail),
+        route(M::POST, "/requests/{request_id}/{action}", User, Page, requests_pages::act),
     ]
 }

@@ -214,6 +214,10 @@ struct DetailPage {
     saved: String,
     /// The fields of the contact just removed (the undo posts them again), or none.
     restore: Vec<(String, String)>,
+    /// The services the entity has today: (service, item, quantity, since).
+    active_services: Vec<(String, String, String, String)>,
+    /// Staff and contacts ask for services; suppliers do not.
+    can_request: bool,
     /// The agreement form as typed before a refusal.
     agreement_typed: crate::auth::Flash,
     tickets: Vec<crate::capabilities::helpdesk::tickets_pages::TicketView>,
@@ -396,6 +400,19 @@ async fn detail_page(
         agreements,
         agreement_error: agreement_flash.error.clone(),
         saved: flash.saved.clone(),
+        can_request: actor.role != kernel::Role::Supplier,
+        active_services: delivery::store::services_from(&s.db, &actor, id, s.clock.today())
+            .await?
+            .into_iter()
+            .map(|a| {
+                (
+                    a.service,
+                    a.item,
+                    kernel::money::thousands(a.quantity.into()),
+                    kernel::time::display_date(a.activation_date),
+                )
+            })
+            .collect(),
         // A removed contact can be put back with the same data.
         restore: if flash.place == "referente-rimosso" {
             flash.values.clone()

@@ -1,0 +1,697 @@
+//! Activation requests as pages: the list (staff see every entity's, a contact their own), a new
+//! request with its quote shown before sending, and one request with the actions its state
+//! allows (approve, hand to a technician, deliver, refuse, cancel).
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use chrono::NaiveDate;
+use delivery::model::RequestState;
+use delivery::store::{self, Request, RequestDraft, RequestQuery, RequestSort};
+use delivery::DeliveryError;
+use kernel::Role;
+use serde::Deserialize;
+
+use crate::auth::{Flash, PageUser, Session};
+use crate::error::PageError;
+use crate::pages::list::{choices, Choice, Column, ListView, Paging, PER_PAGE};
+use crate::pages::{back_with, is_htmx, ok, parse_id, render, sentence, Layout};
+use crate::AppState;
+
+pub struct Row {
+    pub id: i64,
+    pub entity_id: i64,
+    pub entity: String,
+    pub service: String,
+    pub item: String,
+    pub quantity: String,
+    pub state: &'static str,
+    pub open: bool,
+    pub due: String,
+    pub overdue: bool,
+    pub amount: String,
+}
+
+fn row(r: Request, entity: String, today: NaiveDate) -> Row {
+    Row {
+        overdue: r.state.is_open() && r.due_date.is_some_and(|d| d < today),
+        open: r.state.is_open(),
+        id: r.id,
+        entity_id: r.entity_id,
+        entity,
+        service: r.service,
+        item: r.item,
+        quantity: kernel::money::thousands(r.quantity.into()),
+        state: r.state.label(),
+        due: r
+            .due_date
+            .map(kernel::time::display_date)
+            .unwrap_or_default(),
+        amount: r.quote_amount.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "requests/list.html")]
+struct ListPage {
+    layout: Layout,
+    list_html: String,
+    states: Vec<Choice>,
+    entities: Vec<Choice>,
+    saved: String,
+}
+
+#[derive(Template)]
+#[template(path = "requests/rows.html")]
+struct RowsPartial {
+    rows: Vec<Row>,
+    list: ListView,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct Filters {
+    /// `aperte` (the default), `scadute`, `tutte`, or one state's code.
+    stato: String,
+    ente: String,
+}
+
+impl Filters {
+    fn query(&self, paging: &Paging, today: NaiveDate) -> RequestQuery {
+        let (state, open, overdue) = match self.stato.as_str() {
+            "" | "aperte" => (None, true, None),
+            "scadute" => (None, true, Some(today)),
+            "tutte" => (None, false, None),
+            other => (RequestState::parse(other), false, None),
+        };
+        RequestQuery {
+            entity_id: self.ente.trim().parse().ok(),
+            state,
+            open,
+            overdue_on: overdue,
+            service: None,
+            sort: RequestSort::parse(&paging.ordine).unwrap_or_default(),
+            reverse: paging.reverse(),
+            limit: PER_PAGE,
+            offset: paging.offset(),
+        }
+    }
+
+    fn in_url(&self) -> Vec<(String, String)> {
+        [("stato", &self.stato), ("ente", &self.ente)]
+            .into_iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+            .collect()
+    }
+}
+
+fn no_supplier(sess: &Session) -> Result<(), PageError> {
+    if sess.user.role == Role::Supplier {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "Le richieste di attivazione sono riservate al centro servizi e ai referenti degli enti.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let raw = raw.unwrap_or_default();
+    let f: Filters = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let paging: Paging = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let today = s.clock.today();
+    let q = f.query(&paging, today);
+    let (total, items) = store::page(&s.db, &sess.actor(), &q).await?;
+    let body = RowsPartial {
+        list: ListView {
+            path: "/requests",
+            target: "request-list",
+            filters: f.in_url(),
+            sort: q.sort.as_str().to_owned(),
+            default_sort: "recenti",
+            reverse: q.reverse,
+            page: paging.page(),
+            total,
+            more: false,
+            shown: i64::try_from(items.len()).unwrap_or(0),
+            noun: ("richiesta", "richieste"),
+            columns: vec![
+                Column::sort("recenti", "N."),
+                Column::sort("ente", "Ente"),
+                Column::sort("servizio", "Servizio"),
+                Column::plain("Quantità").wide(),
+                Column::plain("Stato"),
+                Column::sort("scadenza", "Scadenza").wide(),
+                Column::plain("Importo").wide(),
+            ],
+            csv: false,
+        },
+        rows: items
+            .into_iter()
+            .map(|(r, name)| row(r, name, today))
+            .collect(),
+    };
+    if is_htmx(&headers) {
+        return Ok(ok(&body));
+    }
+    let list_html = crate::pages::html(&body)?;
+    let mut states = vec![
+        ("aperte".to_owned(), "Da attivare".to_owned()),
+        ("scadute".to_owned(), "Scadute".to_owned()),
+        ("tutte".to_owned(), "Tutte".to_owned()),
+    ];
+    states.extend(
+        RequestState::ALL
+            .iter()
+            .map(|st| (st.code().to_owned(), sentence(st.label()))),
+    );
+    let current = if f.stato.is_empty() {
+        "aperte"
+    } else {
+        f.stato.as_str()
+    };
+    let entities = choices(
+        f.ente.trim(),
+        members::store::names(&s.db, &sess.actor())
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id.to_string(), n)),
+    );
+    let n = crate::pages::notice(&s, &sess).await?;
+    Ok(ok(&ListPage {
+        layout: Layout::new(&s, Some(&sess), "Richieste di attivazione", "requests"),
+        list_html,
+        states: choices(current, states),
+        entities,
+        saved: n.saved,
+    }))
+}
+
+/// The new-request form as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct NewForm {
+    ente: String,
+    servizio: String,
+    voce: String,
+    quantita: String,
+    data: String,
+    note: String,
+    /// `anteprima` (show the quote) or `invia`.
+    azione: String,
+}
+
+pub struct QuoteView {
+    pub amount: String,
+    pub lines: Vec<(String, String)>,
+    pub on_quotation: bool,
+}
+
+#[derive(Template)]
+#[template(path = "requests/new.html")]
+struct NewPage {
+    layout: Layout,
+    f: NewForm,
+    entities: Vec<Choice>,
+    services: Vec<Choice>,
+    items: Vec<Choice>,
+    quote: Option<QuoteView>,
+    errors: Vec<(String, String)>,
+    message: String,
+}
+
+impl NewPage {
+    fn error(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|(k, _)| k == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+async fn new_page(
+    s: &AppState,
+    sess: &Session,
+    f: NewForm,
+    quote: Option<QuoteView>,
+    errors: Vec<(String, String)>,
+    message: String,
+) -> Result<NewPage, PageError> {
+    let names = members::store::names(&s.db, &sess.actor()).await?;
+    let mut f = f;
+    if f.ente.is_empty() && names.len() == 1 {
+        f.ente = names[0].0.to_string();
+    }
+    let services = catalog::store::services::list(&s.db, false).await?;
+    let list = catalog::store::price_lists::on(&s.db, s.clock.today())
+        .await
+        .ok();
+    let items = list
+        .as_ref()
+        .map(|l| {
+            l.list
+                .items_of(f.servizio.trim())
+                .map(|i| (i.code.clone(), i.label.clone()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    Ok(NewPage {
+        layout: Layout::new(s, Some(sess), "Nuova richiesta di attivazione", "requests"),
+        entities: choices(
+            f.ente.trim(),
+            names.into_iter().map(|(id, n)| (id.to_string(), n)),
+        ),
+        services: choices(
+            f.servizio.trim(),
+            services.into_iter().map(|c| {
+                (
+                    c.card.code.clone(),
+                    format!("{} · {}", c.card.code, c.card.name),
+                )
+            }),
+        ),
+        items: choices(f.voce.trim(), items),
+        f,
+        quote,
+        errors,
+        message,
+    })
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let f: NewForm = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let f = NewForm {
+        quantita: if f.quantita.is_empty() {
+            "1".into()
+        } else {
+            f.quantita
+        },
+        ..f
+    };
+    Ok(ok(
+        &new_page(&s, &sess, f, None, vec![], String::new()).await?
+    ))
+}
+
+/// The draft a form gives, or what cannot be read.
+fn draft_of(f: &NewForm) -> Result<RequestDraft, Vec<(String, String)>> {
+    let mut wrong = vec![];
+    let entity_id = f.ente.trim().parse::<i64>().ok();
+    if entity_id.is_none() {
+        wrong.push(("ente".to_owned(), "Scegli l'ente".to_owned()));
+    }
+    if f.servizio.trim().is_empty() {
+        wrong.push(("servizio".to_owned(), "Scegli il servizio".to_owned()));
+    }
+    let quantity = match f.quantita.trim().replace('.', "").parse::<u32>() {
+        Ok(q) => q,
+        Err(_) => {
+            wrong.push((
+                "quantita".to_owned(),
+                format!("«{}» non è un numero intero", f.quantita.trim()),
+            ));
+            0
+        }
+    };
+    let wanted = match f.data.trim() {
+        "" => None,
+        d => match d.parse::<NaiveDate>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                wrong.push(("data".to_owned(), "Data non valida".to_owned()));
+                None
+            }
+        },
+    };
+    match entity_id {
+        Some(entity_id) if wrong.is_empty() => Ok(RequestDraft {
+            entity_id,
+            service: f.servizio.trim().to_owned(),
+            item: Some(f.voce.trim().to_owned()).filter(|v| !v.is_empty()),
+            quantity,
+            wanted_date: wanted,
+            notes: f.note.clone(),
+        }),
+        _ => Err(wrong),
+    }
+}
+
+/// The API's field names as the form's.
+fn form_field(api: &str) -> &str {
+    match api {
+        "entity_id" => "ente",
+        "service" => "servizio",
+        "item" => "voce",
+        "quantity" => "quantita",
+        "wanted_date" | "activation_date" => "data",
+        "notes" => "note",
+        other => other,
+    }
+}
+
+/// Shows the quote (`azione=anteprima`) or sends the request (`azione=invia`).
+pub async fn create(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Form(f): Form<NewForm>,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let today = s.clock.today();
+    let draft = match draft_of(&f) {
+        Ok(d) => d,
+        Err(errors) => {
+            let p = new_page(
+                &s,
+                &sess,
+                f,
+                None,
+                errors,
+                "Controlla i campi segnalati.".into(),
+            )
+            .await?;
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p));
+        }
+    };
+    let refused = |e: DeliveryError| -> Result<(Vec<(String, String)>, String), PageError> {
+        use kernel::Refusal;
+        if e.kind() == kernel::Kind::Internal {
+            return Err(e.into());
+        }
+        let fields: Vec<(String, String)> = e
+            .fields()
+            .into_iter()
+            .map(|x| (form_field(&x.field).to_owned(), sentence(&x.message)))
+            .collect();
+        let message = if fields.is_empty() {
+            sentence(&e.to_string())
+        } else {
+            "Controlla i campi segnalati.".to_owned()
+        };
+        Ok((fields, message))
+    };
+    if f.azione != "invia" {
+        // The quote before sending: what the request would be priced at.
+        let start = draft.wanted_date.unwrap_or(today);
+        let computed = catalog::store::quotes::compute(
+            &s.db,
+            &sess.actor(),
+            &catalog::store::quotes::QuoteRequest {
+                entity_id: draft.entity_id,
+                service: draft.service.clone(),
+                item: draft.item.clone(),
+                quantity: draft.quantity,
+                activation_date: start,
+                year: chrono::Datelike::year(&start),
+            },
+        )
+        .await;
+        let (quote, errors, message) = match computed {
+            Ok(q) => (
+                Some(QuoteView {
+                    amount: q.amount.to_string(),
+                    lines: q
+                        .lines
+                        .into_iter()
+                        .map(|l| (l.text, l.amount.to_string()))
+                        .collect(),
+                    on_quotation: q.on_quotation,
+                }),
+                vec![],
+                String::new(),
+            ),
+            Err(e) => {
+                let (errors, message) = refused(DeliveryError::from(e))?;
+                (None, errors, message)
+            }
+        };
+        let status = if quote.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let p = new_page(&s, &sess, f, quote, errors, message).await?;
+        return Ok(render(status, &p));
+    }
+    match store::submit(&s.db, &sess.actor(), &draft, today).await {
+        Ok(r) => {
+            back_with(
+                &s,
+                &sess,
+                &format!("/requests/{}", r.id),
+                Flash::saved(format!(
+                    "Richiesta n. {} inviata: il centro servizi la esamina e la approva.",
+                    r.id
+                )),
+            )
+            .await
+        }
+        Err(e) => {
+            let (errors, message) = refused(e)?;
+            let p = new_page(&s, &sess, f, None, errors, message).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "requests/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    r: Request,
+    entity: String,
+    service_name: String,
+    state: &'static str,
+    overdue: bool,
+    lines: Vec<(String, String)>,
+    amount: String,
+    wanted: String,
+    approved: String,
+    due: String,
+    activation: String,
+    assignee: String,
+    is_staff: bool,
+    can_cancel: bool,
+    operators: Vec<Choice>,
+    today: String,
+    saved: String,
+    error: String,
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let r = store::get(&s.db, &sess.actor(), parse_id(&id)?).await?;
+    let today = s.clock.today();
+    let entity = members::store::get(&s.db, &sess.actor(), r.entity_id)
+        .await?
+        .data
+        .name;
+    let service_name = catalog::store::services::get(&s.db, &r.service)
+        .await
+        .map(|c| c.card.name)
+        .unwrap_or_default();
+    let is_staff = sess.user.role.is_staff();
+    let operators = if is_staff {
+        let ops = helpdesk::store::operators(&s.db).await?;
+        choices(
+            &r.assigned_to.map(|i| i.to_string()).unwrap_or_default(),
+            ops.into_iter().map(|(id, name)| (id.to_string(), name)),
+        )
+    } else {
+        vec![]
+    };
+    let assignee = match r.assigned_to {
+        Some(u) => accounts::store::display_names(&s.db, [u])
+            .await
+            .map_err(crate::error::ApiError::internal)?
+            .remove(&u)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let n = crate::pages::notice(&s, &sess).await?;
+    let d = |x: Option<NaiveDate>| x.map(kernel::time::display_date).unwrap_or_default();
+    Ok(ok(&DetailPage {
+        layout: Layout::new(
+            &s,
+            Some(&sess),
+            format!("Richiesta n. {}", r.id),
+            "requests",
+        ),
+        state: r.state.label(),
+        overdue: r.state.is_open() && r.due_date.is_some_and(|x| x < today),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| (l.text.clone(), l.amount.to_string()))
+            .collect(),
+        amount: r.quote_amount.to_string(),
+        wanted: d(r.wanted_date),
+        approved: d(r.approved_on),
+        due: d(r.due_date),
+        activation: d(r.activation_date),
+        can_cancel: r.state.may_become(RequestState::Cancelled),
+        today: today.to_string(),
+        entity,
+        service_name,
+        assignee,
+        is_staff,
+        operators,
+        saved: n.saved,
+        error: n.error,
+        r,
+    }))
+}
+
+/// The fields of an action's form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    version: String,
+    operatore: String,
+    data: String,
+    motivo: String,
+    confermato: String,
+}
+
+/// One action on a request: `approva`, `assegna`, `attiva`, `rifiuta`, `annulla`. Refusing and
+/// cancelling ask first.
+pub async fn act(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    let back = format!("/requests/{id}");
+    let version = f.version.trim().parse().ok();
+    let today = s.clock.today();
+    let ask = |question: String, consequences: Vec<String>, label: &str| {
+        crate::pages::confirm::page(
+            &s,
+            &sess,
+            "requests",
+            crate::pages::confirm::Confirm {
+                question,
+                consequences,
+                action: format!("/requests/{id}/{action}"),
+                fields: vec![
+                    ("version".into(), f.version.clone()),
+                    ("motivo".into(), f.motivo.clone()),
+                ],
+                note: None,
+                confirm_label: label.into(),
+                cancel: back.clone(),
+            },
+        )
+    };
+    let done = match action.as_str() {
+        "approva" => store::approve(&s.db, &actor, id, today, version)
+            .await
+            .map(|r| match r.due_date {
+                Some(d) => format!(
+                    "Richiesta approvata: da attivare entro il {}.",
+                    kernel::time::display_date(d)
+                ),
+                None => "Richiesta approvata.".to_owned(),
+            }),
+        "assegna" => match f.operatore.trim().parse::<i64>() {
+            Ok(user) => store::assign(&s.db, &actor, id, user, version)
+                .await
+                .map(|_| "Richiesta affidata al tecnico: ora è in attivazione.".to_owned()),
+            Err(_) => Err(DeliveryError::field("operatore", "scegli il tecnico")),
+        },
+        "attiva" => match f.data.trim().parse::<NaiveDate>() {
+            Ok(day) => store::deliver(&s.db, &actor, id, day, version)
+                .await
+                .map(|_| {
+                    format!(
+                        "Servizio attivato dal {}: è tra i servizi attivi dell'ente.",
+                        kernel::time::display_date(day)
+                    )
+                }),
+            Err(_) => Err(DeliveryError::field(
+                "data",
+                "indica la data di attivazione",
+            )),
+        },
+        "rifiuta" => {
+            if f.motivo.trim().is_empty() {
+                Err(DeliveryError::field(
+                    "motivo",
+                    "il motivo del rifiuto è obbligatorio: l'ente lo legge",
+                ))
+            } else if !crate::pages::confirm::confirmed(&f.confermato) {
+                return Ok(ask(
+                    format!("Rifiutare la richiesta n. {id}?"),
+                    vec![
+                        format!("L'ente legge il motivo: «{}».", f.motivo.trim()),
+                        "La richiesta non si potrà più approvare: l'ente potrà farne una nuova."
+                            .into(),
+                    ],
+                    "Rifiuta la richiesta",
+                ));
+            } else {
+                store::refuse(&s.db, &actor, id, &f.motivo, version)
+                    .await
+                    .map(|_| "Richiesta rifiutata.".to_owned())
+            }
+        }
+        "annulla" => {
+            if !crate::pages::confirm::confirmed(&f.confermato) {
+                return Ok(ask(
+                    format!("Annullare la richiesta n. {id}?"),
+                    vec![
+                        "Il centro servizi non attiverà il servizio richiesto.".into(),
+                        "Per riaverlo servirà una nuova richiesta.".into(),
+                    ],
+                    "Annulla la richiesta",
+                ));
+            }
+            store::cancel(&s.db, &actor, id, &f.motivo, version)
+                .await
+                .map(|_| "Richiesta annullata.".to_owned())
+        }
+        _ => return Err(PageError::not_found()),
+    };
+    let flash = match done {
+        Ok(said) => Flash::saved(said),
+        Err(e) => {
+            use kernel::Refusal;
+            if e.kind() == kernel::Kind::Internal || e.kind() == kernel::Kind::NotFound {
+                return Err(e.into());
+            }
+            let fields = e.fields();
+            Flash::error(if fields.is_empty() {
+                e.to_string()
+            } else {
+                fields
+                    .into_iter()
+                    .map(|x| x.message)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        }
+    };
+    back_with(&s, &sess, &back, flash).await
+}
