@@ -475,5 +475,54 @@ async fn demo_quotes(db: &Db, actor: &Actor, year: i32, all: &[members::Entity])
             }
         }
     }
+    demo_requests(db, actor, all).await
+}
+
+/// Two activation requests of the demo contact's entities: Padova's waiting for approval,
+/// Abano Terme's approved and to deliver.
+async fn demo_requests(db: &Db, actor: &Actor, all: &[members::Entity]) -> Result<()> {
+    use delivery::store::{self as requests, RequestDraft};
+    let today = kernel::time::today();
+    let by_istat = |code: &str| {
+        all.iter()
+            .find(|e| {
+                e.data
+                    .istat_code
+                    .as_ref()
+                    .is_some_and(|c| c.as_str() == code)
+            })
+            .map(|e| e.id)
+    };
+    if let Some(padova) = by_istat("028060") {
+        requests::submit(
+            db,
+            actor,
+            &RequestDraft {
+                entity_id: padova,
+                service: "PD11".into(),
+                quantity: 30,
+                notes: "Caselle PEC per i nuovi uffici dei servizi sociali".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .await?;
+    }
+    if let Some(abano) = by_istat("028001") {
+        let r = requests::submit(
+            db,
+            actor,
+            &RequestDraft {
+                entity_id: abano,
+                service: "PD09".into(),
+                quantity: 4,
+                notes: "Biblioteca civica: quattro postazioni".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .await?;
+        requests::approve(db, actor, r.id, today, None).await?;
+    }
     Ok(())
 }

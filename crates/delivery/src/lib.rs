@@ -4,6 +4,8 @@
 //! - [`deadline`]: the delivery deadline of a service card in the entity's working calendar
 //!   (pure code).
 //! - [`model`]: an activation request's states and the moves between them (pure code).
+//! - [`work`]: the flags of a work report and the balance of a day package or an hour bank
+//!   (pure code).
 //! - [`store`]: the only module with SQL: requests, and the active services delivery creates.
 
 pub mod deadline;
@@ -11,5 +13,6 @@ pub mod error;
 pub mod model;
 pub mod notify;
 pub mod store;
+pub mod work;
 
 pub use error::DeliveryError;

@@ -371,14 +371,14 @@ async fn by_page_a_contact_asks_and_staff_deliver(b: Backend) {
     );
     let (_, home) = contact.get("/").await;
     assert!(
-        home.contains("id=\"card-requests\"") && home.contains("inviata"),
+        home.contains("id=\"card-activations\"") && home.contains("inviata"),
         "{home}"
     );
 
     // Staff: the home says there is one to approve; approve, deliver, the entity has it.
     let staff = app.browser("capo").await;
     let (_, home) = staff.get("/").await;
-    let card = &home[home.find("id=\"card-requests\"").unwrap()..];
+    let card = &home[home.find("id=\"card-activations\"").unwrap()..];
     assert!(card.contains("da approvare"), "{card}");
     let (_, list) = staff.get("/requests").await;
     assert!(list.contains("1 richiesta"), "{list}");

@@ -43,7 +43,7 @@ pub async fn cards(s: &AppState, sess: &Session) -> Result<Vec<Card>, PageError>
                 },
             )
             .await?;
-            let mut card = Card::new("card-requests", "Richieste di attivazione");
+            let mut card = Card::new("card-activations", "Richieste di attivazione");
             if to_approve == 0 && overdue == 0 {
                 card.note = "Nessuna richiesta da approvare o in ritardo.".into();
                 card.tone = "ok";
@@ -77,7 +77,7 @@ pub async fn cards(s: &AppState, sess: &Session) -> Result<Vec<Card>, PageError>
         }
         Role::Contact => {
             let (total, items) = store::page(&s.db, &actor, &open(RequestSort::Recent)).await?;
-            let mut card = Card::new("card-requests", "Richieste di attivazione");
+            let mut card = Card::new("card-activations", "Richieste di attivazione");
             card.button = Some(("/requests/new".into(), "Richiedi un servizio".into()));
             if total == 0 {
                 card.note = "Nessuna richiesta in corso.".into();
