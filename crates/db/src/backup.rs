@@ -55,6 +55,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("helpdesk_settings", "key"),
     ("activation_requests", "id"),
     ("active_services", "id"),
+    ("packages", "id"),
+    ("work_reports", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -95,6 +97,8 @@ const IDENTITY: &[&str] = &[
     "backup_reports",
     "activation_requests",
     "active_services",
+    "packages",
+    "work_reports",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -131,6 +131,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0019_delivery.sql"),
             step: None,
         },
+        Migration {
+            version: 20,
+            name: "work",
+            sql: include_str!("../../../migrations/0020_work.sql"),
+            step: None,
+        },
     ]
 }
 

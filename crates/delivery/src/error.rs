@@ -7,6 +7,8 @@ pub enum DeliveryError {
     Invalid(Vec<FieldError>),
     #[error("richiesta di attivazione non trovata")]
     NotFound,
+    #[error("pacchetto non trovato")]
+    PackageNotFound,
     #[error("operazione riservata al personale del centro servizi")]
     StaffOnly,
     #[error(
@@ -40,7 +42,7 @@ impl Refusal for DeliveryError {
     fn kind(&self) -> Kind {
         match self {
             Self::Invalid(_) => Kind::Invalid,
-            Self::NotFound => Kind::NotFound,
+            Self::NotFound | Self::PackageNotFound => Kind::NotFound,
             Self::StaffOnly | Self::NotForSuppliers => Kind::Forbidden,
             Self::BadMove { .. } => Kind::Conflict,
             Self::Catalog(e) => e.kind(),
@@ -53,6 +55,7 @@ impl Refusal for DeliveryError {
         match self {
             Self::Invalid(_) => "invalid_fields",
             Self::NotFound => "activation_request_not_found",
+            Self::PackageNotFound => "package_not_found",
             Self::StaffOnly => "staff_only",
             Self::NotForSuppliers => "not_for_suppliers",
             Self::BadMove { .. } => "activation_request_state",

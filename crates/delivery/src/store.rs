@@ -16,6 +16,8 @@ use crate::deadline;
 use crate::model::RequestState;
 use crate::DeliveryError;
 
+pub mod work;
+
 const IN_SCOPE: &str = db::entities_in_scope!("entity_id", "$1");
 
 /// The longest note a request keeps.

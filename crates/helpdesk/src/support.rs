@@ -53,6 +53,12 @@ impl Profile {
         }
     }
 
+    /// Whether the call-out fee (*diritto di chiamata*) of an on-site visit is included (seed
+    /// 001 §3.1: from BASIC up).
+    pub fn call_out_included(self) -> bool {
+        self != Profile::Minimal
+    }
+
     /// Who it is for, as seed 001 sizes it.
     pub fn description(self) -> &'static str {
         match self {

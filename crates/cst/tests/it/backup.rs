@@ -124,6 +124,24 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{r}");
+    // A day package with a work report against it.
+    let (s, p) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/packages"),
+            json!({"service": "PD14", "year": 2026}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let (s, w) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            json!({"entity_id": e, "package_id": p["id"], "date": "2026-11-20", "minutes": 180,
+                   "mode": "onsite", "description": "Aggiornamento dei server"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{w}");
     let cal = kernel::calendar::Calendar::preset("padova").unwrap();
     helpdesk::store::set_calendar(&app.db, &admin.actor(), Some(e), "padova", &cal)
         .await

@@ -10,6 +10,7 @@ backends!(
     wrong_requests_and_moves_are_refused_and_change_nothing,
     by_page_a_contact_asks_and_staff_deliver,
     the_entity_is_told_by_email_at_each_step,
+    work_is_counted_against_packages_in_days_and_hours,
 );
 
 /// The Padova catalogue (PD09 delivered within 10 working days), an admin, and an entity with
@@ -546,4 +547,143 @@ async fn the_entity_is_told_by_email_at_each_step(b: Backend) {
         "{}",
         mails[2].2
     );
+}
+
+async fn work_is_counted_against_packages_in_days_and_hours(b: Backend) {
+    let app = spawn_app(b).await;
+    let (staff, contact, id) = setup(&app).await;
+    // PD14: the item's own 5 days; extra days billed at PD15 avanzato's rate (€ 393).
+    let (s, p) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/packages"),
+            json!({"service": "PD14", "year": 2026}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(p["days"], "5.00");
+    assert_eq!(p["used"], "0.00");
+    assert_eq!(p["overage_rate"], "393.00");
+    let pid = p["id"].as_i64().unwrap();
+    let work = |minutes: u32, mode: &'static str, package: Option<i64>| {
+        json!({"entity_id": id, "package_id": package, "date": "2026-11-20", "minutes": minutes,
+               "mode": mode, "description": "Aggiornamento dei server"})
+    };
+    // 3 hours on site: half a day; the call-out fee (no profile: MINIMAL).
+    let (s, r) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            work(180, "onsite", Some(pid)),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["flags"], json!(["call_out_fee"]));
+    assert_eq!(r["package"]["used"], "0.50");
+    // 8 hours remote: a whole day; beyond the 30 minutes of assistance.
+    let (_, r) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            work(480, "remote", Some(pid)),
+        )
+        .await;
+    assert_eq!(r["flags"], json!(["remote_over_30_minutes"]));
+    let (s, p) = contact.get(&format!("/api/v1/packages/{pid}")).await;
+    assert_eq!(s, 200, "the contact sees the balance: {p}");
+    assert_eq!(p["used"], "1.50");
+    assert_eq!(p["remaining"], "3.50");
+    assert_eq!(p["onsite_share"], "0.333");
+    // Beyond the 5 days: billed at € 393 a day (one more full day on site beyond 5: 4,5 + …).
+    for _ in 0..4 {
+        staff
+            .send_json(
+                Method::POST,
+                "/api/v1/work-reports",
+                work(360, "onsite", Some(pid)),
+            )
+            .await;
+    }
+    let (_, p) = staff.get(&format!("/api/v1/packages/{pid}")).await;
+    assert_eq!(p["used"], "5.50");
+    assert_eq!(p["remaining"], "0.00");
+    assert_eq!(p["beyond"], "0.50");
+    assert_eq!(p["overage_amount"], "196.50");
+    assert_eq!(p["warnings"], json!([80, 100]));
+
+    // An hour bank that refuses what goes beyond it.
+    let (s, h) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/packages"),
+            json!({"service": "PD15", "year": 2026, "hours": 2, "overage": "refused"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{h}");
+    assert_eq!(h["hours"], "2.00");
+    assert_eq!(h["overage_rate"], Value::Null);
+    let hid = h["id"].as_i64().unwrap();
+    let (s, _) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            work(90, "remote", Some(hid)),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, e) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            work(31, "remote", Some(hid)),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("0,50 ore"), "{e}");
+    let (_, h) = staff.get(&format!("/api/v1/packages/{hid}")).await;
+    assert_eq!(h["used"], "1.50", "the refused report counted nothing");
+
+    // Wrong reports: named; a contact may not write one; another year's package refused.
+    for (body, field) in [
+        (work(0, "onsite", None), "minutes"),
+        (work(60, "boh", None), "mode"),
+        (
+            json!({"entity_id": id, "date": "2099-01-01", "minutes": 10, "mode": "remote", "description": "x"}),
+            "date",
+        ),
+        (
+            json!({"entity_id": id, "minutes": 10, "mode": "remote", "description": " "}),
+            "description",
+        ),
+        (
+            json!({"entity_id": id, "package_id": pid, "date": "2025-12-01", "minutes": 10,
+                   "mode": "remote", "description": "x"}),
+            "package_id",
+        ),
+    ] {
+        let (s, e) = staff
+            .send_json(Method::POST, "/api/v1/work-reports", body)
+            .await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(e["errors"][0]["field"], field, "{e}");
+    }
+    let (s, _) = contact
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            work(10, "remote", None),
+        )
+        .await;
+    assert_eq!(s, 403);
+    // A package without days of its own needs them said.
+    let (s, e) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/packages"),
+            json!({"service": "PD15", "year": 2026}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, _) = staff.get("/api/v1/packages/999999").await;
+    assert_eq!(s, 404);
 }

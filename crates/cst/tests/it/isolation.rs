@@ -406,6 +406,15 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/api/v1/entities/{id}/services"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/packages"),
+            Json(r#"{"service": "PD14", "year": 2026}"#),
+        ),
+        (("GET", "/api/v1/packages/{package_id}"), None),
+        (
+            ("POST", "/api/v1/work-reports"),
+            Json(r#"{"entity_id": {B}, "minutes": 10, "mode": "remote", "description": "x"}"#),
+        ),
         (("GET", "/requests"), None),
         (("GET", "/requests/new"), None),
         (
@@ -451,6 +460,8 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT id, state, attempts FROM jobs ORDER BY id".to_owned(),
         "SELECT entity_id, state, version FROM activation_requests ORDER BY id".to_owned(),
         "SELECT COUNT(*) FROM active_services".to_owned(),
+        "SELECT COUNT(*) FROM packages".to_owned(),
+        "SELECT COUNT(*) FROM work_reports".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -537,6 +548,19 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
+    // B bought a package: nobody of A may read its balance.
+    let b_package = delivery::store::work::create_package(
+        &app.db,
+        &kernel::Actor::system("t"),
+        bb.id,
+        &delivery::store::work::PackageDraft {
+            service: "PD14".into(),
+            year: 2026,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let list_id = catalog::store::price_lists::summaries(&app.db)
         .await
         .unwrap()[0]
@@ -606,6 +630,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{list_id}", &list_id.to_string())
             .replace("{request_id}", &b_request.id.to_string())
             .replace("{action}", "annulla")
+            .replace("{package_id}", &b_package.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
@@ -668,6 +693,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     && route.access != Access::Staff
                 || (route.path == "/api/v1/tickets" && route.method == Method::POST)
                 || route.path == "/api/v1/activation-requests/{request_id}"
+                || route.path == "/api/v1/packages/{package_id}"
                 || (route.path.starts_with("/requests/{request_id}") && who == "contact")
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");

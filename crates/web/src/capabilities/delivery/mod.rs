@@ -4,6 +4,7 @@
 pub mod home;
 pub mod requests_api;
 pub mod requests_pages;
+pub mod work_api;
 
 use axum::http::Method;
 
@@ -24,6 +25,9 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/activation-requests/{request_id}/refuse", Staff, Api, requests_api::refuse),
         route(M::POST, "/api/v1/activation-requests/{request_id}/cancel", User, Api, requests_api::cancel),
         route(M::GET, "/api/v1/entities/{id}/services", Entity, Api, requests_api::services),
+        route(M::POST, "/api/v1/entities/{id}/packages", Staff, Api, work_api::create_package),
+        route(M::GET, "/api/v1/packages/{package_id}", User, Api, work_api::package),
+        route(M::POST, "/api/v1/work-reports", Staff, Api, work_api::create_report),
         route(M::GET, "/requests", User, Page, requests_pages::list),
         route(M::GET, "/requests/new", User, Page, requests_pages::new_form),
         route(M::POST, "/requests/new", User, Page, requests_pages::create),

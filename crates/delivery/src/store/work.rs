@@ -1,0 +1,494 @@
+//! Day packages and hour banks, and the work reports counted against them.
+
+use chrono::{Datelike, NaiveDate};
+use db::{audit, Db};
+use kernel::audit::AuditEvent;
+use kernel::{Actor, Euro};
+use serde::Serialize;
+use sqlx::Row;
+
+use catalog::fees::{Price, Unit};
+
+use crate::work::{self, Balance, Holding, Mode, Overage, ReportFacts, Used};
+use crate::DeliveryError;
+
+const IN_SCOPE: &str = db::entities_in_scope!("entity_id", "$1");
+
+/// What a package is bought with.
+#[derive(Debug, Clone, Default)]
+pub struct PackageDraft {
+    pub service: String,
+    pub item: Option<String>,
+    pub year: i32,
+    pub days: Option<u32>,
+    pub hours: Option<u32>,
+    /// Refuse work beyond the package instead of billing it.
+    pub refuse_overage: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Package {
+    pub id: i64,
+    pub entity_id: i64,
+    pub service: String,
+    pub item: String,
+    pub year: i32,
+    pub holding: HoldingOut,
+    /// Per day or hour beyond the package; `None`: refused.
+    pub overage_rate: Option<Euro>,
+    pub balance: Balance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldingOut {
+    Days(u32),
+    Hours(u32),
+}
+
+impl HoldingOut {
+    fn engine(self) -> Holding {
+        match self {
+            HoldingOut::Days(d) => Holding::Days(d),
+            HoldingOut::Hours(h) => Holding::Hours(h),
+        }
+    }
+}
+
+fn staff(actor: &Actor) -> Result<(), DeliveryError> {
+    if actor.is_staff() {
+        Ok(())
+    } else {
+        Err(DeliveryError::StaffOnly)
+    }
+}
+
+/// "5 giornate" in a component's description: the days a package item holds when its price
+/// is a flat amount for them (PD14 "Pacchetto annuo di 5 giornate", PD18 "… 5 giornate").
+fn days_in_words(item: &catalog::fees::PriceItem) -> Option<u32> {
+    item.components.iter().find_map(|c| {
+        let words: Vec<&str> = c.label.split_whitespace().collect();
+        words.windows(2).find_map(|w| {
+            (w[1].trim_matches(|ch: char| !ch.is_alphabetic()) == "giornate")
+                .then(|| w[0].parse::<u32>().ok())
+                .flatten()
+        })
+    })
+}
+
+/// The days an item holds and the rate of a day beyond them, read from the list: the days from
+/// its description ("5 giornate") or its days-of component; the rate from a sibling item that
+/// sells extra days (PD14 "giornata-extra" → PD15 avanzato, € 393), else from the item its
+/// days-of component counts, else its own per-day (or per-hour) price.
+fn item_terms(
+    list: &catalog::fees::PriceList,
+    item: &catalog::fees::PriceItem,
+) -> (Option<u32>, Option<Euro>) {
+    let target_rate =
+        |service: &str, target: &str| list.item(service, Some(target)).ok().and_then(day_rate);
+    let mut days = days_in_words(item);
+    let mut rate = list
+        .items_of(&item.service)
+        .flat_map(|i| i.components.iter())
+        .find_map(|c| match &c.price {
+            Some(Price::DaysOf {
+                service,
+                item: target,
+                per_quantity: true,
+                ..
+            }) => target_rate(service, target),
+            _ => None,
+        });
+    for c in &item.components {
+        match &c.price {
+            Some(Price::DaysOf {
+                service,
+                item: target,
+                days: d,
+                per_quantity: false,
+            }) => {
+                days = days.or(Some(*d));
+                rate = rate.or_else(|| target_rate(service, target));
+            }
+            Some(Price::PerUnit {
+                amount,
+                unit: Unit::Day | Unit::Hour,
+            }) => rate = rate.or(Some(*amount)),
+            _ => {}
+        }
+    }
+    (days, rate)
+}
+
+fn day_rate(item: &catalog::fees::PriceItem) -> Option<Euro> {
+    item.components.iter().find_map(|c| match &c.price {
+        Some(Price::PerUnit {
+            amount,
+            unit: Unit::Day,
+        }) => Some(*amount),
+        _ => None,
+    })
+}
+
+/// Buys a package for an entity (staff): days (the item's own when it has them, PD14 = 5) or
+/// hours; work beyond it billed at the item's day rate, or refused.
+pub async fn create_package(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    draft: &PackageDraft,
+) -> Result<Package, DeliveryError> {
+    staff(actor)?;
+    members::store::get(db, actor, entity_id).await?;
+    if !(2000..=2100).contains(&draft.year) {
+        return Err(DeliveryError::field("year", "l'anno va dal 2000 al 2100"));
+    }
+    let day = NaiveDate::from_ymd_opt(draft.year, 1, 1).unwrap_or_default();
+    let list = match catalog::store::price_lists::on(db, day).await {
+        Ok(l) => l,
+        // A list that starts later in the year (the demo's 1 October 2020) prices that year too.
+        Err(_) => {
+            catalog::store::price_lists::on(
+                db,
+                NaiveDate::from_ymd_opt(draft.year, 12, 31).unwrap_or_default(),
+            )
+            .await?
+        }
+    };
+    let item = list
+        .list
+        .item(
+            draft.service.trim(),
+            draft.item.as_deref().filter(|i| !i.is_empty()),
+        )
+        .map_err(catalog::CatalogError::from)?
+        .clone();
+    let (own_days, rate) = item_terms(&list.list, &item);
+    let holding = match (draft.days, draft.hours, own_days) {
+        (Some(_), Some(_), _) => {
+            return Err(DeliveryError::field(
+                "days",
+                "un pacchetto è di giornate o di ore, non di entrambe",
+            ))
+        }
+        (Some(0), _, _) | (_, Some(0), _) => {
+            return Err(DeliveryError::field("days", "servono almeno una giornata o un'ora"))
+        }
+        (Some(d), None, _) if d <= 1_000 => HoldingOut::Days(d),
+        (None, Some(h), _) if h <= 10_000 => HoldingOut::Hours(h),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            return Err(DeliveryError::field("days", "quantità troppo grande"))
+        }
+        (None, None, Some(d)) => HoldingOut::Days(d),
+        (None, None, None) => {
+            return Err(DeliveryError::field(
+                "days",
+                format!(
+                    "la voce {} «{}» non ha giornate proprie: indicare le giornate (days) o le ore (hours)",
+                    item.service, item.code
+                ),
+            ))
+        }
+    };
+    let overage_rate = if draft.refuse_overage { None } else { rate };
+    let mut tx = db.write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO packages (entity_id, service_code, item_code, year, unit, quantity, \
+         overage_rate_cents, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(entity_id)
+    .bind(&item.service)
+    .bind(&item.code)
+    .bind(i64::from(draft.year))
+    .bind(match holding {
+        HoldingOut::Days(_) => "days",
+        HoldingOut::Hours(_) => "hours",
+    })
+    .bind(i64::from(match holding {
+        HoldingOut::Days(n) | HoldingOut::Hours(n) => n,
+    }))
+    .bind(overage_rate.map(Euro::cents))
+    .bind(&actor.label)
+    .bind(kernel::time::now())
+    .fetch_one(tx.conn())
+    .await?;
+    let p = Package {
+        id,
+        entity_id,
+        service: item.service.clone(),
+        item: item.code.clone(),
+        year: draft.year,
+        holding,
+        overage_rate,
+        balance: work::balance(
+            holding.engine(),
+            Used::default(),
+            overage_rate.map_or(Overage::Refused, Overage::Billed),
+        ),
+    };
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "create".into(),
+            object_type: "package".into(),
+            object_id: id.to_string(),
+            entity_id: Some(entity_id),
+            before: None,
+            after: serde_json::to_string(&p).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// A package of an entity the actor may see, with its balance (one indexed sum).
+pub async fn package(db: &Db, actor: &Actor, id: i64) -> Result<Package, DeliveryError> {
+    let mut conn = db.pool().acquire().await?;
+    package_on(&mut conn, actor, id).await
+}
+
+async fn package_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Package, DeliveryError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, entity_id, service_code, item_code, year, unit, quantity, overage_rate_cents \
+         FROM packages WHERE id = $2 AND {IN_SCOPE}"
+    )))
+    .bind(actor.scope_param())
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DeliveryError::PackageNotFound)?;
+    let unit: String = row.try_get(5)?;
+    let n = u32::try_from(row.try_get::<i64, _>(6)?).unwrap_or(0);
+    let holding = if unit == "hours" {
+        HoldingOut::Hours(n)
+    } else {
+        HoldingOut::Days(n)
+    };
+    let rate: Option<i64> = row.try_get(7)?;
+    let overage_rate = rate.map(Euro::from_cents);
+    let used = used_of(&mut *conn, id).await?;
+    Ok(Package {
+        id: row.try_get(0)?,
+        entity_id: row.try_get(1)?,
+        service: row.try_get(2)?,
+        item: row.try_get(3)?,
+        year: i32::try_from(row.try_get::<i64, _>(4)?).unwrap_or(0),
+        holding,
+        overage_rate,
+        balance: work::balance(
+            holding.engine(),
+            used,
+            overage_rate.map_or(Overage::Refused, Overage::Billed),
+        ),
+    })
+}
+
+async fn used_of(conn: &mut sqlx::AnyConnection, package_id: i64) -> Result<Used, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT mode, CAST(SUM(minutes) AS BIGINT) FROM work_reports WHERE package_id = $1 GROUP BY mode",
+    )
+    .bind(package_id)
+    .fetch_all(conn)
+    .await?;
+    let mut used = Used::default();
+    for r in rows {
+        let mode: String = r.try_get(0)?;
+        let minutes: i64 = r.try_get(1)?;
+        let m = u64::try_from(minutes).unwrap_or(0);
+        match Mode::parse(&mode) {
+            Some(Mode::Onsite) => used.onsite_minutes += m,
+            Some(Mode::Remote) => used.remote_minutes += m,
+            None => {}
+        }
+    }
+    Ok(used)
+}
+
+/// A work report as written by a technician.
+#[derive(Debug, Clone, Default)]
+pub struct ReportDraft {
+    pub entity_id: i64,
+    pub ticket_id: Option<i64>,
+    pub package_id: Option<i64>,
+    pub date: Option<NaiveDate>,
+    pub minutes: u32,
+    pub mode: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub id: i64,
+    pub entity_id: i64,
+    pub ticket_id: Option<i64>,
+    pub package_id: Option<i64>,
+    pub date: NaiveDate,
+    pub minutes: u32,
+    pub mode: Mode,
+    pub description: String,
+    pub flags: Vec<&'static str>,
+    pub author: String,
+}
+
+/// Records work (staff): flagged (remote beyond 30 minutes, call-out fee, warranty) and, when
+/// it names a package of the same entity and year, counted against it — refused when the
+/// package refuses what goes beyond it.
+pub async fn report(
+    db: &Db,
+    actor: &Actor,
+    draft: &ReportDraft,
+    today: NaiveDate,
+) -> Result<(Report, Option<Package>), DeliveryError> {
+    staff(actor)?;
+    let mut wrong = vec![];
+    let mode = Mode::parse(draft.mode.trim());
+    if mode.is_none() {
+        wrong.push(kernel::FieldError::new(
+            "mode",
+            "«onsite» (in sede) o «remote» (da remoto)",
+        ));
+    }
+    if !(1..=1_440).contains(&draft.minutes) {
+        wrong.push(kernel::FieldError::new(
+            "minutes",
+            "i minuti vanno da 1 a 1.440 (una giornata)",
+        ));
+    }
+    let date = draft.date.unwrap_or(today);
+    if date > today {
+        wrong.push(kernel::FieldError::new(
+            "date",
+            "il lavoro non può essere nel futuro",
+        ));
+    }
+    if draft.description.trim().is_empty() {
+        wrong.push(kernel::FieldError::new(
+            "description",
+            "descrivere il lavoro svolto",
+        ));
+    } else if draft.description.chars().count() > 4_000 {
+        wrong.push(kernel::FieldError::new(
+            "description",
+            "al massimo 4.000 caratteri",
+        ));
+    }
+    let (Some(mode), true) = (mode, wrong.is_empty()) else {
+        return Err(DeliveryError::Invalid(wrong));
+    };
+    members::store::get(db, actor, draft.entity_id).await?;
+    let mut tx = db.write().await?;
+    let in_warranty = match draft.ticket_id {
+        None => false,
+        Some(t) => {
+            let row = sqlx::query("SELECT entity_id, reopen_count FROM tickets WHERE id = $1")
+                .bind(t)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or_else(|| DeliveryError::field("ticket_id", "ticket non trovato"))?;
+            let entity: i64 = row.try_get(0)?;
+            if entity != draft.entity_id {
+                return Err(DeliveryError::field(
+                    "ticket_id",
+                    "il ticket è di un altro ente",
+                ));
+            }
+            row.try_get::<i64, _>(1)? > 0
+        }
+    };
+    if let Some(p) = draft.package_id {
+        let pkg = package_on(tx.conn(), actor, p).await?;
+        if pkg.entity_id != draft.entity_id {
+            return Err(DeliveryError::field(
+                "package_id",
+                "il pacchetto è di un altro ente",
+            ));
+        }
+        if pkg.year != date.year() {
+            return Err(DeliveryError::field(
+                "package_id",
+                format!(
+                    "il pacchetto è del {}: il lavoro è del {}",
+                    pkg.year,
+                    date.year()
+                ),
+            ));
+        }
+        let used = used_of(tx.conn(), p).await?;
+        if pkg.overage_rate.is_none()
+            && !work::fits(pkg.holding.engine(), used, draft.minutes, mode)
+        {
+            return Err(DeliveryError::field(
+                "minutes",
+                format!(
+                    "il pacchetto ha ancora {}: oltre non si può andare",
+                    match pkg.holding {
+                        HoldingOut::Days(_) =>
+                            format!("{} giornate", work::two_places(pkg.balance.remaining)),
+                        HoldingOut::Hours(_) =>
+                            format!("{} ore", work::two_places(pkg.balance.remaining)),
+                    }
+                ),
+            ));
+        }
+    }
+    let profile = helpdesk::store::support_profile(tx.conn(), draft.entity_id).await?;
+    let flags = work::flags(&ReportFacts {
+        minutes: draft.minutes,
+        mode,
+        visits_included: profile.call_out_included(),
+        in_warranty,
+    });
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO work_reports (entity_id, ticket_id, package_id, work_date, minutes, mode, \
+         description, flags, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(draft.entity_id)
+    .bind(draft.ticket_id)
+    .bind(draft.package_id)
+    .bind(date.to_string())
+    .bind(i64::from(draft.minutes))
+    .bind(mode.code())
+    .bind(draft.description.trim())
+    .bind(flags.join(","))
+    .bind(&actor.label)
+    .bind(kernel::time::now())
+    .fetch_one(tx.conn())
+    .await?;
+    let report = Report {
+        id,
+        entity_id: draft.entity_id,
+        ticket_id: draft.ticket_id,
+        package_id: draft.package_id,
+        date,
+        minutes: draft.minutes,
+        mode,
+        description: draft.description.trim().to_owned(),
+        flags,
+        author: actor.label.clone(),
+    };
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "create".into(),
+            object_type: "work_report".into(),
+            object_id: id.to_string(),
+            entity_id: Some(draft.entity_id),
+            before: None,
+            after: serde_json::to_string(&report).ok(),
+        },
+    )
+    .await?;
+    let pkg = match draft.package_id {
+        Some(p) => Some(package_on(tx.conn(), actor, p).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok((report, pkg))
+}
