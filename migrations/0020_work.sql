@@ -30,5 +30,6 @@ CREATE TABLE work_reports (
     acknowledged_at TEXT,
     created_at TEXT NOT NULL
 );
-CREATE INDEX work_reports_package ON work_reports (package_id, mode);
+-- A balance sums minutes per mode from this index alone (it carries the minutes).
+CREATE INDEX work_reports_package ON work_reports (package_id, mode, minutes);
 CREATE INDEX work_reports_entity ON work_reports (entity_id, work_date);

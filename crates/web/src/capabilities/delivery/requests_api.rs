@@ -41,20 +41,20 @@ pub struct RequestIn {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LineOut {
+pub struct RequestLineOut {
     pub text: String,
     /// Decimal string, `600.00`.
     pub amount: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct QuoteOut {
+pub struct RequestQuoteOut {
     /// Decimal string, `600.00`: the first calendar year's amount.
     pub amount: String,
     pub currency: &'static str,
     /// Some part is priced only after an assessment.
     pub on_quotation: bool,
-    pub lines: Vec<LineOut>,
+    pub lines: Vec<RequestLineOut>,
     pub price_list_id: i64,
 }
 
@@ -72,7 +72,7 @@ pub struct RequestOut {
     /// The state in Italian.
     pub state_label: &'static str,
     /// The quote the request was sent with: it does not change if prices change.
-    pub quote: QuoteOut,
+    pub quote: RequestQuoteOut,
     pub submitted_at: String,
     pub approved_on: Option<String>,
     /// The delivery deadline (`YYYY-MM-DD`), once approved, when the service card gives one.
@@ -98,14 +98,14 @@ fn request_out(r: Request, today: NaiveDate) -> RequestOut {
         notes: r.notes,
         state: r.state.code(),
         state_label: r.state.label(),
-        quote: QuoteOut {
+        quote: RequestQuoteOut {
             amount: r.quote_amount.to_decimal_string(),
             currency: "EUR",
             on_quotation: r.on_quotation,
             lines: r
                 .lines
                 .into_iter()
-                .map(|l| LineOut {
+                .map(|l| RequestLineOut {
                     text: l.text,
                     amount: l.amount.to_decimal_string(),
                 })
@@ -209,7 +209,7 @@ pub async fn get(
 /// What a change may carry: the version read (optional), and a reason or a person.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ChangeIn {
+pub struct RequestChangeIn {
     /// The version read: refused with 409 when the request changed meanwhile.
     #[serde(default)]
     pub version: Option<i64>,
@@ -229,7 +229,7 @@ fn optional<T: Default + serde::de::DeserializeOwned>(body: &Bytes) -> Result<T,
 
 /// Approves a request (staff): the delivery deadline counts from today.
 #[utoipa::path(post, path = "/api/v1/activation-requests/{request_id}/approve", tag = "delivery",
-    params(("request_id" = i64, Path, description = "request id")), request_body(content = Option<ChangeIn>),
+    params(("request_id" = i64, Path, description = "request id")), request_body(content = Option<RequestChangeIn>),
     security(("bearer" = [])),
     responses((status = 200, body = RequestOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn approve(
@@ -238,7 +238,7 @@ pub async fn approve(
     PathId(id): PathId,
     body: Bytes,
 ) -> Result<Json<RequestOut>, ApiError> {
-    let c: ChangeIn = optional(&body)?;
+    let c: RequestChangeIn = optional(&body)?;
     let today = s.clock.today();
     let r = store::approve(&s.db, &user.actor(), id, today, c.version).await?;
     Ok(Json(request_out(r, today)))
@@ -246,7 +246,7 @@ pub async fn approve(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AssignIn {
+pub struct RequestAssignIn {
     /// An active administrator or operator.
     pub assigned_to: i64,
     #[serde(default)]
@@ -255,14 +255,14 @@ pub struct AssignIn {
 
 /// Hands an approved request to a technician (staff).
 #[utoipa::path(post, path = "/api/v1/activation-requests/{request_id}/assign", tag = "delivery",
-    params(("request_id" = i64, Path, description = "request id")), request_body = AssignIn,
+    params(("request_id" = i64, Path, description = "request id")), request_body = RequestAssignIn,
     security(("bearer" = [])),
     responses((status = 200, body = RequestOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn assign(
     State(s): State<AppState>,
     ApiStaff(user): ApiStaff,
     PathId(id): PathId,
-    ApiJson(a): ApiJson<AssignIn>,
+    ApiJson(a): ApiJson<RequestAssignIn>,
 ) -> Result<Json<RequestOut>, ApiError> {
     let r = store::assign(&s.db, &user.actor(), id, a.assigned_to, a.version).await?;
     Ok(Json(request_out(r, s.clock.today())))
@@ -279,7 +279,7 @@ pub struct DeliverIn {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ServiceOut {
+pub struct ActiveServiceOut {
     pub id: i64,
     pub service: String,
     pub item: String,
@@ -293,8 +293,8 @@ pub struct ServiceOut {
     pub request_id: Option<i64>,
 }
 
-fn service_out(a: ActiveService) -> ServiceOut {
-    ServiceOut {
+fn service_out(a: ActiveService) -> ActiveServiceOut {
+    ActiveServiceOut {
         id: a.id,
         service: a.service,
         item: a.item,
@@ -311,7 +311,7 @@ pub struct DeliveredOut {
     #[serde(flatten)]
     pub request: RequestOut,
     /// The entity's service that now runs.
-    pub active_service: ServiceOut,
+    pub active_service: ActiveServiceOut,
 }
 
 /// Delivers a request (staff): the entity's active service starts on the activation date.
@@ -334,7 +334,7 @@ pub async fn deliver(
 
 /// Refuses a request not yet delivered (staff), with the reason.
 #[utoipa::path(post, path = "/api/v1/activation-requests/{request_id}/refuse", tag = "delivery",
-    params(("request_id" = i64, Path, description = "request id")), request_body = ChangeIn,
+    params(("request_id" = i64, Path, description = "request id")), request_body = RequestChangeIn,
     security(("bearer" = [])),
     responses((status = 200, body = RequestOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn refuse(
@@ -343,7 +343,7 @@ pub async fn refuse(
     PathId(id): PathId,
     body: Bytes,
 ) -> Result<Json<RequestOut>, ApiError> {
-    let c: ChangeIn = optional(&body)?;
+    let c: RequestChangeIn = optional(&body)?;
     let r = store::refuse(
         &s.db,
         &user.actor(),
@@ -357,7 +357,7 @@ pub async fn refuse(
 
 /// Withdraws a request before delivery starts (the entity's contact, or staff).
 #[utoipa::path(post, path = "/api/v1/activation-requests/{request_id}/cancel", tag = "delivery",
-    params(("request_id" = i64, Path, description = "request id")), request_body(content = Option<ChangeIn>),
+    params(("request_id" = i64, Path, description = "request id")), request_body(content = Option<RequestChangeIn>),
     security(("bearer" = [])),
     responses((status = 200, body = RequestOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(
@@ -366,7 +366,7 @@ pub async fn cancel(
     PathId(id): PathId,
     body: Bytes,
 ) -> Result<Json<RequestOut>, ApiError> {
-    let c: ChangeIn = optional(&body)?;
+    let c: RequestChangeIn = optional(&body)?;
     let r = store::cancel(
         &s.db,
         &caller.actor(),
@@ -388,21 +388,21 @@ pub struct OnParams {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ServiceList {
+pub struct ActiveServiceList {
     pub on: String,
-    pub items: Vec<ServiceOut>,
+    pub items: Vec<ActiveServiceOut>,
 }
 
 /// The services an entity had on a day.
 #[utoipa::path(get, path = "/api/v1/entities/{id}/services", tag = "delivery",
     params(("id" = i64, Path, description = "entity id"), OnParams), security(("bearer" = [])),
-    responses((status = 200, body = ServiceList), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ActiveServiceList), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn services(
     State(s): State<AppState>,
     caller: ApiUser,
     PathId(id): PathId,
     RawQuery(raw): RawQuery,
-) -> Result<Json<ServiceList>, ApiError> {
+) -> Result<Json<ActiveServiceList>, ApiError> {
     let p: OnParams = query(raw.as_deref())?;
     let day = p.on.unwrap_or_else(|| s.clock.today());
     let items = store::services_on(&s.db, &caller.actor(), id, day)
@@ -410,7 +410,7 @@ pub async fn services(
         .into_iter()
         .map(service_out)
         .collect();
-    Ok(Json(ServiceList {
+    Ok(Json(ActiveServiceList {
         on: day.to_string(),
         items,
     }))
