@@ -1,6 +1,6 @@
 -- Work (issue 11): day packages and hour banks an entity buys for a year, and the technicians'
--- work reports, counted against a package when they name one. Minutes are kept exactly; a
--- balance is summed from them (`delivery::work`), never stored.
+-- work reports, counted against a package when they name one. Minutes are kept exactly; the
+-- balance is computed from the package's two minute totals (`delivery::work`).
 CREATE TABLE packages (
     id {{pk}},
     entity_id BIGINT NOT NULL REFERENCES entities (id),
@@ -10,6 +10,10 @@ CREATE TABLE packages (
     unit TEXT NOT NULL,                  -- days | hours
     quantity BIGINT NOT NULL,            -- days or hours bought
     overage_rate_cents BIGINT,           -- per day or hour beyond; NULL: refused
+    -- The minutes of the reports counted against it, kept in the transaction of each report
+    -- (the sums of `work_reports`, read without summing them).
+    onsite_minutes BIGINT NOT NULL DEFAULT 0,
+    remote_minutes BIGINT NOT NULL DEFAULT 0,
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
@@ -30,6 +34,6 @@ CREATE TABLE work_reports (
     acknowledged_at TEXT,
     created_at TEXT NOT NULL
 );
--- A balance sums minutes per mode from this index alone (it carries the minutes).
+-- A package's reports (and a check of its totals) from this index alone.
 CREATE INDEX work_reports_package ON work_reports (package_id, mode, minutes);
 CREATE INDEX work_reports_entity ON work_reports (entity_id, work_date);

@@ -642,6 +642,13 @@ async fn work_is_counted_against_packages_in_days_and_hours(b: Backend) {
     assert!(e["detail"].as_str().unwrap().contains("0,50 ore"), "{e}");
     let (_, h) = staff.get(&format!("/api/v1/packages/{hid}")).await;
     assert_eq!(h["used"], "1.50", "the refused report counted nothing");
+    // The totals a balance reads are the sums of the reports, each counted once.
+    for (package, on, rem) in [(pid, 180 + 4 * 360, 480), (hid, 0, 90)] {
+        let summed = delivery::store::work::summed_minutes(&app.db, package)
+            .await
+            .unwrap();
+        assert_eq!((summed.onsite_minutes, summed.remote_minutes), (on, rem));
+    }
 
     // Wrong reports: named; a contact may not write one; another year's package refused.
     for (body, field) in [

@@ -37,6 +37,9 @@ pub struct Package {
     /// Per day or hour beyond the package; `None`: refused.
     pub overage_rate: Option<Euro>,
     pub balance: Balance,
+    /// The minutes used on site and remote.
+    #[serde(skip)]
+    pub balance_minutes: (u64, u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -225,6 +228,7 @@ pub async fn create_package(
             Used::default(),
             overage_rate.map_or(Overage::Refused, Overage::Billed),
         ),
+        balance_minutes: (0, 0),
     };
     audit::append(
         &mut tx,
@@ -255,8 +259,8 @@ async fn package_on(
     id: i64,
 ) -> Result<Package, DeliveryError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, entity_id, service_code, item_code, year, unit, quantity, overage_rate_cents \
-         FROM packages WHERE id = $2 AND {IN_SCOPE}"
+        "SELECT id, entity_id, service_code, item_code, year, unit, quantity, overage_rate_cents, \
+         onsite_minutes, remote_minutes FROM packages WHERE id = $2 AND {IN_SCOPE}"
     )))
     .bind(actor.scope_param())
     .bind(id)
@@ -272,7 +276,13 @@ async fn package_on(
     };
     let rate: Option<i64> = row.try_get(7)?;
     let overage_rate = rate.map(Euro::from_cents);
-    let used = used_of(&mut *conn, id).await?;
+    let minutes = |i: usize| -> Result<u64, sqlx::Error> {
+        Ok(u64::try_from(row.try_get::<i64, _>(i)?).unwrap_or(0))
+    };
+    let used = Used {
+        onsite_minutes: minutes(8)?,
+        remote_minutes: minutes(9)?,
+    };
     Ok(Package {
         id: row.try_get(0)?,
         entity_id: row.try_get(1)?,
@@ -286,15 +296,18 @@ async fn package_on(
             used,
             overage_rate.map_or(Overage::Refused, Overage::Billed),
         ),
+        balance_minutes: (used.onsite_minutes, used.remote_minutes),
     })
 }
 
-async fn used_of(conn: &mut sqlx::AnyConnection, package_id: i64) -> Result<Used, sqlx::Error> {
+/// The minutes of a package's reports, summed from the reports themselves: what its totals
+/// must equal (checked by the tests).
+pub async fn summed_minutes(db: &Db, package_id: i64) -> Result<Used, DeliveryError> {
     let rows = sqlx::query(
         "SELECT mode, CAST(SUM(minutes) AS BIGINT) FROM work_reports WHERE package_id = $1 GROUP BY mode",
     )
     .bind(package_id)
-    .fetch_all(conn)
+    .fetch_all(db.pool())
     .await?;
     let mut used = Used::default();
     for r in rows {
@@ -419,7 +432,10 @@ pub async fn report(
                 ),
             ));
         }
-        let used = used_of(tx.conn(), p).await?;
+        let used = Used {
+            onsite_minutes: pkg.balance_minutes.0,
+            remote_minutes: pkg.balance_minutes.1,
+        };
         if pkg.overage_rate.is_none()
             && !work::fits(pkg.holding.engine(), used, draft.minutes, mode)
         {
@@ -460,6 +476,20 @@ pub async fn report(
     .bind(kernel::time::now())
     .fetch_one(tx.conn())
     .await?;
+    if let Some(p) = draft.package_id {
+        // The package's totals move in the report's transaction: counted once, never drifting.
+        let column = match mode {
+            Mode::Onsite => "onsite_minutes",
+            Mode::Remote => "remote_minutes",
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE packages SET {column} = {column} + $1 WHERE id = $2"
+        )))
+        .bind(i64::from(draft.minutes))
+        .bind(p)
+        .execute(tx.conn())
+        .await?;
+    }
     let report = Report {
         id,
         entity_id: draft.entity_id,
