@@ -46,9 +46,37 @@ test('a contact asks for a service on a phone; staff approve and deliver it', as
   await desk.close();
 });
 
+test('a technician logs work on a package on a phone; the contact sees the balance and acknowledges it', async () => {
+  const phone = await pageAt(env.browser, PHONE);
+  await login(phone, env.base, 'operatore', 'cst-demo-operatore');
+  await phone.goto(`${env.base}/entities?q=028001`);
+  await Promise.all([phone.waitForLoadState(), phone.click('#entity-table a:has-text("Comune di Abano Terme")')]);
+  await Promise.all([phone.waitForLoadState(), phone.locator('#package-list a').first().click()]);
+  assert.match(await phone.textContent('#package-balance'), /0,50 giornate usate su 5,00/);
+  await phone.fill('#ore', '2');
+  await phone.fill('#minuti', '30');
+  await phone.selectOption('#modo', 'remote');
+  await phone.fill('#descrizione', 'Configurazione della VPN per il telelavoro');
+  await Promise.all([phone.waitForLoadState(), phone.click('#report-save')]);
+  assert.match(await phone.textContent('#package-saved'), /2 h 30 min da remoto; usate 0,81 giornate su 5,00/);
+  await inspect(phone, 'dl-operator-phone-package');
+  const url = phone.url();
+  await phone.close();
+
+  const contact = await pageAt(env.browser, PHONE);
+  await login(contact, env.base, 'referente', 'cst-demo-referente');
+  await contact.goto(url);
+  assert.match(await contact.textContent('#package-balance'), /0,81 giornate usate su 5,00 · restano 4,19/);
+  await Promise.all([contact.waitForLoadState(), contact.locator('#report-list button:has-text("Presa visione")').first().click()]);
+  assert.match(await contact.textContent('#package-saved'), /Presa visione registrata/);
+  await inspect(contact, 'dl-contact-phone-package');
+  await contact.close();
+});
+
 const pages = {
   admin: ['/requests', '/requests?stato=tutte', '/requests/new', 'first:/requests #request-table tbody a'],
-  referente: ['/requests', '/requests/new?servizio=PD11', 'first:/requests #request-table tbody a'],
+  referente: ['/requests', '/requests/new?servizio=PD11', 'first:/requests #request-table tbody a',
+    'first:/entities?q=028001 #entity-table tbody a'],
 };
 
 for (const [user, paths] of Object.entries(pages)) {

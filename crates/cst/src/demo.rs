@@ -523,6 +523,32 @@ async fn demo_requests(db: &Db, actor: &Actor, all: &[members::Entity]) -> Resul
         )
         .await?;
         requests::approve(db, actor, r.id, today, None).await?;
+        // A System administrator package (PD14, 5 days) with a morning on site on it.
+        let p = requests::work::create_package(
+            db,
+            actor,
+            abano,
+            &requests::work::PackageDraft {
+                service: "PD14".into(),
+                year: chrono::Datelike::year(&today),
+                ..Default::default()
+            },
+        )
+        .await?;
+        requests::work::report(
+            db,
+            actor,
+            &requests::work::ReportDraft {
+                entity_id: abano,
+                package_id: Some(p.id),
+                minutes: 180,
+                mode: "onsite".into(),
+                description: "Aggiornamento del server di dominio e verifica dei backup".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .await?;
     }
     Ok(())
 }

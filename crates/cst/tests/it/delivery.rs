@@ -11,6 +11,7 @@ backends!(
     by_page_a_contact_asks_and_staff_deliver,
     the_entity_is_told_by_email_at_each_step,
     work_is_counted_against_packages_in_days_and_hours,
+    by_page_staff_log_work_and_the_contact_acknowledges_it,
 );
 
 /// The Padova catalogue (PD09 delivered within 10 working days), an admin, and an entity with
@@ -693,4 +694,116 @@ async fn work_is_counted_against_packages_in_days_and_hours(b: Backend) {
     assert_eq!(s, 422, "{e}");
     let (s, _) = staff.get("/api/v1/packages/999999").await;
     assert_eq!(s, 404);
+}
+
+async fn by_page_staff_log_work_and_the_contact_acknowledges_it(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_staff, _contact, id) = setup(&app).await;
+    let staff = app.browser("capo").await;
+    let contact = app.browser("referente").await;
+    let page = |h: String| h.replace("&#39;", "'");
+    // A package bought from the entity's page: PD14's own 5 days.
+    let (_, html) = staff
+        .post_follow(
+            &format!("/entities/{id}/packages"),
+            &[
+                ("servizio", "PD14"),
+                ("anno", "2026"),
+                ("giornate", ""),
+                ("ore", ""),
+            ],
+        )
+        .await;
+    assert!(
+        html.contains("Pacchetto registrato: 5,00 giornate."),
+        "{html}"
+    );
+    let pid = {
+        let (_, e) = contact.get(&format!("/entities/{id}")).await;
+        let list = &e[e.find("id=\"package-list\"").unwrap()..];
+        let i = list.find("href=\"/packages/").unwrap() + 16;
+        list[i..].split('"').next().unwrap().to_owned()
+    };
+    // Work on it: 3 hours on site is half a day.
+    let (_, html) = staff
+        .post_follow(
+            &format!("/packages/{pid}/interventi"),
+            &[
+                ("data", "2026-11-20"),
+                ("ore", "3"),
+                ("minuti", "0"),
+                ("modo", "onsite"),
+                ("descrizione", "Aggiornamento dei server"),
+            ],
+        )
+        .await;
+    assert!(
+        html.contains("Intervento registrato: 3 h 00 min in sede; usate 0,50 giornate su 5,00."),
+        "{html}"
+    );
+    // Wrong input keeps what was typed and says what is wrong.
+    let (_, html) = staff
+        .post_follow(
+            &format!("/packages/{pid}/interventi"),
+            &[
+                ("ore", "tre"),
+                ("modo", "onsite"),
+                ("descrizione", "Riparazione"),
+            ],
+        )
+        .await;
+    assert!(html.contains("Ore e minuti: numeri interi."), "{html}");
+    assert!(
+        html.contains(">Riparazione</textarea>"),
+        "what was typed stays"
+    );
+    let (_, html) = staff
+        .post_follow(
+            &format!("/packages/{pid}/interventi"),
+            &[
+                ("ore", "0"),
+                ("minuti", "0"),
+                ("modo", "onsite"),
+                ("descrizione", "x"),
+            ],
+        )
+        .await;
+    assert!(page(html).contains("I minuti vanno da 1 a 1.440"));
+    // The contact reads the balance and acknowledges the report; staff may not for them.
+    let (s, html) = contact.get(&format!("/packages/{pid}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("<strong>0,50</strong> giornate usate su 5,00"),
+        "{html}"
+    );
+    assert!(html.contains("diritto di chiamata"), "{html}");
+    let rid = {
+        let i = html.find("class=\"audit-line\" id=\"report-").unwrap() + 30;
+        html[i..].split('"').next().unwrap().to_owned()
+    };
+    let (_, html) = contact
+        .post_follow(
+            &format!("/packages/{pid}/interventi/{rid}/presa-visione"),
+            &[],
+        )
+        .await;
+    assert!(html.contains("Presa visione registrata."), "{html}");
+    assert!(
+        html.contains("presa visione: Utente referente il"),
+        "{html}"
+    );
+    let (s, _) = contact
+        .post(
+            &format!("/packages/{pid}/interventi"),
+            &[("ore", "1"), ("modo", "onsite"), ("descrizione", "x")],
+        )
+        .await;
+    assert_eq!(s, 403, "a contact does not record work");
+    let (_, html) = staff
+        .post_follow(
+            &format!("/packages/{pid}/interventi/{rid}/presa-visione"),
+            &[],
+        )
+        .await;
+    assert!(page(html).contains("La presa visione è del referente"));
 }

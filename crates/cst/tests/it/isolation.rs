@@ -415,6 +415,22 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/api/v1/work-reports"),
             Json(r#"{"entity_id": {B}, "minutes": 10, "mode": "remote", "description": "x"}"#),
         ),
+        (("GET", "/packages/{package_id}"), None),
+        (
+            ("POST", "/packages/{package_id}/interventi"),
+            Form(&[("ore", "1"), ("modo", "remote"), ("descrizione", "x")]),
+        ),
+        (
+            (
+                "POST",
+                "/packages/{package_id}/interventi/{report_id}/presa-visione",
+            ),
+            None,
+        ),
+        (
+            ("POST", "/entities/{id}/packages"),
+            Form(&[("servizio", "PD14"), ("anno", "2026")]),
+        ),
         (("GET", "/requests"), None),
         (("GET", "/requests/new"), None),
         (
@@ -561,6 +577,21 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
+    let (b_report, _) = delivery::store::work::report(
+        &app.db,
+        &kernel::Actor::system("t"),
+        &delivery::store::work::ReportDraft {
+            entity_id: bb.id,
+            package_id: Some(b_package.id),
+            minutes: 60,
+            mode: "remote".into(),
+            description: "Guasto riservato".into(),
+            ..Default::default()
+        },
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
     let list_id = catalog::store::price_lists::summaries(&app.db)
         .await
         .unwrap()[0]
@@ -631,6 +662,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{request_id}", &b_request.id.to_string())
             .replace("{action}", "annulla")
             .replace("{package_id}", &b_package.id.to_string())
+            .replace("{report_id}", &b_report.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
@@ -695,6 +727,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path == "/api/v1/activation-requests/{request_id}"
                 || route.path == "/api/v1/packages/{package_id}"
                 || (route.path.starts_with("/requests/{request_id}") && who == "contact")
+                || (route.path.starts_with("/packages/{package_id}") && who == "contact")
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }

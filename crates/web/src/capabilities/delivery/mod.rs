@@ -5,6 +5,7 @@ pub mod home;
 pub mod requests_api;
 pub mod requests_pages;
 pub mod work_api;
+pub mod work_pages;
 
 use axum::http::Method;
 
@@ -28,6 +29,10 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/entities/{id}/packages", Staff, Api, work_api::create_package),
         route(M::GET, "/api/v1/packages/{package_id}", User, Api, work_api::package),
         route(M::POST, "/api/v1/work-reports", Staff, Api, work_api::create_report),
+        route(M::GET, "/packages/{package_id}", User, Page, work_pages::detail),
+        route(M::POST, "/packages/{package_id}/interventi", User, Page, work_pages::add_report),
+        route(M::POST, "/packages/{package_id}/interventi/{report_id}/presa-visione", User, Page, work_pages::acknowledge),
+        route(M::POST, "/entities/{id}/packages", Staff, Page, work_pages::create),
         route(M::GET, "/requests", User, Page, requests_pages::list),
         route(M::GET, "/requests/new", User, Page, requests_pages::new_form),
         route(M::POST, "/requests/new", User, Page, requests_pages::create),

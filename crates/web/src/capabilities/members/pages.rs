@@ -218,6 +218,11 @@ struct DetailPage {
     active_services: Vec<(String, String, String, String)>,
     /// Staff and contacts ask for services; suppliers do not.
     can_request: bool,
+    /// The entity's day packages and hour banks with their balance (staff and contacts).
+    packages: Vec<crate::capabilities::delivery::work_pages::PackageView>,
+    /// The services a package can be bought for (staff's form).
+    package_services: Vec<(String, String)>,
+    this_year: i32,
     /// The agreement form as typed before a refusal.
     agreement_typed: crate::auth::Flash,
     tickets: Vec<crate::capabilities::helpdesk::tickets_pages::TicketView>,
@@ -401,6 +406,24 @@ async fn detail_page(
         agreement_error: agreement_flash.error.clone(),
         saved: flash.saved.clone(),
         can_request: actor.role != kernel::Role::Supplier,
+        packages: if actor.role == kernel::Role::Supplier {
+            vec![]
+        } else {
+            delivery::store::work::packages_of(&s.db, &actor, id)
+                .await?
+                .iter()
+                .map(crate::capabilities::delivery::work_pages::package_view)
+                .collect()
+        },
+        package_services: if actor.is_staff() {
+            ["PD14", "PD15", "PD18"]
+                .into_iter()
+                .map(|c| (c.to_owned(), c.to_owned()))
+                .collect()
+        } else {
+            vec![]
+        },
+        this_year: chrono::Datelike::year(&s.clock.today()),
         active_services: delivery::store::services_from(&s.db, &actor, id, s.clock.today())
             .await?
             .into_iter()

@@ -1,0 +1,399 @@
+//! Packages and work reports as pages: a package with its balance and its reports (staff record
+//! work on it, on a phone too; the entity's contact acknowledges each report), and buying a
+//! package from the entity's page.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use chrono::NaiveDate;
+use delivery::store::work::{self as store, HoldingOut, Package, PackageDraft, ReportDraft};
+use delivery::work::two_places;
+use delivery::DeliveryError;
+use kernel::Role;
+use serde::Deserialize;
+
+use crate::auth::{Flash, PageStaff, PageUser, Session};
+use crate::error::PageError;
+use crate::pages::{back_with, ok, parse_id, Layout};
+use crate::AppState;
+
+/// A package as its page and the entity's page show it.
+pub struct PackageView {
+    pub id: i64,
+    pub title: String,
+    pub unit: &'static str,
+    pub bought: String,
+    pub used: String,
+    pub remaining: String,
+    pub beyond: String,
+    pub onsite: String,
+    /// 0–100, for the bar.
+    pub percent: u64,
+    pub overage: String,
+    pub warning: String,
+}
+
+pub fn package_view(p: &Package) -> PackageView {
+    let unit = match p.holding {
+        HoldingOut::Days(_) => "giornate",
+        HoldingOut::Hours(_) => "ore",
+    };
+    let b = &p.balance;
+    let percent = (b.used * 100).checked_div(b.bought).unwrap_or(0).min(100);
+    PackageView {
+        id: p.id,
+        title: format!("{} «{}» · {}", p.service, p.item, p.year),
+        unit,
+        bought: two_places(b.bought),
+        used: two_places(b.used),
+        remaining: two_places(b.remaining),
+        beyond: if b.beyond > 0 {
+            two_places(b.beyond)
+        } else {
+            String::new()
+        },
+        onsite: format!("{}%", (b.onsite_share + 5) / 10),
+        percent,
+        overage: if b.overage_amount > kernel::Euro::ZERO {
+            b.overage_amount.to_string()
+        } else {
+            String::new()
+        },
+        warning: if b.warnings.contains(&100) {
+            format!("Pacchetto esaurito: le {unit} oltre si addebitano a parte o non si possono registrare.")
+        } else if b.warnings.contains(&80) {
+            format!(
+                "Usato oltre l'80%: restano {} {unit}.",
+                two_places(b.remaining)
+            )
+        } else {
+            String::new()
+        },
+    }
+}
+
+pub struct ReportView {
+    pub id: i64,
+    pub date: String,
+    pub duration: String,
+    pub mode: &'static str,
+    pub description: String,
+    pub flags: Vec<&'static str>,
+    pub author: String,
+    pub acknowledged: String,
+}
+
+fn flag_words(f: &str) -> &'static str {
+    match f {
+        "remote_over_30_minutes" => "da remoto oltre 30 minuti",
+        "call_out_fee" => "diritto di chiamata",
+        "warranty" => "in garanzia",
+        _ => "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "packages/detail.html")]
+struct PackagePage {
+    layout: Layout,
+    p: PackageView,
+    entity_id: i64,
+    entity: String,
+    reports: Vec<ReportView>,
+    is_staff: bool,
+    is_contact: bool,
+    today: String,
+    saved: String,
+    error: String,
+    typed: Flash,
+}
+
+fn no_supplier(sess: &Session) -> Result<(), PageError> {
+    if sess.user.role == Role::Supplier {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "I pacchetti sono riservati al centro servizi e ai referenti degli enti.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let actor = sess.actor();
+    let p = store::package(&s.db, &actor, parse_id(&id)?).await?;
+    let entity = members::store::get(&s.db, &actor, p.entity_id)
+        .await?
+        .data
+        .name;
+    let reports = store::reports_of(&s.db, &actor, p.id, 200).await?;
+    let names = accounts::store::display_names(
+        &s.db,
+        reports
+            .iter()
+            .filter_map(|r| kernel::audit::actor_user(&r.author).map(|(id, _)| id))
+            .chain(reports.iter().filter_map(|r| {
+                r.acknowledged
+                    .as_ref()
+                    .and_then(|(by, _)| kernel::audit::actor_user(by).map(|(id, _)| id))
+            })),
+    )
+    .await
+    .map_err(crate::error::ApiError::internal)?;
+    let who = |label: &str| {
+        kernel::audit::actor_user(label)
+            .and_then(|(id, _)| names.get(&id).cloned())
+            .unwrap_or_else(|| kernel::audit::actor_words(label))
+    };
+    let n = crate::pages::notice(&s, &sess).await?;
+    Ok(ok(&PackagePage {
+        layout: Layout::new(
+            &s,
+            Some(&sess),
+            format!("Pacchetto {}", p.service),
+            "entities",
+        ),
+        p: package_view(&p),
+        entity_id: p.entity_id,
+        entity,
+        reports: reports
+            .into_iter()
+            .map(|r| ReportView {
+                id: r.id,
+                date: kernel::time::display_date(r.date),
+                duration: format!("{} h {:02} min", r.minutes / 60, r.minutes % 60),
+                mode: match r.mode {
+                    delivery::work::Mode::Onsite => "in sede",
+                    delivery::work::Mode::Remote => "da remoto",
+                },
+                description: r.description,
+                flags: r
+                    .flags
+                    .iter()
+                    .map(|f| flag_words(f))
+                    .filter(|w| !w.is_empty())
+                    .collect(),
+                author: who(&r.author),
+                acknowledged: r
+                    .acknowledged
+                    .map(|(by, at)| format!("{} il {}", who(&by), kernel::time::display_rome(&at)))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        is_staff: sess.user.role.is_staff(),
+        is_contact: sess.user.role == Role::Contact,
+        today: s.clock.today().to_string(),
+        saved: n.saved.clone(),
+        error: n.error.clone(),
+        typed: n,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportForm {
+    data: String,
+    ore: String,
+    minuti: String,
+    modo: String,
+    descrizione: String,
+}
+
+/// Records work on a package (staff).
+pub async fn add_report(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ReportForm>,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    let p = store::package(&s.db, &actor, id).await?;
+    let back = format!("/packages/{id}");
+    let number = |v: &str| -> Option<u32> {
+        match v.trim() {
+            "" => Some(0),
+            t => t.parse().ok(),
+        }
+    };
+    let typed = vec![
+        ("data".to_owned(), f.data.clone()),
+        ("ore".to_owned(), f.ore.clone()),
+        ("minuti".to_owned(), f.minuti.clone()),
+        ("modo".to_owned(), f.modo.clone()),
+        ("descrizione".to_owned(), f.descrizione.clone()),
+    ];
+    let refuse = |message: String| Flash {
+        error: message,
+        values: typed.clone(),
+        ..Default::default()
+    };
+    let (Some(h), Some(m)) = (number(&f.ore), number(&f.minuti)) else {
+        return back_with(
+            &s,
+            &sess,
+            &back,
+            refuse("Ore e minuti: numeri interi.".into()),
+        )
+        .await;
+    };
+    let date = match f.data.trim() {
+        "" => None,
+        d => match d.parse::<NaiveDate>() {
+            Ok(d) => Some(d),
+            Err(_) => return back_with(&s, &sess, &back, refuse("Data non valida.".into())).await,
+        },
+    };
+    let minutes = h.saturating_mul(60).saturating_add(m);
+    let result = store::report(
+        &s.db,
+        &actor,
+        &ReportDraft {
+            entity_id: p.entity_id,
+            ticket_id: None,
+            package_id: Some(id),
+            date,
+            minutes,
+            mode: f.modo.clone(),
+            description: f.descrizione.clone(),
+        },
+        s.clock.today(),
+    )
+    .await;
+    let flash = match result {
+        Ok((r, Some(after))) => {
+            let v = package_view(&after);
+            let mut said = format!(
+                "Intervento registrato: {} h {:02} min {}; usate {} {} su {}.",
+                r.minutes / 60,
+                r.minutes % 60,
+                if r.mode == delivery::work::Mode::Onsite {
+                    "in sede"
+                } else {
+                    "da remoto"
+                },
+                v.used,
+                v.unit,
+                v.bought
+            );
+            if !v.warning.is_empty() {
+                said.push(' ');
+                said.push_str(&v.warning);
+            }
+            Flash::saved(said)
+        }
+        Ok((_, None)) => Flash::saved("Intervento registrato.".to_owned()),
+        Err(e) => refuse(refusal(e)?),
+    };
+    back_with(&s, &sess, &back, flash).await
+}
+
+/// The sentence of a refusal on a page (fields' messages without their names).
+fn refusal(e: DeliveryError) -> Result<String, PageError> {
+    use kernel::Refusal;
+    if matches!(
+        e.kind(),
+        kernel::Kind::Internal | kernel::Kind::NotFound | kernel::Kind::Forbidden
+    ) {
+        return Err(e.into());
+    }
+    let fields = e.fields();
+    Ok(crate::pages::sentence(&if fields.is_empty() {
+        e.to_string()
+    } else {
+        fields
+            .into_iter()
+            .map(|x| x.message)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }))
+}
+
+/// The entity's contact acknowledges a report.
+pub async fn acknowledge(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path((id, report)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    no_supplier(&sess)?;
+    let id = parse_id(&id)?;
+    let flash = match store::acknowledge(&s.db, &sess.actor(), parse_id(&report)?).await {
+        Ok(()) => Flash::saved("Presa visione registrata.".to_owned()),
+        Err(e) => Flash::error(refusal(e)?),
+    };
+    back_with(&s, &sess, &format!("/packages/{id}"), flash).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PackageForm {
+    servizio: String,
+    anno: String,
+    giornate: String,
+    ore: String,
+}
+
+/// Buys a package for an entity, from its page (staff).
+pub async fn create(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<PackageForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let back = format!("/entities/{id}#pacchetti");
+    let count = |v: &str| -> Result<Option<u32>, ()> {
+        match v.trim() {
+            "" => Ok(None),
+            t => t.parse().map(Some).map_err(|_| ()),
+        }
+    };
+    let (Ok(days), Ok(hours), Ok(year)) = (
+        count(&f.giornate),
+        count(&f.ore),
+        f.anno.trim().parse::<i32>(),
+    ) else {
+        return crate::pages::refused(&s, &sess, &back, "Anno, giornate e ore: numeri interi.")
+            .await;
+    };
+    let result = store::create_package(
+        &s.db,
+        &sess.actor(),
+        id,
+        &PackageDraft {
+            service: f.servizio.clone(),
+            item: None,
+            year,
+            days,
+            hours,
+            refuse_overage: false,
+        },
+    )
+    .await;
+    match result {
+        Ok(p) => {
+            back_with(
+                &s,
+                &sess,
+                &format!("/packages/{}", p.id),
+                Flash::saved(format!(
+                    "Pacchetto registrato: {} {}.",
+                    package_view(&p).bought,
+                    package_view(&p).unit
+                )),
+            )
+            .await
+        }
+        Err(e) => {
+            let said = refusal(e)?;
+            crate::pages::refused(&s, &sess, &back, &said).await
+        }
+    }
+}
