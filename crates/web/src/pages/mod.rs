@@ -3,6 +3,7 @@
 
 pub mod audit_words;
 pub mod confirm;
+pub mod form_reader;
 pub mod home;
 pub mod list;
 pub mod menu;

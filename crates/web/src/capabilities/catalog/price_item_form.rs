@@ -7,6 +7,7 @@
 //! `c{i}_flat_above`, `c{i}_flat_amount`, `c{i}_cap`, `c{i}_ref` (`SERVICE/item`), `c{i}_days`,
 //! `c{i}_per_quantity`.
 
+pub use crate::pages::form_reader::{italian_amount, BandDraft, FieldErrors, Reader, TierDraft};
 use catalog::fees::{Component, Price, PriceItem, Unit, When};
 use catalog::membership::{Band, Tier};
 use kernel::Euro;
@@ -74,19 +75,6 @@ fn when_code(w: When) -> &'static str {
         When::Free => "free",
         When::OnQuotation => "on_quotation",
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BandDraft {
-    pub from: String,
-    pub to: String,
-    pub amount: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct TierDraft {
-    pub up_to: String,
-    pub rate: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -225,167 +213,8 @@ pub struct ItemDraft {
     pub components: Vec<CompDraft>,
 }
 
-/// A field's message: (field name, Italian message).
-pub type FieldErrors = Vec<(String, String)>;
-
-/// Reads fields, collecting a message for each one that cannot be read.
-pub struct Reader {
-    pub errors: FieldErrors,
-}
-
-impl Reader {
-    pub fn new() -> Self {
-        Self { errors: vec![] }
-    }
-
-    fn fail(&mut self, field: &str, message: String) {
-        self.errors.push((field.to_owned(), message));
-    }
-
-    /// A whole number, or `None` when empty.
-    pub fn count(&mut self, field: &str, what: &str, v: &str) -> Option<u32> {
-        let t = v.trim().replace('.', "");
-        if t.is_empty() {
-            return None;
-        }
-        match t.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let why = if t.starts_with('-') {
-                    "non può essere negativo".to_owned()
-                } else if t.bytes().all(|b| b.is_ascii_digit()) {
-                    "è troppo grande".to_owned()
-                } else {
-                    format!("«{}» non è un numero intero", v.trim())
-                };
-                self.fail(field, format!("{what}: {why}"));
-                None
-            }
-        }
-    }
-
-    /// A whole number that must be there.
-    pub fn required_count(&mut self, field: &str, what: &str, v: &str) -> u32 {
-        if v.trim().is_empty() {
-            self.fail(field, format!("{what}: obbligatorio"));
-            return 0;
-        }
-        self.count(field, what, v).unwrap_or(0)
-    }
-
-    /// An amount, or `None` when empty.
-    pub fn euro(&mut self, field: &str, what: &str, v: &str) -> Option<Euro> {
-        if v.trim().is_empty() {
-            return None;
-        }
-        match Euro::parse(&italian_amount(v)) {
-            Ok(e) if e < Euro::ZERO => {
-                self.fail(field, format!("{what}: non può essere negativo"));
-                None
-            }
-            Ok(e) => Some(e),
-            Err(_) => {
-                let t = v.trim();
-                let decimals = t.rsplit_once(',').map(|(_, d)| d.len()).unwrap_or_default();
-                let why = if decimals > 2 {
-                    format!("«{t}» ha più di due decimali")
-                } else {
-                    format!("«{t}» non è un importo (per esempio 1.250,00)")
-                };
-                self.fail(field, format!("{what}: {why}"));
-                None
-            }
-        }
-    }
-
-    /// An amount that must be there.
-    pub fn required_euro(&mut self, field: &str, what: &str, v: &str) -> Euro {
-        if v.trim().is_empty() {
-            self.fail(field, format!("{what}: obbligatorio"));
-            return Euro::ZERO;
-        }
-        self.euro(field, what, v).unwrap_or(Euro::ZERO)
-    }
-
-    /// Bands from rows; rows left empty are skipped.
-    pub fn bands(&mut self, prefix: &str, rows: &[BandDraft]) -> Vec<Band> {
-        let mut out = vec![];
-        for (j, b) in rows.iter().enumerate() {
-            if b.from.trim().is_empty() && b.to.trim().is_empty() && b.amount.trim().is_empty() {
-                continue;
-            }
-            let n = j + 1;
-            let from = self.required_count(
-                &format!("{prefix}b{j}_from"),
-                &format!("fascia {n}, da"),
-                &b.from,
-            );
-            let to = self.count(
-                &format!("{prefix}b{j}_to"),
-                &format!("fascia {n}, a"),
-                &b.to,
-            );
-            let amount = self.required_euro(
-                &format!("{prefix}b{j}_amount"),
-                &format!("fascia {n}, importo"),
-                &b.amount,
-            );
-            out.push(Band { from, to, amount });
-        }
-        out
-    }
-
-    /// Tiers from rows; rows left empty are skipped.
-    pub fn tiers(&mut self, prefix: &str, rows: &[TierDraft]) -> Vec<Tier> {
-        let mut out = vec![];
-        for (j, t) in rows.iter().enumerate() {
-            if t.up_to.trim().is_empty() && t.rate.trim().is_empty() {
-                continue;
-            }
-            let n = j + 1;
-            let up_to = self.required_count(
-                &format!("{prefix}t{j}_up_to"),
-                &format!("scaglione {n}, fino a"),
-                &t.up_to,
-            );
-            let rate = self.required_euro(
-                &format!("{prefix}t{j}_rate"),
-                &format!("scaglione {n}, tariffa"),
-                &t.rate,
-            );
-            out.push(Tier { up_to, rate });
-        }
-        out
-    }
-}
-
-impl Default for Reader {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 fn unit_of(code: &str) -> Option<Unit> {
     Unit::ALL.into_iter().find(|u| unit_code(*u) == code)
-}
-
-/// An amount typed the Italian way with thousands and no decimals (`1.250`, `12.500`) reads as
-/// thousands, not as decimals; anything else goes to [`Euro::parse`] as typed.
-pub fn italian_amount(v: &str) -> String {
-    let t = v.trim().trim_start_matches('€').trim();
-    let groups: Vec<&str> = t.split('.').collect();
-    let thousands = !t.contains(',')
-        && groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && groups
-            .iter()
-            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
-        && groups[1..].iter().all(|g| g.len() == 3);
-    if thousands {
-        groups.concat()
-    } else {
-        v.to_owned()
-    }
 }
 
 /// The value of `name` among the posted pairs ("" when absent).

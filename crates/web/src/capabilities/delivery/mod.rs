@@ -2,6 +2,7 @@
 //! active services.
 
 pub mod home;
+pub mod request_new_pages;
 pub mod requests_api;
 pub mod requests_pages;
 pub mod work_api;
@@ -34,8 +35,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/packages/{package_id}/interventi/{report_id}/presa-visione", User, Page, work_pages::acknowledge),
         route(M::POST, "/entities/{id}/packages", Staff, Page, work_pages::create),
         route(M::GET, "/requests", User, Page, requests_pages::list),
-        route(M::GET, "/requests/new", User, Page, requests_pages::new_form),
-        route(M::POST, "/requests/new", User, Page, requests_pages::create),
+        route(M::GET, "/requests/new", User, Page, request_new_pages::new_form),
+        route(M::POST, "/requests/new", User, Page, request_new_pages::create),
         route(M::GET, "/requests/{request_id}", User, Page, requests_pages::detail),
         route(M::POST, "/requests/{request_id}/{action}", User, Page, requests_pages::act),
     ]
