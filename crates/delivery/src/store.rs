@@ -533,21 +533,16 @@ pub async fn refuse(
             "il motivo del rifiuto è obbligatorio: l'ente lo legge",
         ));
     }
-    let mut tx = db.write().await?;
-    let r = for_change(&mut tx, actor, id, RequestState::Refused, expected_version).await?;
-    let reason = reason.chars().take(MAX_NOTES).collect::<String>();
-    let (tx, after) = finish(
-        tx,
+    end_with_reason(
+        db,
         actor,
-        r,
-        "refuse",
-        ", reason = $4",
-        |q| q.bind(reason.clone()),
+        id,
         RequestState::Refused,
+        "refuse",
+        reason,
+        expected_version,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    .await
 }
 
 /// Withdraws a request before delivery starts (its entity's contact, or staff).
@@ -561,24 +556,39 @@ pub async fn cancel(
     if actor.role == Role::Supplier {
         return Err(DeliveryError::NotForSuppliers);
     }
-    let mut tx = db.write().await?;
-    let r = for_change(
-        &mut tx,
+    end_with_reason(
+        db,
         actor,
         id,
         RequestState::Cancelled,
+        "cancel",
+        reason,
         expected_version,
     )
-    .await?;
+    .await
+}
+
+/// Ends a request (refused or cancelled) with the reason the entity reads.
+async fn end_with_reason(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    to: RequestState,
+    action: &str,
+    reason: &str,
+    expected_version: Option<i64>,
+) -> Result<Request, DeliveryError> {
+    let mut tx = db.write().await?;
+    let r = for_change(&mut tx, actor, id, to, expected_version).await?;
     let reason = reason.trim().chars().take(MAX_NOTES).collect::<String>();
     let (tx, after) = finish(
         tx,
         actor,
         r,
-        "cancel",
+        action,
         ", reason = $4",
         |q| q.bind(reason.clone()),
-        RequestState::Cancelled,
+        to,
     )
     .await?;
     tx.commit().await?;

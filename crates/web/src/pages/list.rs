@@ -41,6 +41,16 @@ impl Paging {
     }
 }
 
+/// A list page's filters and its paging, from the query string: anything that does not fit is
+/// ignored (the defaults), never an error.
+pub fn params<F: serde::de::DeserializeOwned + Default>(raw: Option<&str>) -> (F, Paging) {
+    let raw = raw.unwrap_or("");
+    (
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+        serde_urlencoded::from_str(raw).unwrap_or_default(),
+    )
+}
+
 /// A CSV file to download, named `filename` (ASCII, no quotes: ours, never the request's).
 pub fn csv_download(filename: &str, body: String) -> axum::response::Response {
     use axum::http::header;

@@ -86,14 +86,6 @@ impl UserFilters {
     }
 }
 
-fn params(raw: Option<&str>) -> (UserFilters, Paging) {
-    let raw = raw.unwrap_or("");
-    (
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-    )
-}
-
 async fn entity_names(s: &AppState, sess: &Session) -> Result<Vec<(i64, String)>, PageError> {
     Ok(members::store::names(&s.db, &sess.actor()).await?)
 }
@@ -129,7 +121,7 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (f, paging) = params(raw.as_deref());
+    let (f, paging) = crate::pages::list::params::<UserFilters>(raw.as_deref());
     let q = f.query(&paging);
     let (total, users) = accounts::store::search(&s.db, &sess.actor(), &q).await?;
     let body = RowsPartial {
@@ -199,7 +191,7 @@ pub async fn csv(
     PageAdmin(sess): PageAdmin,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (f, paging) = params(raw.as_deref());
+    let (f, paging) = crate::pages::list::params::<UserFilters>(raw.as_deref());
     let mut q = f.query(&paging);
     q.limit = 1000;
     q.offset = 0;

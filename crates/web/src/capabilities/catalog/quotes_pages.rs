@@ -109,14 +109,6 @@ impl Filters {
     }
 }
 
-fn params(raw: Option<&str>) -> (Filters, Paging) {
-    let raw = raw.unwrap_or("");
-    (
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-    )
-}
-
 /// Suppliers deliver work; prices are not theirs to read.
 fn no_supplier(sess: &Session) -> Result<(), PageError> {
     if sess.user.role == kernel::Role::Supplier {
@@ -135,7 +127,7 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     no_supplier(&sess)?;
-    let (f, paging) = params(raw.as_deref());
+    let (f, paging) = crate::pages::list::params::<Filters>(raw.as_deref());
     let q = f.query(&paging);
     let (total, rows) = quote_list::list(&s.db, &sess.actor(), &q).await?;
     let body = RowsPartial {
@@ -202,7 +194,7 @@ pub async fn csv(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     no_supplier(&sess)?;
-    let (f, paging) = params(raw.as_deref());
+    let (f, paging) = crate::pages::list::params::<Filters>(raw.as_deref());
     let mut q = f.query(&paging);
     q.limit = 1000;
     q.offset = 0;

@@ -125,9 +125,7 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     no_supplier(&sess)?;
-    let raw = raw.unwrap_or_default();
-    let f: Filters = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    let paging: Paging = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let (f, paging) = crate::pages::list::params::<Filters>(raw.as_deref());
     let today = s.clock.today();
     let q = f.query(&paging, today);
     let (total, items) = store::page(&s.db, &sess.actor(), &q).await?;

@@ -87,21 +87,13 @@ fn query(p: &ListParams, paging: &Paging) -> ListQuery {
     }
 }
 
-fn params(raw: Option<&str>) -> (ListParams, Paging) {
-    let raw = raw.unwrap_or("");
-    (
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-    )
-}
-
 pub async fn list(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (p, paging) = params(raw.as_deref());
+    let (p, paging) = crate::pages::list::params::<ListParams>(raw.as_deref());
     let q = query(&p, &paging);
     let res = store::summaries(&s.db, &sess.actor(), &q).await?;
     let kind = q.kind.map(|k| k.code().to_owned()).unwrap_or_default();
@@ -157,7 +149,7 @@ pub async fn csv(
     PageUser(sess): PageUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (p, paging) = params(raw.as_deref());
+    let (p, paging) = crate::pages::list::params::<ListParams>(raw.as_deref());
     let mut q = query(&p, &paging);
     q.limit = 1000;
     q.offset = 0;

@@ -98,14 +98,6 @@ struct Params {
     tipo: String,
 }
 
-fn params(raw: Option<&str>) -> (Params, Paging) {
-    let raw = raw.unwrap_or("");
-    (
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-        serde_urlencoded::from_str(raw).unwrap_or_default(),
-    )
-}
-
 /// The query of the list: only known states; a kind as given (it matches nothing otherwise).
 fn query(p: &Params, paging: &Paging) -> JobQuery {
     JobQuery {
@@ -145,7 +137,7 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (p, paging) = params(raw.as_deref());
+    let (p, paging) = crate::pages::list::params::<Params>(raw.as_deref());
     let q = query(&p, &paging);
     let (total, jobs) = worker::admin::page(&s.db, &q).await.map_err(internal)?;
     let mut filters = vec![];
@@ -239,7 +231,7 @@ pub async fn csv(
     PageAdmin(_sess): PageAdmin,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (p, paging) = params(raw.as_deref());
+    let (p, paging) = crate::pages::list::params::<Params>(raw.as_deref());
     let mut q = query(&p, &paging);
     q.limit = 1000;
     q.offset = 0;
