@@ -137,6 +137,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0020_work.sql"),
             step: None,
         },
+        Migration {
+            version: 21,
+            name: "service_changes",
+            sql: include_str!("../../../migrations/0021_service_changes.sql"),
+            step: None,
+        },
     ]
 }
 

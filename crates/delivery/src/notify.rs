@@ -1,12 +1,15 @@
 //! The e-mails a request's entity receives at each step (sent, approved with its deadline,
 //! handed to a technician, delivered, refused with the reason, cancelled): queued in the
-//! transaction of the change, so that they leave only if it commits.
+//! transaction of the change, so that they leave only if it commits. And the warnings of a
+//! package: 80% and 100% used, the on-site minimum out of reach.
 
 use db::WriteTx;
 use sqlx::Row;
 
 use crate::model::RequestState;
+use crate::store::work::{HoldingOut, Package};
 use crate::store::Request;
+use crate::work::two_places;
 use crate::DeliveryError;
 
 const FOOTER: &str = "Può seguire la richiesta dal portale del centro servizi, alla voce \
@@ -119,6 +122,115 @@ pub async fn state_changed(
             subject: format!("[Richiesta {}] {}: {subject}", r.id, r.service),
             body: format!("Gentile referente,\n\n{text}\n{FOOTER}\n"),
             local_id: mail::new_local_id(&format!("request{}-{}", r.id, r.state.code())),
+            references: vec![],
+        },
+    )
+    .await
+    .map_err(|e| DeliveryError::Mail(e.to_string()))?;
+    Ok(())
+}
+
+/// The entity's primary contacts with an address (else every contact with one), lower case.
+async fn entity_addresses(tx: &mut WriteTx, entity_id: i64) -> Result<Vec<String>, DeliveryError> {
+    let rows = sqlx::query(
+        "SELECT email, is_primary FROM contacts WHERE entity_id = $1 AND email <> '' ORDER BY id",
+    )
+    .bind(entity_id)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut all: Vec<(String, bool)> = rows
+        .iter()
+        .map(|x| Ok((x.try_get::<String, _>(0)?, x.try_get::<i64, _>(1)? != 0)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    if all.iter().any(|(_, p)| *p) {
+        all.retain(|(_, p)| *p);
+    }
+    Ok(all.into_iter().map(|(e, _)| e.to_lowercase()).collect())
+}
+
+/// What a package's warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackageWarning {
+    /// 80 or 100 (per cent used).
+    Used(u8),
+    /// The on-site minimum can no longer be reached.
+    Onsite,
+}
+
+/// Queues a package's warning to the entity's contacts and the centre's active staff with an
+/// address (administrators and operators).
+pub async fn package_warning(
+    tx: &mut WriteTx,
+    p: &Package,
+    what: PackageWarning,
+) -> Result<(), DeliveryError> {
+    let mut to = entity_addresses(tx, p.entity_id).await?;
+    let staff: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE active = 1 AND role IN ('admin', 'operator') AND email <> ''",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    to.extend(staff.into_iter().map(|e| e.to_lowercase()));
+    to.retain(|a| mail::is_address(a));
+    to.sort();
+    to.dedup();
+    if to.is_empty() {
+        return Ok(());
+    }
+    let entity: String = sqlx::query_scalar("SELECT name FROM entities WHERE id = $1")
+        .bind(p.entity_id)
+        .fetch_one(tx.conn())
+        .await?;
+    let unit = match p.holding {
+        HoldingOut::Days(_) => "giornate",
+        HoldingOut::Hours(_) => "ore",
+    };
+    let b = &p.balance;
+    let state = format!(
+        "Ente: {entity}\nPacchetto: {} «{}» del {}\nAcquistate: {} {unit}\nUsate: {} {unit}\nRestano: {} {unit}\n",
+        p.service,
+        p.item,
+        p.year,
+        two_places(b.bought),
+        two_places(b.used),
+        two_places(b.remaining)
+    );
+    let (subject, text, code) = match what {
+        PackageWarning::Used(100) => (
+            "esaurito".to_owned(),
+            match p.overage_rate {
+                Some(rate) => format!(
+                    "il pacchetto è esaurito: il lavoro oltre si addebita a {rate} per {}.",
+                    if unit == "ore" { "ora" } else { "giornata" }
+                ),
+                None => "il pacchetto è esaurito: non si possono registrare altri interventi su di esso.".to_owned(),
+            },
+            "100",
+        ),
+        PackageWarning::Used(_) => (
+            "usato oltre l'80%".to_owned(),
+            "il pacchetto ha superato l'80% di quanto acquistato.".to_owned(),
+            "80",
+        ),
+        PackageWarning::Onsite => (
+            "quota in presenza non più raggiungibile".to_owned(),
+            format!(
+                "con il lavoro da remoto già registrato, il pacchetto non può più raggiungere la quota minima del {}% di giornate in presenza, anche se le giornate che restano fossero tutte presso l'ente. Quota in presenza attuale: {}%.",
+                (p.min_onsite_share + 5) / 10,
+                (b.onsite_share + 5) / 10
+            ),
+            "onsite",
+        ),
+    };
+    mail::smtp::queue(
+        tx,
+        &mail::Outgoing {
+            to,
+            subject: format!("[Pacchetto {}] {} {}: {subject}", p.id, p.service, p.year),
+            body: format!(
+                "Gentile referente,\n\n{text}\n\n{state}\nIl saldo aggiornato è nel portale del centro servizi, alla pagina del pacchetto.\n\n-- \nCentro Servizi Territoriale\n"
+            ),
+            local_id: mail::new_local_id(&format!("package{}-{code}", p.id)),
             references: vec![],
         },
     )

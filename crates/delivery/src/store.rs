@@ -21,7 +21,9 @@ mod services;
 pub mod work;
 
 pub use list::{page, RequestQuery, RequestSort};
-pub use services::{services_from, services_on, ActiveService};
+pub use services::{
+    active_service, change_quantity, deactivate, services_from, services_on, ActiveService,
+};
 
 const IN_SCOPE: &str = db::entities_in_scope!("entity_id", "$1");
 
@@ -476,8 +478,8 @@ pub async fn deliver(
     let now = kernel::time::now();
     let sid: i64 = sqlx::query_scalar(
         "INSERT INTO active_services (entity_id, service_code, item_code, quantity, activation_date, \
-         price_list_id, request_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-         RETURNING id",
+         from_date, price_list_id, request_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $8) RETURNING id",
     )
     .bind(after.entity_id)
     .bind(&after.service)
@@ -496,9 +498,12 @@ pub async fn deliver(
         item: after.item.clone(),
         quantity: after.quantity,
         activation_date,
+        from_date: activation_date,
         end_date: None,
         price_list_id: list,
         request_id: Some(after.id),
+        previous_id: None,
+        version: 1,
     };
     audit::append(
         &mut tx,

@@ -198,6 +198,25 @@ pub fn fits(holding: Holding, used: Used, minutes: u32, mode: Mode) -> bool {
     }
 }
 
+/// Whether a package of days can still reach `min_share` (per mille) of on-site work, if every
+/// day left were worked on site: false once the remote days already used make it impossible.
+/// Always true for hour banks and without a minimum.
+pub fn onsite_reachable(holding: Holding, used: Used, min_share: u32) -> bool {
+    let Holding::Days(d) = holding else {
+        return true;
+    };
+    if min_share == 0 {
+        return true;
+    }
+    let bought = u64::from(d) * DAY_UNITS;
+    let onsite = used.onsite_minutes * Mode::Onsite.units_per_minute();
+    let remote = used.remote_minutes * Mode::Remote.units_per_minute();
+    let left = bought.saturating_sub(onsite + remote);
+    // At the end, the best share is (onsite + left) / (onsite + remote + left).
+    let total = onsite + remote + left;
+    total == 0 || (onsite + left) * 1000 >= u64::from(min_share) * total
+}
+
 /// A hundredths figure the Italian way: `2,50`.
 pub fn two_places(h: u64) -> String {
     format!("{},{:02}", kernel::money::thousands(h / 100), h % 100)
@@ -299,7 +318,39 @@ mod tests {
         assert_eq!(decimal(5), "0.05");
     }
 
+    #[test]
+    fn the_on_site_minimum_is_reachable_until_remote_days_forbid_it() {
+        // (days, on-site minutes, remote minutes, minimum ‰, reachable)
+        for (days, on, rem, min, ok) in [
+            (5, 0, 0, 800, true),         // nothing used yet
+            (5, 0, 480, 800, true),       // 1 remote day of 5: 4 on site left → 80%
+            (5, 0, 481, 800, false),      // a minute more remote: no longer
+            (5, 4 * 360, 480, 800, true), // all used, exactly 80%
+            (10, 0, 3 * 480, 800, false), // 3 remote days of 10: at best 70%
+            (10, 0, 3 * 480, 0, true),    // no minimum
+            (0, 0, 0, 800, true),         // an empty package
+        ] {
+            assert_eq!(
+                onsite_reachable(Holding::Days(days), used(on, rem), min),
+                ok,
+                "{days} days, {on} on site, {rem} remote, minimum {min}"
+            );
+        }
+        assert!(onsite_reachable(Holding::Hours(20), used(0, 1_000), 800));
+    }
+
     proptest! {
+        /// Once unreachable, more work never makes the on-site minimum reachable again
+        /// unless it is on site; with no remote work it is always reachable.
+        #[test]
+        fn only_remote_work_makes_the_minimum_unreachable(
+            days in 1u32..20,
+            onsite in 0u64..10_000,
+            min in 0u32..=1000,
+        ) {
+            prop_assert!(onsite_reachable(Holding::Days(days), used(onsite, 0), min));
+        }
+
         /// Used + remaining = bought while within the package, never negative; the share in
         /// [0, 1]; adding reports one by one gives the same balance as adding them at once.
         #[test]

@@ -16,7 +16,7 @@ backends!(
 
 /// The Padova catalogue (PD09 delivered within 10 working days), an admin, and an entity with
 /// an agreement in force and its contact.
-async fn setup(app: &TestApp) -> (Api, Api, i64) {
+pub(crate) async fn setup(app: &TestApp) -> (Api, Api, i64) {
     let system = kernel::Actor::system("t");
     catalog::store::load_padova_catalogue(&app.db, &system)
         .await
@@ -55,7 +55,7 @@ async fn setup(app: &TestApp) -> (Api, Api, i64) {
     (api, app.api(&contact).await, id)
 }
 
-fn request(entity: i64, quantity: u32) -> Value {
+pub(crate) fn request(entity: i64, quantity: u32) -> Value {
     json!({"entity_id": entity, "service": "PD09", "quantity": quantity,
            "notes": "Per la biblioteca civica"})
 }

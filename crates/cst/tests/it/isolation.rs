@@ -406,6 +406,19 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             None,
         ),
         (("GET", "/api/v1/entities/{id}/services"), None),
+        (("GET", "/api/v1/active-services/{service_id}"), None),
+        (
+            ("POST", "/api/v1/active-services/{service_id}/quantity"),
+            Json(r#"{"quantity": 5, "date": "2026-12-01"}"#),
+        ),
+        (
+            ("POST", "/api/v1/active-services/{service_id}/deactivate"),
+            Json(r#"{"end_date": "2026-12-31"}"#),
+        ),
+        (
+            ("POST", "/active-services/{service_id}/{action}"),
+            Form(&[("confermato", "1"), ("ultimo_giorno", "2026-12-31")]),
+        ),
         (
             ("POST", "/api/v1/entities/{id}/packages"),
             Json(r#"{"service": "PD14", "year": 2026}"#),
@@ -564,6 +577,28 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
+    // B has a service: nobody of A may read, change or stop it.
+    let sys = kernel::Actor::system("t");
+    let b_delivered = delivery::store::submit(
+        &app.db,
+        &sys,
+        &delivery::store::RequestDraft {
+            entity_id: bb.id,
+            service: "PD09".into(),
+            quantity: 3,
+            ..Default::default()
+        },
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
+    delivery::store::approve(&app.db, &sys, b_delivered.id, app.clock.today(), None)
+        .await
+        .unwrap();
+    let (_, b_service) =
+        delivery::store::deliver(&app.db, &sys, b_delivered.id, app.clock.today(), None)
+            .await
+            .unwrap();
     // B bought a package: nobody of A may read its balance.
     let b_package = delivery::store::work::create_package(
         &app.db,
@@ -663,6 +698,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{action}", "annulla")
             .replace("{package_id}", &b_package.id.to_string())
             .replace("{report_id}", &b_report.id.to_string())
+            .replace("{service_id}", &b_service.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
@@ -726,6 +762,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || (route.path == "/api/v1/tickets" && route.method == Method::POST)
                 || route.path == "/api/v1/activation-requests/{request_id}"
                 || route.path == "/api/v1/packages/{package_id}"
+                || route.path == "/api/v1/active-services/{service_id}"
                 || (route.path.starts_with("/requests/{request_id}") && who == "contact")
                 || (route.path.starts_with("/packages/{package_id}") && who == "contact")
             {

@@ -9,6 +9,7 @@ mod backup;
 mod catalog;
 mod cli;
 mod delivery;
+mod delivery_changes;
 mod email;
 mod files;
 mod forms;

@@ -1,7 +1,7 @@
 //! Day packages and hour banks, and the work reports counted against them.
 
 use chrono::{Datelike, NaiveDate};
-use db::{audit, Db};
+use db::{audit, Db, WriteTx};
 use kernel::audit::AuditEvent;
 use kernel::{Actor, Euro};
 use serde::Serialize;
@@ -27,6 +27,8 @@ pub struct PackageDraft {
     pub hours: Option<u32>,
     /// Refuse work beyond the package instead of billing it.
     pub refuse_overage: bool,
+    /// The least share of the days to work on site, per mille (0: none; Padova: 800).
+    pub min_onsite_share: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +45,13 @@ pub struct Package {
     /// The minutes used on site and remote.
     #[serde(skip)]
     pub balance_minutes: (u64, u64),
+    /// The least on-site share of the days used, per mille (0: none).
+    pub min_onsite_share: u32,
+    /// The on-site minimum can still be reached if the days left are worked on site.
+    pub onsite_reachable: bool,
+    /// The usage warning already sent (0, 80, 100) and whether the on-site one was.
+    #[serde(skip)]
+    pub warned: (u8, bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -196,11 +205,24 @@ pub async fn create_package(
             ))
         }
     };
+    if draft.min_onsite_share > 1000 {
+        return Err(DeliveryError::field(
+            "min_onsite_share",
+            "la quota minima in presenza va da 0 a 100%",
+        ));
+    }
+    if draft.min_onsite_share > 0 && matches!(holding, HoldingOut::Hours(_)) {
+        return Err(DeliveryError::field(
+            "min_onsite_share",
+            "la quota minima in presenza vale per i pacchetti di giornate, non per i monte ore",
+        ));
+    }
     let overage_rate = if draft.refuse_overage { None } else { rate };
     let mut tx = db.write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO packages (entity_id, service_code, item_code, year, unit, quantity, \
-         overage_rate_cents, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         overage_rate_cents, created_by, created_at, min_onsite_share) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(entity_id)
     .bind(&item.service)
@@ -216,23 +238,10 @@ pub async fn create_package(
     .bind(overage_rate.map(Euro::cents))
     .bind(&actor.label)
     .bind(kernel::time::now())
+    .bind(i64::from(draft.min_onsite_share))
     .fetch_one(tx.conn())
     .await?;
-    let p = Package {
-        id,
-        entity_id,
-        service: item.service.clone(),
-        item: item.code.clone(),
-        year: draft.year,
-        holding,
-        overage_rate,
-        balance: work::balance(
-            holding.engine(),
-            Used::default(),
-            overage_rate.map_or(Overage::Refused, Overage::Billed),
-        ),
-        balance_minutes: (0, 0),
-    };
+    let p = package_on(tx.conn(), actor, id).await?;
     audit::append(
         &mut tx,
         AuditEvent {
@@ -263,7 +272,8 @@ async fn package_on(
 ) -> Result<Package, DeliveryError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id, entity_id, service_code, item_code, year, unit, quantity, overage_rate_cents, \
-         onsite_minutes, remote_minutes FROM packages WHERE id = $2 AND {IN_SCOPE}"
+         onsite_minutes, remote_minutes, min_onsite_share, warned_percent, warned_onsite \
+         FROM packages WHERE id = $2 AND {IN_SCOPE}"
     )))
     .bind(actor.scope_param())
     .bind(id)
@@ -286,6 +296,7 @@ async fn package_on(
         onsite_minutes: minutes(8)?,
         remote_minutes: minutes(9)?,
     };
+    let min_share = u32::try_from(row.try_get::<i64, _>(10)?).unwrap_or(0);
     Ok(Package {
         id: row.try_get(0)?,
         entity_id: row.try_get(1)?,
@@ -300,7 +311,47 @@ async fn package_on(
             overage_rate.map_or(Overage::Refused, Overage::Billed),
         ),
         balance_minutes: (used.onsite_minutes, used.remote_minutes),
+        min_onsite_share: min_share,
+        onsite_reachable: work::onsite_reachable(holding.engine(), used, min_share),
+        warned: (
+            u8::try_from(row.try_get::<i64, _>(11)?).unwrap_or(0),
+            row.try_get::<i64, _>(12)? != 0,
+        ),
     })
+}
+
+/// Tells staff and the entity, once each, that a package passed 80% or 100% of its use, or
+/// that its on-site minimum can no longer be reached: the mark is set by a conditional update,
+/// so two processes recording work at once send each warning once.
+async fn warn(tx: &mut WriteTx, p: &Package) -> Result<(), DeliveryError> {
+    let level = p.balance.warnings.iter().copied().max().unwrap_or(0);
+    if level > p.warned.0 {
+        let marked = sqlx::query(
+            "UPDATE packages SET warned_percent = $1 WHERE id = $2 AND warned_percent < $1",
+        )
+        .bind(i64::from(level))
+        .bind(p.id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if marked == 1 {
+            crate::notify::package_warning(tx, p, crate::notify::PackageWarning::Used(level))
+                .await?;
+        }
+    }
+    if !p.onsite_reachable && !p.warned.1 {
+        let marked = sqlx::query(
+            "UPDATE packages SET warned_onsite = 1 WHERE id = $1 AND warned_onsite = 0",
+        )
+        .bind(p.id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if marked == 1 {
+            crate::notify::package_warning(tx, p, crate::notify::PackageWarning::Onsite).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The minutes of a package's reports, summed from the reports themselves: what its totals
@@ -519,7 +570,11 @@ pub async fn report(
     )
     .await?;
     let pkg = match draft.package_id {
-        Some(p) => Some(package_on(tx.conn(), actor, p).await?),
+        Some(p) => {
+            let pkg = package_on(tx.conn(), actor, p).await?;
+            warn(&mut tx, &pkg).await?;
+            Some(pkg)
+        }
         None => None,
     };
     tx.commit().await?;

@@ -8,6 +8,7 @@ use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
 use crate::capabilities::delivery::requests_api as delivery;
+use crate::capabilities::delivery::services_web as active;
 use crate::capabilities::delivery::work_api as work;
 use crate::capabilities::helpdesk::{
     attachments_api as attachments, backups_api as backups, phases_api as phases,
@@ -130,6 +131,7 @@ impl Modify for Refusals {
         delivery::create, delivery::list, delivery::get, delivery::approve, delivery::assign,
         delivery::deliver, delivery::refuse, delivery::cancel, delivery::services,
         work::create_package, work::package, work::create_report,
+        active::get, active::quantity, active::deactivate,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

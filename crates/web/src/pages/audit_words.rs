@@ -9,7 +9,7 @@ use crate::AppState;
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
-pub const ACTIONS: [(&str, &str, &str); 45] = [
+pub const ACTIONS: [(&str, &str, &str); 57] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -69,6 +69,46 @@ pub const ACTIONS: [(&str, &str, &str); 45] = [
         "Profilo di assistenza cambiato",
     ),
     ("backup_check", "create", "Controllo dei backup aggiunto"),
+    (
+        "activation_request",
+        "create",
+        "Richiesta di attivazione inviata",
+    ),
+    (
+        "activation_request",
+        "approve",
+        "Richiesta di attivazione approvata",
+    ),
+    (
+        "activation_request",
+        "assign",
+        "Richiesta affidata a un tecnico",
+    ),
+    ("activation_request", "deliver", "Servizio attivato"),
+    (
+        "activation_request",
+        "refuse",
+        "Richiesta di attivazione rifiutata",
+    ),
+    (
+        "activation_request",
+        "cancel",
+        "Richiesta di attivazione annullata",
+    ),
+    ("active_service", "create", "Servizio attivo registrato"),
+    (
+        "active_service",
+        "update",
+        "Quantità di un servizio cambiata",
+    ),
+    ("active_service", "deactivate", "Servizio disattivato"),
+    ("package", "create", "Pacchetto registrato"),
+    ("work_report", "create", "Intervento registrato"),
+    (
+        "work_report",
+        "acknowledge",
+        "Presa visione di un intervento",
+    ),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
 ];
@@ -184,6 +224,22 @@ pub fn object(
             "/membership-fee".to_owned(),
         ),
         "job" => (format!("Attività n. {object_id}"), "/jobs".to_owned()),
+        "activation_request" => (
+            format!("Richiesta di attivazione n. {object_id}"),
+            format!("/requests/{object_id}"),
+        ),
+        "active_service" => (
+            format!("Servizio {} dell'ente", from("service")),
+            format!("{on_entity}#servizi"),
+        ),
+        "package" => (
+            format!("Pacchetto {} {}", from("service"), object_id),
+            format!("/packages/{object_id}"),
+        ),
+        "work_report" => (
+            format!("Intervento n. {object_id}"),
+            format!("{on_entity}#pacchetti"),
+        ),
         "sla_policy" => ("Obiettivi SLA".to_owned(), "/helpdesk/settings".to_owned()),
         "calendar" | "support_profile" | "backup_check" if entity_id.is_some() => {
             (entity, format!("{on_entity}#assistenza"))

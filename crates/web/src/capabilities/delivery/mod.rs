@@ -5,6 +5,7 @@ pub mod home;
 pub mod request_new_pages;
 pub mod requests_api;
 pub mod requests_pages;
+pub mod services_web;
 pub mod work_api;
 pub mod work_pages;
 
@@ -27,6 +28,10 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/activation-requests/{request_id}/refuse", Staff, Api, requests_api::refuse),
         route(M::POST, "/api/v1/activation-requests/{request_id}/cancel", User, Api, requests_api::cancel),
         route(M::GET, "/api/v1/entities/{id}/services", Entity, Api, requests_api::services),
+        route(M::GET, "/api/v1/active-services/{service_id}", User, Api, services_web::get),
+        route(M::POST, "/api/v1/active-services/{service_id}/quantity", Staff, Api, services_web::quantity),
+        route(M::POST, "/api/v1/active-services/{service_id}/deactivate", Staff, Api, services_web::deactivate),
+        route(M::POST, "/active-services/{service_id}/{action}", Staff, Page, services_web::act),
         route(M::POST, "/api/v1/entities/{id}/packages", Staff, Api, work_api::create_package),
         route(M::GET, "/api/v1/packages/{package_id}", User, Api, work_api::package),
         route(M::POST, "/api/v1/work-reports", Staff, Api, work_api::create_report),

@@ -284,25 +284,35 @@ pub struct ActiveServiceOut {
     pub service: String,
     pub item: String,
     pub quantity: u32,
+    /// The day the service was first activated.
     pub activation_date: String,
+    /// The day this period (this quantity) starts: the activation or a quantity change.
+    pub from_date: String,
     /// Inclusive; null while active.
     pub end_date: Option<String>,
     /// The list that prices it.
     pub price_list_id: i64,
     /// The request that delivered it.
     pub request_id: Option<i64>,
+    /// The period this one follows after a quantity change.
+    pub previous_id: Option<i64>,
+    /// For changes: send it back to be sure nobody changed the service meanwhile.
+    pub version: i64,
 }
 
-fn service_out(a: ActiveService) -> ActiveServiceOut {
+pub(crate) fn service_out(a: ActiveService) -> ActiveServiceOut {
     ActiveServiceOut {
         id: a.id,
         service: a.service,
         item: a.item,
         quantity: a.quantity,
         activation_date: a.activation_date.to_string(),
+        from_date: a.from_date.to_string(),
         end_date: a.end_date.map(|d| d.to_string()),
         price_list_id: a.price_list_id,
         request_id: a.request_id,
+        previous_id: a.previous_id,
+        version: a.version,
     }
 }
 

@@ -35,6 +35,10 @@ pub struct PackageIn {
     /// `billed` (the default: at the item's day rate) or `refused`.
     #[serde(default)]
     pub overage: Option<String>,
+    /// The least share of the days to work on site, 0 to 1 as a decimal string (`"0.8"` for
+    /// Padova's packages); none when absent.
+    #[serde(default)]
+    pub min_onsite_share: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,6 +67,10 @@ pub struct PackageOut {
     pub overage_rate: Option<String>,
     /// 80 and 100 once that share of the package is used.
     pub warnings: Vec<u8>,
+    /// The least on-site share of the days, 0 to 1 (`0.000`: none).
+    pub min_onsite_share: String,
+    /// False once the on-site minimum cannot be reached even working every day left on site.
+    pub onsite_reachable: bool,
 }
 
 pub fn package_out(p: Package) -> PackageOut {
@@ -89,7 +97,33 @@ pub fn package_out(p: Package) -> PackageOut {
         overage_amount: p.balance.overage_amount.to_decimal_string(),
         overage_rate: p.overage_rate.map(kernel::Euro::to_decimal_string),
         warnings: p.balance.warnings,
+        min_onsite_share: format!(
+            "{}.{:03}",
+            p.min_onsite_share / 1000,
+            p.min_onsite_share % 1000
+        ),
+        onsite_reachable: p.onsite_reachable,
     }
+}
+
+/// A share from 0 to 1 as typed (`0.8`, `0,80`, `1`) in per mille.
+fn per_mille(v: &str) -> Option<u32> {
+    let t = v.trim().replace(',', ".");
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 3
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let w: u32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: u32 = format!("{frac:0<3}").parse().ok()?;
+    let n = w.checked_mul(1000)?.checked_add(f)?;
+    (n <= 1000).then_some(n)
 }
 
 /// Buys a day package or an hour bank for an entity (staff).
@@ -112,6 +146,14 @@ pub async fn create_package(
             )))
         }
     };
+    let min_onsite_share = match p.min_onsite_share.as_deref() {
+        None => 0,
+        Some(v) => per_mille(v).ok_or_else(|| {
+            crate::api::unprocessable(format!(
+                "min_onsite_share «{v}» non valido: un numero da 0 a 1 (0.8 per l'80%)"
+            ))
+        })?,
+    };
     let saved = store::create_package(
         &s.db,
         &user.actor(),
@@ -123,6 +165,7 @@ pub async fn create_package(
             days: p.days,
             hours: p.hours,
             refuse_overage,
+            min_onsite_share,
         },
     )
     .await?;

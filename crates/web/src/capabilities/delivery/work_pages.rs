@@ -33,6 +33,8 @@ pub struct PackageView {
     pub percent: u64,
     pub overage: String,
     pub warning: String,
+    /// The warning in two words, for the entity page's list.
+    pub badge: &'static str,
 }
 
 pub fn package_view(p: &Package) -> PackageView {
@@ -54,14 +56,36 @@ pub fn package_view(p: &Package) -> PackageView {
         } else {
             String::new()
         },
-        onsite: format!("{}%", (b.onsite_share + 5) / 10),
+        onsite: if p.min_onsite_share > 0 {
+            format!(
+                "{}% (minimo richiesto {}%)",
+                (b.onsite_share + 5) / 10,
+                (p.min_onsite_share + 5) / 10
+            )
+        } else {
+            format!("{}%", (b.onsite_share + 5) / 10)
+        },
         percent,
         overage: if b.overage_amount > kernel::Euro::ZERO {
             b.overage_amount.to_string()
         } else {
             String::new()
         },
-        warning: if b.warnings.contains(&100) {
+        badge: if b.warnings.contains(&100) {
+            "esaurito"
+        } else if b.warnings.contains(&80) {
+            "oltre l'80%"
+        } else if !p.onsite_reachable {
+            "minimo in sede mancato"
+        } else {
+            ""
+        },
+        warning: if !p.onsite_reachable {
+            format!(
+                "La quota minima in presenza ({}%) non è più raggiungibile, nemmeno con tutte le giornate che restano presso l'ente.",
+                (p.min_onsite_share + 5) / 10
+            )
+        } else if b.warnings.contains(&100) {
             format!("Pacchetto esaurito: le {unit} oltre si addebitano a parte o non si possono registrare.")
         } else if b.warnings.contains(&80) {
             format!(
@@ -296,7 +320,7 @@ pub async fn add_report(
 }
 
 /// The sentence of a refusal on a page (fields' messages without their names).
-fn refusal(e: DeliveryError) -> Result<String, PageError> {
+pub(crate) fn refusal(e: DeliveryError) -> Result<String, PageError> {
     use kernel::Refusal;
     if matches!(
         e.kind(),
@@ -338,6 +362,7 @@ pub struct PackageForm {
     anno: String,
     giornate: String,
     ore: String,
+    presenza: String,
 }
 
 /// Buys a package for an entity, from its page (staff).
@@ -355,14 +380,29 @@ pub async fn create(
             t => t.parse().map(Some).map_err(|_| ()),
         }
     };
-    let (Ok(days), Ok(hours), Ok(year)) = (
+    let (Ok(days), Ok(hours), Ok(year), Ok(onsite)) = (
         count(&f.giornate),
         count(&f.ore),
         f.anno.trim().parse::<i32>(),
+        count(f.presenza.trim().trim_end_matches('%')),
     ) else {
-        return crate::pages::refused(&s, &sess, &back, "Anno, giornate e ore: numeri interi.")
-            .await;
+        return crate::pages::refused(
+            &s,
+            &sess,
+            &back,
+            "Anno, giornate, ore e quota in presenza: numeri interi.",
+        )
+        .await;
     };
+    if onsite.is_some_and(|p| p > 100) {
+        return crate::pages::refused(
+            &s,
+            &sess,
+            &back,
+            "La quota minima in presenza va da 0 a 100%.",
+        )
+        .await;
+    }
     let result = store::create_package(
         &s.db,
         &sess.actor(),
@@ -374,6 +414,7 @@ pub async fn create(
             days,
             hours,
             refuse_overage: false,
+            min_onsite_share: onsite.unwrap_or(0) * 10,
         },
     )
     .await;

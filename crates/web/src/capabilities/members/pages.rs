@@ -206,8 +206,10 @@ struct DetailPage {
     saved: String,
     /// The fields of the contact just removed (the undo posts them again), or none.
     restore: Vec<(String, String)>,
-    /// The services the entity has today: (service, item, quantity, since).
-    active_services: Vec<(String, String, String, String)>,
+    /// The services the entity has today and those that start later.
+    active_services: Vec<crate::capabilities::delivery::services_web::ServiceView>,
+    /// Staff change and stop services.
+    can_change_services: bool,
     /// Staff and contacts ask for services; suppliers do not.
     can_request: bool,
     /// The entity's day packages and hour banks with their balance (staff and contacts).
@@ -418,16 +420,10 @@ async fn detail_page(
         this_year: chrono::Datelike::year(&s.clock.today()),
         active_services: delivery::store::services_from(&s.db, &actor, id, s.clock.today())
             .await?
-            .into_iter()
-            .map(|a| {
-                (
-                    a.service,
-                    a.item,
-                    kernel::money::thousands(a.quantity.into()),
-                    kernel::time::display_date(a.activation_date),
-                )
-            })
+            .iter()
+            .map(crate::capabilities::delivery::services_web::ServiceView::of)
             .collect(),
+        can_change_services: actor.is_staff(),
         // A removed contact can be put back with the same data.
         restore: if flash.place == "referente-rimosso" {
             flash.values.clone()
