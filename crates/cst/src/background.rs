@@ -64,6 +64,7 @@ pub fn spawn(
         None => None,
     };
     let runner = helpdesk::jobs::register(runner, db, mailbox);
+    let runner = delivery::jobs::register(runner, db);
     Ok(vec![tokio::spawn(runner.run(stopped(stop.clone())))])
 }
 

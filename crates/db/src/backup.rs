@@ -57,6 +57,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("active_services", "id"),
     ("packages", "id"),
     ("work_reports", "id"),
+    ("needs_campaigns", "id"),
+    ("needs_forms", "id"),
+    ("needs_lines", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -99,6 +102,9 @@ const IDENTITY: &[&str] = &[
     "active_services",
     "packages",
     "work_reports",
+    "needs_campaigns",
+    "needs_forms",
+    "needs_lines",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -143,6 +143,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0021_service_changes.sql"),
             step: None,
         },
+        Migration {
+            version: 22,
+            name: "needs",
+            sql: include_str!("../../../migrations/0022_needs.sql"),
+            step: None,
+        },
     ]
 }
 

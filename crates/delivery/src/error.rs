@@ -11,6 +11,16 @@ pub enum DeliveryError {
     PackageNotFound,
     #[error("operazione riservata al personale del centro servizi")]
     StaffOnly,
+    #[error("operazione riservata agli amministratori del centro servizi")]
+    AdminOnly,
+    #[error("campagna dei fabbisogni non trovata")]
+    CampaignNotFound,
+    #[error("scheda dei fabbisogni non trovata")]
+    FormNotFound,
+    /// A state that forbids the change: a campaign already open for the year, a form already
+    /// processed or past its deadline.
+    #[error("{0}")]
+    Closed(String),
     #[error(
         "le richieste di attivazione sono riservate al centro servizi e ai referenti degli enti"
     )]
@@ -42,9 +52,12 @@ impl Refusal for DeliveryError {
     fn kind(&self) -> Kind {
         match self {
             Self::Invalid(_) => Kind::Invalid,
-            Self::NotFound | Self::PackageNotFound => Kind::NotFound,
-            Self::StaffOnly | Self::NotForSuppliers => Kind::Forbidden,
-            Self::BadMove { .. } => Kind::Conflict,
+            Self::NotFound
+            | Self::PackageNotFound
+            | Self::CampaignNotFound
+            | Self::FormNotFound => Kind::NotFound,
+            Self::StaffOnly | Self::AdminOnly | Self::NotForSuppliers => Kind::Forbidden,
+            Self::BadMove { .. } | Self::Closed(_) => Kind::Conflict,
             Self::Catalog(e) => e.kind(),
             Self::Members(e) => e.kind(),
             Self::Helpdesk(e) => e.kind(),
@@ -57,6 +70,10 @@ impl Refusal for DeliveryError {
             Self::NotFound => "activation_request_not_found",
             Self::PackageNotFound => "package_not_found",
             Self::StaffOnly => "staff_only",
+            Self::AdminOnly => "admin_only",
+            Self::CampaignNotFound => "needs_campaign_not_found",
+            Self::FormNotFound => "needs_form_not_found",
+            Self::Closed(_) => "needs_form_closed",
             Self::NotForSuppliers => "not_for_suppliers",
             Self::BadMove { .. } => "activation_request_state",
             Self::Catalog(e) => e.code(),

@@ -17,6 +17,7 @@ use crate::model::RequestState;
 use crate::DeliveryError;
 
 mod list;
+pub mod needs;
 mod services;
 pub mod work;
 
@@ -149,9 +150,23 @@ pub async fn submit(
     if !wrong.is_empty() {
         return Err(DeliveryError::Invalid(wrong));
     }
+    let quote = price(db, actor, draft, today).await?;
+    let mut tx = db.write().await?;
+    let request = insert(&mut tx, actor, draft, &quote).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// The quote a request is sent with: the entity's scope, the service, the agreement and the
+/// price on the wanted date (the quote engine's checks).
+async fn price(
+    db: &Db,
+    actor: &Actor,
+    draft: &RequestDraft,
+    today: NaiveDate,
+) -> Result<quotes::StoredQuote, DeliveryError> {
     let start = draft.wanted_date.unwrap_or(today);
-    // The entity's scope, the service, the agreement and the price: the quote engine's checks.
-    let quote = quotes::compute(
+    Ok(quotes::compute(
         db,
         actor,
         &QuoteRequest {
@@ -163,11 +178,19 @@ pub async fn submit(
             year: start.year(),
         },
     )
-    .await?;
+    .await?)
+}
+
+/// Stores a request priced by [`price`], audited, its e-mail queued, in `tx`.
+async fn insert(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    draft: &RequestDraft,
+    quote: &quotes::StoredQuote,
+) -> Result<Request, DeliveryError> {
     let lines =
         serde_json::to_string(&quote.lines).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let now = kernel::time::now();
-    let mut tx = db.write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO activation_requests (entity_id, service_code, item_code, quantity, wanted_date, \
          notes, state, quote_amount_cents, quote_on_quotation, quote_lines_json, price_list_id, \
@@ -188,14 +211,9 @@ pub async fn submit(
     .bind(&now)
     .fetch_one(tx.conn())
     .await?;
-    let request = read(&mut tx, id).await?;
-    audit::append(
-        &mut tx,
-        event(actor, &request, "create", None, json(&request)),
-    )
-    .await?;
-    tell(&mut tx, &request).await?;
-    tx.commit().await?;
+    let request = read(tx, id).await?;
+    audit::append(tx, event(actor, &request, "create", None, json(&request))).await?;
+    tell(tx, &request).await?;
     Ok(request)
 }
 

@@ -75,7 +75,7 @@ pub async fn get(
 
 /// The SQL condition "agreement `a` gives access to services on the date bound as `day`":
 /// the one definition of `Agreement::in_force_on` in SQL, for every query that needs it.
-pub(crate) fn in_force_sql(day: &str) -> String {
+pub fn in_force_sql(day: &str) -> String {
     format!(
         "a.status <> 'draft' AND a.start_date <= {day} AND a.end_date >= {day} \
          AND (a.terminated_on IS NULL OR a.terminated_on >= {day})"

@@ -124,6 +124,23 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{r}");
+    // The needs campaign of 2027 with the entity's answers.
+    let (s, c) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/needs-campaigns",
+            json!({"year": 2027, "deadline": "2026-12-15"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let (s, f) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/needs-campaigns/{}/forms/{e}", c["id"]),
+            json!({"lines": [{"service": "PD09", "answer": "renew", "quantity": 4}], "submitted": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{f}");
     // A day package with a work report against it.
     let (s, p) = api
         .send_json(

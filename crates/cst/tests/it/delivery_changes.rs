@@ -13,7 +13,7 @@ backends!(
 );
 
 /// Delivers PD09 × 3 on 1 December 2026 and gives the active service.
-async fn delivered(staff: &Api, contact: &Api, id: i64) -> Value {
+pub(crate) async fn delivered(staff: &Api, contact: &Api, id: i64) -> Value {
     let (_, r) = contact
         .send_json(Method::POST, "/api/v1/activation-requests", request(id, 3))
         .await;

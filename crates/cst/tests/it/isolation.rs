@@ -425,6 +425,37 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         ),
         (("GET", "/api/v1/packages/{package_id}"), None),
         (
+            ("POST", "/api/v1/needs-campaigns"),
+            Json(r#"{"year": 2027, "deadline": "2026-12-20"}"#),
+        ),
+        (("GET", "/api/v1/needs-campaigns"), None),
+        (("GET", "/api/v1/needs-campaigns/{campaign_id}/forms"), None),
+        (
+            (
+                "GET",
+                "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}",
+            ),
+            None,
+        ),
+        (
+            (
+                "PUT",
+                "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}",
+            ),
+            Json(r#"{"lines": [], "notes": "Guasto riservato", "submitted": true}"#),
+        ),
+        (
+            (
+                "POST",
+                "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}/process",
+            ),
+            None,
+        ),
+        (
+            ("GET", "/api/v1/needs-campaigns/{campaign_id}/summary"),
+            None,
+        ),
+        (
             ("POST", "/api/v1/work-reports"),
             Json(r#"{"entity_id": {B}, "minutes": 10, "mode": "remote", "description": "x"}"#),
         ),
@@ -491,6 +522,10 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT COUNT(*) FROM active_services".to_owned(),
         "SELECT COUNT(*) FROM packages".to_owned(),
         "SELECT COUNT(*) FROM work_reports".to_owned(),
+        "SELECT COUNT(*) FROM needs_campaigns".to_owned(),
+        "SELECT entity_id, state, notes, version FROM needs_forms ORDER BY id".to_owned(),
+        "SELECT COUNT(*) FROM needs_lines".to_owned(),
+        "SELECT id, quantity, version FROM active_services ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -599,6 +634,16 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
         delivery::store::deliver(&app.db, &sys, b_delivered.id, app.clock.today(), None)
             .await
             .unwrap();
+    // B has a needs form: nobody of A may read, answer or process it.
+    let campaign = delivery::store::needs::open(
+        &app.db,
+        &sys,
+        2027,
+        "2026-12-15".parse().unwrap(),
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
     // B bought a package: nobody of A may read its balance.
     let b_package = delivery::store::work::create_package(
         &app.db,
@@ -699,6 +744,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{package_id}", &b_package.id.to_string())
             .replace("{report_id}", &b_report.id.to_string())
             .replace("{service_id}", &b_service.id.to_string())
+            .replace("{campaign_id}", &campaign.id.to_string())
+            .replace("{entity_id}", &bb.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")
             .replace("{ticket_id}", &b_ticket.id.to_string())
@@ -763,6 +810,10 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path == "/api/v1/activation-requests/{request_id}"
                 || route.path == "/api/v1/packages/{package_id}"
                 || route.path == "/api/v1/active-services/{service_id}"
+                || route
+                    .path
+                    .starts_with("/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}")
+                    && route.access != Access::Staff
                 || (route.path.starts_with("/requests/{request_id}") && who == "contact")
                 || (route.path.starts_with("/packages/{package_id}") && who == "contact")
             {

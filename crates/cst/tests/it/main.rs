@@ -16,6 +16,7 @@ mod forms;
 mod import;
 mod isolation;
 mod lists;
+mod needs;
 mod processes;
 mod services;
 mod tickets;

@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
+use crate::capabilities::delivery::needs_api as needs;
 use crate::capabilities::delivery::requests_api as delivery;
 use crate::capabilities::delivery::services_web as active;
 use crate::capabilities::delivery::work_api as work;
@@ -132,6 +133,8 @@ impl Modify for Refusals {
         delivery::deliver, delivery::refuse, delivery::cancel, delivery::services,
         work::create_package, work::package, work::create_report,
         active::get, active::quantity, active::deactivate,
+        needs::open, needs::list, needs::forms, needs::get_form, needs::put_form, needs::process,
+        needs::summary,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

@@ -2,6 +2,7 @@
 //! active services.
 
 pub mod home;
+pub mod needs_api;
 pub mod request_new_pages;
 pub mod requests_api;
 pub mod requests_pages;
@@ -39,6 +40,13 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/packages/{package_id}/interventi", User, Page, work_pages::add_report),
         route(M::POST, "/packages/{package_id}/interventi/{report_id}/presa-visione", User, Page, work_pages::acknowledge),
         route(M::POST, "/entities/{id}/packages", Staff, Page, work_pages::create),
+        route(M::POST, "/api/v1/needs-campaigns", Admin, Api, needs_api::open),
+        route(M::GET, "/api/v1/needs-campaigns", User, Api, needs_api::list),
+        route(M::GET, "/api/v1/needs-campaigns/{campaign_id}/forms", Staff, Api, needs_api::forms),
+        route(M::GET, "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}", User, Api, needs_api::get_form),
+        route(M::PUT, "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}", User, Api, needs_api::put_form),
+        route(M::POST, "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}/process", Staff, Api, needs_api::process),
+        route(M::GET, "/api/v1/needs-campaigns/{campaign_id}/summary", Staff, Api, needs_api::summary),
         route(M::GET, "/requests", User, Page, requests_pages::list),
         route(M::GET, "/requests/new", User, Page, request_new_pages::new_form),
         route(M::POST, "/requests/new", User, Page, request_new_pages::create),

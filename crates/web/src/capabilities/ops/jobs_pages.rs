@@ -121,7 +121,7 @@ fn internal(e: worker::JobError) -> PageError {
 fn job_row(j: worker::JobInfo) -> JobRow {
     JobRow {
         id: j.id,
-        label: helpdesk::jobs::label(&j.kind),
+        label: job_label(&j.kind),
         can_retry: matches!(j.state.as_str(), "failed" | "cancelled"),
         can_cancel: matches!(j.state.as_str(), "queued" | "failed"),
         state: state_of_one(&j.state),
@@ -184,7 +184,7 @@ pub async fn list(
         .map_err(internal)?
         .into_iter()
         .map(|x| ScheduleRow {
-            label: helpdesk::jobs::label(&x.kind),
+            label: job_label(&x.kind),
             every: every(x.every_seconds),
             last: x
                 .last_run_at
@@ -196,7 +196,7 @@ pub async fn list(
     kinds.dedup();
     let counts = raw_counts
         .into_iter()
-        .map(|(k, st, c)| (helpdesk::jobs::label(&k), state_label(&st), c))
+        .map(|(k, st, c)| (job_label(&k), state_label(&st), c))
         .collect();
     let states = choices(
         q.state.as_deref().unwrap_or(""),
@@ -207,7 +207,7 @@ pub async fn list(
     let kinds = choices(
         q.kind.as_deref().unwrap_or(""),
         kinds.into_iter().map(|k| {
-            let label = helpdesk::jobs::label(&k).to_owned();
+            let label = job_label(&k).to_owned();
             (k, label)
         }),
     );
@@ -309,6 +309,11 @@ pub async fn cancel(
     let id = parse_id(&id)?;
     let r = worker::admin::cancel(&s.db, &sess.actor(), id).await;
     act(&s, &sess, r, format!("L'attività {id} è stata annullata.")).await
+}
+
+/// The Italian name of a job kind, whichever capability registered it.
+fn job_label(kind: &str) -> &'static str {
+    delivery::jobs::label(kind).unwrap_or_else(|| helpdesk::jobs::label(kind))
 }
 
 #[cfg(test)]
