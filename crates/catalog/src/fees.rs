@@ -191,6 +191,33 @@ pub struct PriceItem {
     pub components: Vec<Component>,
 }
 
+impl PriceItem {
+    /// Whether the item's amounts depend on the entity's population (a price per inhabitant):
+    /// otherwise two entities with the same quantity and dates get the same quote.
+    pub fn uses_population(&self) -> bool {
+        self.components.iter().any(|c| {
+            matches!(
+                &c.price,
+                Some(
+                    Price::PerUnit {
+                        unit: Unit::Inhabitant,
+                        ..
+                    } | Price::PerBlock {
+                        unit: Unit::Inhabitant,
+                        ..
+                    } | Price::Bands {
+                        unit: Unit::Inhabitant,
+                        ..
+                    } | Price::Tiers {
+                        unit: Unit::Inhabitant,
+                        ..
+                    }
+                )
+            )
+        })
+    }
+}
+
 /// The fees of every service for a validity period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -158,6 +158,68 @@ pub fn aggregate(lines: &[NeedLine]) -> Vec<ServiceNeed> {
         .collect()
 }
 
+/// What a store counts per service in one grouped read: the counts of [`aggregate`] that do
+/// not need prices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceCounts {
+    pub service: String,
+    pub entities: u64,
+    pub quantity: u64,
+    pub current_entities: u64,
+    pub current_quantity: u64,
+    pub stopping: u64,
+    pub new_entities: u64,
+}
+
+/// Identical wanted lines (same service, item, quantity, dates and, where the price reads it,
+/// population): priced once, `lines` times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedGroup {
+    pub service: String,
+    pub amount: Option<Euro>,
+    pub lines: u64,
+}
+
+/// The aggregate from grouped counts and priced groups: the same figures as [`aggregate`] over
+/// the lines they were grouped from (a test checks it against the database).
+pub fn combine(counts: Vec<ServiceCounts>, priced: &[PricedGroup]) -> Vec<ServiceNeed> {
+    let mut by: BTreeMap<String, ServiceNeed> = counts
+        .into_iter()
+        .map(|c| {
+            (
+                c.service.clone(),
+                ServiceNeed {
+                    service: c.service,
+                    entities: c.entities,
+                    quantity: c.quantity,
+                    estimated_amount: Euro::ZERO,
+                    unpriced: 0,
+                    current_entities: c.current_entities,
+                    current_quantity: c.current_quantity,
+                    stopping: c.stopping,
+                    new_entities: c.new_entities,
+                },
+            )
+        })
+        .collect();
+    for g in priced {
+        let Some(n) = by.get_mut(&g.service) else {
+            continue;
+        };
+        match g.amount {
+            Some(a) => {
+                let add = a
+                    .cents()
+                    .saturating_mul(i64::try_from(g.lines).unwrap_or(i64::MAX));
+                n.estimated_amount =
+                    Euro::from_cents(n.estimated_amount.cents().saturating_add(add));
+            }
+            None => n.unpriced += g.lines,
+        }
+    }
+    by.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +334,51 @@ mod tests {
                 prop_assert!(x.new_entities <= x.entities);
                 prop_assert!(x.current_entities <= answered.len() as u64);
             }
+            // Grouped the way the store groups them, the same figures.
+            let mut counts: BTreeMap<String, ServiceCounts> = BTreeMap::new();
+            let mut sets: BTreeMap<(String, u8), BTreeSet<i64>> = BTreeMap::new();
+            let mut groups: BTreeMap<(String, Option<i64>), u64> = BTreeMap::new();
+            for l in &lines {
+                let c = counts.entry(l.service.clone()).or_insert_with(|| ServiceCounts {
+                    service: l.service.clone(),
+                    ..Default::default()
+                });
+                let wanted = l.answer.wanted() && l.quantity > 0;
+                if wanted {
+                    c.quantity += l.quantity;
+                    sets.entry((l.service.clone(), 0)).or_default().insert(l.entity_id);
+                    *groups.entry((l.service.clone(), l.amount.map(Euro::cents))).or_default() += 1;
+                    if l.answer == Answer::Interested {
+                        sets.entry((l.service.clone(), 3)).or_default().insert(l.entity_id);
+                    }
+                }
+                c.current_quantity += l.current_quantity;
+                if l.current_quantity > 0 {
+                    sets.entry((l.service.clone(), 1)).or_default().insert(l.entity_id);
+                }
+                if l.answer == Answer::Stop {
+                    sets.entry((l.service.clone(), 2)).or_default().insert(l.entity_id);
+                }
+            }
+            for ((service, k), set) in &sets {
+                let c = counts.get_mut(service).unwrap();
+                let n = set.len() as u64;
+                match k {
+                    0 => c.entities = n,
+                    1 => c.current_entities = n,
+                    2 => c.stopping = n,
+                    _ => c.new_entities = n,
+                }
+            }
+            let priced: Vec<PricedGroup> = groups
+                .into_iter()
+                .map(|((service, cents), n)| PricedGroup {
+                    service,
+                    amount: cents.map(Euro::from_cents),
+                    lines: n,
+                })
+                .collect();
+            prop_assert_eq!(combine(counts.into_values().collect(), &priced), agg.clone());
             // The order of the lines does not matter.
             let mut rev = lines.clone();
             rev.reverse();

@@ -475,6 +475,27 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/entities/{id}/packages"),
             Form(&[("servizio", "PD14"), ("anno", "2026")]),
         ),
+        (("GET", "/needs"), None),
+        (
+            ("POST", "/needs"),
+            Form(&[("anno", "2027"), ("scadenza", "2026-12-20")]),
+        ),
+        (("GET", "/needs/{campaign_id}"), None),
+        (("GET", "/needs/{campaign_id}/riepilogo.xlsx"), None),
+        (("GET", "/needs/{campaign_id}/forms/{entity_id}"), None),
+        (
+            ("POST", "/needs/{campaign_id}/forms/{entity_id}"),
+            Form(&[
+                ("s0", "PD09"),
+                ("a0", "stop"),
+                ("note", "Guasto riservato"),
+                ("azione", "invia"),
+            ]),
+        ),
+        (
+            ("POST", "/needs/{campaign_id}/forms/{entity_id}/elabora"),
+            Form(&[("confermato", "1")]),
+        ),
         (("GET", "/requests"), None),
         (("GET", "/requests/new"), None),
         (
@@ -815,6 +836,11 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     .starts_with("/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}")
                     && route.access != Access::Staff
                 || (route.path.starts_with("/requests/{request_id}") && who == "contact")
+                || (route
+                    .path
+                    .starts_with("/needs/{campaign_id}/forms/{entity_id}")
+                    && route.access != Access::Staff
+                    && who == "contact")
                 || (route.path.starts_with("/packages/{package_id}") && who == "contact")
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");

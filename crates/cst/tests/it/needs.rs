@@ -13,6 +13,8 @@ use super::delivery_changes::delivered;
 backends!(
     a_needs_campaign_from_opening_to_requests,
     wrong_answers_are_refused_and_the_deadline_closes_the_form,
+    the_grouped_aggregate_is_the_engine_over_every_line,
+    by_page_a_contact_fills_the_form_and_staff_process_it,
 );
 
 /// A second entity with an agreement and a contact account with an address, and a third
@@ -423,4 +425,285 @@ async fn wrong_answers_are_refused_and_the_deadline_closes_the_form(b: Backend) 
         .get(&format!("/api/v1/entities/{id}/services?on=2027-01-01"))
         .await;
     assert_eq!(v["items"], json!([]), "stopped on 31 December");
+}
+
+/// The store aggregates in SQL (grouped counts, lines grouped by what their price depends on);
+/// the engine aggregates line by line. On random forms (every catalogue service, populations
+/// from 50 to 300,000, every answer and form state) they give the same figures.
+async fn the_grouped_aggregate_is_the_engine_over_every_line(b: Backend) {
+    let app = spawn_app(b).await;
+    let sys = kernel::Actor::system("t");
+    catalog::store::load_padova_catalogue(&app.db, &sys)
+        .await
+        .unwrap();
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM services ORDER BY code")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    let mut seed = 0x1234_5678_9abc_def1_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in 0..40 {
+        let population = if i % 7 == 0 {
+            None
+        } else {
+            Some(50 + (next() % 300_000) as i64)
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO entities (name, kind, population, population_date, created_at, updated_at) \
+             VALUES ($1, 'comune', $2, '2023-01-01', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z') RETURNING id",
+        )
+        .bind(format!("Comune {i:02}"))
+        .bind(population)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO agreements (entity_id, number, status, start_date, end_date, term_years, \
+             created_at, updated_at) VALUES ($1, $2, 'signed', '2024-01-01', '2028-12-31', 5, \
+             '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+        )
+        .bind(id)
+        .bind(format!("{i}/2024"))
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    let c = delivery::store::needs::open(
+        &app.db,
+        &sys,
+        2027,
+        "2026-12-15".parse().unwrap(),
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
+    let forms: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, entity_id FROM needs_forms WHERE campaign_id = $1")
+            .bind(c.id)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    let states = ["sent", "draft", "submitted", "submitted", "processed"];
+    for (form, _) in &forms {
+        for code in &codes {
+            if next() % 3 == 0 {
+                continue;
+            }
+            let (answer, quantity, current, activation) = match next() % 4 {
+                0 => (
+                    "renew",
+                    1 + next() % 40,
+                    1 + next() % 40,
+                    Some(["2024-03-01", "2026-12-01", "2025-01-01"][(next() % 3) as usize]),
+                ),
+                1 => ("stop", 0, 1 + next() % 40, Some("2025-06-01")),
+                2 => ("interested", next() % 40, 0, None),
+                _ => ("no", 0, 0, None),
+            };
+            sqlx::query(
+                "INSERT INTO needs_lines (form_id, campaign_id, service_code, item_code, answer, \
+                 quantity, current_quantity, activation_date) VALUES ($1, $2, $3, '', $4, $5, $6, $7)",
+            )
+            .bind(form)
+            .bind(c.id)
+            .bind(code)
+            .bind(answer)
+            .bind(quantity as i64)
+            .bind(current as i64)
+            .bind(activation)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        }
+        sqlx::query("UPDATE needs_forms SET state = $1 WHERE id = $2")
+            .bind(states[(next() % 5) as usize])
+            .bind(form)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+    // The engine, line by line.
+    let list = catalog::store::price_lists::on(&app.db, "2027-01-01".parse().unwrap())
+        .await
+        .unwrap();
+    type Line = (i64, String, String, i64, i64, Option<String>, Option<i64>);
+    let rows: Vec<Line> = sqlx::query_as(
+        "SELECT f.entity_id, l.service_code, l.answer, l.quantity, l.current_quantity, \
+         l.activation_date, e.population FROM needs_lines l JOIN needs_forms f ON f.id = l.form_id \
+         JOIN entities e ON e.id = f.entity_id \
+         WHERE l.campaign_id = $1 AND f.state IN ('submitted', 'processed')",
+    )
+    .bind(c.id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert!(rows.len() > 200, "enough lines: {}", rows.len());
+    let lines: Vec<delivery::needs::NeedLine> = rows
+        .into_iter()
+        .map(
+            |(entity, service, answer, quantity, current, activation, population)| {
+                let answer = delivery::needs::Answer::parse(&answer).unwrap();
+                let amount = (answer.wanted() && quantity > 0).then(|| {
+                    catalog::fees::quote(
+                        &list.list,
+                        &catalog::fees::QuoteInput {
+                            service: &service,
+                            item: None,
+                            quantity: quantity as u32,
+                            population: population.map(|p| p as u32),
+                            activation: activation
+                                .map_or("2027-01-01".parse().unwrap(), |d| d.parse().unwrap()),
+                            year: 2027,
+                        },
+                    )
+                    .ok()
+                    .map(|q| q.amount)
+                });
+                delivery::needs::NeedLine {
+                    entity_id: entity,
+                    service,
+                    answer,
+                    quantity: quantity as u64,
+                    current_quantity: current as u64,
+                    amount: amount.flatten(),
+                }
+            },
+        )
+        .collect();
+    let expected = delivery::needs::aggregate(&lines);
+    let got = delivery::store::needs::summary(&app.db, &sys, c.id)
+        .await
+        .unwrap();
+    let got: Vec<delivery::needs::ServiceNeed> = got.services.into_iter().map(|(n, _)| n).collect();
+    assert_eq!(got, expected);
+    assert!(got.iter().any(|n| n.estimated_amount > kernel::Euro::ZERO));
+}
+
+/// The row index the form page gives a service (`name="s{i}" value="PD14"`).
+fn row_of(page: &str, service: &str) -> String {
+    let at = page
+        .find(&format!("\" value=\"{service}\""))
+        .unwrap_or_else(|| panic!("{service} not on the form"));
+    let start = page[..at].rfind("name=\"s").unwrap() + "name=\"s".len();
+    page[start..at].to_owned()
+}
+
+async fn by_page_a_contact_fills_the_form_and_staff_process_it(b: Backend) {
+    let app = spawn_app(b).await;
+    let (staff, contact, id) = setup(&app).await;
+    delivered(&staff, &contact, id).await;
+    let admin = app.browser("capo").await;
+    // Opening: a wrong deadline keeps what was typed; then opened.
+    let (_, page) = admin
+        .post_follow("/needs", &[("anno", "2027"), ("scadenza", "2026-01-10")])
+        .await;
+    assert!(page.contains("La scadenza è già passata"), "{page}");
+    assert!(page.contains("value=\"2026-01-10\""), "{page}");
+    let (_, page) = admin
+        .post_follow("/needs", &[("anno", "2027"), ("scadenza", "2026-12-15")])
+        .await;
+    assert!(
+        page.contains("Campagna 2027 aperta: 1 schede") || page.contains("Campagna 2027 aperta"),
+        "{page}"
+    );
+    let cid: i64 = sqlx::query_scalar("SELECT id FROM needs_campaigns")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    // The contact finds the form from the list.
+    let referente = app.browser("referente").await;
+    let (s, list) = referente.get("/needs").await;
+    assert_eq!(s, 200);
+    let form = format!("/needs/{cid}/forms/{id}");
+    assert!(list.contains(&form), "{list}");
+    let (s, page) = referente.get(&form).await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("Servizi che l'ente ha oggi"), "{page}");
+    let pd09 = row_of(&page, "PD09");
+    let pd14 = row_of(&page, "PD14");
+    let field = |p: &str, i: &str| format!("{p}{i}");
+    // A quantity that is not a number: the form comes back with what was typed and the reason.
+    let bad = [
+        (field("s", &pd09), "PD09".to_owned()),
+        (field("a", &pd09), "renew".to_owned()),
+        (field("q", &pd09), "cinque".to_owned()),
+        (field("s", &pd14), "PD14".to_owned()),
+        (field("a", &pd14), "interested".to_owned()),
+        (field("q", &pd14), "1".to_owned()),
+        ("note".to_owned(), "Nuova sede".to_owned()),
+        ("azione".to_owned(), "invia".to_owned()),
+    ];
+    let as_form = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
+    let fields = as_form(&bad);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (s, page) = referente.post(&form, &pairs).await;
+    assert_eq!(s, 422, "{page}");
+    assert!(page.contains("«cinque» non è un numero intero"), "{page}");
+    assert!(page.contains("value=\"cinque\""), "{page}");
+    assert!(page.contains("Nuova sede"), "{page}");
+    let (_, f) = contact
+        .get(&format!("/api/v1/needs-campaigns/{cid}/forms/{id}"))
+        .await;
+    assert_eq!(f["state"], "sent", "nothing saved");
+    // A draft, then sent.
+    let mut good = bad.clone();
+    good[2].1 = "5".into();
+    good[7].1 = "bozza".into();
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (_, page) = referente.post_follow(&form, &pairs).await;
+    assert!(page.contains("Bozza salvata"), "{page}");
+    good[7].1 = "invia".into();
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (_, page) = referente.post_follow(&form, &pairs).await;
+    assert!(page.contains("Scheda inviata al centro servizi"), "{page}");
+    // Staff read the aggregate and download it.
+    let (s, page) = admin.get(&format!("/needs/{cid}")).await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("id=\"need-PD09\""), "{page}");
+    assert!(page.contains("+2"), "PD09 from 3 to 5: {page}");
+    let r = admin
+        .http
+        .get(format!("{}/needs/{cid}/riepilogo.xlsx", admin.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("fabbisogni-2027.xlsx"));
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+    let (s, _) = referente.get(&format!("/needs/{cid}/riepilogo.xlsx")).await;
+    assert_eq!(s, 403, "the aggregate is the centre's");
+    // Processing asks first, naming what it will do.
+    let (s, ask) = admin.post(&format!("{form}/elabora"), &[]).await;
+    assert_eq!(s, 200);
+    assert!(
+        ask.contains("PD09: quantità da 3 a 5 dal 01/01/2027."),
+        "{ask}"
+    );
+    assert!(ask.contains("Richiesta di attivazione di PD14"), "{ask}");
+    let (_, page) = admin
+        .post_follow(&format!("{form}/elabora"), &[("confermato", "1")])
+        .await;
+    assert!(
+        page.contains("Scheda elaborata: 1 richiesta di attivazione, 1 cambio di quantità."),
+        "{page}"
+    );
+    // Closed for the contact: read only.
+    let (_, page) = referente.get(&form).await;
+    assert!(
+        page.contains("il centro servizi l'ha già elaborata"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"form-send\""), "{page}");
 }

@@ -135,7 +135,7 @@ fn overdue_sql(now: &str) -> String {
 }
 
 /// `text` as a `LIKE` pattern matching it anywhere, lower-case, `%`, `_` and `\` literal.
-fn like_pattern(text: &str) -> String {
+pub fn like_pattern(text: &str) -> String {
     let escaped: String = text
         .to_lowercase()
         .chars()

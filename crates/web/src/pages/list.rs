@@ -132,7 +132,7 @@ pub struct PageLink {
 /// What the list's templates draw around the rows.
 pub struct ListView {
     /// The page's path (`/tickets`); the CSV is at `{path}.csv`.
-    pub path: &'static str,
+    pub path: String,
     /// The id of the element that htmx replaces (`ticket-list`).
     pub target: &'static str,
     /// The filters in force, as they stand in the URL, without paging and order.
@@ -285,7 +285,7 @@ mod tests {
 
     fn view(total: i64, page: i64, shown: i64, more: bool) -> ListView {
         ListView {
-            path: "/tickets",
+            path: "/tickets".into(),
             target: "ticket-list",
             filters: vec![
                 ("stato".into(), "aperti".into()),

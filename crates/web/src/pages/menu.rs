@@ -25,7 +25,7 @@ fn group_of(nav: &str) -> &'static str {
         "home" => "cruscotto",
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
         "entities" | "import" => "enti",
-        "catalog" | "price-lists" | "quotes" | "requests" | "membership" => "servizi",
+        "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
     }
@@ -87,6 +87,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
     if role != Role::Supplier {
         services.push(item("Richieste di attivazione", "/requests", "requests"));
         services.push(item("Preventivi", "/quotes", "quotes"));
+        services.push(item("Scheda dei fabbisogni", "/needs", "needs"));
     }
     if admin {
         services.push(item("Quota associativa", "/membership-fee", "membership"));

@@ -126,7 +126,7 @@ pub async fn list(
     let (total, users) = accounts::store::search(&s.db, &sess.actor(), &q).await?;
     let body = RowsPartial {
         list: ListView {
-            path: "/users",
+            path: "/users".into(),
             target: "user-list",
             filters: f.in_url(),
             sort: q.sort.as_str().to_owned(),

@@ -132,7 +132,7 @@ pub async fn list(
     let (total, rows) = quote_list::list(&s.db, &sess.actor(), &q).await?;
     let body = RowsPartial {
         list: ListView {
-            path: "/quotes",
+            path: "/quotes".into(),
             target: "quote-list",
             filters: f.in_url(),
             sort: q.sort.as_str().to_owned(),

@@ -3,6 +3,7 @@
 
 pub mod home;
 pub mod needs_api;
+pub mod needs_pages;
 pub mod request_new_pages;
 pub mod requests_api;
 pub mod requests_pages;
@@ -47,6 +48,13 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::PUT, "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}", User, Api, needs_api::put_form),
         route(M::POST, "/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}/process", Staff, Api, needs_api::process),
         route(M::GET, "/api/v1/needs-campaigns/{campaign_id}/summary", Staff, Api, needs_api::summary),
+        route(M::GET, "/needs", User, Page, needs_pages::list),
+        route(M::POST, "/needs", Admin, Page, needs_pages::open),
+        route(M::GET, "/needs/{campaign_id}", User, Page, needs_pages::campaign),
+        route(M::GET, "/needs/{campaign_id}/riepilogo.xlsx", Staff, Page, needs_pages::xlsx),
+        route(M::GET, "/needs/{campaign_id}/forms/{entity_id}", User, Page, needs_pages::form),
+        route(M::POST, "/needs/{campaign_id}/forms/{entity_id}", User, Page, needs_pages::save),
+        route(M::POST, "/needs/{campaign_id}/forms/{entity_id}/elabora", Staff, Page, needs_pages::process),
         route(M::GET, "/requests", User, Page, requests_pages::list),
         route(M::GET, "/requests/new", User, Page, request_new_pages::new_form),
         route(M::POST, "/requests/new", User, Page, request_new_pages::create),

@@ -266,8 +266,8 @@ pub async fn forms(
     ApiStaff(user): ApiStaff,
     PathId(campaign): PathId,
 ) -> Result<Json<NeedsFormList>, ApiError> {
-    let items = needs::forms(&s.db, &user.actor(), campaign)
-        .await?
+    let (rows, _) = needs::forms(&s.db, &user.actor(), campaign, &Default::default()).await?;
+    let items = rows
         .into_iter()
         .map(|r| NeedsFormRowOut {
             entity_id: r.entity_id,

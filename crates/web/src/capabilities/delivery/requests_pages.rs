@@ -131,7 +131,7 @@ pub async fn list(
     let (total, items) = store::page(&s.db, &sess.actor(), &q).await?;
     let body = RowsPartial {
         list: ListView {
-            path: "/requests",
+            path: "/requests".into(),
             target: "request-list",
             filters: f.in_url(),
             sort: q.sort.as_str().to_owned(),

@@ -162,7 +162,7 @@ pub async fn list(
     };
     let body = QueueList {
         list: ListView {
-            path: "/tickets",
+            path: "/tickets".into(),
             target: "ticket-list",
             filters: f.pairs(),
             sort: q.sort.as_str().to_owned(),

@@ -106,7 +106,7 @@ pub async fn list(
     }
     let body = RowsPartial {
         list: ListView {
-            path: "/entities",
+            path: "/entities".into(),
             target: "entity-list",
             filters,
             sort: q.sort.as_str().to_owned(),

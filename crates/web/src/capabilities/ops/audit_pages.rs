@@ -165,7 +165,7 @@ async fn rows(s: &AppState, f: &Params, paging: &Paging) -> Result<RowsPartial, 
     Ok(RowsPartial {
         lines: audit_words::lines(s, recs).await?,
         list: ListView {
-            path: "/audit",
+            path: "/audit".into(),
             target: "audit-list",
             filters: f.in_url(),
             sort: "recenti".into(),

@@ -150,7 +150,7 @@ pub async fn list(
     let body = RowsPartial {
         csrf: sess.csrf.clone(),
         list: ListView {
-            path: "/jobs",
+            path: "/jobs".into(),
             target: "job-list",
             filters,
             sort: q.sort.as_str().to_owned(),
