@@ -149,6 +149,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0022_needs.sql"),
             step: None,
         },
+        Migration {
+            version: 23,
+            name: "projects",
+            sql: include_str!("../../../migrations/0023_projects.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -17,6 +17,8 @@ pub enum DeliveryError {
     CampaignNotFound,
     #[error("scheda dei fabbisogni non trovata")]
     FormNotFound,
+    #[error("progetto non trovato")]
+    ProjectNotFound,
     /// A state that forbids the change: a campaign already open for the year, a form already
     /// processed or past its deadline.
     #[error("{0}")]
@@ -55,7 +57,8 @@ impl Refusal for DeliveryError {
             Self::NotFound
             | Self::PackageNotFound
             | Self::CampaignNotFound
-            | Self::FormNotFound => Kind::NotFound,
+            | Self::FormNotFound
+            | Self::ProjectNotFound => Kind::NotFound,
             Self::StaffOnly | Self::AdminOnly | Self::NotForSuppliers => Kind::Forbidden,
             Self::BadMove { .. } | Self::Closed(_) => Kind::Conflict,
             Self::Catalog(e) => e.kind(),
@@ -73,7 +76,8 @@ impl Refusal for DeliveryError {
             Self::AdminOnly => "admin_only",
             Self::CampaignNotFound => "needs_campaign_not_found",
             Self::FormNotFound => "needs_form_not_found",
-            Self::Closed(_) => "needs_form_closed",
+            Self::ProjectNotFound => "project_not_found",
+            Self::Closed(_) => "closed",
             Self::NotForSuppliers => "not_for_suppliers",
             Self::BadMove { .. } => "activation_request_state",
             Self::Catalog(e) => e.code(),

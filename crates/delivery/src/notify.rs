@@ -238,3 +238,102 @@ pub async fn package_warning(
     .map_err(|e| DeliveryError::Mail(e.to_string()))?;
     Ok(())
 }
+
+/// Queues the e-mail of a project's news to its entity (a quote to decide on) or to the
+/// centre's staff (the entity's decision).
+pub async fn project_changed(
+    tx: &mut WriteTx,
+    p: &crate::store::projects::Project,
+) -> Result<(), DeliveryError> {
+    use crate::store::projects::ProjectState;
+    let entity: String = sqlx::query_scalar("SELECT name FROM entities WHERE id = $1")
+        .bind(p.entity_id)
+        .fetch_one(tx.conn())
+        .await?;
+    let current = p.current();
+    let (mut to, subject, text) = match p.state {
+        ProjectState::Proposed => {
+            let mut to = entity_addresses(tx, p.entity_id).await?;
+            let users: Vec<String> = sqlx::query_scalar(
+                "SELECT u.email FROM users u JOIN user_entities ue ON ue.user_id = u.id \
+                 WHERE ue.entity_id = $1 AND u.role = 'contact' AND u.active = 1 AND u.email <> ''",
+            )
+            .bind(p.entity_id)
+            .fetch_all(tx.conn())
+            .await?;
+            to.extend(users.into_iter().map(|e| e.to_lowercase()));
+            (
+                to,
+                format!("preventivo da approvare (versione {})", p.quote_version),
+                format!(
+                    "il centro servizi ha preparato il preventivo del progetto «{}» per {entity}: {} (versione {}, valido fino al {}).\n\nLo può leggere e approvare o rifiutare dal portale del centro servizi: /projects/{}\n\nNessun lavoro comincia prima dell'approvazione.",
+                    p.title,
+                    current.map(|q| q.total.to_string()).unwrap_or_default(),
+                    p.quote_version,
+                    current
+                        .map(|q| kernel::time::display_date(q.valid_until))
+                        .unwrap_or_default(),
+                    p.id
+                ),
+            )
+        }
+        ProjectState::Approved | ProjectState::Refused => {
+            let staff: Vec<String> = sqlx::query_scalar(
+                "SELECT email FROM users WHERE active = 1 AND role IN ('admin', 'operator') AND email <> ''",
+            )
+            .fetch_all(tx.conn())
+            .await?;
+            let approved = p.state == ProjectState::Approved;
+            (
+                staff.into_iter().map(|e| e.to_lowercase()).collect(),
+                if approved {
+                    format!(
+                        "preventivo approvato (versione {})",
+                        p.decided_version.unwrap_or(0)
+                    )
+                } else {
+                    format!(
+                        "preventivo rifiutato (versione {})",
+                        p.decided_version.unwrap_or(0)
+                    )
+                },
+                format!(
+                    "{entity} ha {} il preventivo del progetto «{}» (versione {}).{}",
+                    if approved { "approvato" } else { "rifiutato" },
+                    p.title,
+                    p.decided_version.unwrap_or(0),
+                    if p.decision_note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\n\nMotivo: {}", p.decision_note)
+                    }
+                ),
+            )
+        }
+        _ => return Ok(()),
+    };
+    to.retain(|a| mail::is_address(a));
+    to.sort();
+    to.dedup();
+    if to.is_empty() {
+        return Ok(());
+    }
+    mail::smtp::queue(
+        tx,
+        &mail::Outgoing {
+            to,
+            subject: format!("[Progetto {}] {}: {subject}", p.id, p.title),
+            body: format!("Gentile referente,\n\n{text}\n\n-- \nCentro Servizi Territoriale\n"),
+            local_id: mail::new_local_id(&format!(
+                "project{}-{}-{}",
+                p.id,
+                p.state.code(),
+                p.version
+            )),
+            references: vec![],
+        },
+    )
+    .await
+    .map_err(|e| DeliveryError::Mail(e.to_string()))?;
+    Ok(())
+}

@@ -18,6 +18,7 @@ use crate::DeliveryError;
 
 mod list;
 pub mod needs;
+pub mod projects;
 mod services;
 pub mod work;
 

@@ -141,6 +141,23 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{f}");
+    // A project with a quote.
+    let (s, pj) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/projects",
+            json!({"entity_id": e, "title": "Nuovo sito"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{pj}");
+    let (s, pj) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/projects/{}/quotes", pj["id"]),
+            json!({"lines": [{"text": "Sviluppo", "days": "2", "rate": "393.00"}], "valid_until": "2026-12-31"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{pj}");
     // A day package with a work report against it.
     let (s, p) = api
         .send_json(

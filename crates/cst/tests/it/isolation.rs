@@ -475,6 +475,36 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/entities/{id}/packages"),
             Form(&[("servizio", "PD14"), ("anno", "2026")]),
         ),
+        (
+            ("POST", "/api/v1/projects"),
+            Json(r#"{"entity_id": {B}, "title": "Guasto riservato"}"#),
+        ),
+        (("GET", "/api/v1/projects"), None),
+        (("GET", "/api/v1/projects/{project_id}"), None),
+        (
+            ("POST", "/api/v1/projects/{project_id}/quotes"),
+            Json(r#"{"lines": [{"text": "x", "amount": "1.00"}], "valid_until": "2026-12-31"}"#),
+        ),
+        (
+            ("POST", "/api/v1/projects/{project_id}/approve"),
+            Json(r#"{"version": 1}"#),
+        ),
+        (
+            ("POST", "/api/v1/projects/{project_id}/refuse"),
+            Json(r#"{"version": 1, "reason": "no"}"#),
+        ),
+        (("POST", "/api/v1/projects/{project_id}/withdraw"), None),
+        (("GET", "/api/v1/work-reports/{report_id}/pdf"), None),
+        (("GET", "/work-reports/{report_id}/pdf"), None),
+        (("GET", "/projects/{project_id}"), None),
+        (
+            ("POST", "/projects/{project_id}/{action}"),
+            Form(&[("confermato", "1"), ("versione", "1")]),
+        ),
+        (
+            ("POST", "/entities/{id}/projects"),
+            Form(&[("titolo", "Guasto riservato")]),
+        ),
         (("GET", "/needs"), None),
         (
             ("POST", "/needs"),
@@ -547,6 +577,9 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT entity_id, state, notes, version FROM needs_forms ORDER BY id".to_owned(),
         "SELECT COUNT(*) FROM needs_lines".to_owned(),
         "SELECT id, quantity, version FROM active_services ORDER BY id".to_owned(),
+        "SELECT id, state, quote_version, version FROM projects ORDER BY id".to_owned(),
+        "SELECT COUNT(*) FROM project_quotes".to_owned(),
+        "SELECT id, COALESCE(acknowledged_at, '') FROM work_reports ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -665,6 +698,25 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
+    // B has a project with a quote: nobody of A may read, approve or refuse it.
+    let b_project =
+        delivery::store::projects::create_project(&app.db, &sys, bb.id, "Guasto riservato", "")
+            .await
+            .unwrap();
+    delivery::store::projects::propose(
+        &app.db,
+        &sys,
+        b_project.id,
+        &[delivery::store::projects::QuoteLineDraft {
+            text: "Guasto riservato".into(),
+            amount: Some(kernel::Euro::from_cents(10_000)),
+            ..Default::default()
+        }],
+        "2026-12-31".parse().unwrap(),
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
     // B bought a package: nobody of A may read its balance.
     let b_package = delivery::store::work::create_package(
         &app.db,
@@ -766,6 +818,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{report_id}", &b_report.id.to_string())
             .replace("{service_id}", &b_service.id.to_string())
             .replace("{campaign_id}", &campaign.id.to_string())
+            .replace("{project_id}", &b_project.id.to_string())
             .replace("{entity_id}", &bb.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")
@@ -831,6 +884,10 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path == "/api/v1/activation-requests/{request_id}"
                 || route.path == "/api/v1/packages/{package_id}"
                 || route.path == "/api/v1/active-services/{service_id}"
+                || (route.path.starts_with("/api/v1/projects/{project_id}")
+                    || route.path.contains("/work-reports/{report_id}"))
+                    && route.access != Access::Staff
+                || (route.path.starts_with("/projects/{project_id}") && who == "contact")
                 || route
                     .path
                     .starts_with("/api/v1/needs-campaigns/{campaign_id}/forms/{entity_id}")

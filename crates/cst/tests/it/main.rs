@@ -18,6 +18,7 @@ mod isolation;
 mod lists;
 mod needs;
 mod processes;
+mod projects;
 mod services;
 mod tickets;
 mod workbench;

@@ -15,7 +15,9 @@ use crate::DeliveryError;
 const IN_SCOPE: &str = db::entities_in_scope!("entity_id", "$1");
 
 mod read;
-pub use read::{acknowledge, packages_of, reports_of, ReportLine};
+pub use read::{
+    acknowledge, keep_printout, packages_of, printable, reports_of, Printable, ReportLine,
+};
 
 /// What a package is bought with.
 #[derive(Debug, Clone, Default)]
@@ -383,6 +385,8 @@ pub struct ReportDraft {
     pub entity_id: i64,
     pub ticket_id: Option<i64>,
     pub package_id: Option<i64>,
+    /// A project whose quote the entity approved.
+    pub project_id: Option<i64>,
     pub date: Option<NaiveDate>,
     pub minutes: u32,
     pub mode: String,
@@ -395,6 +399,7 @@ pub struct Report {
     pub entity_id: i64,
     pub ticket_id: Option<i64>,
     pub package_id: Option<i64>,
+    pub project_id: Option<i64>,
     pub date: NaiveDate,
     pub minutes: u32,
     pub mode: Mode,
@@ -507,6 +512,9 @@ pub async fn report(
             ));
         }
     }
+    if let Some(p) = draft.project_id {
+        super::projects::for_work(tx.conn(), actor, p, draft.entity_id).await?;
+    }
     let profile = helpdesk::store::support_profile(tx.conn(), draft.entity_id).await?;
     let flags = work::flags(&ReportFacts {
         minutes: draft.minutes,
@@ -516,7 +524,8 @@ pub async fn report(
     });
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO work_reports (entity_id, ticket_id, package_id, work_date, minutes, mode, \
-         description, flags, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         description, flags, author, created_at, project_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(draft.entity_id)
     .bind(draft.ticket_id)
@@ -528,6 +537,7 @@ pub async fn report(
     .bind(flags.join(","))
     .bind(&actor.label)
     .bind(kernel::time::now())
+    .bind(draft.project_id)
     .fetch_one(tx.conn())
     .await?;
     if let Some(p) = draft.package_id {
@@ -549,6 +559,7 @@ pub async fn report(
         entity_id: draft.entity_id,
         ticket_id: draft.ticket_id,
         package_id: draft.package_id,
+        project_id: draft.project_id,
         date,
         minutes: draft.minutes,
         mode,

@@ -8,6 +8,8 @@ use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
 use crate::capabilities::delivery::needs_api as needs;
+use crate::capabilities::delivery::printouts;
+use crate::capabilities::delivery::projects_api as projects;
 use crate::capabilities::delivery::requests_api as delivery;
 use crate::capabilities::delivery::services_web as active;
 use crate::capabilities::delivery::work_api as work;
@@ -134,7 +136,9 @@ impl Modify for Refusals {
         work::create_package, work::package, work::create_report,
         active::get, active::quantity, active::deactivate,
         needs::open, needs::list, needs::forms, needs::get_form, needs::put_form, needs::process,
-        needs::summary,
+        needs::summary, printouts::api_pdf,
+        projects::create, projects::list, projects::get, projects::propose, projects::approve,
+        projects::refuse, projects::withdraw,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

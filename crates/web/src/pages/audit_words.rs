@@ -9,7 +9,7 @@ use crate::AppState;
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
-pub const ACTIONS: [(&str, &str, &str); 57] = [
+pub const ACTIONS: [(&str, &str, &str); 66] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -109,6 +109,19 @@ pub const ACTIONS: [(&str, &str, &str); 57] = [
         "acknowledge",
         "Presa visione di un intervento",
     ),
+    ("needs_campaign", "create", "Campagna dei fabbisogni aperta"),
+    (
+        "needs_form",
+        "update",
+        "Scheda dei fabbisogni salvata in bozza",
+    ),
+    ("needs_form", "submit", "Scheda dei fabbisogni inviata"),
+    ("needs_form", "process", "Scheda dei fabbisogni elaborata"),
+    ("project", "create", "Progetto registrato"),
+    ("project", "propose", "Preventivo del progetto inviato"),
+    ("project", "approve", "Preventivo del progetto approvato"),
+    ("project", "refuse", "Preventivo del progetto rifiutato"),
+    ("project", "withdraw", "Progetto ritirato"),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
 ];
@@ -166,9 +179,12 @@ pub fn object(
             .as_ref()
             .and_then(|a| a.get(k))
             .or_else(|| before.as_ref().and_then(|b| b.get(k)))
-            .and_then(Value::as_str)
+            .map(|v| match v {
+                Value::String(t) => t.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => String::new(),
+            })
             .unwrap_or_default()
-            .to_owned()
     };
     let entity = entity_name.map(str::to_owned).unwrap_or_default();
     let on_entity = entity_id

@@ -111,12 +111,16 @@ pub async fn acknowledge(db: &Db, actor: &Actor, report_id: i64) -> Result<(), D
         return Ok(());
     }
     let now = kernel::time::now();
-    sqlx::query("UPDATE work_reports SET acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3")
-        .bind(&actor.label)
-        .bind(&now)
-        .bind(report_id)
-        .execute(tx.conn())
-        .await?;
+    // The printout changes (it says who acknowledged it): printed again when next asked for.
+    sqlx::query(
+        "UPDATE work_reports SET acknowledged_by = $1, acknowledged_at = $2, pdf_sha256 = NULL \
+         WHERE id = $3",
+    )
+    .bind(&actor.label)
+    .bind(&now)
+    .bind(report_id)
+    .execute(tx.conn())
+    .await?;
     audit::append(
         &mut tx,
         AuditEvent {
@@ -132,4 +136,101 @@ pub async fn acknowledge(db: &Db, actor: &Actor, report_id: i64) -> Result<(), D
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A report ready to print: the report, its entity, what it was on, and its printout if one
+/// is kept in the file store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Printable {
+    pub report: ReportLine,
+    pub entity: String,
+    /// "Pacchetto PD14 «base» · 2026", "Progetto «…»", "Ticket n. 2026/000012".
+    pub reference: Option<String>,
+    /// The kept printout (SHA-256 in the file store).
+    pub pdf_sha256: Option<String>,
+}
+
+/// A report of an entity the actor may see, to print.
+pub async fn printable(db: &Db, actor: &Actor, report_id: i64) -> Result<Printable, DeliveryError> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT w.id, w.package_id, w.ticket_id, w.work_date, w.minutes, w.mode, w.description, \
+         w.flags, w.author, w.acknowledged_by, w.acknowledged_at, e.name, w.pdf_sha256, \
+         p.service_code, p.item_code, p.year, j.title, t.number \
+         FROM work_reports w JOIN entities e ON e.id = w.entity_id \
+         LEFT JOIN packages p ON p.id = w.package_id LEFT JOIN projects j ON j.id = w.project_id \
+         LEFT JOIN tickets t ON t.id = w.ticket_id \
+         WHERE w.id = $2 AND {}",
+        db::entities_in_scope!("w.entity_id", "$1")
+    )))
+    .bind(actor.scope_param())
+    .bind(report_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(DeliveryError::NotFound)?;
+    let date: String = r.try_get(3)?;
+    let mode: String = r.try_get(5)?;
+    let flags: String = r.try_get(7)?;
+    let by: Option<String> = r.try_get(9)?;
+    let at: Option<String> = r.try_get(10)?;
+    let package: Option<String> = r.try_get(13)?;
+    let item: Option<String> = r.try_get(14)?;
+    let year: Option<i64> = r.try_get(15)?;
+    let project: Option<String> = r.try_get(16)?;
+    let ticket: Option<String> = r.try_get(17)?;
+    let reference = match (package, project, ticket) {
+        (Some(s), _, _) => Some(format!(
+            "Pacchetto {s} «{}» · {}",
+            item.unwrap_or_default(),
+            year.unwrap_or_default()
+        )),
+        (None, Some(t), _) => Some(format!("Progetto «{t}»")),
+        (None, None, Some(n)) => Some(format!("Ticket n. {n}")),
+        _ => None,
+    };
+    Ok(Printable {
+        report: ReportLine {
+            id: r.try_get(0)?,
+            package_id: r.try_get(1)?,
+            ticket_id: r.try_get(2)?,
+            date: date
+                .parse()
+                .map_err(|_| sqlx::Error::Decode(format!("data «{date}»").into()))?,
+            minutes: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
+            mode: Mode::parse(&mode).unwrap_or(Mode::Remote),
+            description: r.try_get(6)?,
+            flags: flags
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            author: r.try_get(8)?,
+            acknowledged: by.zip(at),
+        },
+        entity: r.try_get(11)?,
+        reference,
+        pdf_sha256: r.try_get(12)?,
+    })
+}
+
+/// Keeps a report's printout in the file store, unless the report was acknowledged after it
+/// was printed (`acknowledged_at` is what the printout shows). Gives the file's SHA-256.
+pub async fn keep_printout(
+    db: &Db,
+    report_id: i64,
+    acknowledged_at: Option<&str>,
+    pdf: &[u8],
+) -> Result<String, DeliveryError> {
+    let mut tx = db.write().await?;
+    let stored = db::files::put(&mut tx, pdf).await?;
+    sqlx::query(
+        "UPDATE work_reports SET pdf_sha256 = $1 WHERE id = $2 \
+         AND COALESCE(acknowledged_at, '') = $3",
+    )
+    .bind(&stored.sha256)
+    .bind(report_id)
+    .bind(acknowledged_at.unwrap_or(""))
+    .execute(tx.conn())
+    .await?;
+    tx.commit().await?;
+    Ok(stored.sha256)
 }

@@ -4,6 +4,9 @@
 pub mod home;
 pub mod needs_api;
 pub mod needs_pages;
+pub mod printouts;
+pub mod projects_api;
+pub mod projects_pages;
 pub mod request_new_pages;
 pub mod requests_api;
 pub mod requests_pages;
@@ -37,6 +40,18 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/entities/{id}/packages", Staff, Api, work_api::create_package),
         route(M::GET, "/api/v1/packages/{package_id}", User, Api, work_api::package),
         route(M::POST, "/api/v1/work-reports", Staff, Api, work_api::create_report),
+        route(M::POST, "/api/v1/projects", Staff, Api, projects_api::create),
+        route(M::GET, "/api/v1/projects", User, Api, projects_api::list),
+        route(M::GET, "/api/v1/projects/{project_id}", User, Api, projects_api::get),
+        route(M::POST, "/api/v1/projects/{project_id}/quotes", Staff, Api, projects_api::propose),
+        route(M::POST, "/api/v1/projects/{project_id}/approve", User, Api, projects_api::approve),
+        route(M::POST, "/api/v1/projects/{project_id}/refuse", User, Api, projects_api::refuse),
+        route(M::POST, "/api/v1/projects/{project_id}/withdraw", Staff, Api, projects_api::withdraw),
+        route(M::GET, "/projects/{project_id}", User, Page, projects_pages::detail),
+        route(M::POST, "/projects/{project_id}/{action}", User, Page, projects_pages::act),
+        route(M::POST, "/entities/{id}/projects", Staff, Page, projects_pages::create),
+        route(M::GET, "/api/v1/work-reports/{report_id}/pdf", User, Api, printouts::api_pdf),
+        route(M::GET, "/work-reports/{report_id}/pdf", User, Page, printouts::page_pdf),
         route(M::GET, "/packages/{package_id}", User, Page, work_pages::detail),
         route(M::POST, "/packages/{package_id}/interventi", User, Page, work_pages::add_report),
         route(M::POST, "/packages/{package_id}/interventi/{report_id}/presa-visione", User, Page, work_pages::acknowledge),

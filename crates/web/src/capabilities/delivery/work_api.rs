@@ -195,6 +195,9 @@ pub struct ReportIn {
     /// The package the work is counted against.
     #[serde(default)]
     pub package_id: Option<i64>,
+    /// A project of the entity whose quote was approved.
+    #[serde(default)]
+    pub project_id: Option<i64>,
     /// The day of the work (today when absent); not in the future.
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
@@ -212,6 +215,7 @@ pub struct ReportOut {
     pub entity_id: i64,
     pub ticket_id: Option<i64>,
     pub package_id: Option<i64>,
+    pub project_id: Option<i64>,
     pub date: String,
     pub minutes: u32,
     pub mode: &'static str,
@@ -238,6 +242,7 @@ pub async fn create_report(
             entity_id: r.entity_id,
             ticket_id: r.ticket_id,
             package_id: r.package_id,
+            project_id: r.project_id,
             date: r.date,
             minutes: r.minutes,
             mode: r.mode,
@@ -253,6 +258,7 @@ pub async fn create_report(
             entity_id: report.entity_id,
             ticket_id: report.ticket_id,
             package_id: report.package_id,
+            project_id: report.project_id,
             date: report.date.to_string(),
             minutes: report.minutes,
             mode: report.mode.code(),

@@ -282,6 +282,7 @@ pub async fn add_report(
         &ReportDraft {
             entity_id: p.entity_id,
             ticket_id: None,
+            project_id: None,
             package_id: Some(id),
             date,
             minutes,

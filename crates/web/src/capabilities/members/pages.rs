@@ -210,6 +210,11 @@ struct DetailPage {
     active_services: Vec<crate::capabilities::delivery::services_web::ServiceView>,
     /// Staff change and stop services.
     can_change_services: bool,
+    /// The entity's projects (custom work with a quote).
+    projects: Vec<crate::capabilities::delivery::projects_pages::ProjectRow>,
+    /// Why a new project was refused, and its title and description as typed.
+    project_error: String,
+    project_typed: (String, String),
     /// Staff and contacts ask for services; suppliers do not.
     can_request: bool,
     /// The entity's day packages and hour banks with their balance (staff and contacts).
@@ -265,8 +270,17 @@ async fn detail_page(
 ) -> Result<DetailPage, PageError> {
     // A refused agreement or help-desk change, shown in its section.
     let flash = crate::pages::notice(s, sess).await?;
+    let (project_error, project_typed) = if flash.place == "progetti" {
+        (
+            flash.error.clone(),
+            (flash.value("titolo"), flash.value("descrizione")),
+        )
+    } else {
+        (String::new(), (String::new(), String::new()))
+    };
     let (agreement_flash, helpdesk_error) = match flash.place.as_str() {
         "convenzioni" => (flash.clone(), String::new()),
+        "progetti" => (crate::auth::Flash::default(), String::new()),
         _ => (crate::auth::Flash::default(), flash.error.clone()),
     };
     let actor = sess.actor();
@@ -424,6 +438,15 @@ async fn detail_page(
             .map(crate::capabilities::delivery::services_web::ServiceView::of)
             .collect(),
         can_change_services: actor.is_staff(),
+        projects: if actor.role == kernel::Role::Supplier {
+            vec![]
+        } else {
+            delivery::store::projects::projects(&s.db, &actor, Some(id))
+                .await?
+                .iter()
+                .map(crate::capabilities::delivery::projects_pages::project_row)
+                .collect()
+        },
         // A removed contact can be put back with the same data.
         restore: if flash.place == "referente-rimosso" {
             flash.values.clone()
@@ -432,6 +455,8 @@ async fn detail_page(
         },
         agreement_typed: agreement_flash,
         helpdesk_error,
+        project_error,
+        project_typed,
         fee_year,
         fee,
         fee_message,
