@@ -31,7 +31,11 @@ CREATE TABLE project_quotes (
     UNIQUE (project_id, version)
 );
 
--- Work reports may be on a project (once approved), and keep their printed PDF in the file
+-- Work reports may be on a project (once approved) or an activation request, and keep their printed PDF in the file
 -- store (cleared when the report is acknowledged: the printout then says so).
 ALTER TABLE work_reports ADD COLUMN project_id BIGINT REFERENCES projects (id);
+ALTER TABLE work_reports ADD COLUMN request_id BIGINT REFERENCES activation_requests (id);
+CREATE INDEX work_reports_ticket ON work_reports (ticket_id);
+CREATE INDEX work_reports_project ON work_reports (project_id);
+CREATE INDEX work_reports_request ON work_reports (request_id);
 ALTER TABLE work_reports ADD COLUMN pdf_sha256 TEXT;

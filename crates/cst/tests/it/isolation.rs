@@ -496,6 +496,14 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("POST", "/api/v1/projects/{project_id}/withdraw"), None),
         (("GET", "/api/v1/work-reports/{report_id}/pdf"), None),
         (("GET", "/work-reports/{report_id}/pdf"), None),
+        (
+            ("POST", "/work-reports/{kind}/{id}"),
+            Form(&[
+                ("ore", "1"),
+                ("modo", "remote"),
+                ("descrizione", "Guasto riservato"),
+            ]),
+        ),
         (("GET", "/projects/{project_id}"), None),
         (
             ("POST", "/projects/{project_id}/{action}"),
@@ -819,6 +827,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{service_id}", &b_service.id.to_string())
             .replace("{campaign_id}", &campaign.id.to_string())
             .replace("{project_id}", &b_project.id.to_string())
+            .replace("{kind}", "ticket")
             .replace("{entity_id}", &bb.id.to_string())
             .replace("{item}", "1")
             .replace("{year}", "2026")

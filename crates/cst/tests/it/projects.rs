@@ -253,6 +253,34 @@ async fn a_project_quote_is_approved_by_the_contact_on_its_current_version(b: Ba
     assert!(page.contains("Preventivo approvato"), "{page}");
     let (_, v) = contact.get(&format!("/api/v1/projects/{p2}")).await;
     assert_eq!(v["state"], "approved");
+    // Staff record the work on the project's page; a wrong duration keeps what was typed.
+    let (_, page) = admin
+        .post_follow(
+            &format!("/work-reports/progetto/{p2}"),
+            &[
+                ("ore", "tre"),
+                ("modo", "remote"),
+                ("descrizione", "Migrazione delle caselle"),
+            ],
+        )
+        .await;
+    assert!(page.contains("Ore e minuti: numeri interi."), "{page}");
+    assert!(page.contains("Migrazione delle caselle"), "{page}");
+    let (_, page) = admin
+        .post_follow(
+            &format!("/work-reports/progetto/{p2}"),
+            &[
+                ("data", "2026-11-25"),
+                ("ore", "3"),
+                ("minuti", "0"),
+                ("modo", "remote"),
+                ("descrizione", "Migrazione delle caselle"),
+            ],
+        )
+        .await;
+    assert!(page.contains("Intervento registrato."), "{page}");
+    assert!(page.contains("3 h 00 min da remoto"), "{page}");
+    assert!(page.contains("da remoto oltre 30 minuti"), "{page}");
 }
 
 async fn a_work_report_prints_as_a_pdf_kept_until_acknowledged(b: Backend) {

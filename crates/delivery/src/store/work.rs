@@ -16,7 +16,8 @@ const IN_SCOPE: &str = db::entities_in_scope!("entity_id", "$1");
 
 mod read;
 pub use read::{
-    acknowledge, keep_printout, packages_of, printable, reports_of, Printable, ReportLine,
+    acknowledge, keep_printout, packages_of, printable, reports_of, reports_on, Printable,
+    ReportLine, WorkOn,
 };
 
 /// What a package is bought with.
@@ -387,6 +388,8 @@ pub struct ReportDraft {
     pub package_id: Option<i64>,
     /// A project whose quote the entity approved.
     pub project_id: Option<i64>,
+    /// An activation request being delivered.
+    pub request_id: Option<i64>,
     pub date: Option<NaiveDate>,
     pub minutes: u32,
     pub mode: String,
@@ -400,6 +403,7 @@ pub struct Report {
     pub ticket_id: Option<i64>,
     pub package_id: Option<i64>,
     pub project_id: Option<i64>,
+    pub request_id: Option<i64>,
     pub date: NaiveDate,
     pub minutes: u32,
     pub mode: Mode,
@@ -515,6 +519,28 @@ pub async fn report(
     if let Some(p) = draft.project_id {
         super::projects::for_work(tx.conn(), actor, p, draft.entity_id).await?;
     }
+    if let Some(r) = draft.request_id {
+        let entity: Option<i64> =
+            sqlx::query_scalar("SELECT entity_id FROM activation_requests WHERE id = $1")
+                .bind(r)
+                .fetch_optional(tx.conn())
+                .await?;
+        match entity {
+            None => {
+                return Err(DeliveryError::field(
+                    "request_id",
+                    "richiesta di attivazione non trovata",
+                ))
+            }
+            Some(e) if e != draft.entity_id => {
+                return Err(DeliveryError::field(
+                    "request_id",
+                    "la richiesta è di un altro ente",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let profile = helpdesk::store::support_profile(tx.conn(), draft.entity_id).await?;
     let flags = work::flags(&ReportFacts {
         minutes: draft.minutes,
@@ -524,8 +550,8 @@ pub async fn report(
     });
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO work_reports (entity_id, ticket_id, package_id, work_date, minutes, mode, \
-         description, flags, author, created_at, project_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         description, flags, author, created_at, project_id, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(draft.entity_id)
     .bind(draft.ticket_id)
@@ -538,6 +564,7 @@ pub async fn report(
     .bind(&actor.label)
     .bind(kernel::time::now())
     .bind(draft.project_id)
+    .bind(draft.request_id)
     .fetch_one(tx.conn())
     .await?;
     if let Some(p) = draft.package_id {
@@ -560,6 +587,7 @@ pub async fn report(
         ticket_id: draft.ticket_id,
         package_id: draft.package_id,
         project_id: draft.project_id,
+        request_id: draft.request_id,
         date,
         minutes: draft.minutes,
         mode,

@@ -40,6 +40,26 @@ pub async fn packages_of(
     Ok(out)
 }
 
+/// What a work report was on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkOn {
+    Package(i64),
+    Ticket(i64),
+    Request(i64),
+    Project(i64),
+}
+
+impl WorkOn {
+    fn column(self) -> (&'static str, i64) {
+        match self {
+            WorkOn::Package(id) => ("package_id", id),
+            WorkOn::Ticket(id) => ("ticket_id", id),
+            WorkOn::Request(id) => ("request_id", id),
+            WorkOn::Project(id) => ("project_id", id),
+        }
+    }
+}
+
 /// The latest reports of a package the actor may see (at most `limit`), newest first.
 pub async fn reports_of(
     db: &Db,
@@ -48,12 +68,25 @@ pub async fn reports_of(
     limit: i64,
 ) -> Result<Vec<ReportLine>, DeliveryError> {
     package(db, actor, package_id).await?;
-    let rows = sqlx::query(
+    reports_on(db, actor, WorkOn::Package(package_id), limit).await
+}
+
+/// The latest reports on a ticket, a request, a project or a package, of the entities the
+/// actor may see (at most `limit`), newest first. The caller checks the object itself.
+pub async fn reports_on(
+    db: &Db,
+    actor: &Actor,
+    on: WorkOn,
+    limit: i64,
+) -> Result<Vec<ReportLine>, DeliveryError> {
+    let (column, id) = on.column();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id, package_id, ticket_id, work_date, minutes, mode, description, flags, author, \
-         acknowledged_by, acknowledged_at FROM work_reports WHERE package_id = $1 \
-         ORDER BY work_date DESC, id DESC LIMIT $2",
-    )
-    .bind(package_id)
+         acknowledged_by, acknowledged_at FROM work_reports WHERE {column} = $2 AND {IN_SCOPE} \
+         ORDER BY work_date DESC, id DESC LIMIT $3"
+    )))
+    .bind(actor.scope_param())
+    .bind(id)
     .bind(limit.clamp(1, 500))
     .fetch_all(db.pool())
     .await?;

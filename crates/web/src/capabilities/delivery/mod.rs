@@ -12,6 +12,7 @@ pub mod requests_api;
 pub mod requests_pages;
 pub mod services_web;
 pub mod work_api;
+pub mod work_on_pages;
 pub mod work_pages;
 
 use axum::http::Method;
@@ -52,6 +53,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/entities/{id}/projects", Staff, Page, projects_pages::create),
         route(M::GET, "/api/v1/work-reports/{report_id}/pdf", User, Api, printouts::api_pdf),
         route(M::GET, "/work-reports/{report_id}/pdf", User, Page, printouts::page_pdf),
+        route(M::POST, "/work-reports/{kind}/{id}", Staff, Page, work_on_pages::add),
         route(M::GET, "/packages/{package_id}", User, Page, work_pages::detail),
         route(M::POST, "/packages/{package_id}/interventi", User, Page, work_pages::add_report),
         route(M::POST, "/packages/{package_id}/interventi/{report_id}/presa-visione", User, Page, work_pages::acknowledge),

@@ -62,6 +62,7 @@ struct ProjectPage {
     rows: Vec<usize>,
     next_month: String,
     flash: Flash,
+    work: super::work_on_pages::WorkSection,
 }
 
 fn days_words(h: u64) -> String {
@@ -132,7 +133,17 @@ pub async fn detail(
         .filter(|q| q.version != p.quote_version)
         .map(|q| quote_view(q, today))
         .collect();
+    let work = super::work_on_pages::section(
+        &s,
+        &sess,
+        "progetto",
+        p.id,
+        p.state == ProjectState::Approved,
+        Some(&flash),
+    )
+    .await?;
     Ok(ok(&ProjectPage {
+        work,
         layout: Layout::new(&s, Some(&sess), format!("Progetto {}", p.title), "entities"),
         entity,
         state: p.state.label(),

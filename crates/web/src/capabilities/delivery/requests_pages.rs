@@ -216,6 +216,7 @@ struct DetailPage {
     today: String,
     saved: String,
     error: String,
+    work: super::work_on_pages::WorkSection,
 }
 
 pub async fn detail(
@@ -254,7 +255,17 @@ pub async fn detail(
     };
     let n = crate::pages::notice(&s, &sess).await?;
     let d = |x: Option<NaiveDate>| x.map(kernel::time::display_date).unwrap_or_default();
+    let work = super::work_on_pages::section(
+        &s,
+        &sess,
+        "richiesta",
+        r.id,
+        matches!(r.state, RequestState::InDelivery | RequestState::Delivered),
+        Some(&n),
+    )
+    .await?;
     Ok(ok(&DetailPage {
+        work,
         layout: Layout::new(
             &s,
             Some(&sess),

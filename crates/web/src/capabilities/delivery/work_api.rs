@@ -198,6 +198,9 @@ pub struct ReportIn {
     /// A project of the entity whose quote was approved.
     #[serde(default)]
     pub project_id: Option<i64>,
+    /// An activation request of the entity being delivered.
+    #[serde(default)]
+    pub request_id: Option<i64>,
     /// The day of the work (today when absent); not in the future.
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
@@ -216,6 +219,7 @@ pub struct ReportOut {
     pub ticket_id: Option<i64>,
     pub package_id: Option<i64>,
     pub project_id: Option<i64>,
+    pub request_id: Option<i64>,
     pub date: String,
     pub minutes: u32,
     pub mode: &'static str,
@@ -243,6 +247,7 @@ pub async fn create_report(
             ticket_id: r.ticket_id,
             package_id: r.package_id,
             project_id: r.project_id,
+            request_id: r.request_id,
             date: r.date,
             minutes: r.minutes,
             mode: r.mode,
@@ -259,6 +264,7 @@ pub async fn create_report(
             ticket_id: report.ticket_id,
             package_id: report.package_id,
             project_id: report.project_id,
+            request_id: report.request_id,
             date: report.date.to_string(),
             minutes: report.minutes,
             mode: report.mode.code(),

@@ -98,6 +98,55 @@ pub fn package_view(p: &Package) -> PackageView {
     }
 }
 
+/// The reports as a page lists them: people's names, durations and flags in words.
+pub async fn report_views(
+    s: &AppState,
+    reports: Vec<store::ReportLine>,
+) -> Result<Vec<ReportView>, PageError> {
+    let names = accounts::store::display_names(
+        &s.db,
+        reports
+            .iter()
+            .filter_map(|r| kernel::audit::actor_user(&r.author).map(|(id, _)| id))
+            .chain(reports.iter().filter_map(|r| {
+                r.acknowledged
+                    .as_ref()
+                    .and_then(|(by, _)| kernel::audit::actor_user(by).map(|(id, _)| id))
+            })),
+    )
+    .await
+    .map_err(crate::error::ApiError::internal)?;
+    let who = |label: &str| {
+        kernel::audit::actor_user(label)
+            .and_then(|(id, _)| names.get(&id).cloned())
+            .unwrap_or_else(|| kernel::audit::actor_words(label))
+    };
+    Ok(reports
+        .into_iter()
+        .map(|r| ReportView {
+            id: r.id,
+            date: kernel::time::display_date(r.date),
+            duration: format!("{} h {:02} min", r.minutes / 60, r.minutes % 60),
+            mode: match r.mode {
+                delivery::work::Mode::Onsite => "in sede",
+                delivery::work::Mode::Remote => "da remoto",
+            },
+            description: r.description,
+            flags: r
+                .flags
+                .iter()
+                .map(|f| flag_words(f))
+                .filter(|w| !w.is_empty())
+                .collect(),
+            author: who(&r.author),
+            acknowledged: r
+                .acknowledged
+                .map(|(by, at)| format!("{} il {}", who(&by), kernel::time::display_rome(&at)))
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
 pub struct ReportView {
     pub id: i64,
     pub date: String,
@@ -157,24 +206,6 @@ pub async fn detail(
         .data
         .name;
     let reports = store::reports_of(&s.db, &actor, p.id, 200).await?;
-    let names = accounts::store::display_names(
-        &s.db,
-        reports
-            .iter()
-            .filter_map(|r| kernel::audit::actor_user(&r.author).map(|(id, _)| id))
-            .chain(reports.iter().filter_map(|r| {
-                r.acknowledged
-                    .as_ref()
-                    .and_then(|(by, _)| kernel::audit::actor_user(by).map(|(id, _)| id))
-            })),
-    )
-    .await
-    .map_err(crate::error::ApiError::internal)?;
-    let who = |label: &str| {
-        kernel::audit::actor_user(label)
-            .and_then(|(id, _)| names.get(&id).cloned())
-            .unwrap_or_else(|| kernel::audit::actor_words(label))
-    };
     let n = crate::pages::notice(&s, &sess).await?;
     Ok(ok(&PackagePage {
         layout: Layout::new(
@@ -186,30 +217,7 @@ pub async fn detail(
         p: package_view(&p),
         entity_id: p.entity_id,
         entity,
-        reports: reports
-            .into_iter()
-            .map(|r| ReportView {
-                id: r.id,
-                date: kernel::time::display_date(r.date),
-                duration: format!("{} h {:02} min", r.minutes / 60, r.minutes % 60),
-                mode: match r.mode {
-                    delivery::work::Mode::Onsite => "in sede",
-                    delivery::work::Mode::Remote => "da remoto",
-                },
-                description: r.description,
-                flags: r
-                    .flags
-                    .iter()
-                    .map(|f| flag_words(f))
-                    .filter(|w| !w.is_empty())
-                    .collect(),
-                author: who(&r.author),
-                acknowledged: r
-                    .acknowledged
-                    .map(|(by, at)| format!("{} il {}", who(&by), kernel::time::display_rome(&at)))
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        reports: report_views(&s, reports).await?,
         is_staff: sess.user.role.is_staff(),
         is_contact: sess.user.role == Role::Contact,
         today: s.clock.today().to_string(),
@@ -240,7 +248,30 @@ pub async fn add_report(
     let id = parse_id(&id)?;
     let actor = sess.actor();
     let p = store::package(&s.db, &actor, id).await?;
-    let back = format!("/packages/{id}");
+    record(
+        &s,
+        &sess,
+        ReportDraft {
+            entity_id: p.entity_id,
+            package_id: Some(id),
+            ..Default::default()
+        },
+        &format!("/packages/{id}"),
+        &f,
+    )
+    .await
+}
+
+/// Records work from a form (staff): `base` says the entity and what the work is on; back to
+/// `back` with what was done, or the reason and what was typed.
+pub(crate) async fn record(
+    s: &AppState,
+    sess: &Session,
+    base: ReportDraft,
+    back: &str,
+    f: &ReportForm,
+) -> Result<Response, PageError> {
+    let actor = sess.actor();
     let number = |v: &str| -> Option<u32> {
         match v.trim() {
             "" => Some(0),
@@ -260,19 +291,13 @@ pub async fn add_report(
         ..Default::default()
     };
     let (Some(h), Some(m)) = (number(&f.ore), number(&f.minuti)) else {
-        return back_with(
-            &s,
-            &sess,
-            &back,
-            refuse("Ore e minuti: numeri interi.".into()),
-        )
-        .await;
+        return back_with(s, sess, back, refuse("Ore e minuti: numeri interi.".into())).await;
     };
     let date = match f.data.trim() {
         "" => None,
         d => match d.parse::<NaiveDate>() {
             Ok(d) => Some(d),
-            Err(_) => return back_with(&s, &sess, &back, refuse("Data non valida.".into())).await,
+            Err(_) => return back_with(s, sess, back, refuse("Data non valida.".into())).await,
         },
     };
     let minutes = h.saturating_mul(60).saturating_add(m);
@@ -280,14 +305,11 @@ pub async fn add_report(
         &s.db,
         &actor,
         &ReportDraft {
-            entity_id: p.entity_id,
-            ticket_id: None,
-            project_id: None,
-            package_id: Some(id),
             date,
             minutes,
             mode: f.modo.clone(),
             description: f.descrizione.clone(),
+            ..base
         },
         s.clock.today(),
     )
@@ -317,7 +339,7 @@ pub async fn add_report(
         Ok((_, None)) => Flash::saved("Intervento registrato.".to_owned()),
         Err(e) => refuse(refusal(e)?),
     };
-    back_with(&s, &sess, &back, flash).await
+    back_with(s, sess, back, flash).await
 }
 
 /// The sentence of a refusal on a page (fields' messages without their names).

@@ -315,6 +315,8 @@ struct DetailPage {
     suppliers: Vec<(i64, String)>,
     /// The reply as typed before a refusal.
     reply_body: String,
+    /// The work recorded on the ticket (staff record it here).
+    work: crate::capabilities::delivery::work_on_pages::WorkSection,
 }
 
 pub struct FileView {
@@ -374,7 +376,17 @@ async fn detail_page(
     } else {
         vec![]
     };
+    let work = crate::capabilities::delivery::work_on_pages::section(
+        s,
+        sess,
+        "ticket",
+        t.id,
+        actor.is_staff(),
+        None,
+    )
+    .await?;
     Ok(DetailPage {
+        work,
         layout: Layout::new(s, Some(sess), format!("Ticket {}", t.number), "tickets"),
         is_staff: actor.is_staff(),
         can_reply: actor.role != Role::Supplier
@@ -429,6 +441,7 @@ pub async fn detail(
     page.reply_body = n.value("body");
     page.note = n.value("note");
     page.resolve_open = n.value("resolve") == "1";
+    page.work.typed = n.values.clone();
     page.saved = n.saved;
     Ok(ok(&page))
 }
