@@ -3,6 +3,7 @@
 
 pub mod home;
 pub mod needs_api;
+pub mod needs_form_pages;
 pub mod needs_pages;
 pub mod printouts;
 pub mod projects_api;
@@ -69,9 +70,9 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/needs", Admin, Page, needs_pages::open),
         route(M::GET, "/needs/{campaign_id}", User, Page, needs_pages::campaign),
         route(M::GET, "/needs/{campaign_id}/riepilogo.xlsx", Staff, Page, needs_pages::xlsx),
-        route(M::GET, "/needs/{campaign_id}/forms/{entity_id}", User, Page, needs_pages::form),
-        route(M::POST, "/needs/{campaign_id}/forms/{entity_id}", User, Page, needs_pages::save),
-        route(M::POST, "/needs/{campaign_id}/forms/{entity_id}/elabora", Staff, Page, needs_pages::process),
+        route(M::GET, "/needs/{campaign_id}/forms/{entity_id}", User, Page, needs_form_pages::form),
+        route(M::POST, "/needs/{campaign_id}/forms/{entity_id}", User, Page, needs_form_pages::save),
+        route(M::POST, "/needs/{campaign_id}/forms/{entity_id}/elabora", Staff, Page, needs_form_pages::process),
         route(M::GET, "/requests", User, Page, requests_pages::list),
         route(M::GET, "/requests/new", User, Page, request_new_pages::new_form),
         route(M::POST, "/requests/new", User, Page, request_new_pages::create),
