@@ -73,6 +73,57 @@ test('a technician logs work on a package on a phone; the contact sees the balan
   await contact.close();
 });
 
+test('staff send a custom quote at the desk; the contact approves it on a phone; work starts', async () => {
+  const desk = await pageAt(env.browser, DESK);
+  await login(desk, env.base, 'admin', 'cst-demo-admin');
+  await desk.goto(`${env.base}/entities?q=028001`);
+  await Promise.all([desk.waitForLoadState(), desk.click('#entity-table a:has-text("Comune di Abano Terme")')]);
+  await desk.click('#project-new summary');
+  await desk.fill('#pj-titolo', 'Nuovo sito della biblioteca');
+  await desk.fill('#pj-descrizione', 'Analisi dei contenuti, grafica e messa in linea');
+  await Promise.all([desk.waitForLoadState(), desk.click('#project-new button[type=submit]')]);
+  assert.match(await desk.textContent('#project-saved'), /Progetto registrato/);
+  await desk.fill('#testo0', 'Analisi e sviluppo');
+  await desk.fill('#giornate0', '2,5');
+  await desk.fill('#tariffa0', '393,00');
+  await desk.fill('#testo1', 'Licenze');
+  await desk.fill('#importo1', 'centocinquanta');
+  await Promise.all([desk.waitForLoadState(), desk.click('#quote-send')]);
+  assert.match(await desk.textContent('#project-error'), /Riga 2: giornate .* e importi .* vanno scritti come numeri/);
+  assert.equal(await desk.inputValue('#giornate0'), '2,5', 'what was typed stays');
+  await desk.fill('#importo1', '150,00');
+  await Promise.all([desk.waitForLoadState(), desk.click('#quote-send')]);
+  assert.match(await desk.textContent('#project-saved'), /versione 1, € 1\.132,50/);
+  await inspect(desk, 'dl-admin-desk-project-quote');
+  const url = desk.url();
+
+  const phone = await pageAt(env.browser, PHONE);
+  await login(phone, env.base, 'referente', 'cst-demo-referente');
+  await phone.goto(url);
+  assert.match(await phone.textContent('#quote-total'), /€ 1\.132,50/);
+  await inspect(phone, 'dl-contact-phone-project');
+  await Promise.all([phone.waitForLoadState(), phone.click('#project-approve')]);
+  assert.match(await phone.textContent('#confirm-question'), /Approvare il preventivo di € 1\.132,50\?/);
+  await inspect(phone, 'dl-contact-phone-project-confirm');
+  await Promise.all([phone.waitForLoadState(), phone.click('#confirm-yes')]);
+  assert.match(await phone.textContent('#project-saved'), /Preventivo approvato/);
+  assert.match(await phone.textContent('#project-decision'), /Approvato da .* \(versione 1 del preventivo\)/);
+  await phone.close();
+
+  await desk.goto(url);
+  await desk.click('#work-new summary');
+  await desk.fill('#w-ore', '2');
+  await desk.fill('#w-descrizione', 'Analisi dei contenuti con la biblioteca');
+  await Promise.all([desk.waitForLoadState(), desk.click('#work-save')]);
+  assert.match(await desk.textContent('#project-saved'), /Intervento registrato/);
+  const pdf = await desk.locator('#work-list a:has-text("Stampa (PDF)")').first().getAttribute('href');
+  const r = await desk.request.get(env.base + pdf);
+  assert.equal(r.headers()['content-type'], 'application/pdf');
+  assert.equal((await r.body()).subarray(0, 5).toString(), '%PDF-');
+  await inspect(desk, 'dl-admin-desk-project-work');
+  await desk.close();
+});
+
 const pages = {
   admin: ['/requests', '/requests?stato=tutte', '/requests/new', 'first:/requests #request-table tbody a'],
   referente: ['/requests', '/requests/new?servizio=PD11', 'first:/requests #request-table tbody a',

@@ -59,7 +59,8 @@ struct ProjectPage {
     decision: String,
     can_decide: bool,
     can_propose: bool,
-    rows: Vec<usize>,
+    /// The quote form's rows: (index, text, days, rate, amount) as typed before a refusal.
+    rows: Vec<(usize, String, String, String, String)>,
     next_month: String,
     flash: Flash,
     work: super::work_on_pages::WorkSection,
@@ -153,7 +154,24 @@ pub async fn detail(
         current,
         earlier,
         decision,
-        rows: (0..5).collect(),
+        rows: {
+            let typed = |k: String| flash.value(&k);
+            let last = (0..projects::MAX_QUOTE_LINES)
+                .filter(|i| !typed(format!("testo{i}")).is_empty())
+                .max()
+                .map_or(5, |i| (i + 2).max(5));
+            (0..last)
+                .map(|i| {
+                    (
+                        i,
+                        typed(format!("testo{i}")),
+                        typed(format!("giornate{i}")),
+                        typed(format!("tariffa{i}")),
+                        typed(format!("importo{i}")),
+                    )
+                })
+                .collect()
+        },
         next_month: (today + chrono::Days::new(30)).to_string(),
         flash,
         p,
@@ -351,7 +369,16 @@ pub async fn act(
     };
     let flash = match done {
         Ok(said) => Flash::saved(said),
-        Err(e) => Flash::error(refusal(e)?),
+        Err(e) => Flash {
+            error: refusal(e)?,
+            // The quote's rows come back as typed.
+            values: if action == "preventivo" {
+                t.iter().filter(|(k, _)| k != "_csrf").cloned().collect()
+            } else {
+                vec![]
+            },
+            ..Default::default()
+        },
     };
     back_with(&s, &sess, &back, flash).await
 }
