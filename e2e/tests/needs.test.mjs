@@ -125,6 +125,11 @@ test('a campaign from opening to the processed form, on a phone and at the desk'
   assert.equal(await phone.inputValue(`#q${pd09}`), '6');
   assert.equal(await phone.inputValue('#note'), 'Caselle PEC per il nuovo ufficio tributi');
   assert.match(await phone.getAttribute(`#q${pd11}`, 'class'), /is-invalid/);
+  assert.equal(await phone.getAttribute(`#q${pd11}`, 'aria-describedby'), `e${pd11}`);
+  assert.equal(await phone.getAttribute(`#q${pd11}`, 'aria-invalid'), 'true');
+  // The message at the top names the row and leads to its field.
+  await phone.click(`#form-message a[href="#q${pd11}"]`);
+  assert.equal(await phone.evaluate(() => document.activeElement.id), `q${pd11}`);
   await inspect(phone, 'nd-contact-phone-form-wrong');
   // Renewing with 0 is refused with the page's own words.
   await phone.fill(`#q${pd11}`, '10');
@@ -145,7 +150,10 @@ test('a campaign from opening to the processed form, on a phone and at the desk'
   assert.equal(await submit(phone, '#form-send'), 303);
   assert.match(await phone.textContent('#form-saved'),
     new RegExp(`Scheda inviata al centro servizi. Si può ancora correggere fino al ${italian(deadline)}`));
-  assert.match(await phone.textContent('#form-state'), /inviata il/);
+  assert.match(await phone.textContent('#form-state'), new RegExp(`inviata il .* si può correggere fino al ${italian(deadline)}`));
+  // Once sent, the draft button says that it takes the sending back.
+  assert.match(await phone.textContent('#form-send'), /Invia le correzioni/);
+  assert.match(await phone.textContent('#form-draft'), /Ritira l'invio/);
   await inspect(phone, 'nd-contact-phone-form-sent');
   // The campaign's own address leads a contact of two entities to the list.
   await phone.goto(campaignUrl);
@@ -207,36 +215,37 @@ test('a campaign from opening to the processed form, on a phone and at the desk'
   await after.close();
 });
 
-test('the campaign page and the forms work on a phone and at the desk', async () => {
+// After the walk above (same server): every page of the campaign at the other width too.
+test('the campaign, its filtered list and the forms work on a phone and at the desk', async () => {
   for (const [width, viewport] of [['desk', DESK], ['phone', PHONE]]) {
     const staff = await pageAt(env.browser, viewport);
     await login(staff, env.base, 'admin', 'cst-demo-admin');
     await staff.goto(`${env.base}/needs`);
-    await inspect(staff, `nd-admin-${width}-list`);
+    await inspect(staff, `nd-again-admin-${width}-list`);
     await Promise.all([staff.waitForLoadState(), staff.locator('#campaign-list a').first().click()]);
     const campaignUrl = staff.url();
-    await inspect(staff, `nd-admin-${width}-campaign`);
+    await inspect(staff, `nd-again-admin-${width}-campaign`);
     await staff.selectOption('#stato', { label: 'elaborata' });
     await Promise.all([staff.waitForLoadState(), staff.click('form[role=search] button[type=submit]')]);
     assert.match(await staff.textContent('#form-list'), /Comune di Abano Terme/);
     assert.doesNotMatch(await staff.textContent('#form-list'), /Comune di Padova/);
-    await inspect(staff, `nd-admin-${width}-campaign-filtered`);
+    await inspect(staff, `nd-again-admin-${width}-campaign-filtered`);
     await Promise.all([staff.waitForLoadState(), staff.click('#form-list a:has-text("Comune di Abano Terme")')]);
-    await inspect(staff, `nd-admin-${width}-form-processed`);
+    await inspect(staff, `nd-again-admin-${width}-form-processed`);
     // Padova's form, not answered: staff may fill it in.
     await staff.goto(`${campaignUrl}?q=Padova`);
     await Promise.all([staff.waitForLoadState(), staff.click('#form-list a:has-text("Comune di Padova")')]);
     assert.equal(await staff.locator('#needs-form').count(), 1);
-    await inspect(staff, `nd-admin-${width}-form-open`);
+    await inspect(staff, `nd-again-admin-${width}-form-open`);
     await staff.close();
 
     const contact = await pageAt(env.browser, viewport);
     await login(contact, env.base, 'referente', 'cst-demo-referente');
     await contact.goto(`${env.base}/needs`);
-    await inspect(contact, `nd-contact-${width}-list`);
+    await inspect(contact, `nd-again-contact-${width}-list`);
     await Promise.all([contact.waitForLoadState(), contact.click('#campaign-list a:has-text("Comune di Padova")')]);
     assert.equal(await contact.locator('#needs-form').count(), 1);
-    await inspect(contact, `nd-contact-${width}-form-padova`);
+    await inspect(contact, `nd-again-contact-${width}-form-padova`);
     await contact.close();
   }
 });
