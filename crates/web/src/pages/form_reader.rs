@@ -20,6 +20,39 @@ pub struct TierDraft {
     pub rate: String,
 }
 
+/// The digits of a whole number written the Italian way: `1234` or `1.234` (dots only between
+/// groups of three); `None` for anything else (`1.5` is not 15).
+pub fn italian_digits(t: &str) -> Option<String> {
+    let t = t.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(t.to_owned());
+    }
+    let mut groups = t.split('.');
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    let ok = (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    ok.then(|| t.replace('.', ""))
+}
+
+/// A quantity typed on a page: a whole number from 0 to 1,000,000 the Italian way, or why not.
+pub fn quantity(v: &str) -> Result<u32, String> {
+    let t = v.trim();
+    match italian_digits(t).and_then(|d| d.parse::<u32>().ok()) {
+        Some(n) if n <= 1_000_000 => Ok(n),
+        Some(_) => Err("la quantità va da 0 a 1.000.000".to_owned()),
+        None if t.starts_with('-') && t[1..].bytes().all(|b| b.is_ascii_digit()) && t.len() > 1 => {
+            Err("la quantità va da 0 a 1.000.000".to_owned())
+        }
+        None if italian_digits(t).is_some() => Err("la quantità va da 0 a 1.000.000".to_owned()),
+        None => Err(format!("«{t}» non è un numero intero")),
+    }
+}
+
 /// A field's message: (field name, Italian message).
 pub type FieldErrors = Vec<(String, String)>;
 
@@ -39,10 +72,11 @@ impl Reader {
 
     /// A whole number, or `None` when empty.
     pub fn count(&mut self, field: &str, what: &str, v: &str) -> Option<u32> {
-        let t = v.trim().replace('.', "");
+        let t = v.trim();
         if t.is_empty() {
             return None;
         }
+        let t = italian_digits(t).unwrap_or_else(|| t.to_owned());
         match t.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
@@ -176,5 +210,29 @@ pub fn italian_amount(v: &str) -> String {
         groups.concat()
     } else {
         v.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_the_italian_way() {
+        for (typed, got) in [
+            ("12", Ok(12)),
+            ("1.234", Ok(1_234)),
+            (" 1.000.000 ", Ok(1_000_000)),
+            ("1.5", Err("«1.5» non è un numero intero".to_owned())),
+            ("12.34", Err("«12.34» non è un numero intero".to_owned())),
+            ("-3", Err("la quantità va da 0 a 1.000.000".to_owned())),
+            (
+                "2.000.000",
+                Err("la quantità va da 0 a 1.000.000".to_owned()),
+            ),
+            ("dieci", Err("«dieci» non è un numero intero".to_owned())),
+        ] {
+            assert_eq!(quantity(typed), got, "{typed}");
+        }
     }
 }

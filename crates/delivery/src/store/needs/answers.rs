@@ -53,7 +53,7 @@ async fn lines_of(
                 wrong.push(kernel::FieldError::new(
                     &at("answer"),
                     format!(
-                        "l'ente non ha {service}{}: si può rinnovare o cessare solo un servizio attivo (per uno nuovo: interested)",
+                        "l'ente non ha {service}{}: si può rinnovare o cessare solo un servizio attivo; per uno nuovo, «mi interessa» (interested)",
                         item.map(|i| format!(" «{i}»")).unwrap_or_default()
                     ),
                 ));
@@ -67,7 +67,7 @@ async fn lines_of(
             if d.answer == Answer::Renew && quantity == 0 {
                 wrong.push(kernel::FieldError::new(
                     &at("quantity"),
-                    "per rinnovare serve almeno 1 (per lasciare il servizio: stop)",
+                    "per rinnovare serve una quantità di almeno 1; per lasciare il servizio, scegliere «cessa» (stop)",
                 ));
                 continue;
             }
@@ -88,7 +88,7 @@ async fn lines_of(
             {
                 wrong.push(kernel::FieldError::new(
                     &at("answer"),
-                    format!("l'ente ha già {service}: rinnovarlo (renew, anche con un'altra quantità) o cessarlo (stop)"),
+                    format!("l'ente ha già {service}: si può rinnovarlo, anche con un'altra quantità (renew), o cessarlo (stop)"),
                 ));
                 continue;
             }
@@ -106,7 +106,7 @@ async fn lines_of(
             if d.answer == Answer::Interested && quantity == 0 {
                 wrong.push(kernel::FieldError::new(
                     &at("quantity"),
-                    "indicare almeno 1 (se non serve: no)",
+                    "indicare una quantità di almeno 1; se non serve, scegliere «non mi interessa» (no)",
                 ));
                 continue;
             }

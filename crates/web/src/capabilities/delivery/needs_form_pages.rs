@@ -43,6 +43,8 @@ struct FormPage {
     deadline: String,
     state: &'static str,
     submitted_at: String,
+    /// When and by whom the centre processed it.
+    processed: String,
     editable: bool,
     is_staff: bool,
     can_process: bool,
@@ -193,6 +195,11 @@ async fn form_page(
             .as_deref()
             .map(kernel::time::display_rome)
             .unwrap_or_default(),
+        processed: f
+            .processed_at
+            .as_deref()
+            .map(|at| format!("elaborata il {}", kernel::time::display_rome(at)))
+            .unwrap_or_default(),
         editable,
         is_staff: actor.is_staff(),
         can_process: actor.is_staff() && f.state == FormState::Submitted,
@@ -264,19 +271,16 @@ pub async fn save(
             ));
             continue;
         };
-        let q = typed(&t, &format!("q{i}"))
-            .unwrap_or("")
-            .trim()
-            .replace('.', "");
+        let q = typed(&t, &format!("q{i}")).unwrap_or("").trim();
         let quantity = if q.is_empty() || !answer.wanted() {
             None
         } else {
-            match q.parse::<u32>() {
+            match crate::pages::form_reader::quantity(q) {
                 Ok(n) => Some(n),
-                Err(_) => {
+                Err(why) => {
                     wrong.push(kernel::FieldError::new(
                         &format!("lines[{i}].quantity"),
-                        format!("«{q}» non è un numero intero"),
+                        why,
                     ));
                     continue;
                 }
@@ -295,6 +299,10 @@ pub async fn save(
         ));
     }
     let submitted = typed(&t, "azione") == Some("invia");
+    // Whether it had been sent: saving it as a draft then withdraws it, and the page says so.
+    let was_sent = needs::form(&s.db, &sess.actor(), campaign, entity)
+        .await
+        .is_ok_and(|f| f.state == FormState::Submitted);
     let result = if wrong.is_empty() {
         needs::save(
             &s.db,
@@ -346,7 +354,11 @@ pub async fn save(
                         day(f.deadline)
                     )
                 } else {
-                    "Bozza salvata: la scheda non è ancora inviata.".to_owned()
+                    if was_sent {
+                        "Invio ritirato: la scheda è tornata in bozza e il centro servizi non la conta finché non la invii di nuovo.".to_owned()
+                    } else {
+                        "Bozza salvata: la scheda non è ancora inviata.".to_owned()
+                    }
                 }),
             )
             .await

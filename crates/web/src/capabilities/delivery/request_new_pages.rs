@@ -140,13 +140,10 @@ fn draft_of(f: &NewForm) -> Result<RequestDraft, Vec<(String, String)>> {
     if f.servizio.trim().is_empty() {
         wrong.push(("servizio".to_owned(), "Scegli il servizio".to_owned()));
     }
-    let quantity = match f.quantita.trim().replace('.', "").parse::<u32>() {
+    let quantity = match crate::pages::form_reader::quantity(&f.quantita) {
         Ok(q) => q,
-        Err(_) => {
-            wrong.push((
-                "quantita".to_owned(),
-                format!("«{}» non è un numero intero", f.quantita.trim()),
-            ));
+        Err(why) => {
+            wrong.push(("quantita".to_owned(), crate::pages::sentence(&why)));
             0
         }
     };

@@ -158,7 +158,7 @@ pub async fn act(
     };
     let done = match action.as_str() {
         "quantita" => match (
-            f.quantita.trim().replace('.', "").parse::<u32>().ok(),
+            crate::pages::form_reader::quantity(&f.quantita).ok(),
             day(&f.dal, "dal", "il giorno da cui vale la nuova quantità"),
         ) {
             (Some(q), Ok(from)) => store::change_quantity(&s.db, &actor, id, q, from, version)
