@@ -39,3 +39,8 @@ CREATE INDEX work_reports_ticket ON work_reports (ticket_id);
 CREATE INDEX work_reports_project ON work_reports (project_id);
 CREATE INDEX work_reports_request ON work_reports (request_id);
 ALTER TABLE work_reports ADD COLUMN pdf_sha256 TEXT;
+-- When a report was written with its times, they are kept (HH:MM); the minutes are their span.
+ALTER TABLE work_reports ADD COLUMN start_time TEXT;
+ALTER TABLE work_reports ADD COLUMN end_time TEXT;
+-- Travel to an on-site visit: recorded, covered by the call-out fee, not counted as work.
+ALTER TABLE work_reports ADD COLUMN travel_minutes BIGINT NOT NULL DEFAULT 0;

@@ -18,20 +18,7 @@ const FOOTER: &str = "Può seguire la richiesta dal portale del centro servizi, 
 /// Who is told: the entity's primary contacts with an address (else every contact with one),
 /// and the account that sent the request when it is a contact's. Lower case, once each.
 async fn recipients(tx: &mut WriteTx, r: &Request) -> Result<Vec<String>, DeliveryError> {
-    let rows = sqlx::query(
-        "SELECT email, is_primary FROM contacts WHERE entity_id = $1 AND email <> '' ORDER BY id",
-    )
-    .bind(r.entity_id)
-    .fetch_all(tx.conn())
-    .await?;
-    let mut all: Vec<(String, bool)> = rows
-        .iter()
-        .map(|x| Ok((x.try_get::<String, _>(0)?, x.try_get::<i64, _>(1)? != 0)))
-        .collect::<Result<_, sqlx::Error>>()?;
-    if all.iter().any(|(_, p)| *p) {
-        all.retain(|(_, p)| *p);
-    }
-    let mut to: Vec<String> = all.into_iter().map(|(e, _)| e.to_lowercase()).collect();
+    let mut to = entity_addresses(tx, r.entity_id, false).await?;
     if let Some((id, _)) = kernel::audit::actor_user(&r.submitted_by) {
         let sender: Option<String> = sqlx::query_scalar(
             "SELECT email FROM users WHERE id = $1 AND role = 'contact' AND email <> ''",
@@ -130,8 +117,14 @@ pub async fn state_changed(
     Ok(())
 }
 
-/// The entity's primary contacts with an address (else every contact with one), lower case.
-async fn entity_addresses(tx: &mut WriteTx, entity_id: i64) -> Result<Vec<String>, DeliveryError> {
+/// Who hears from the centre about an entity: its primary contacts with an address (else every
+/// contact with one) and, with `accounts`, the active contact accounts of the entity; lower
+/// case, valid addresses, once each.
+pub(crate) async fn entity_addresses(
+    tx: &mut WriteTx,
+    entity_id: i64,
+    accounts: bool,
+) -> Result<Vec<String>, DeliveryError> {
     let rows = sqlx::query(
         "SELECT email, is_primary FROM contacts WHERE entity_id = $1 AND email <> '' ORDER BY id",
     )
@@ -145,7 +138,31 @@ async fn entity_addresses(tx: &mut WriteTx, entity_id: i64) -> Result<Vec<String
     if all.iter().any(|(_, p)| *p) {
         all.retain(|(_, p)| *p);
     }
-    Ok(all.into_iter().map(|(e, _)| e.to_lowercase()).collect())
+    let mut to: Vec<String> = all.into_iter().map(|(e, _)| e.to_lowercase()).collect();
+    if accounts {
+        let users: Vec<String> = sqlx::query_scalar(
+            "SELECT u.email FROM users u JOIN user_entities ue ON ue.user_id = u.id \
+             WHERE ue.entity_id = $1 AND u.role = 'contact' AND u.active = 1 AND u.email <> ''",
+        )
+        .bind(entity_id)
+        .fetch_all(tx.conn())
+        .await?;
+        to.extend(users.into_iter().map(|e| e.to_lowercase()));
+    }
+    to.retain(|a| mail::is_address(a));
+    to.sort();
+    to.dedup();
+    Ok(to)
+}
+
+/// The centre's active staff with an address (administrators and operators), lower case.
+async fn staff_addresses(tx: &mut WriteTx) -> Result<Vec<String>, DeliveryError> {
+    let staff: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE active = 1 AND role IN ('admin', 'operator') AND email <> ''",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(staff.into_iter().map(|e| e.to_lowercase()).collect())
 }
 
 /// What a package's warning is about.
@@ -164,13 +181,8 @@ pub async fn package_warning(
     p: &Package,
     what: PackageWarning,
 ) -> Result<(), DeliveryError> {
-    let mut to = entity_addresses(tx, p.entity_id).await?;
-    let staff: Vec<String> = sqlx::query_scalar(
-        "SELECT email FROM users WHERE active = 1 AND role IN ('admin', 'operator') AND email <> ''",
-    )
-    .fetch_all(tx.conn())
-    .await?;
-    to.extend(staff.into_iter().map(|e| e.to_lowercase()));
+    let mut to = entity_addresses(tx, p.entity_id, false).await?;
+    to.extend(staff_addresses(tx).await?);
     to.retain(|a| mail::is_address(a));
     to.sort();
     to.dedup();
@@ -253,15 +265,7 @@ pub async fn project_changed(
     let current = p.current();
     let (mut to, subject, text) = match p.state {
         ProjectState::Proposed => {
-            let mut to = entity_addresses(tx, p.entity_id).await?;
-            let users: Vec<String> = sqlx::query_scalar(
-                "SELECT u.email FROM users u JOIN user_entities ue ON ue.user_id = u.id \
-                 WHERE ue.entity_id = $1 AND u.role = 'contact' AND u.active = 1 AND u.email <> ''",
-            )
-            .bind(p.entity_id)
-            .fetch_all(tx.conn())
-            .await?;
-            to.extend(users.into_iter().map(|e| e.to_lowercase()));
+            let to = entity_addresses(tx, p.entity_id, true).await?;
             (
                 to,
                 format!("preventivo da approvare (versione {})", p.quote_version),
@@ -278,14 +282,10 @@ pub async fn project_changed(
             )
         }
         ProjectState::Approved | ProjectState::Refused => {
-            let staff: Vec<String> = sqlx::query_scalar(
-                "SELECT email FROM users WHERE active = 1 AND role IN ('admin', 'operator') AND email <> ''",
-            )
-            .fetch_all(tx.conn())
-            .await?;
+            let staff = staff_addresses(tx).await?;
             let approved = p.state == ProjectState::Approved;
             (
-                staff.into_iter().map(|e| e.to_lowercase()).collect(),
+                staff,
                 if approved {
                     format!(
                         "preventivo approvato (versione {})",

@@ -198,6 +198,34 @@ pub fn fits(holding: Holding, used: Used, minutes: u32, mode: Mode) -> bool {
     }
 }
 
+/// The minutes of a report from its duration (`minutes`, 0 when not given) and its start and
+/// end times: either alone, or both when they agree. The reason in Italian otherwise.
+pub fn duration(
+    minutes: u32,
+    start: Option<chrono::NaiveTime>,
+    end: Option<chrono::NaiveTime>,
+) -> Result<u32, String> {
+    match (start, end) {
+        (None, None) => Ok(minutes),
+        (Some(_), None) | (None, Some(_)) => {
+            Err("indicare l'ora di inizio e quella di fine, o la sola durata".into())
+        }
+        (Some(a), Some(b)) if b <= a => Err(
+            "l'ora di fine viene prima di quella di inizio (un intervento sta in un giorno)".into(),
+        ),
+        (Some(a), Some(b)) => {
+            let span = u32::try_from((b - a).num_minutes()).unwrap_or(0);
+            if minutes == 0 || minutes == span {
+                Ok(span)
+            } else {
+                Err(format!(
+                    "la durata ({minutes} minuti) non corrisponde a inizio e fine ({span} minuti)"
+                ))
+            }
+        }
+    }
+}
+
 /// Whether a package of days can still reach `min_share` (per mille) of on-site work, if every
 /// day left were worked on site: false once the remote days already used make it impossible.
 /// Always true for hour banks and without a minimum.
@@ -316,6 +344,26 @@ mod tests {
         assert_eq!(f(60, Mode::Onsite, false, true), ["warranty"]);
         assert_eq!(two_places(12_345), "123,45");
         assert_eq!(decimal(5), "0.05");
+    }
+
+    #[test]
+    fn a_duration_comes_from_minutes_or_from_start_and_end() {
+        let t = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M").ok();
+        for (minutes, start, end, got) in [
+            (90, None, None, Ok(90)),
+            (0, t("09:00"), t("11:30"), Ok(150)),
+            (150, t("09:00"), t("11:30"), Ok(150)),
+            (120, t("09:00"), t("11:30"), Err(())),
+            (0, t("11:00"), t("09:00"), Err(())),
+            (0, t("09:00"), t("09:00"), Err(())),
+            (0, t("09:00"), None, Err(())),
+        ] {
+            assert_eq!(
+                duration(minutes, start, end).map_err(|_| ()),
+                got,
+                "{minutes} {start:?} {end:?}"
+            );
+        }
     }
 
     #[test]

@@ -55,6 +55,32 @@ pub(crate) async fn setup(app: &TestApp) -> (Api, Api, i64) {
     (api, app.api(&contact).await, id)
 }
 
+/// A real SMTP server and a job runner that sends the queued e-mails to it.
+pub(crate) async fn mail_out(app: &TestApp) -> (testkit::mailservers::SmtpServer, worker::Runner) {
+    let smtp = testkit::mailservers::SmtpServer::start().await;
+    let sender = std::sync::Arc::new(
+        mail::Sender::new(&smtp.url(), "CST <servizi@cst.example.it>", None).unwrap(),
+    );
+    let run = worker::Runner::new(app.db.clone()).handle(
+        mail::SEND_JOB,
+        mail::smtp::retry(),
+        sender.handler(),
+    );
+    (smtp, run)
+}
+
+/// The entity's primary contact with an address.
+pub(crate) async fn primary_contact(staff: &Api, id: i64, email: &str) {
+    let (s, c) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/contacts"),
+            json!({"full_name": "Marco Zanon", "email": email, "is_primary": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+}
+
 pub(crate) fn request(entity: i64, quantity: u32) -> Value {
     json!({"entity_id": entity, "service": "PD09", "quantity": quantity,
            "notes": "Per la biblioteca civica"})
@@ -450,15 +476,7 @@ async fn by_page_a_contact_asks_and_staff_deliver(b: Backend) {
 async fn the_entity_is_told_by_email_at_each_step(b: Backend) {
     let app = spawn_app(b).await;
     let (staff, _, id) = setup(&app).await;
-    let smtp = testkit::mailservers::SmtpServer::start().await;
-    let sender = std::sync::Arc::new(
-        mail::Sender::new(&smtp.url(), "CST <servizi@cst.example.it>", None).unwrap(),
-    );
-    let run = worker::Runner::new(app.db.clone()).handle(
-        mail::SEND_JOB,
-        mail::smtp::retry(),
-        sender.handler(),
-    );
+    let (smtp, run) = mail_out(&app).await;
     // The entity's primary contact, and a contact account with its own address.
     let (s, c) = staff
         .send_json(
@@ -752,7 +770,10 @@ async fn by_page_staff_log_work_and_the_contact_acknowledges_it(b: Backend) {
             ],
         )
         .await;
-    assert!(html.contains("Ore e minuti: numeri interi."), "{html}");
+    assert!(
+        html.contains("Ore, minuti e trasferta: numeri interi."),
+        "{html}"
+    );
     assert!(
         html.contains(">Riparazione</textarea>"),
         "what was typed stays"

@@ -201,23 +201,8 @@ async fn a_service_changes_quantity_and_stops_on_dated_days(b: Backend) {
 async fn a_package_warns_once_at_80_and_100_percent_and_for_the_on_site_minimum(b: Backend) {
     let app = spawn_app(b).await;
     let (staff, _, id) = setup(&app).await;
-    let smtp = testkit::mailservers::SmtpServer::start().await;
-    let sender = std::sync::Arc::new(
-        mail::Sender::new(&smtp.url(), "CST <servizi@cst.example.it>", None).unwrap(),
-    );
-    let run = worker::Runner::new(app.db.clone()).handle(
-        mail::SEND_JOB,
-        mail::smtp::retry(),
-        sender.handler(),
-    );
-    let (s, c) = staff
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/entities/{id}/contacts"),
-            json!({"full_name": "Marco Zanon", "email": "protocollo@mezzo.example.it", "is_primary": true}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
+    let (smtp, run) = super::delivery::mail_out(&app).await;
+    super::delivery::primary_contact(&staff, id, "protocollo@mezzo.example.it").await;
     // PD14's 5 days, 80% of them on site at least (Padova's rule).
     let (s, e) = staff
         .send_json(

@@ -78,23 +78,8 @@ fn cents(s: &str) -> i64 {
 async fn a_needs_campaign_from_opening_to_requests(b: Backend) {
     let app = spawn_app(b).await;
     let (staff, contact, id) = setup(&app).await;
-    let smtp = testkit::mailservers::SmtpServer::start().await;
-    let sender = std::sync::Arc::new(
-        mail::Sender::new(&smtp.url(), "CST <servizi@cst.example.it>", None).unwrap(),
-    );
-    let run = worker::Runner::new(app.db.clone()).handle(
-        mail::SEND_JOB,
-        mail::smtp::retry(),
-        sender.handler(),
-    );
-    let (s, c) = staff
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/entities/{id}/contacts"),
-            json!({"full_name": "Marco Zanon", "email": "protocollo@mezzo.example.it", "is_primary": true}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
+    let (smtp, run) = super::delivery::mail_out(&app).await;
+    super::delivery::primary_contact(&staff, id, "protocollo@mezzo.example.it").await;
     let (alto, alto_contact) = more_entities(&app, &staff).await;
     // Mezzo has PD09 × 3 since 1 December 2026.
     let pd09 = delivered(&staff, &contact, id).await;

@@ -16,23 +16,8 @@ backends!(
 async fn a_project_quote_is_approved_by_the_contact_on_its_current_version(b: Backend) {
     let app = spawn_app(b).await;
     let (staff, contact, id) = setup(&app).await;
-    let smtp = testkit::mailservers::SmtpServer::start().await;
-    let sender = std::sync::Arc::new(
-        mail::Sender::new(&smtp.url(), "CST <servizi@cst.example.it>", None).unwrap(),
-    );
-    let run = worker::Runner::new(app.db.clone()).handle(
-        mail::SEND_JOB,
-        mail::smtp::retry(),
-        sender.handler(),
-    );
-    let (s, c) = staff
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/entities/{id}/contacts"),
-            json!({"full_name": "Marco Zanon", "email": "protocollo@mezzo.example.it", "is_primary": true}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
+    let (smtp, run) = super::delivery::mail_out(&app).await;
+    super::delivery::primary_contact(&staff, id, "protocollo@mezzo.example.it").await;
     let project = json!({"entity_id": id, "title": "Nuovo sito della biblioteca",
                          "description": "Analisi, grafica e messa in linea"});
     let (s, _) = contact
@@ -157,11 +142,45 @@ async fn a_project_quote_is_approved_by_the_contact_on_its_current_version(b: Ba
         )
         .await;
     assert_eq!(s, 409);
+    // Times that disagree with the minutes, and travel on remote work, are refused.
+    let mut wrong = work.clone();
+    wrong["start"] = json!("09:00");
+    wrong["end"] = json!("10:00");
+    let (s, e) = staff
+        .send_json(Method::POST, "/api/v1/work-reports", wrong.clone())
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("non corrisponde"),
+        "{e}"
+    );
+    wrong["minutes"] = json!(0);
+    wrong["travel_minutes"] = json!(30);
+    let (s, e) = staff
+        .send_json(Method::POST, "/api/v1/work-reports", wrong)
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["errors"][0]["field"], "travel_minutes", "{e}");
     let (s, r) = staff
         .send_json(Method::POST, "/api/v1/work-reports", work)
         .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["project_id"], pid);
+    // On site from 14:00 to 15:30 with 40 minutes of travel: 90 minutes of work.
+    let (s, r) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/work-reports",
+            json!({"entity_id": id, "project_id": pid, "date": "2026-11-21", "start": "14:00",
+                   "end": "15:30", "travel_minutes": 40, "mode": "onsite",
+                   "description": "Incontro con la biblioteca"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["minutes"], 90);
     // Another entity's contact does not see it.
     let (_, elsewhere) = staff
         .send_json(
@@ -264,22 +283,28 @@ async fn a_project_quote_is_approved_by_the_contact_on_its_current_version(b: Ba
             ],
         )
         .await;
-    assert!(page.contains("Ore e minuti: numeri interi."), "{page}");
+    assert!(
+        page.contains("Ore, minuti e trasferta: numeri interi."),
+        "{page}"
+    );
     assert!(page.contains("Migrazione delle caselle"), "{page}");
     let (_, page) = admin
         .post_follow(
             &format!("/work-reports/progetto/{p2}"),
             &[
                 ("data", "2026-11-25"),
-                ("ore", "3"),
-                ("minuti", "0"),
+                ("dalle", "09:00"),
+                ("alle", "12:00"),
                 ("modo", "remote"),
                 ("descrizione", "Migrazione delle caselle"),
             ],
         )
         .await;
     assert!(page.contains("Intervento registrato."), "{page}");
-    assert!(page.contains("3 h 00 min da remoto"), "{page}");
+    assert!(
+        page.contains("3 h 00 min (dalle 09:00 alle 12:00) da remoto"),
+        "{page}"
+    );
     assert!(page.contains("da remoto oltre 30 minuti"), "{page}");
 }
 

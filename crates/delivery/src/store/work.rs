@@ -391,7 +391,12 @@ pub struct ReportDraft {
     /// An activation request being delivered.
     pub request_id: Option<i64>,
     pub date: Option<NaiveDate>,
+    /// The duration; 0 when the start and end times give it.
     pub minutes: u32,
+    pub start: Option<chrono::NaiveTime>,
+    pub end: Option<chrono::NaiveTime>,
+    /// Travel to an on-site visit (recorded; covered by the call-out fee, not counted as work).
+    pub travel_minutes: u32,
     pub mode: String,
     pub description: String,
 }
@@ -430,10 +435,28 @@ pub async fn report(
             "«onsite» (in sede) o «remote» (da remoto)",
         ));
     }
-    if !(1..=1_440).contains(&draft.minutes) {
+    let minutes = match work::duration(draft.minutes, draft.start, draft.end) {
+        Ok(m) => m,
+        Err(why) => {
+            wrong.push(kernel::FieldError::new("end", why));
+            0
+        }
+    };
+    if wrong.is_empty() && !(1..=1_440).contains(&minutes) {
         wrong.push(kernel::FieldError::new(
             "minutes",
             "i minuti vanno da 1 a 1.440 (una giornata)",
+        ));
+    }
+    if draft.travel_minutes > 1_440 {
+        wrong.push(kernel::FieldError::new(
+            "travel_minutes",
+            "la trasferta va da 0 a 1.440 minuti",
+        ));
+    } else if draft.travel_minutes > 0 && mode == Some(Mode::Remote) {
+        wrong.push(kernel::FieldError::new(
+            "travel_minutes",
+            "la trasferta c'è solo per gli interventi in sede",
         ));
     }
     let date = draft.date.unwrap_or(today);
@@ -499,9 +522,7 @@ pub async fn report(
             onsite_minutes: pkg.balance_minutes.0,
             remote_minutes: pkg.balance_minutes.1,
         };
-        if pkg.overage_rate.is_none()
-            && !work::fits(pkg.holding.engine(), used, draft.minutes, mode)
-        {
+        if pkg.overage_rate.is_none() && !work::fits(pkg.holding.engine(), used, minutes, mode) {
             return Err(DeliveryError::field(
                 "minutes",
                 format!(
@@ -543,21 +564,22 @@ pub async fn report(
     }
     let profile = helpdesk::store::support_profile(tx.conn(), draft.entity_id).await?;
     let flags = work::flags(&ReportFacts {
-        minutes: draft.minutes,
+        minutes,
         mode,
         visits_included: profile.call_out_included(),
         in_warranty,
     });
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO work_reports (entity_id, ticket_id, package_id, work_date, minutes, mode, \
-         description, flags, author, created_at, project_id, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         description, flags, author, created_at, project_id, request_id, start_time, end_time, \
+         travel_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         RETURNING id",
     )
     .bind(draft.entity_id)
     .bind(draft.ticket_id)
     .bind(draft.package_id)
     .bind(date.to_string())
-    .bind(i64::from(draft.minutes))
+    .bind(i64::from(minutes))
     .bind(mode.code())
     .bind(draft.description.trim())
     .bind(flags.join(","))
@@ -565,6 +587,9 @@ pub async fn report(
     .bind(kernel::time::now())
     .bind(draft.project_id)
     .bind(draft.request_id)
+    .bind(draft.start.map(|t| t.format("%H:%M").to_string()))
+    .bind(draft.end.map(|t| t.format("%H:%M").to_string()))
+    .bind(i64::from(draft.travel_minutes))
     .fetch_one(tx.conn())
     .await?;
     if let Some(p) = draft.package_id {
@@ -576,7 +601,7 @@ pub async fn report(
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE packages SET {column} = {column} + $1 WHERE id = $2"
         )))
-        .bind(i64::from(draft.minutes))
+        .bind(i64::from(minutes))
         .bind(p)
         .execute(tx.conn())
         .await?;
@@ -589,7 +614,7 @@ pub async fn report(
         project_id: draft.project_id,
         request_id: draft.request_id,
         date,
-        minutes: draft.minutes,
+        minutes,
         mode,
         description: draft.description.trim().to_owned(),
         flags,

@@ -13,6 +13,18 @@ pub struct FormRow {
     pub notes: String,
 }
 
+/// A form from the columns `entity_id, name, state, submitted_at, notes`.
+fn form_row(r: &sqlx::any::AnyRow) -> Result<FormRow, sqlx::Error> {
+    let state: String = r.try_get(2)?;
+    Ok(FormRow {
+        entity_id: r.try_get(0)?,
+        entity_name: r.try_get(1)?,
+        state: FormState::parse(&state).unwrap_or(FormState::Sent),
+        submitted_at: r.try_get(3)?,
+        notes: r.try_get(4)?,
+    })
+}
+
 /// The forms of a campaign of the entities the actor may see (a contact's own), by name.
 pub async fn own_forms(
     db: &Db,
@@ -30,16 +42,7 @@ pub async fn own_forms(
     .fetch_all(db.pool())
     .await?;
     rows.iter()
-        .map(|r| {
-            let state: String = r.try_get(2)?;
-            Ok(FormRow {
-                entity_id: r.try_get(0)?,
-                entity_name: r.try_get(1)?,
-                state: FormState::parse(&state).unwrap_or(FormState::Sent),
-                submitted_at: r.try_get(3)?,
-                notes: r.try_get(4)?,
-            })
-        })
+        .map(form_row)
         .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(DeliveryError::from)
 }
@@ -94,16 +97,7 @@ pub async fn forms(
     .await?;
     let rows = rows
         .iter()
-        .map(|r| {
-            let state: String = r.try_get(2)?;
-            Ok(FormRow {
-                entity_id: r.try_get(0)?,
-                entity_name: r.try_get(1)?,
-                state: FormState::parse(&state).unwrap_or(FormState::Sent),
-                submitted_at: r.try_get(3)?,
-                notes: r.try_get(4)?,
-            })
-        })
+        .map(form_row)
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok((rows, total))
 }

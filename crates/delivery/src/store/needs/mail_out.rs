@@ -8,37 +8,6 @@ use sqlx::Row;
 
 use crate::DeliveryError;
 
-/// Who gets a form's e-mails: the entity's primary contacts with an address (else every
-/// contact with one) and the contact accounts of the entity, lower case, once each.
-async fn addresses(tx: &mut WriteTx, entity_id: i64) -> Result<Vec<String>, DeliveryError> {
-    let rows = sqlx::query(
-        "SELECT email, is_primary FROM contacts WHERE entity_id = $1 AND email <> '' ORDER BY id",
-    )
-    .bind(entity_id)
-    .fetch_all(tx.conn())
-    .await?;
-    let mut all: Vec<(String, bool)> = rows
-        .iter()
-        .map(|x| Ok((x.try_get::<String, _>(0)?, x.try_get::<i64, _>(1)? != 0)))
-        .collect::<Result<_, sqlx::Error>>()?;
-    if all.iter().any(|(_, p)| *p) {
-        all.retain(|(_, p)| *p);
-    }
-    let mut to: Vec<String> = all.into_iter().map(|(e, _)| e.to_lowercase()).collect();
-    let users: Vec<String> = sqlx::query_scalar(
-        "SELECT u.email FROM users u JOIN user_entities ue ON ue.user_id = u.id \
-         WHERE ue.entity_id = $1 AND u.role = 'contact' AND u.active = 1 AND u.email <> ''",
-    )
-    .bind(entity_id)
-    .fetch_all(tx.conn())
-    .await?;
-    to.extend(users.into_iter().map(|e| e.to_lowercase()));
-    to.retain(|a| mail::is_address(a));
-    to.sort();
-    to.dedup();
-    Ok(to)
-}
-
 /// Queues the invitation (or, with `reminder`, the reminder) of an entity's form.
 pub(super) async fn invite(
     tx: &mut WriteTx,
@@ -48,7 +17,7 @@ pub(super) async fn invite(
     entity_id: i64,
     reminder: bool,
 ) -> Result<(), DeliveryError> {
-    let to = addresses(tx, entity_id).await?;
+    let to = crate::notify::entity_addresses(tx, entity_id, true).await?;
     if to.is_empty() {
         return Ok(());
     }

@@ -17,6 +17,9 @@ pub struct ReportLine {
     pub author: String,
     /// Who of the entity acknowledged it, and when (stored instant).
     pub acknowledged: Option<(String, String)>,
+    /// Start and end times (HH:MM), when it was written with them.
+    pub times: Option<(String, String)>,
+    pub travel_minutes: u32,
 }
 
 /// The packages of an entity the actor may see, latest year first.
@@ -82,7 +85,8 @@ pub async fn reports_on(
     let (column, id) = on.column();
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id, package_id, ticket_id, work_date, minutes, mode, description, flags, author, \
-         acknowledged_by, acknowledged_at FROM work_reports WHERE {column} = $2 AND {IN_SCOPE} \
+         acknowledged_by, acknowledged_at, start_time, end_time, travel_minutes \
+         FROM work_reports WHERE {column} = $2 AND {IN_SCOPE} \
          ORDER BY work_date DESC, id DESC LIMIT $3"
     )))
     .bind(actor.scope_param())
@@ -91,33 +95,41 @@ pub async fn reports_on(
     .fetch_all(db.pool())
     .await?;
     rows.iter()
-        .map(|r| {
-            let date: String = r.try_get(3)?;
-            let mode: String = r.try_get(5)?;
-            let flags: String = r.try_get(7)?;
-            let by: Option<String> = r.try_get(9)?;
-            let at: Option<String> = r.try_get(10)?;
-            Ok(ReportLine {
-                id: r.try_get(0)?,
-                package_id: r.try_get(1)?,
-                ticket_id: r.try_get(2)?,
-                date: date
-                    .parse()
-                    .map_err(|_| sqlx::Error::Decode(format!("data «{date}»").into()))?,
-                minutes: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
-                mode: Mode::parse(&mode).unwrap_or(Mode::Remote),
-                description: r.try_get(6)?,
-                flags: flags
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                author: r.try_get(8)?,
-                acknowledged: by.zip(at),
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .map_err(DeliveryError::from)
+        .map(|r| report_row(r).map_err(DeliveryError::from))
+        .collect()
+}
+
+/// A report from the columns `id, package_id, ticket_id, work_date, minutes, mode,
+/// description, flags, author, acknowledged_by, acknowledged_at, start_time, end_time,
+/// travel_minutes` (in this order, first).
+fn report_row(r: &sqlx::any::AnyRow) -> Result<ReportLine, sqlx::Error> {
+    let date: String = r.try_get(3)?;
+    let mode: String = r.try_get(5)?;
+    let flags: String = r.try_get(7)?;
+    let by: Option<String> = r.try_get(9)?;
+    let at: Option<String> = r.try_get(10)?;
+    Ok(ReportLine {
+        id: r.try_get(0)?,
+        package_id: r.try_get(1)?,
+        ticket_id: r.try_get(2)?,
+        date: date
+            .parse()
+            .map_err(|_| sqlx::Error::Decode(format!("data «{date}»").into()))?,
+        minutes: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
+        mode: Mode::parse(&mode).unwrap_or(Mode::Remote),
+        description: r.try_get(6)?,
+        flags: flags
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        author: r.try_get(8)?,
+        acknowledged: by.zip(at),
+        times: r
+            .try_get::<Option<String>, _>(11)?
+            .zip(r.try_get::<Option<String>, _>(12)?),
+        travel_minutes: u32::try_from(r.try_get::<i64, _>(13)?).unwrap_or(0),
+    })
 }
 
 /// The entity's contact acknowledges a report (*presa visione*): recorded once, with who and
@@ -187,8 +199,9 @@ pub struct Printable {
 pub async fn printable(db: &Db, actor: &Actor, report_id: i64) -> Result<Printable, DeliveryError> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT w.id, w.package_id, w.ticket_id, w.work_date, w.minutes, w.mode, w.description, \
-         w.flags, w.author, w.acknowledged_by, w.acknowledged_at, e.name, w.pdf_sha256, \
-         p.service_code, p.item_code, p.year, j.title, t.number \
+         w.flags, w.author, w.acknowledged_by, w.acknowledged_at, w.start_time, w.end_time, \
+         w.travel_minutes, e.name, w.pdf_sha256, p.service_code, p.item_code, p.year, j.title, \
+         t.number \
          FROM work_reports w JOIN entities e ON e.id = w.entity_id \
          LEFT JOIN packages p ON p.id = w.package_id LEFT JOIN projects j ON j.id = w.project_id \
          LEFT JOIN tickets t ON t.id = w.ticket_id \
@@ -200,16 +213,11 @@ pub async fn printable(db: &Db, actor: &Actor, report_id: i64) -> Result<Printab
     .fetch_optional(db.pool())
     .await?
     .ok_or(DeliveryError::NotFound)?;
-    let date: String = r.try_get(3)?;
-    let mode: String = r.try_get(5)?;
-    let flags: String = r.try_get(7)?;
-    let by: Option<String> = r.try_get(9)?;
-    let at: Option<String> = r.try_get(10)?;
-    let package: Option<String> = r.try_get(13)?;
-    let item: Option<String> = r.try_get(14)?;
-    let year: Option<i64> = r.try_get(15)?;
-    let project: Option<String> = r.try_get(16)?;
-    let ticket: Option<String> = r.try_get(17)?;
+    let package: Option<String> = r.try_get(16)?;
+    let item: Option<String> = r.try_get(17)?;
+    let year: Option<i64> = r.try_get(18)?;
+    let project: Option<String> = r.try_get(19)?;
+    let ticket: Option<String> = r.try_get(20)?;
     let reference = match (package, project, ticket) {
         (Some(s), _, _) => Some(format!(
             "Pacchetto {s} «{}» · {}",
@@ -221,27 +229,10 @@ pub async fn printable(db: &Db, actor: &Actor, report_id: i64) -> Result<Printab
         _ => None,
     };
     Ok(Printable {
-        report: ReportLine {
-            id: r.try_get(0)?,
-            package_id: r.try_get(1)?,
-            ticket_id: r.try_get(2)?,
-            date: date
-                .parse()
-                .map_err(|_| sqlx::Error::Decode(format!("data «{date}»").into()))?,
-            minutes: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
-            mode: Mode::parse(&mode).unwrap_or(Mode::Remote),
-            description: r.try_get(6)?,
-            flags: flags
-                .split(',')
-                .filter(|f| !f.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            author: r.try_get(8)?,
-            acknowledged: by.zip(at),
-        },
-        entity: r.try_get(11)?,
+        report: report_row(&r)?,
+        entity: r.try_get(14)?,
         reference,
-        pdf_sha256: r.try_get(12)?,
+        pdf_sha256: r.try_get(15)?,
     })
 }
 

@@ -63,7 +63,7 @@ async fn pdf_of(
             Mode::Onsite => "Presso l'ente".into(),
             Mode::Remote => "Da remoto".into(),
         },
-        duration: format!("{} h {:02} min", r.minutes / 60, r.minutes % 60),
+        duration: super::work_pages::duration_words(r),
         reference: p.reference.clone(),
         technician: who(&r.author),
         description: r.description.clone(),

@@ -9,6 +9,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use delivery::store::work::{self as store, HoldingOut, Package, PackageDraft, ReportDraft};
 use delivery::work::decimal;
+use delivery::DeliveryError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -205,8 +206,17 @@ pub struct ReportIn {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub date: Option<NaiveDate>,
-    /// 1 to 1,440.
+    /// 1 to 1,440; may be left out when `start` and `end` give it.
+    #[serde(default)]
     pub minutes: u32,
+    /// Start and end times (`HH:MM`), the same day: the minutes are their span.
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Travel to an on-site visit (recorded; not counted as work).
+    #[serde(default)]
+    pub travel_minutes: u32,
     /// `onsite` or `remote`.
     pub mode: String,
     pub description: String,
@@ -239,6 +249,17 @@ pub async fn create_report(
     ApiStaff(user): ApiStaff,
     ApiJson(r): ApiJson<ReportIn>,
 ) -> Result<Response, ApiError> {
+    let time = |v: &Option<String>, field: &str| -> Result<Option<chrono::NaiveTime>, ApiError> {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M")
+                .map(Some)
+                .map_err(|_| {
+                    DeliveryError::field(field, format!("«{t}» non è un'ora (HH:MM)")).into()
+                }),
+        }
+    };
+    let (start, end) = (time(&r.start, "start")?, time(&r.end, "end")?);
     let (report, pkg) = store::report(
         &s.db,
         &user.actor(),
@@ -250,6 +271,9 @@ pub async fn create_report(
             request_id: r.request_id,
             date: r.date,
             minutes: r.minutes,
+            start,
+            end,
+            travel_minutes: r.travel_minutes,
             mode: r.mode,
             description: r.description,
         },

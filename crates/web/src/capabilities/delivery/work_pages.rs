@@ -98,6 +98,19 @@ pub fn package_view(p: &Package) -> PackageView {
     }
 }
 
+/// A report's duration in words: `2 h 30 min`, with its times (`dalle 09:00 alle 11:30`) and
+/// travel (`+ 40 min di trasferta`) when recorded.
+pub fn duration_words(r: &store::ReportLine) -> String {
+    let mut out = format!("{} h {:02} min", r.minutes / 60, r.minutes % 60);
+    if let Some((a, b)) = &r.times {
+        out.push_str(&format!(" (dalle {a} alle {b})"));
+    }
+    if r.travel_minutes > 0 {
+        out.push_str(&format!(" + {} min di trasferta", r.travel_minutes));
+    }
+    out
+}
+
 /// The reports as a page lists them: people's names, durations and flags in words.
 pub async fn report_views(
     s: &AppState,
@@ -126,7 +139,7 @@ pub async fn report_views(
         .map(|r| ReportView {
             id: r.id,
             date: kernel::time::display_date(r.date),
-            duration: format!("{} h {:02} min", r.minutes / 60, r.minutes % 60),
+            duration: duration_words(&r),
             mode: match r.mode {
                 delivery::work::Mode::Onsite => "in sede",
                 delivery::work::Mode::Remote => "da remoto",
@@ -233,6 +246,11 @@ pub struct ReportForm {
     data: String,
     ore: String,
     minuti: String,
+    /// Start and end times (`HH:MM`), instead of hours and minutes.
+    dalle: String,
+    alle: String,
+    /// Travel minutes to an on-site visit.
+    trasferta: String,
     modo: String,
     descrizione: String,
 }
@@ -282,6 +300,9 @@ pub(crate) async fn record(
         ("data".to_owned(), f.data.clone()),
         ("ore".to_owned(), f.ore.clone()),
         ("minuti".to_owned(), f.minuti.clone()),
+        ("dalle".to_owned(), f.dalle.clone()),
+        ("alle".to_owned(), f.alle.clone()),
+        ("trasferta".to_owned(), f.trasferta.clone()),
         ("modo".to_owned(), f.modo.clone()),
         ("descrizione".to_owned(), f.descrizione.clone()),
     ];
@@ -290,8 +311,26 @@ pub(crate) async fn record(
         values: typed.clone(),
         ..Default::default()
     };
-    let (Some(h), Some(m)) = (number(&f.ore), number(&f.minuti)) else {
-        return back_with(s, sess, back, refuse("Ore e minuti: numeri interi.".into())).await;
+    let (Some(h), Some(m), Some(travel)) =
+        (number(&f.ore), number(&f.minuti), number(&f.trasferta))
+    else {
+        return back_with(
+            s,
+            sess,
+            back,
+            refuse("Ore, minuti e trasferta: numeri interi.".into()),
+        )
+        .await;
+    };
+    let time = |v: &str| match v.trim() {
+        "" => Ok(None),
+        t => chrono::NaiveTime::parse_from_str(t, "%H:%M")
+            .map(Some)
+            .map_err(|_| format!("«{t}» non è un'ora (per esempio 09:30).")),
+    };
+    let (start, end) = match (time(&f.dalle), time(&f.alle)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return back_with(s, sess, back, refuse(e)).await,
     };
     let date = match f.data.trim() {
         "" => None,
@@ -307,6 +346,9 @@ pub(crate) async fn record(
         &ReportDraft {
             date,
             minutes,
+            start,
+            end,
+            travel_minutes: travel,
             mode: f.modo.clone(),
             description: f.descrizione.clone(),
             ..base
