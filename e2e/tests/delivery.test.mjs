@@ -115,7 +115,7 @@ test('staff send a custom quote at the desk; the contact approves it on a phone;
   await desk.fill('#w-ore', '2');
   await desk.fill('#w-descrizione', 'Analisi dei contenuti con la biblioteca');
   await Promise.all([desk.waitForLoadState(), desk.click('#work-save')]);
-  assert.match(await desk.textContent('#project-saved'), /Intervento registrato/);
+  assert.match(await desk.textContent('#work-saved'), /Intervento registrato/);
   const pdf = await desk.locator('#work-list a:has-text("Stampa (PDF)")').first().getAttribute('href');
   const r = await desk.request.get(env.base + pdf);
   assert.equal(r.headers()['content-type'], 'application/pdf');

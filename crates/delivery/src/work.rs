@@ -211,7 +211,7 @@ pub fn duration(
             Err("indicare l'ora di inizio e quella di fine, o la sola durata".into())
         }
         (Some(a), Some(b)) if b <= a => Err(
-            "l'ora di fine viene prima di quella di inizio (un intervento sta in un giorno)".into(),
+            "l'ora di fine viene prima di quella di inizio (l'intervento inizia e finisce nello stesso giorno)".into(),
         ),
         (Some(a), Some(b)) => {
             let span = u32::try_from((b - a).num_minutes()).unwrap_or(0);

@@ -789,7 +789,9 @@ async fn by_page_staff_log_work_and_the_contact_acknowledges_it(b: Backend) {
             ],
         )
         .await;
-    assert!(page(html).contains("I minuti vanno da 1 a 1.440"));
+    assert!(page(html).contains(
+        "Indicare la durata (ore e minuti, oppure l'ora di inizio e di fine): da 1 minuto a 24 ore"
+    ));
     // The contact reads the balance and acknowledges the report; staff may not for them.
     let (s, html) = contact.get(&format!("/packages/{pid}")).await;
     assert_eq!(s, 200);

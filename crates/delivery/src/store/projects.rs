@@ -332,7 +332,7 @@ pub fn price_lines(lines: &[QuoteLineDraft]) -> Result<(Vec<QuoteLine>, Euro), D
     if lines.is_empty() {
         wrong.push(kernel::FieldError::new(
             "lines",
-            "il preventivo ha almeno una riga",
+            "il preventivo deve avere almeno una riga",
         ));
     }
     if lines.len() > MAX_QUOTE_LINES {
@@ -371,7 +371,7 @@ pub fn price_lines(lines: &[QuoteLineDraft]) -> Result<(Vec<QuoteLine>, Euro), D
             _ => {
                 wrong.push(kernel::FieldError::new(
                     &at("amount"),
-                    "ogni riga è giornate × tariffa giornaliera (più di zero, al massimo 1.000 giornate) oppure un importo più di zero",
+                    "indicare giornate e tariffa giornaliera (più di zero, al massimo 1.000 giornate) oppure solo un importo più di zero, non entrambi",
                 ));
                 continue;
             }
@@ -410,7 +410,7 @@ pub async fn propose(
     if valid_until < today {
         return Err(DeliveryError::field(
             "valid_until",
-            "la validità del preventivo è già scaduta",
+            "la data di validità è già passata",
         ));
     }
     let (priced, total) = price_lines(lines)?;

@@ -192,7 +192,10 @@ pub async fn create_package(
             ))
         }
         (Some(0), _, _) | (_, Some(0), _) => {
-            return Err(DeliveryError::field("days", "servono almeno una giornata o un'ora"))
+            return Err(DeliveryError::field(
+                "days",
+                "servono almeno una giornata o un'ora",
+            ))
         }
         (Some(d), None, _) if d <= 1_000 => HoldingOut::Days(d),
         (None, Some(h), _) if h <= 10_000 => HoldingOut::Hours(h),
@@ -204,7 +207,7 @@ pub async fn create_package(
             return Err(DeliveryError::field(
                 "days",
                 format!(
-                    "la voce {} «{}» non ha giornate proprie: indicare le giornate (days) o le ore (hours)",
+                    "la voce {} «{}» non ha giornate proprie: indicare le giornate o le ore",
                     item.service, item.code
                 ),
             ))
@@ -213,13 +216,13 @@ pub async fn create_package(
     if draft.min_onsite_share > 1000 {
         return Err(DeliveryError::field(
             "min_onsite_share",
-            "la quota minima in presenza va da 0 a 100%",
+            "il minimo in sede va da 0 a 100%",
         ));
     }
     if draft.min_onsite_share > 0 && matches!(holding, HoldingOut::Hours(_)) {
         return Err(DeliveryError::field(
             "min_onsite_share",
-            "la quota minima in presenza vale per i pacchetti di giornate, non per i monte ore",
+            "il minimo in sede vale per i pacchetti di giornate, non per i monte ore",
         ));
     }
     let overage_rate = if draft.refuse_overage { None } else { rate };

@@ -68,7 +68,7 @@ pub async fn report(
     if wrong.is_empty() && !(1..=1_440).contains(&minutes) {
         wrong.push(kernel::FieldError::new(
             "minutes",
-            "i minuti vanno da 1 a 1.440 (una giornata)",
+            "indicare la durata (ore e minuti, oppure l'ora di inizio e di fine): da 1 minuto a 24 ore",
         ));
     }
     if draft.travel_minutes > 1_440 {

@@ -60,18 +60,27 @@ async fn pdf_of(
         entity: p.entity.clone(),
         date: kernel::time::display_date(r.date),
         mode: match r.mode {
-            Mode::Onsite => "Presso l'ente".into(),
+            Mode::Onsite => "In sede (presso l'ente)".into(),
             Mode::Remote => "Da remoto".into(),
         },
         duration: super::work_pages::duration_words(r),
         reference: p.reference.clone(),
         technician: who(&r.author),
         description: r.description.clone(),
-        notes: r
-            .flags
-            .iter()
-            .filter_map(|f| flag_note(f))
-            .map(str::to_owned)
+        notes: (r.travel_minutes > 0)
+            .then(|| {
+                format!(
+                    "Trasferta: {} min (non conteggiata come lavoro)",
+                    r.travel_minutes
+                )
+            })
+            .into_iter()
+            .chain(
+                r.flags
+                    .iter()
+                    .filter_map(|f| flag_note(f))
+                    .map(str::to_owned),
+            )
             .collect(),
         acknowledged: r.acknowledged.as_ref().map(|(by, at)| {
             format!(

@@ -109,6 +109,20 @@ pub async fn detail(
         .name;
     let today = s.clock.today();
     let flash = crate::pages::notice(&s, &sess).await?;
+    let names = accounts::store::display_names(
+        &s.db,
+        p.decided_by
+            .as_deref()
+            .and_then(kernel::audit::actor_user)
+            .map(|(id, _)| id),
+    )
+    .await
+    .map_err(crate::error::ApiError::internal)?;
+    let who = |label: &str| {
+        kernel::audit::actor_user(label)
+            .and_then(|(id, _)| names.get(&id).cloned())
+            .unwrap_or_else(|| kernel::audit::actor_words(label))
+    };
     let decision = match (&p.decided_by, &p.decided_at, p.decided_version) {
         (Some(by), Some(at), Some(v)) => format!(
             "{} da {} il {} (versione {v} del preventivo){}",
@@ -117,7 +131,7 @@ pub async fn detail(
             } else {
                 "Rifiutato"
             },
-            kernel::audit::actor_words(by),
+            who(by),
             kernel::time::display_rome(at),
             if p.decision_note.is_empty() {
                 String::new()

@@ -291,8 +291,16 @@ pub async fn detail(
         assignee,
         is_staff,
         operators,
-        saved: n.saved,
-        error: n.error,
+        saved: if n.place == "interventi" {
+            String::new()
+        } else {
+            n.saved
+        },
+        error: if n.place == "interventi" {
+            String::new()
+        } else {
+            n.error
+        },
         r,
     }))
 }

@@ -30,6 +30,10 @@ pub struct ServiceView {
     pub until: String,
     pub running: bool,
     pub version: i64,
+    /// What the last change of this service said, and the fields as typed when refused.
+    pub error: String,
+    pub saved: String,
+    pub typed: Vec<(String, String)>,
 }
 
 impl ServiceView {
@@ -41,12 +45,12 @@ impl ServiceView {
             item: a.item.clone(),
             quantity: kernel::money::thousands(a.quantity.into()),
             since: if a.from_date == a.activation_date {
-                format!("dal {}", d(a.activation_date))
+                from_day(a.activation_date)
             } else {
                 format!(
-                    "attivato il {}, questa quantità dal {}",
+                    "attivato il {}, questa quantità {}",
                     d(a.activation_date),
-                    d(a.from_date)
+                    from_day(a.from_date)
                 )
             },
             until: a
@@ -55,8 +59,34 @@ impl ServiceView {
                 .unwrap_or_default(),
             running: a.end_date.is_none(),
             version: a.version,
+            error: String::new(),
+            saved: String::new(),
+            typed: vec![],
         }
     }
+
+    /// The message of the last change, when it was about this service.
+    pub fn with_flash(mut self, flash: &Flash) -> Self {
+        if flash.place == format!("servizi:{}", self.id) {
+            self.error = flash.error.clone();
+            self.saved = flash.saved.clone();
+            self.typed = flash.values.clone();
+        }
+        self
+    }
+
+    pub fn value(&self, field: &str) -> String {
+        self.typed
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// "dal 01/12/2026": dates are written in full, two digits for the day, as everywhere in cst.
+pub fn from_day(d: NaiveDate) -> String {
+    format!("dal {}", kernel::time::display_date(d))
 }
 
 /// One period of an entity's service.
@@ -149,7 +179,7 @@ pub async fn act(
     let id = parse_id(&id)?;
     let actor = sess.actor();
     let a = store::active_service(&s.db, &actor, id).await?;
-    let back = format!("/entities/{}#servizi", a.entity_id);
+    let back = format!("/entities/{}#service-{id}", a.entity_id);
     let version = f.version.trim().parse().ok();
     let day = |v: &str, field: &str, what: &str| {
         v.trim()
@@ -165,10 +195,10 @@ pub async fn act(
                 .await
                 .map(|n| {
                     format!(
-                        "{}: quantità {} dal {}.",
+                        "{}: quantità {} {}.",
                         n.service,
                         kernel::money::thousands(n.quantity.into()),
-                        kernel::time::display_date(n.from_date)
+                        from_day(n.from_date)
                     )
                 }),
             (None, _) => Err(DeliveryError::field(
@@ -183,6 +213,13 @@ pub async fn act(
             "l'ultimo giorno del servizio",
         ) {
             Err(e) => Err(e),
+            Ok(last) if last < a.from_date => Err(DeliveryError::field(
+                "ultimo_giorno",
+                format!(
+                    "l'ultimo giorno non può precedere l'inizio del periodo in corso ({})",
+                    kernel::time::display_date(a.from_date)
+                ),
+            )),
             Ok(last) if !crate::pages::confirm::confirmed(&f.confermato) => {
                 return Ok(crate::pages::confirm::page(
                     &s,
@@ -190,14 +227,14 @@ pub async fn act(
                     "entities",
                     crate::pages::confirm::Confirm {
                         question: format!(
-                            "Disattivare {} ({}) dal {}?",
+                            "Disattivare {} ({}) {}?",
                             a.service,
                             a.item,
-                            kernel::time::display_date(last.succ_opt().unwrap_or(last))
+                            from_day(last.succ_opt().unwrap_or(last))
                         ),
                         consequences: vec![
                             format!(
-                                "L'ultimo giorno del servizio sarà il {}: da allora non compare più tra i servizi attivi dell'ente.",
+                                "L'ultimo giorno del servizio sarà il {}: dal giorno dopo non comparirà più tra i servizi attivi dell'ente.",
                                 kernel::time::display_date(last)
                             ),
                             "Nei rendiconti il servizio si conta fino a quel giorno.".into(),
@@ -226,9 +263,24 @@ pub async fn act(
         },
         _ => return Err(PageError::not_found()),
     };
+    // The message goes next to the service's own forms, with what was typed when refused.
+    let place = format!("servizi:{id}");
     let flash = match done {
-        Ok(said) => Flash::saved(said),
-        Err(e) => Flash::error(refusal(e)?),
+        Ok(said) => Flash {
+            saved: said,
+            place,
+            ..Default::default()
+        },
+        Err(e) => Flash {
+            error: refusal(e)?,
+            values: vec![
+                ("quantita".into(), f.quantita.clone()),
+                ("dal".into(), f.dal.clone()),
+                ("ultimo_giorno".into(), f.ultimo_giorno.clone()),
+            ],
+            place,
+            ..Default::default()
+        },
     };
     back_with(&s, &sess, &back, flash).await
 }

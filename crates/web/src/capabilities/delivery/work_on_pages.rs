@@ -23,6 +23,9 @@ pub struct WorkSection {
     pub today: String,
     /// The form as typed before a refusal.
     pub typed: Vec<(String, String)>,
+    /// What the last report said (recorded, or why not).
+    pub saved: String,
+    pub error: String,
 }
 
 impl WorkSection {
@@ -65,6 +68,14 @@ pub async fn section(
         can_add: can_add && sess.user.role.is_staff(),
         today: s.clock.today().to_string(),
         typed: flash.map(|f| f.values.clone()).unwrap_or_default(),
+        saved: flash
+            .filter(|f| f.place == "interventi")
+            .map(|f| f.saved.clone())
+            .unwrap_or_default(),
+        error: flash
+            .filter(|f| f.place == "interventi")
+            .map(|f| f.error.clone())
+            .unwrap_or_default(),
     })
 }
 

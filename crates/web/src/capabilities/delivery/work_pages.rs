@@ -56,14 +56,18 @@ pub fn package_view(p: &Package) -> PackageView {
         } else {
             String::new()
         },
-        onsite: if p.min_onsite_share > 0 {
-            format!(
-                "{}% (minimo richiesto {}%)",
+        onsite: match (b.used, p.min_onsite_share) {
+            (0, 0) => "nessun lavoro ancora registrato".to_owned(),
+            (0, m) => format!(
+                "nessun lavoro ancora registrato (minimo richiesto: {}%)",
+                (m + 5) / 10
+            ),
+            (_, 0) => format!("{}% del lavoro svolto", (b.onsite_share + 5) / 10),
+            (_, m) => format!(
+                "{}% del lavoro svolto (minimo richiesto: {}%)",
                 (b.onsite_share + 5) / 10,
-                (p.min_onsite_share + 5) / 10
-            )
-        } else {
-            format!("{}%", (b.onsite_share + 5) / 10)
+                (m + 5) / 10
+            ),
         },
         percent,
         overage: if b.overage_amount > kernel::Euro::ZERO {
@@ -82,7 +86,7 @@ pub fn package_view(p: &Package) -> PackageView {
         },
         warning: if !p.onsite_reachable {
             format!(
-                "La quota minima in presenza ({}%) non è più raggiungibile, nemmeno con tutte le giornate che restano presso l'ente.",
+                "Il minimo in sede ({}%) non è più raggiungibile, nemmeno con tutte le giornate che restano in sede.",
                 (p.min_onsite_share + 5) / 10
             )
         } else if b.warnings.contains(&100) {
@@ -98,15 +102,12 @@ pub fn package_view(p: &Package) -> PackageView {
     }
 }
 
-/// A report's duration in words: `2 h 30 min`, with its times (`dalle 09:00 alle 11:30`) and
-/// travel (`+ 40 min di trasferta`) when recorded.
+/// A report's duration in words: `2 h 30 min`, with its times (`dalle 09:00 alle 11:30`) when
+/// recorded.
 pub fn duration_words(r: &store::ReportLine) -> String {
     let mut out = format!("{} h {:02} min", r.minutes / 60, r.minutes % 60);
     if let Some((a, b)) = &r.times {
         out.push_str(&format!(" (dalle {a} alle {b})"));
-    }
-    if r.travel_minutes > 0 {
-        out.push_str(&format!(" + {} min di trasferta", r.travel_minutes));
     }
     out
 }
@@ -141,8 +142,11 @@ pub async fn report_views(
             date: kernel::time::display_date(r.date),
             duration: duration_words(&r),
             mode: match r.mode {
-                delivery::work::Mode::Onsite => "in sede",
-                delivery::work::Mode::Remote => "da remoto",
+                delivery::work::Mode::Onsite if r.travel_minutes > 0 => {
+                    format!("in sede · trasferta {} min", r.travel_minutes)
+                }
+                delivery::work::Mode::Onsite => "in sede".to_owned(),
+                delivery::work::Mode::Remote => "da remoto".to_owned(),
             },
             description: r.description,
             flags: r
@@ -164,7 +168,7 @@ pub struct ReportView {
     pub id: i64,
     pub date: String,
     pub duration: String,
-    pub mode: &'static str,
+    pub mode: String,
     pub description: String,
     pub flags: Vec<&'static str>,
     pub author: String,
@@ -306,9 +310,16 @@ pub(crate) async fn record(
         ("modo".to_owned(), f.modo.clone()),
         ("descrizione".to_owned(), f.descrizione.clone()),
     ];
+    // On a ticket, a request or a project the message goes to the work section (its anchor).
+    let place = if back.ends_with("#interventi") {
+        "interventi".to_owned()
+    } else {
+        String::new()
+    };
     let refuse = |message: String| Flash {
         error: message,
         values: typed.clone(),
+        place: place.clone(),
         ..Default::default()
     };
     let (Some(h), Some(m), Some(travel)) =
@@ -378,7 +389,11 @@ pub(crate) async fn record(
             }
             Flash::saved(said)
         }
-        Ok((_, None)) => Flash::saved("Intervento registrato.".to_owned()),
+        Ok((_, None)) => Flash {
+            saved: "Intervento registrato.".to_owned(),
+            place: place.clone(),
+            ..Default::default()
+        },
         Err(e) => refuse(refusal(e)?),
     };
     back_with(s, sess, back, flash).await
@@ -445,26 +460,40 @@ pub async fn create(
             t => t.parse().map(Some).map_err(|_| ()),
         }
     };
+    // A refusal is shown in the packages' section with what was typed.
+    let refuse = |message: String| Flash {
+        error: message,
+        values: vec![
+            ("giornate".into(), f.giornate.clone()),
+            ("ore".into(), f.ore.clone()),
+            ("presenza".into(), f.presenza.clone()),
+        ],
+        place: "pacchetti".into(),
+        ..Default::default()
+    };
     let (Ok(days), Ok(hours), Ok(year), Ok(onsite)) = (
         count(&f.giornate),
         count(&f.ore),
         f.anno.trim().parse::<i32>(),
         count(f.presenza.trim().trim_end_matches('%')),
     ) else {
-        return crate::pages::refused(
+        return back_with(
             &s,
             &sess,
             &back,
-            "Anno, giornate, ore e quota in presenza: numeri interi.",
+            refuse(
+                "Anno, giornate, ore e minimo in sede vanno scritti come numeri interi (per esempio 80)."
+                    .into(),
+            ),
         )
         .await;
     };
     if onsite.is_some_and(|p| p > 100) {
-        return crate::pages::refused(
+        return back_with(
             &s,
             &sess,
             &back,
-            "La quota minima in presenza va da 0 a 100%.",
+            refuse("Il minimo in sede va da 0 a 100%.".into()),
         )
         .await;
     }
@@ -499,7 +528,7 @@ pub async fn create(
         }
         Err(e) => {
             let said = refusal(e)?;
-            crate::pages::refused(&s, &sess, &back, &said).await
+            back_with(&s, &sess, &back, refuse(said)).await
         }
     }
 }

@@ -442,6 +442,13 @@ pub async fn detail(
     page.note = n.value("note");
     page.resolve_open = n.value("resolve") == "1";
     page.work.typed = n.values.clone();
-    page.saved = n.saved;
+    if n.place == "interventi" {
+        // The work section says what happened to the report, next to its form.
+        page.message = String::new();
+        page.work.saved = n.saved;
+        page.work.error = n.error;
+    } else {
+        page.saved = n.saved;
+    }
     Ok(ok(&page))
 }

@@ -210,6 +210,8 @@ struct DetailPage {
     active_services: Vec<crate::capabilities::delivery::services_web::ServiceView>,
     /// Staff change and stop services.
     can_change_services: bool,
+    /// A refused package, with what was typed.
+    package_flash: crate::auth::Flash,
     /// The entity's projects (custom work with a quote).
     projects: Vec<crate::capabilities::delivery::projects_pages::ProjectRow>,
     /// Why a new project was refused, and its title and description as typed.
@@ -280,8 +282,16 @@ async fn detail_page(
     };
     let (agreement_flash, helpdesk_error) = match flash.place.as_str() {
         "convenzioni" => (flash.clone(), String::new()),
-        "progetti" => (crate::auth::Flash::default(), String::new()),
+        // The sections that show their own messages, next to their forms.
+        p if p == "progetti" || p == "pacchetti" || p.starts_with("servizi:") => {
+            (crate::auth::Flash::default(), String::new())
+        }
         _ => (crate::auth::Flash::default(), flash.error.clone()),
+    };
+    let package_flash = if flash.place == "pacchetti" {
+        flash.clone()
+    } else {
+        crate::auth::Flash::default()
     };
     let actor = sess.actor();
     let e = store::get(&s.db, &actor, id).await?;
@@ -435,8 +445,11 @@ async fn detail_page(
         active_services: delivery::store::services_from(&s.db, &actor, id, s.clock.today())
             .await?
             .iter()
-            .map(crate::capabilities::delivery::services_web::ServiceView::of)
+            .map(|a| {
+                crate::capabilities::delivery::services_web::ServiceView::of(a).with_flash(&flash)
+            })
             .collect(),
+        package_flash,
         can_change_services: actor.is_staff(),
         projects: if actor.role == kernel::Role::Supplier {
             vec![]
