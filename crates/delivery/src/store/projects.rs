@@ -385,6 +385,25 @@ pub fn price_lines(lines: &[QuoteLineDraft]) -> Result<(Vec<QuoteLine>, Euro), D
     Ok((out, Euro::from_cents(total)))
 }
 
+/// A project in the actor's scope that staff may still change (neither approved nor
+/// withdrawn); refused with `then`, what cannot be done any more.
+async fn still_open(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    then: &str,
+) -> Result<Project, DeliveryError> {
+    let p = read_project(tx.conn(), actor, id).await?;
+    staff(actor)?;
+    if matches!(p.state, ProjectState::Approved | ProjectState::Withdrawn) {
+        return Err(DeliveryError::Closed(format!(
+            "il progetto è {}: {then}",
+            p.state.label()
+        )));
+    }
+    Ok(p)
+}
+
 /// Sends the entity a new version of the project's quote (staff): the project waits for the
 /// entity's decision on it; earlier versions stay for the record. Not once approved.
 pub async fn propose(
@@ -396,17 +415,7 @@ pub async fn propose(
     today: NaiveDate,
 ) -> Result<Project, DeliveryError> {
     let mut tx = db.write().await?;
-    let before = read_project(tx.conn(), actor, id).await?;
-    staff(actor)?;
-    if matches!(
-        before.state,
-        ProjectState::Approved | ProjectState::Withdrawn
-    ) {
-        return Err(DeliveryError::Closed(format!(
-            "il progetto è {}: il preventivo non si cambia più",
-            before.state.label()
-        )));
-    }
+    let before = still_open(&mut tx, actor, id, "il preventivo non si cambia più").await?;
     if valid_until < today {
         return Err(DeliveryError::field(
             "valid_until",
@@ -532,17 +541,7 @@ pub async fn decide(
 /// Withdraws a project not yet approved (staff).
 pub async fn withdraw(db: &Db, actor: &Actor, id: i64) -> Result<Project, DeliveryError> {
     let mut tx = db.write().await?;
-    let before = read_project(tx.conn(), actor, id).await?;
-    staff(actor)?;
-    if matches!(
-        before.state,
-        ProjectState::Approved | ProjectState::Withdrawn
-    ) {
-        return Err(DeliveryError::Closed(format!(
-            "il progetto è {}: non si ritira",
-            before.state.label()
-        )));
-    }
+    let before = still_open(&mut tx, actor, id, "non si ritira").await?;
     let now = kernel::time::now();
     sqlx::query(
         "UPDATE projects SET state = 'withdrawn', updated_at = $1, version = version + 1 WHERE id = $2",
