@@ -634,8 +634,44 @@ fn price_amount(
     }
 }
 
+/// One line of a quote with when its component is charged: what a statement bills (yearly
+/// and one-off parts; metered parts from readings, never from the quote's estimate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part {
+    pub when: When,
+    pub line: FeeLine,
+}
+
 /// The amount of one item of `list` for `input.year`, line by line.
 pub fn quote(list: &PriceList, input: &QuoteInput<'_>) -> Result<Quote, FeeError> {
+    let (item, service_year, parts, on_quotation) = quote_parts(list, input)?;
+    let lines: Vec<FeeLine> = parts.into_iter().map(|p| p.line).collect();
+    let amount = lines
+        .iter()
+        .try_fold(Euro::ZERO, |acc, l| acc.checked_add(l.amount))
+        .ok_or(FeeError::Overflow)?;
+    Ok(Quote {
+        service: item.service.clone(),
+        item: item.code.clone(),
+        item_label: item.label.clone(),
+        service_year,
+        amount,
+        lines,
+        on_quotation,
+    })
+}
+
+/// The lines of [`quote`], each with when its component is charged.
+pub fn parts(list: &PriceList, input: &QuoteInput<'_>) -> Result<Vec<Part>, FeeError> {
+    quote_parts(list, input).map(|(_, _, parts, _)| parts)
+}
+
+type QuoteParts<'l> = (&'l PriceItem, u32, Vec<Part>, bool);
+
+fn quote_parts<'l>(
+    list: &'l PriceList,
+    input: &QuoteInput<'_>,
+) -> Result<QuoteParts<'l>, FeeError> {
     let item = list.item(input.service, input.item)?;
     let first = input.activation.year();
     if input.year < first {
@@ -649,7 +685,11 @@ pub fn quote(list: &PriceList, input: &QuoteInput<'_>) -> Result<Quote, FeeError
     let mut on_quotation = false;
     for c in &item.components {
         let label = &c.label;
-        let line = |text: String, amount: Euro| FeeLine { text, amount };
+        let when = c.when;
+        let line = |text: String, amount: Euro| Part {
+            when,
+            line: FeeLine { text, amount },
+        };
         match c.when {
             When::Included => lines.push(line(
                 format!("{label}: compreso nella quota associativa annua"),
@@ -723,19 +763,7 @@ pub fn quote(list: &PriceList, input: &QuoteInput<'_>) -> Result<Quote, FeeError
             }
         }
     }
-    let amount = lines
-        .iter()
-        .try_fold(Euro::ZERO, |acc, l| acc.checked_add(l.amount))
-        .ok_or(FeeError::Overflow)?;
-    Ok(Quote {
-        service: item.service.clone(),
-        item: item.code.clone(),
-        item_label: item.label.clone(),
-        service_year,
-        amount,
-        lines,
-        on_quotation,
-    })
+    Ok((item, service_year, lines, on_quotation))
 }
 
 /// A component's price in one Italian phrase, for the service card: "€ 265,00 per postazione".

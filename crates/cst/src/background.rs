@@ -65,6 +65,7 @@ pub fn spawn(
     };
     let runner = helpdesk::jobs::register(runner, db, mailbox);
     let runner = delivery::jobs::register(runner, db);
+    let runner = billing::jobs::register(runner, db);
     Ok(vec![tokio::spawn(runner.run(stopped(stop.clone())))])
 }
 

@@ -72,6 +72,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
     d.pec = "protocollo.generale@pec.comune.padova.it".into();
     d.address = "Via del Municipio 1".into();
     d.postal_code = "35122".into();
+    d.office_code = "UFK7ZD".into();
     d.workstations = "1450".into();
     d.servers = "38".into();
     let input = d
@@ -204,6 +205,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
     )
     .await?;
     demo_tickets(db, &[padova.id, abano.id, albignasego.id]).await?;
+    crate::demo_billing::load(db, &actor, padova.id).await?;
     Ok(l)
 }
 

@@ -3,6 +3,7 @@
 mod background;
 mod cli;
 mod demo;
+mod demo_billing;
 mod settings;
 
 use std::process::ExitCode;

@@ -62,6 +62,14 @@ pub const TABLES: &[(&str, &str)] = &[
     ("needs_campaigns", "id"),
     ("needs_forms", "id"),
     ("needs_lines", "id"),
+    ("billing_settings", "id"),
+    ("meter_readings", "id"),
+    ("statement_runs", "id"),
+    ("statements", "id"),
+    ("statement_lines", "id"),
+    ("invoices", "id"),
+    ("invoice_events", "id"),
+    ("payments", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -76,7 +84,7 @@ pub const SKIPPED: &[&str] = &[
 
 /// Tables whose rows can weigh megabytes (a whole kept e-mail): read one row at a time.
 /// Files are not among them: their chunks are 256 KiB each.
-const LARGE_ROWS: &[&str] = &["inbound_mail"];
+const LARGE_ROWS: &[&str] = &["inbound_mail", "invoices"];
 
 /// Tables whose `id` comes from a sequence on PostgreSQL.
 const IDENTITY: &[&str] = &[
@@ -109,6 +117,13 @@ const IDENTITY: &[&str] = &[
     "needs_campaigns",
     "needs_forms",
     "needs_lines",
+    "meter_readings",
+    "statement_runs",
+    "statements",
+    "statement_lines",
+    "invoices",
+    "invoice_events",
+    "payments",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

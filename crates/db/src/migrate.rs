@@ -155,6 +155,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0023_projects.sql"),
             step: None,
         },
+        Migration {
+            version: 24,
+            name: "billing",
+            sql: include_str!("../../../migrations/0024_billing.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -120,7 +120,7 @@ pub async fn state_changed(
 /// Who hears from the centre about an entity: its primary contacts with an address (else every
 /// contact with one) and, with `accounts`, the active contact accounts of the entity; lower
 /// case, valid addresses, once each.
-pub(crate) async fn entity_addresses(
+pub async fn entity_addresses(
     tx: &mut WriteTx,
     entity_id: i64,
     accounts: bool,
@@ -156,7 +156,7 @@ pub(crate) async fn entity_addresses(
 }
 
 /// The centre's active staff with an address (administrators and operators), lower case.
-async fn staff_addresses(tx: &mut WriteTx) -> Result<Vec<String>, DeliveryError> {
+pub async fn staff_addresses(tx: &mut WriteTx) -> Result<Vec<String>, DeliveryError> {
     let staff: Vec<String> = sqlx::query_scalar(
         "SELECT email FROM users WHERE active = 1 AND role IN ('admin', 'operator') AND email <> ''",
     )

@@ -98,6 +98,7 @@ fn routes() -> Vec<Route> {
         capabilities::catalog::routes(),
         capabilities::helpdesk::routes(),
         capabilities::delivery::routes(),
+        capabilities::billing::routes(),
     ] {
         all.extend(routes);
     }

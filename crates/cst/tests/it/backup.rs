@@ -141,6 +141,67 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{f}");
+    // Billing: the centre's settings, a month of SMS, the year's statement issued and paid
+    // in part (a run, its draft lines, a payment).
+    super::billing::demo_settings(&api).await;
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/readings"),
+            json!({"service": "PD02", "year": 2026, "month": 3, "quantity": 1500, "note": "àè €"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    super::billing::run_year(app, &api, 2026, Some(vec![e])).await;
+    let (_, list) = api
+        .get(&format!("/api/v1/entities/{e}/statements?year=2026"))
+        .await;
+    let sid = list["items"][0]["id"].as_i64().unwrap();
+    let (s, st) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/statements/{sid}/issue"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{st}");
+    let (s, st) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/statements/{sid}/payments"),
+            json!({"paid_on": app.clock.today().to_string(), "amount": "10.00", "reference": "CRO «1»"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{st}");
+    // Its e-invoice, delivered (an SdI receipt).
+    sqlx::query(
+        "UPDATE entities SET office_code = 'UFAGNA', tax_code = '00644060287', \
+         address = 'Piazza Municipio 1', postal_code = '35021', city = 'Agna' WHERE id = $1",
+    )
+    .bind(e)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let (s, inv) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/statements/{sid}/invoice"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201, "{inv}");
+    let rc = format!(
+        r#"<types:RicevutaConsegna xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>111</IdentificativoSdI><NomeFile>{}</NomeFile><DataOraRicezione>2026-11-26T09:00:00.000+01:00</DataOraRicezione><DataOraConsegna>2026-11-26T10:00:00.000+01:00</DataOraConsegna><MessageId>1</MessageId></types:RicevutaConsegna>"#,
+        inv["file_name"].as_str().unwrap()
+    );
+    let r = api
+        .request(Method::POST, "/api/v1/invoices/receipts")
+        .header("content-type", "application/xml")
+        .body(rc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     // A project with a quote.
     let (s, pj) = api
         .send_json(

@@ -513,6 +513,70 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/entities/{id}/projects"),
             Form(&[("titolo", "Guasto riservato")]),
         ),
+        (("GET", "/api/v1/billing/settings"), None),
+        (
+            ("PUT", "/api/v1/billing/settings"),
+            Json(r#"{"settings": {}}"#),
+        ),
+        (
+            ("POST", "/api/v1/statements/run"),
+            Json(r#"{"year": 2026, "entity_ids": [{B}]}"#),
+        ),
+        (("GET", "/api/v1/statements/runs/{run_id}"), None),
+        (("GET", "/api/v1/statements/totals"), None),
+        (("GET", "/api/v1/statements/{statement_id}"), None),
+        (("POST", "/api/v1/statements/{statement_id}/issue"), None),
+        (("GET", "/api/v1/entities/{id}/statements"), None),
+        (("GET", "/api/v1/statements/overdue"), None),
+        (
+            ("POST", "/api/v1/statements/{statement_id}/payments"),
+            Json(r#"{"paid_on": "2026-11-25", "amount": "1.00"}"#),
+        ),
+        (("GET", "/api/v1/statements/{statement_id}/payments"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/readings"),
+            Json(r#"{"service": "PD02", "year": 2026, "month": 1, "quantity": 10}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/readings"), None),
+        (("GET", "/api/v1/readings/{reading_id}"), None),
+        (
+            ("POST", "/api/v1/readings/import"),
+            Csv("ente;servizio;anno;mese;quantita\n{B};PD02;2026;1;10\n"),
+        ),
+        (("GET", "/statements"), None),
+        (("POST", "/api/v1/statements/{statement_id}/invoice"), None),
+        (("GET", "/api/v1/statements/{statement_id}/invoices"), None),
+        (("GET", "/api/v1/invoices/zip"), None),
+        (("POST", "/api/v1/invoices/receipts"), None),
+        (("GET", "/api/v1/invoices/{invoice_id}"), None),
+        (("GET", "/api/v1/invoices/{invoice_id}/xml"), None),
+        (("GET", "/invoices/fatture.zip"), None),
+        (("GET", "/invoices/{invoice_id}/xml"), None),
+        (("GET", "/statements/export.xlsx"), None),
+        (("GET", "/statements/export.csv"), None),
+        (("GET", "/statements/{statement_id}/rendiconto.xlsx"), None),
+        (("GET", "/api/v1/statements/{statement_id}/xlsx"), None),
+        (("GET", "/api/v1/statements/runs/{run_id}/xlsx"), None),
+        (("GET", "/api/v1/statements/runs/{run_id}/csv"), None),
+        (("POST", "/statements/elabora"), Form(&[("anno", "2026")])),
+        (
+            ("POST", "/statements/emetti"),
+            Form(&[("anno", "2026"), ("confermato", "1")]),
+        ),
+        (("GET", "/statements/{statement_id}"), None),
+        (
+            ("POST", "/statements/{statement_id}/{action}"),
+            Form(&[
+                ("confermato", "1"),
+                ("importo", "1,00"),
+                ("data", "2026-11-25"),
+            ]),
+        ),
+        (("GET", "/billing/settings"), None),
+        (
+            ("POST", "/billing/settings"),
+            Form(&[("denominazione", "Guasto riservato")]),
+        ),
         (("GET", "/needs"), None),
         (
             ("POST", "/needs"),
@@ -753,6 +817,64 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
+    // B sent SMS in January: nobody of A may read the reading.
+    let b_reading = billing::store::readings::record(
+        &app.db,
+        &sys,
+        &billing::store::readings::ReadingDraft {
+            entity_id: bb.id,
+            service: "PD02".into(),
+            year: 2026,
+            month: 1,
+            quantity: 120,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // B has an issued statement (its package): nobody of A may read it.
+    sqlx::query(
+        "UPDATE entities SET population = 900, population_date = '2025-01-01' WHERE id = $1",
+    )
+    .bind(bb.id)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let b_run = billing::store::runs::start(&app.db, &sys, 2026, Some(vec![bb.id]))
+        .await
+        .unwrap();
+    let done = billing::store::runs::execute(&app.db, b_run.id)
+        .await
+        .unwrap();
+    assert_eq!(done.state, "done", "{done:?}");
+    let b_statement = billing::store::statements::of_entity(&app.db, &sys, bb.id, Some(2026))
+        .await
+        .unwrap()
+        .remove(0);
+    billing::store::statements::issue(&app.db, &sys, b_statement.id, app.clock.today())
+        .await
+        .unwrap();
+    // … and its e-invoice (the demo centre's data, B's office code and address).
+    billing::store::put_settings(
+        &app.db,
+        &sys,
+        &billing::settings::BillingSettings::demo(),
+        None,
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE entities SET office_code = 'UFB0B0', tax_code = '80000000002', address = 'Piazza 1', \
+         postal_code = '35100', city = 'Padova' WHERE id = $1",
+    )
+    .bind(bb.id)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let b_invoice =
+        billing::store::invoices::create(&app.db, &sys, b_statement.id, app.clock.today())
+            .await
+            .unwrap();
     let list_id = catalog::store::price_lists::summaries(&app.db)
         .await
         .unwrap()[0]
@@ -827,6 +949,10 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{service_id}", &b_service.id.to_string())
             .replace("{campaign_id}", &campaign.id.to_string())
             .replace("{project_id}", &b_project.id.to_string())
+            .replace("{statement_id}", &b_statement.id.to_string())
+            .replace("{run_id}", &b_run.id.to_string())
+            .replace("{reading_id}", &b_reading.id.to_string())
+            .replace("{invoice_id}", &b_invoice.id.to_string())
             .replace("{kind}", "ticket")
             .replace("{entity_id}", &bb.id.to_string())
             .replace("{item}", "1")
@@ -908,6 +1034,14 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     && route.access != Access::Staff
                     && who == "contact")
                 || (route.path.starts_with("/packages/{package_id}") && who == "contact")
+                || route.path == "/api/v1/statements/{statement_id}"
+                || route.path == "/api/v1/statements/{statement_id}/xlsx"
+                || route.path == "/api/v1/statements/{statement_id}/invoices"
+                || route.path.contains("{invoice_id}")
+                || route.path == "/api/v1/statements/{statement_id}/payments"
+                    && route.method == Method::GET
+                || route.path == "/api/v1/readings/{reading_id}"
+                || route.path.starts_with("/statements/{statement_id}")
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }

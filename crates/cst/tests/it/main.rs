@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod auth;
 mod backup;
+mod billing;
 mod catalog;
 mod cli;
 mod delivery;

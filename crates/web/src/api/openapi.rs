@@ -4,6 +4,11 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::capabilities::billing::api as billing;
+use crate::capabilities::billing::exports;
+use crate::capabilities::billing::invoices_api as invoices;
+use crate::capabilities::billing::payments_api as payments;
+use crate::capabilities::billing::readings_api as readings;
 use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
@@ -139,6 +144,13 @@ impl Modify for Refusals {
         needs::summary, printouts::api_pdf,
         projects::create, projects::list, projects::get, projects::propose, projects::approve,
         projects::refuse, projects::withdraw,
+        billing::get_settings, billing::put_settings, billing::run, billing::run_status,
+        billing::totals, billing::get, billing::issue, billing::of_entity,
+        readings::create, readings::list, readings::get, readings::import,
+        payments::create, payments::list, payments::overdue,
+        exports::api_xlsx, exports::run_xlsx, exports::run_csv,
+        invoices::create, invoices::of_statement, invoices::get, invoices::xml, invoices::receipt,
+        invoices::zip,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

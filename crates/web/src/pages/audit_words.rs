@@ -9,7 +9,7 @@ use crate::AppState;
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
-pub const ACTIONS: [(&str, &str, &str); 66] = [
+pub const ACTIONS: [(&str, &str, &str); 75] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -122,6 +122,27 @@ pub const ACTIONS: [(&str, &str, &str); 66] = [
     ("project", "approve", "Preventivo del progetto approvato"),
     ("project", "refuse", "Preventivo del progetto rifiutato"),
     ("project", "withdraw", "Progetto ritirato"),
+    (
+        "billing_settings",
+        "create",
+        "Impostazioni di fatturazione salvate",
+    ),
+    (
+        "billing_settings",
+        "update",
+        "Impostazioni di fatturazione cambiate",
+    ),
+    (
+        "statement_run",
+        "create",
+        "Elaborazione dei rendiconti avviata",
+    ),
+    ("statement", "issue", "Rendiconto emesso"),
+    ("meter_reading", "create", "Lettura dei consumi registrata"),
+    ("meter_reading", "update", "Lettura dei consumi corretta"),
+    ("payment", "create", "Pagamento registrato"),
+    ("invoice", "create", "Fattura elettronica creata"),
+    ("invoice", "receipt", "Notifica dello SdI importata"),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
 ];
@@ -257,6 +278,35 @@ pub fn object(
             format!("{on_entity}#pacchetti"),
         ),
         "sla_policy" => ("Obiettivi SLA".to_owned(), "/helpdesk/settings".to_owned()),
+        "billing_settings" => (
+            "Impostazioni di fatturazione".to_owned(),
+            "/billing/settings".to_owned(),
+        ),
+        "statement_run" => (
+            format!("Elaborazione dei rendiconti del {}", from("year")),
+            format!("/statements?anno={}", from("year")),
+        ),
+        "statement" => (
+            format!("Rendiconto n. {}", from("number")),
+            format!("/statements/{object_id}"),
+        ),
+        "meter_reading" => (
+            format!(
+                "Consumi {} di {}/{}",
+                from("service"),
+                from("month"),
+                from("year")
+            ),
+            format!("{on_entity}#rendiconti"),
+        ),
+        "payment" => (
+            format!("Pagamento del rendiconto n. {}", from("statement")),
+            format!("{on_entity}#rendiconti"),
+        ),
+        "invoice" => (
+            format!("Fattura {}", from("file_name")),
+            format!("{on_entity}#rendiconti"),
+        ),
         "calendar" | "support_profile" | "backup_check" if entity_id.is_some() => {
             (entity, format!("{on_entity}#assistenza"))
         }

@@ -26,6 +26,7 @@ fn group_of(nav: &str) -> &'static str {
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
         "entities" | "import" => "enti",
         "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
+        "statements" | "billing-settings" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
     }
@@ -93,6 +94,24 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
         services.push(item("Quota associativa", "/membership-fee", "membership"));
     }
     out.push(group("servizi", "Servizi", "/catalog", services));
+    match role {
+        Role::Supplier => {}
+        Role::Contact => out.push(group("rendiconti", "Rendiconti", "/statements", vec![])),
+        Role::Admin | Role::Operator => {
+            let mut items = vec![
+                item("Rendiconti dell'anno", "/statements", "statements"),
+                item("Pagamenti scaduti", "/statements?stato=overdue", "overdue"),
+            ];
+            if admin {
+                items.push(item(
+                    "Impostazioni di fatturazione",
+                    "/billing/settings",
+                    "billing-settings",
+                ));
+            }
+            out.push(group("rendiconti", "Rendiconti", "/statements", items));
+        }
+    }
     if admin {
         out.push(group(
             "amministrazione",
@@ -122,12 +141,13 @@ mod tests {
                 "assistenza",
                 "enti",
                 "servizi",
+                "rendiconti",
                 "amministrazione"
             ]
         );
         assert_eq!(
             keys(Role::Contact),
-            ["cruscotto", "assistenza", "enti", "servizi"]
+            ["cruscotto", "assistenza", "enti", "servizi", "rendiconti"]
         );
         let m = menu(Role::Supplier, "phases");
         assert_eq!(m[1].label, "Fasi assegnate");
@@ -142,7 +162,14 @@ mod tests {
                 .iter()
                 .flat_map(|g| std::iter::once(g.href).chain(g.items.iter().map(|i| i.href)))
                 .collect();
-            for admin_only in ["/users", "/audit", "/jobs", "/import", "/membership-fee"] {
+            for admin_only in [
+                "/users",
+                "/audit",
+                "/jobs",
+                "/import",
+                "/membership-fee",
+                "/billing/settings",
+            ] {
                 assert!(!hrefs.contains(&admin_only), "{r:?} sees {admin_only}");
             }
         }

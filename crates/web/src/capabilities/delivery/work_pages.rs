@@ -10,7 +10,6 @@ use axum::Form;
 use chrono::NaiveDate;
 use delivery::store::work::{self as store, HoldingOut, Package, PackageDraft, ReportDraft};
 use delivery::work::two_places;
-use delivery::DeliveryError;
 use kernel::Role;
 use serde::Deserialize;
 
@@ -400,8 +399,7 @@ pub(crate) async fn record(
 }
 
 /// The sentence of a refusal on a page (fields' messages without their names).
-pub(crate) fn refusal(e: DeliveryError) -> Result<String, PageError> {
-    use kernel::Refusal;
+pub(crate) fn refusal<E: kernel::Refusal>(e: E) -> Result<String, PageError> {
     if matches!(
         e.kind(),
         kernel::Kind::Internal | kernel::Kind::NotFound | kernel::Kind::Forbidden

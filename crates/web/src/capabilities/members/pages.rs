@@ -214,6 +214,7 @@ struct DetailPage {
     package_flash: crate::auth::Flash,
     /// The entity's projects (custom work with a quote).
     projects: Vec<crate::capabilities::delivery::projects_pages::ProjectRow>,
+    statements: Vec<crate::capabilities::billing::pages::StatementRow>,
     /// Why a new project was refused, and its title and description as typed.
     project_error: String,
     project_typed: (String, String),
@@ -460,6 +461,7 @@ async fn detail_page(
                 .map(crate::capabilities::delivery::projects_pages::project_row)
                 .collect()
         },
+        statements: crate::capabilities::billing::pages::entity_rows(s, &actor, id).await?,
         // A removed contact can be put back with the same data.
         restore: if flash.place == "referente-rimosso" {
             flash.values.clone()

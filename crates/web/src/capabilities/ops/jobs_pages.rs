@@ -313,7 +313,9 @@ pub async fn cancel(
 
 /// The Italian name of a job kind, whichever capability registered it.
 fn job_label(kind: &str) -> &'static str {
-    delivery::jobs::label(kind).unwrap_or_else(|| helpdesk::jobs::label(kind))
+    delivery::jobs::label(kind)
+        .or_else(|| billing::jobs::label(kind))
+        .unwrap_or_else(|| helpdesk::jobs::label(kind))
 }
 
 #[cfg(test)]
