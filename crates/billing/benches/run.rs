@@ -15,8 +15,8 @@
 //! 4. issuing every draft (`issue_year`) and storing every e-invoice (`invoices::create`),
 //!    reported apart: it is the administrator's later step, one audited transaction each.
 //!
-//!     cargo bench -p billing --bench run                          # SQLite
-//!     CST_BENCH_PG=postgres://root@127.0.0.1/cst_bench cargo bench -p billing --bench run
+//! Run it with `cargo bench -p billing --bench run` (SQLite), or on PostgreSQL with
+//! `CST_BENCH_PG=postgres://postgres@127.0.0.1/cst_bench cargo bench -p billing --bench run`.
 //!
 //! Prints each figure and the peak resident memory (VmHWM).
 
