@@ -60,6 +60,22 @@ test('the year\'s statements: run, issue after a confirmation, payments, setting
   assert.match(await desk.textContent('#payment-list'), /€ 100,00 · CRO 0001/);
   await inspect(desk, 'billing-issued-desk');
 
+  // Abano Terme has no office code yet: its e-invoice is refused with the reason, by the form.
+  await go(desk, '#statement-invoice');
+  await go(desk, '#confirm-yes');
+  assert.match(await desk.textContent('#invoice-error'), /codice univoco ufficio/);
+  // Padova's statement becomes a FatturaPA file, validated, ready to send.
+  await desk.goto(`${env.base}/statements?q=Padova`);
+  await go(desk, '#statement-table tbody tr:has-text("Comune di Padova") a');
+  await go(desk, '#statement-invoice');
+  assert.match(await desk.textContent('#confirm-consequences'), /Fattura \(TD01\)/);
+  await go(desk, '#confirm-yes');
+  assert.match(await desk.textContent('.alert-success'), /Fattura elettronica creata: IT80006510285_\w{5}\.xml/);
+  assert.match(await desk.textContent('#invoice-list'), /Pronta per l'invio/);
+  assert.equal(await desk.textContent('#statement-state'), 'Fatturato');
+  assert.equal(await desk.locator('#statement-invoice').count(), 0, 'one live invoice at a time');
+  await inspect(desk, 'billing-invoiced-desk');
+
   // The settings: a wrong IBAN comes back next to its field.
   await desk.goto(`${env.base}/billing/settings`);
   assert.equal(await desk.inputValue('#denominazione'), 'Provincia di Padova - Centro Servizi Territoriale');
@@ -85,4 +101,40 @@ test('the year\'s statements: run, issue after a confirmation, payments, setting
   assert.match(await phone.textContent('#statement-paid'), /€ 100,00/);
   assert.equal(await phone.locator('#payment-form').count(), 0);
   await inspect(phone, 'billing-statement-phone');
+});
+
+test('the deadlines calendar: the contact on a phone adds one and gets a feed; staff renew one', async () => {
+  const phone = await pageAt(env.browser, PHONE);
+  await login(phone, env.base, 'referente', 'cst-demo-referente');
+  await phone.goto(`${env.base}/deadlines`);
+  assert.match(await phone.textContent('#deadline-table'), /Licenze antivirus/);
+  await inspect(phone, 'deadlines-phone');
+  await go(phone, '#deadline-add');
+  assert.match(await phone.textContent('#deadlines-error'), /Scrivere che cosa scade/);
+  await phone.fill('#dl-titolo', 'Rinnovo del contratto di assistenza della centrale telefonica');
+  await phone.fill('#dl-data', `${year + 1}-02-15`);
+  await phone.fill('#dl-ogni', '12');
+  await go(phone, '#deadline-add');
+  assert.match(await phone.textContent('.alert-success'), /Scadenza aggiunta/);
+  assert.match(await phone.textContent('#deadline-table'), /centrale telefonica/);
+  await go(phone, '#feed-new');
+  assert.match(await phone.textContent('#feed-url'), /\/calendar\/cal_[0-9a-f]+\.ics/);
+  const feed = await phone.textContent('#feed-url');
+  const ics = await (await fetch(env.base + feed.trim())).text();
+  assert.match(ics, /BEGIN:VCALENDAR/);
+  assert.match(ics.replace(/\r\n /g, ''), /centrale telefonica/);
+
+  const desk = await pageAt(env.browser, DESK);
+  await login(desk, env.base, 'admin', 'cst-demo-admin');
+  await desk.goto(`${env.base}/deadlines?tipo=manual&al=${year + 2}-12-31`);
+  const row = desk.locator('#deadline-table tbody tr').filter({ hasText: 'centrale telefonica' });
+  await Promise.all([desk.waitForNavigation(), row.locator('button').click()]);
+  assert.match(await desk.textContent('#confirm-question'), /Segnare come rinnovata la scadenza del 15\/02\/\d{4}\?/);
+  await go(desk, '#confirm-yes');
+  assert.match(await desk.textContent('.alert-success'), /rinnovata/);
+  await desk.goto(`${env.base}/deadlines?tipo=manual&al=${year + 2}-12-31`);
+  const rows = await desk.locator('#deadline-table tbody tr').filter({ hasText: 'centrale telefonica' }).allTextContents();
+  assert.equal(rows.length, 2, rows.join(' | '));
+  assert.match(rows[0], /chiusa/);
+  await inspect(desk, 'deadlines-desk');
 });

@@ -16,12 +16,31 @@ pub fn label(kind: &str) -> Option<&'static str> {
     match kind {
         RUN_JOB => Some("Elaborazione dei rendiconti"),
         REMIND_OVERDUE => Some("Solleciti dei pagamenti scaduti"),
+        REMIND_DEADLINES => Some("Promemoria delle scadenze"),
         _ => None,
     }
 }
 
 /// Send the reminders of overdue statements (a daily schedule).
 pub const REMIND_OVERDUE: &str = "billing.payments.remind";
+
+/// Send the deadlines' reminders that are due (a schedule).
+pub const REMIND_DEADLINES: &str = "billing.deadlines.remind";
+
+fn deadlines_handler(db: Db, clock: Clock) -> Handler {
+    Arc::new(move |_job| {
+        let (db, today) = (db.clone(), clock.today());
+        Box::pin(async move {
+            let sent = crate::store::deadlines::remind(&db, today)
+                .await
+                .map_err(|e| Failure::Transient(e.to_string()))?;
+            if sent > 0 {
+                tracing::info!(sent, "deadline reminders queued");
+            }
+            Ok(())
+        })
+    })
+}
 
 fn remind_handler(db: Db, clock: Clock) -> Handler {
     Arc::new(move |_job| {
@@ -76,8 +95,21 @@ pub fn register(runner: Runner, db: &Db) -> Runner {
                 max_attempts: 1,
                 ..Retry::default()
             },
-            remind_handler(db.clone(), clock),
+            remind_handler(db.clone(), clock.clone()),
         )
+        .handle(
+            REMIND_DEADLINES,
+            Retry {
+                max_attempts: 1,
+                ..Retry::default()
+            },
+            deadlines_handler(db.clone(), clock),
+        )
+        .every(Schedule::new(
+            "deadline-reminders",
+            REMIND_DEADLINES,
+            Duration::from_secs(6 * 60 * 60),
+        ))
         .every(Schedule::new(
             "overdue-reminders",
             REMIND_OVERDUE,

@@ -112,6 +112,13 @@ pub struct BillingSettings {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub call_out_fee: Option<Euro>,
+    /// How services renew, for the deadlines calendar.
+    #[serde(default = "crate::deadlines::padova_renewals")]
+    pub renewals: Vec<crate::deadlines::RenewalRule>,
+    /// Days before a deadline its reminder is sent, by kind (`agreement`, `payment`…); a kind
+    /// not named keeps its default (90 for agreements, 30 for renewals, 7 for payments…).
+    #[serde(default)]
+    pub reminder_days: std::collections::BTreeMap<String, u32>,
 }
 
 fn yes() -> bool {
@@ -131,6 +138,8 @@ impl Default for BillingSettings {
             work_service: "PD15".into(),
             work_item: "base".into(),
             call_out_fee: None,
+            renewals: crate::deadlines::padova_renewals(),
+            reminder_days: Default::default(),
         }
     }
 }
@@ -264,6 +273,33 @@ impl BillingSettings {
                 "indicare la voce del listino con la tariffa a giornata".into(),
             );
         }
+        for (i, r) in self.renewals.iter().enumerate() {
+            if r.service.trim().is_empty() || r.label.trim().is_empty() {
+                bad(
+                    &format!("renewals[{i}].service"),
+                    "indicare il servizio e che cosa si rinnova".into(),
+                );
+            }
+            if r.months == 0 || r.months > 120 {
+                bad(
+                    &format!("renewals[{i}].months"),
+                    "ogni quanti mesi: da 1 a 120".into(),
+                );
+            }
+        }
+        for (k, days) in &self.reminder_days {
+            if crate::deadlines::Kind::parse(k).is_none() {
+                bad(
+                    "reminder_days",
+                    format!("tipo di scadenza «{k}» sconosciuto"),
+                );
+            } else if *days > 365 {
+                bad(
+                    "reminder_days",
+                    format!("{k}: al più 365 giorni di preavviso"),
+                );
+            }
+        }
         if self.call_out_fee.is_some_and(|f| f < Euro::ZERO) {
             bad(
                 "call_out_fee",
@@ -290,6 +326,14 @@ impl BillingSettings {
             out.push("l'IBAN del centro");
         }
         out
+    }
+
+    /// Days before a deadline of `kind` its reminder is sent.
+    pub fn reminder_days_for(&self, kind: crate::deadlines::Kind) -> u32 {
+        self.reminder_days
+            .get(kind.code())
+            .copied()
+            .unwrap_or_else(|| kind.default_reminder_days())
     }
 
     /// The VAT of a line of `service`/`item`: the item's rule, else the service's, else 22%.
@@ -352,6 +396,8 @@ impl BillingSettings {
             work_service: "PD15".into(),
             work_item: "base".into(),
             call_out_fee: Some(Euro::from_cents(3_000)),
+            renewals: crate::deadlines::padova_renewals(),
+            reminder_days: Default::default(),
         }
     }
 }

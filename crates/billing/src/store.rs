@@ -2,6 +2,7 @@
 //! statements are computed from ([`facts`]), billing runs ([`runs`]) and statements
 //! ([`statements`]). Drafts are recomputed by each run; an issued statement is never changed.
 
+pub mod deadlines;
 pub mod facts;
 pub mod invoices;
 pub mod payments;

@@ -70,6 +70,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("invoices", "id"),
     ("invoice_events", "id"),
     ("payments", "id"),
+    ("deadlines", "id"),
+    ("deadline_marks", "key, due_on"),
+    ("deadline_reminders", "key, due_on"),
+    ("calendar_feeds", "user_id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -124,6 +128,7 @@ const IDENTITY: &[&str] = &[
     "invoices",
     "invoice_events",
     "payments",
+    "deadlines",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -161,6 +161,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0024_billing.sql"),
             step: None,
         },
+        Migration {
+            version: 25,
+            name: "deadlines",
+            sql: include_str!("../../../migrations/0025_deadlines.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -202,6 +202,33 @@ async fn fill_every_table(app: &testkit::TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The deadlines calendar: one by hand (reminded), the agreement's end renewed, a feed.
+    let (s, d) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/deadlines",
+            json!({"entity_id": e, "title": "Rinnovo «fibra»", "due_on": (app.clock.today() + chrono::Duration::days(5)).to_string(), "every_months": 12}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    assert!(
+        billing::store::deadlines::remind(&app.db, app.clock.today())
+            .await
+            .unwrap()
+            >= 1
+    );
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/deadlines/renew",
+            json!({"key": format!("agreement:{}", a["id"]), "date": "2028-12-31"}),
+        )
+        .await;
+    assert_eq!(s, 204, "{r}");
+    let (s, f) = api
+        .send_json(Method::POST, "/api/v1/calendar-feed", json!({}))
+        .await;
+    assert_eq!(s, 201, "{f}");
     // A project with a quote.
     let (s, pj) = api
         .send_json(

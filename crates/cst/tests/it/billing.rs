@@ -14,6 +14,7 @@ backends!(
     metered_use_is_entered_or_imported_and_billed_once_with_corrections_adjusted,
     payments_add_up_and_the_overdue_are_reminded_by_email_once_a_week,
     an_issued_statement_becomes_a_valid_e_invoice_and_sdi_receipts_move_it,
+    every_demo_statement_makes_a_valid_e_invoice,
 );
 
 /// The demo's billing settings, stored through the API.
@@ -815,4 +816,116 @@ async fn an_issued_statement_becomes_a_valid_e_invoice_and_sdi_receipts_move_it(
         ))
         .await;
     assert!(audit.to_string().contains("receipt"), "{audit}");
+}
+
+/// An 11-digit codice fiscale with its check digit, from a 10-digit body.
+fn tax_code(body: u64) -> String {
+    let digits: Vec<u32> = format!("{body:010}")
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    let sum: u32 = digits
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 0 {
+                d
+            } else if d * 2 > 9 {
+                d * 2 - 9
+            } else {
+                d * 2
+            }
+        })
+        .sum();
+    format!("{body:010}{}", (10 - sum % 10) % 10)
+}
+
+/// Every statement of the demo (`cst serve --demo`, the real binary) makes an e-invoice that our
+/// validator and xmllint both accept (entities without fiscal data are given some first).
+async fn every_demo_statement_makes_a_valid_e_invoice(b: Backend) {
+    let app = spawn_app(b).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cst"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database", &app.testdb.url])
+        .env("CST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..1200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(up, "cst serve --demo did not start");
+    let sys = kernel::Actor::system("t");
+    let year = kernel::time::current_year();
+    let list = billing::store::statements::of_year(&app.db, &sys, year)
+        .await
+        .unwrap();
+    assert!(list.len() > 50, "the demo bills its comuni: {}", list.len());
+    let settings = billing::store::settings(&app.db).await.unwrap();
+    let dir = tempfile_dir();
+    let mut files = Vec::new();
+    for (n, st) in list.iter().enumerate() {
+        sqlx::query(
+            "UPDATE entities SET office_code = COALESCE(office_code, $1), tax_code = COALESCE(tax_code, $2), \
+             address = CASE WHEN address = '' THEN 'Piazza del Municipio 1' ELSE address END, \
+             postal_code = CASE WHEN postal_code = '' THEN '35100' ELSE postal_code END, \
+             city = CASE WHEN city = '' THEN name ELSE city END WHERE id = $3",
+        )
+        .bind(format!("UFT{n:03}"))
+        .bind(tax_code(9_000_000_000 + n as u64))
+        .bind(st.entity_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        let entity = members::store::get(&app.db, &sys, st.entity_id)
+            .await
+            .unwrap();
+        let mut st = st.clone();
+        st.number
+            .get_or_insert_with(|| format!("{year}/{:04}", 9000 + n));
+        let doc = billing::store::invoices::model(
+            &st,
+            &entity,
+            &settings,
+            &fatturapa::progressive(n as u64 + 1).unwrap(),
+            app.clock.today(),
+            None,
+            None,
+        )
+        .unwrap();
+        let xml = fatturapa::to_xml(&doc).unwrap_or_else(|e| panic!("{}: {e}", st.entity_name));
+        let path = dir.join(format!("{n}.xml"));
+        std::fs::write(&path, xml).unwrap();
+        files.push(path);
+    }
+    let xsd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fatturapa/schema/Schema_del_file_xml_FatturaPA_v1.2.3.xsd"
+    );
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema", xsd])
+        .args(&files)
+        .output()
+        .expect("xmllint");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -544,6 +544,26 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Csv("ente;servizio;anno;mese;quantita\n{B};PD02;2026;1;10\n"),
         ),
         (("GET", "/statements"), None),
+        (("GET", "/api/v1/deadlines"), None),
+        (
+            ("POST", "/api/v1/deadlines"),
+            Json(r#"{"entity_id": {B}, "title": "Guasto riservato", "due_on": "2026-12-31"}"#),
+        ),
+        (
+            ("POST", "/api/v1/deadlines/renew"),
+            Json(r#"{"key": "agreement:1", "date": "2026-12-31"}"#),
+        ),
+        (("POST", "/api/v1/calendar-feed"), None),
+        (("GET", "/calendar/{file}"), None),
+        (("GET", "/deadlines"), None),
+        (
+            ("POST", "/deadlines/{action}"),
+            Form(&[
+                ("ente", "B"),
+                ("titolo", "Guasto riservato"),
+                ("data", "2026-12-31"),
+            ]),
+        ),
         (("POST", "/api/v1/statements/{statement_id}/invoice"), None),
         (("GET", "/api/v1/statements/{statement_id}/invoices"), None),
         (("GET", "/api/v1/invoices/zip"), None),
@@ -1041,6 +1061,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path == "/api/v1/statements/{statement_id}/payments"
                     && route.method == Method::GET
                 || route.path == "/api/v1/readings/{reading_id}"
+                || (route.path == "/api/v1/deadlines" && route.method == Method::POST)
                 || route.path.starts_with("/statements/{statement_id}")
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");

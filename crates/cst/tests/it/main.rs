@@ -9,6 +9,7 @@ mod backup;
 mod billing;
 mod catalog;
 mod cli;
+mod deadlines;
 mod delivery;
 mod delivery_changes;
 mod email;

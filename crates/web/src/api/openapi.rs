@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::capabilities::billing::api as billing;
+use crate::capabilities::billing::deadlines_web as deadlines;
 use crate::capabilities::billing::exports;
 use crate::capabilities::billing::invoices_api as invoices;
 use crate::capabilities::billing::payments_api as payments;
@@ -150,7 +151,7 @@ impl Modify for Refusals {
         payments::create, payments::list, payments::overdue,
         exports::api_xlsx, exports::run_xlsx, exports::run_csv,
         invoices::create, invoices::of_statement, invoices::get, invoices::xml, invoices::receipt,
-        invoices::zip,
+        invoices::zip, deadlines::list, deadlines::create, deadlines::renew, deadlines::new_feed,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

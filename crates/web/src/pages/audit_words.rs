@@ -9,7 +9,7 @@ use crate::AppState;
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
-pub const ACTIONS: [(&str, &str, &str); 75] = [
+pub const ACTIONS: [(&str, &str, &str); 77] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -143,6 +143,8 @@ pub const ACTIONS: [(&str, &str, &str); 75] = [
     ("payment", "create", "Pagamento registrato"),
     ("invoice", "create", "Fattura elettronica creata"),
     ("invoice", "receipt", "Notifica dello SdI importata"),
+    ("deadline", "create", "Scadenza aggiunta"),
+    ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
 ];
@@ -278,6 +280,10 @@ pub fn object(
             format!("{on_entity}#pacchetti"),
         ),
         "sla_policy" => ("Obiettivi SLA".to_owned(), "/helpdesk/settings".to_owned()),
+        "deadline" => (
+            format!("Scadenza {}", from("title") + &from("text")),
+            format!("{on_entity}#scadenze"),
+        ),
         "billing_settings" => (
             "Impostazioni di fatturazione".to_owned(),
             "/billing/settings".to_owned(),

@@ -26,7 +26,7 @@ fn group_of(nav: &str) -> &'static str {
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
         "entities" | "import" => "enti",
         "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
-        "statements" | "billing-settings" => "rendiconti",
+        "statements" | "billing-settings" | "deadlines" | "overdue" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
     }
@@ -96,11 +96,20 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
     out.push(group("servizi", "Servizi", "/catalog", services));
     match role {
         Role::Supplier => {}
-        Role::Contact => out.push(group("rendiconti", "Rendiconti", "/statements", vec![])),
+        Role::Contact => out.push(group(
+            "rendiconti",
+            "Rendiconti",
+            "/statements",
+            vec![
+                item("Rendiconti", "/statements", "statements"),
+                item("Scadenzario", "/deadlines", "deadlines"),
+            ],
+        )),
         Role::Admin | Role::Operator => {
             let mut items = vec![
                 item("Rendiconti dell'anno", "/statements", "statements"),
                 item("Pagamenti scaduti", "/statements?stato=overdue", "overdue"),
+                item("Scadenzario", "/deadlines", "deadlines"),
             ];
             if admin {
                 items.push(item(

@@ -2,6 +2,7 @@
 //! centre's billing settings.
 
 pub mod api;
+pub mod deadlines_web;
 pub mod exports;
 pub mod invoices_api;
 pub mod pages;
@@ -43,6 +44,13 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/invoices/{invoice_id}/xml", User, Api, invoices_api::xml),
         route(M::GET, "/invoices/fatture.zip", Staff, Page, invoices_api::page_zip),
         route(M::GET, "/invoices/{invoice_id}/xml", User, Page, invoices_api::page_xml),
+        route(M::GET, "/api/v1/deadlines", User, Api, deadlines_web::list),
+        route(M::POST, "/api/v1/deadlines", User, Api, deadlines_web::create),
+        route(M::POST, "/api/v1/deadlines/renew", Staff, Api, deadlines_web::renew),
+        route(M::POST, "/api/v1/calendar-feed", User, Api, deadlines_web::new_feed),
+        route(M::GET, "/calendar/{file}", Public, Page, deadlines_web::feed),
+        route(M::GET, "/deadlines", User, Page, deadlines_web::page),
+        route(M::POST, "/deadlines/{action}", User, Page, deadlines_web::act),
         route(M::GET, "/statements", User, Page, pages::list),
         route(M::GET, "/statements/export.xlsx", Staff, Page, exports::page_year_xlsx),
         route(M::GET, "/statements/export.csv", Staff, Page, exports::page_year_csv),

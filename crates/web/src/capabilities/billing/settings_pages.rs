@@ -69,6 +69,7 @@ struct SettingsPage {
     fields: Vec<Field>,
     v: Vec<(String, String)>,
     vat_rows: Vec<VatRowView>,
+    notice: Vec<(String, &'static str)>,
     errors: Vec<(String, String)>,
     flash: Flash,
 }
@@ -118,6 +119,12 @@ fn fields(s: &BillingSettings) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    for k in billing::deadlines::Kind::ALL {
+        v.push((
+            format!("preavviso_{}", k.code()),
+            s.reminder_days_for(k).to_string(),
+        ));
+    }
     match s.due {
         DueRule::FixedDate { month, day, days } => {
             v.push(("scadenza_tipo".into(), "data".into()));
@@ -231,6 +238,26 @@ fn read(t: &[(String, String)]) -> (BillingSettings, Vec<(String, String)>) {
             work_service: f("lavoro_servizio"),
             work_item: f("lavoro_voce"),
             call_out_fee,
+            renewals: vec![],
+            reminder_days: billing::deadlines::Kind::ALL
+                .into_iter()
+                .filter_map(|k| {
+                    let v = f(&format!("preavviso_{}", k.code()));
+                    if v.is_empty() {
+                        return None;
+                    }
+                    match v.parse::<u32>() {
+                        Ok(d) => Some((k.code().to_owned(), d)),
+                        Err(_) => {
+                            errors.push((
+                                format!("preavviso_{}", k.code()),
+                                "un numero di giorni".into(),
+                            ));
+                            None
+                        }
+                    }
+                })
+                .collect(),
         },
         errors,
     )
@@ -349,6 +376,10 @@ pub async fn form(
         ),
         fields,
         vat_rows,
+        notice: billing::deadlines::Kind::ALL
+            .into_iter()
+            .map(|k| (format!("preavviso_{}", k.code()), k.label()))
+            .collect(),
         v,
         errors,
         flash,
@@ -360,7 +391,9 @@ pub async fn save(
     PageAdmin(sess): PageAdmin,
     Form(t): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (settings, mut errors) = read(&t);
+    let (mut settings, mut errors) = read(&t);
+    // The renewal rules are not on the form: kept as stored.
+    settings.renewals = billing::store::settings(&s.db).await?.renewals;
     if errors.is_empty() {
         match billing::store::put_settings(&s.db, &sess.actor(), &settings, None).await {
             Ok(_) => {

@@ -215,6 +215,7 @@ struct DetailPage {
     /// The entity's projects (custom work with a quote).
     projects: Vec<crate::capabilities::delivery::projects_pages::ProjectRow>,
     statements: Vec<crate::capabilities::billing::pages::StatementRow>,
+    deadlines: Vec<crate::capabilities::billing::deadlines_web::DeadlineRow>,
     /// Why a new project was refused, and its title and description as typed.
     project_error: String,
     project_typed: (String, String),
@@ -462,6 +463,7 @@ async fn detail_page(
                 .collect()
         },
         statements: crate::capabilities::billing::pages::entity_rows(s, &actor, id).await?,
+        deadlines: crate::capabilities::billing::deadlines_web::entity_rows(s, &actor, id).await?,
         // A removed contact can be put back with the same data.
         restore: if flash.place == "referente-rimosso" {
             flash.values.clone()
