@@ -138,3 +138,26 @@ test('the deadlines calendar: the contact on a phone adds one and gets a feed; s
   assert.match(rows[0], /chiusa/);
   await inspect(desk, 'deadlines-desk');
 });
+
+test('revenue and sustainability: charts, the centre\'s costs, at the desk and on a phone', async () => {
+  const desk = await pageAt(env.browser, DESK);
+  await login(desk, env.base, 'admin', 'cst-demo-admin');
+  await desk.goto(`${env.base}/reports/revenue`);
+  assert.equal(await desk.locator('#chart-years svg[role=img] title').count(), 1);
+  await desk.click('#costs summary');
+  await desk.fill('#c-voce', 'Personale tecnico');
+  await desk.fill('#c-importo', 'mille euro');
+  await go(desk, '#cost-add');
+  assert.match(await desk.textContent('#revenue-error'), /L'importo va scritto come numero/);
+  assert.equal(await desk.inputValue('#c-voce'), 'Personale tecnico');
+  await desk.fill('#c-importo', '12.000,00');
+  await go(desk, '#cost-add');
+  assert.match(await desk.textContent('.alert-success'), /Costo aggiunto/);
+  assert.match(await desk.textContent('#revenue-years'), /€ 12\.000,00/);
+  assert.match(await desk.textContent('#revenue-years'), /\d+,\d%/);
+  await inspect(desk, 'revenue-desk');
+  const phone = await pageAt(env.browser, PHONE);
+  await login(phone, env.base, 'operatore', 'cst-demo-operatore');
+  await phone.goto(`${env.base}/reports/revenue`);
+  await inspect(phone, 'revenue-phone');
+});

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod invoices;
 pub mod payments;
 pub mod readings;
+pub mod reports;
 pub mod runs;
 pub mod statement_list;
 pub mod statements;

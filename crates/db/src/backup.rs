@@ -74,6 +74,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("deadline_marks", "key, due_on"),
     ("deadline_reminders", "key, due_on"),
     ("calendar_feeds", "user_id"),
+    ("centre_costs", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -129,6 +130,7 @@ const IDENTITY: &[&str] = &[
     "invoice_events",
     "payments",
     "deadlines",
+    "centre_costs",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -167,6 +167,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0025_deadlines.sql"),
             step: None,
         },
+        Migration {
+            version: 26,
+            name: "centre_costs",
+            sql: include_str!("../../../migrations/0026_centre_costs.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -229,6 +229,14 @@ async fn fill_every_table(app: &testkit::TestApp) {
         .send_json(Method::POST, "/api/v1/calendar-feed", json!({}))
         .await;
     assert_eq!(s, 201, "{f}");
+    let (s, c) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/centre-costs",
+            json!({"year": 2026, "label": "Personale «tecnico»", "amount": "12000.00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
     // A project with a quote.
     let (s, pj) = api
         .send_json(

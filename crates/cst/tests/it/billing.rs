@@ -15,6 +15,7 @@ backends!(
     payments_add_up_and_the_overdue_are_reminded_by_email_once_a_week,
     an_issued_statement_becomes_a_valid_e_invoice_and_sdi_receipts_move_it,
     every_demo_statement_makes_a_valid_e_invoice,
+    revenue_is_reported_per_year_service_and_entity_against_the_centres_costs,
 );
 
 /// The demo's billing settings, stored through the API.
@@ -928,4 +929,99 @@ async fn every_demo_statement_makes_a_valid_e_invoice(b: Backend) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+async fn revenue_is_reported_per_year_service_and_entity_against_the_centres_costs(b: Backend) {
+    let app = spawn_app(b).await;
+    let (admin, contact, id) = setup(&app).await;
+    demo_settings(&admin).await;
+    for (year, quantity) in [(2025, 10_000), (2026, 20_000)] {
+        let (s, _) = admin
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/entities/{id}/readings"),
+                json!({"service": "PD02", "year": year, "month": 6, "quantity": quantity}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        run_year(&app, &admin, year, Some(vec![id])).await;
+        let (_, list) = admin
+            .get(&format!("/api/v1/entities/{id}/statements?year={year}"))
+            .await;
+        let sid = list["items"][0]["id"].as_i64().unwrap();
+        let (s, _) = admin
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/statements/{sid}/issue"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    // A draft is not revenue.
+    let (s, _) = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{id}/readings"),
+            json!({"service": "PD02", "year": 2026, "month": 7, "quantity": 1_000_000}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    run_year(&app, &admin, 2026, Some(vec![id])).await;
+    for (body, field) in [
+        (
+            json!({"year": 2026, "label": "", "amount": "100.00"}),
+            "label",
+        ),
+        (
+            json!({"year": 2026, "label": "Personale", "amount": "0"}),
+            "amount",
+        ),
+        (
+            json!({"year": 1900, "label": "Personale", "amount": "100.00"}),
+            "year",
+        ),
+    ] {
+        let (s, e) = admin
+            .send_json(Method::POST, "/api/v1/centre-costs", body)
+            .await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(e["errors"][0]["field"], field, "{e}");
+    }
+    let (s, _) = contact
+        .send_json(
+            Method::POST,
+            "/api/v1/centre-costs",
+            json!({"year": 2026, "label": "x", "amount": "1.00"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    for (label, amount) in [("Personale", "1500.00"), ("Connettività", "500.00")] {
+        let (s, r) = admin
+            .send_json(
+                Method::POST,
+                "/api/v1/centre-costs",
+                json!({"year": 2026, "label": label, "amount": amount}),
+            )
+            .await;
+        assert_eq!(s, 201, "{r}");
+    }
+    let (s, r) = admin.get("/api/v1/reports/revenue?from=2025&to=2026").await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["years"], json!([2025, 2026]));
+    assert_eq!(r["totals"], json!(["500.00", "1000.00"]));
+    assert_eq!(r["costs"], json!(["", "2000.00"]));
+    assert_eq!(r["by_service"][0]["name"], "PD02");
+    assert_eq!(r["by_entity"][0]["entity_id"], id);
+    let (s, _) = contact.get("/api/v1/reports/revenue").await;
+    assert_eq!(s, 403);
+    let (s, e) = admin.get("/api/v1/reports/revenue?from=2026&to=2020").await;
+    assert_eq!(s, 422, "{e}");
+    // The page draws the charts and says the coverage the Italian way; the CSV has every row.
+    let page = app.browser("capo").await;
+    let html = page.get("/reports/revenue?dal=2025&al=2026").await.1;
+    assert!(html.contains("<svg class=\"chart\""), "{html}");
+    assert!(html.contains("50,0%"), "coverage of 2026: {html}");
+    let csv = page.get("/reports/revenue.csv?dal=2025&al=2026").await.1;
+    assert!(csv.contains("Servizio,PD02,2026,1000.00"), "{csv}");
 }

@@ -544,6 +544,18 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Csv("ente;servizio;anno;mese;quantita\n{B};PD02;2026;1;10\n"),
         ),
         (("GET", "/statements"), None),
+        (("GET", "/api/v1/reports/revenue"), None),
+        (
+            ("POST", "/api/v1/centre-costs"),
+            Json(r#"{"year": 2026, "label": "Guasto riservato", "amount": "1.00"}"#),
+        ),
+        (("GET", "/reports/revenue"), None),
+        (("GET", "/reports/revenue.xlsx"), None),
+        (("GET", "/reports/revenue.csv"), None),
+        (
+            ("POST", "/reports/revenue/costi"),
+            Form(&[("anno", "2026"), ("voce", "x"), ("importo", "1")]),
+        ),
         (("GET", "/api/v1/deadlines"), None),
         (
             ("POST", "/api/v1/deadlines"),

@@ -10,6 +10,7 @@ use crate::capabilities::billing::exports;
 use crate::capabilities::billing::invoices_api as invoices;
 use crate::capabilities::billing::payments_api as payments;
 use crate::capabilities::billing::readings_api as readings;
+use crate::capabilities::billing::reports_web as revenue;
 use crate::capabilities::catalog::{
     agreements_api as agreements, membership_api as catalog, services_api as services,
 };
@@ -151,6 +152,7 @@ impl Modify for Refusals {
         payments::create, payments::list, payments::overdue,
         exports::api_xlsx, exports::run_xlsx, exports::run_csv,
         invoices::create, invoices::of_statement, invoices::get, invoices::xml, invoices::receipt,
+        revenue::api_revenue, revenue::api_add_cost,
         invoices::zip, deadlines::list, deadlines::create, deadlines::renew, deadlines::new_feed,
     ),
     components(schemas(Problem, ProblemField)),

@@ -9,7 +9,7 @@ use crate::AppState;
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`action`].
-pub const ACTIONS: [(&str, &str, &str); 77] = [
+pub const ACTIONS: [(&str, &str, &str); 78] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -144,6 +144,7 @@ pub const ACTIONS: [(&str, &str, &str); 77] = [
     ("invoice", "create", "Fattura elettronica creata"),
     ("invoice", "receipt", "Notifica dello SdI importata"),
     ("deadline", "create", "Scadenza aggiunta"),
+    ("centre_cost", "create", "Costo del centro aggiunto"),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
@@ -280,6 +281,10 @@ pub fn object(
             format!("{on_entity}#pacchetti"),
         ),
         "sla_policy" => ("Obiettivi SLA".to_owned(), "/helpdesk/settings".to_owned()),
+        "centre_cost" => (
+            format!("Costo del {}: {}", from("year"), from("label")),
+            "/reports/revenue".to_owned(),
+        ),
         "deadline" => (
             format!("Scadenza {}", from("title") + &from("text")),
             format!("{on_entity}#scadenze"),

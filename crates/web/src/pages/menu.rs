@@ -26,7 +26,7 @@ fn group_of(nav: &str) -> &'static str {
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
         "entities" | "import" => "enti",
         "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
-        "statements" | "billing-settings" | "deadlines" | "overdue" => "rendiconti",
+        "statements" | "billing-settings" | "deadlines" | "overdue" | "revenue" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
     }
@@ -110,6 +110,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
                 item("Rendiconti dell'anno", "/statements", "statements"),
                 item("Pagamenti scaduti", "/statements?stato=overdue", "overdue"),
                 item("Scadenzario", "/deadlines", "deadlines"),
+                item("Ricavi e sostenibilità", "/reports/revenue", "revenue"),
             ];
             if admin {
                 items.push(item(

@@ -8,6 +8,7 @@ pub mod invoices_api;
 pub mod pages;
 pub mod payments_api;
 pub mod readings_api;
+pub mod reports_web;
 pub mod settings_pages;
 pub mod statement_pages;
 
@@ -51,6 +52,12 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/calendar/{file}", Public, Page, deadlines_web::feed),
         route(M::GET, "/deadlines", User, Page, deadlines_web::page),
         route(M::POST, "/deadlines/{action}", User, Page, deadlines_web::act),
+        route(M::GET, "/api/v1/reports/revenue", Staff, Api, reports_web::api_revenue),
+        route(M::POST, "/api/v1/centre-costs", Admin, Api, reports_web::api_add_cost),
+        route(M::GET, "/reports/revenue", Staff, Page, reports_web::page),
+        route(M::GET, "/reports/revenue.xlsx", Staff, Page, reports_web::export),
+        route(M::GET, "/reports/revenue.csv", Staff, Page, reports_web::export),
+        route(M::POST, "/reports/revenue/costi", Admin, Page, reports_web::add_cost),
         route(M::GET, "/statements", User, Page, pages::list),
         route(M::GET, "/statements/export.xlsx", Staff, Page, exports::page_year_xlsx),
         route(M::GET, "/statements/export.csv", Staff, Page, exports::page_year_csv),
