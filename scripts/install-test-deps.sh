@@ -16,6 +16,8 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The FatturaPA tests cross-check every invoice with libxml2's schema validator.
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+# The statement PDF's text is read back with poppler's pdftotext.
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # The SMTP test server runs under Debian's python3 (/usr/bin/python3), whatever python3 is first on PATH.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then

@@ -17,5 +17,5 @@ pub mod pdf;
 pub mod xlsx;
 
 pub use error::PrintoutError;
-pub use pdf::{work_report, WorkReportSheet};
+pub use pdf::{statement, work_report, StatementRow, StatementSheet, WorkReportSheet};
 pub use xlsx::{workbook, Cell, Sheet};

@@ -10,7 +10,10 @@
 //! WinAnsi (Windows-1252), which has every Italian letter, `€` and `« »`; the `text` module
 //! says what happens to characters outside it.
 
+mod statement;
 mod text;
+
+pub use statement::{statement, StatementRow, StatementSheet};
 
 use printpdf::{
     BuiltinFont, Color, Greyscale, Line, LinePoint, Op, PdfDocument, PdfFontHandle, PdfPage,
@@ -98,6 +101,8 @@ enum Ink {
     Black,
     Grey,
     Blue,
+    /// A light grey for a mark behind the text.
+    Faint,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +129,9 @@ enum Item {
     Gap(f32),
     /// Start a new page unless this much room is left.
     Keep(f32),
+    /// From here, a page that starts repeats this line under its running head (a table's
+    /// column headings); `None` stops repeating.
+    Repeat(Option<Vec<Span>>),
 }
 
 fn span(x: f32, face: Face, size: f32, ink: Ink, text: impl Into<String>) -> Span {
@@ -166,7 +174,7 @@ fn height_of(items: &[Item]) -> f32 {
             Item::Text { lead, .. } => *lead,
             Item::Rule { height, .. } => *height,
             Item::Gap(h) => *h,
-            Item::Keep(_) => 0.0,
+            Item::Keep(_) | Item::Repeat(_) => 0.0,
         })
         .sum()
 }
@@ -360,18 +368,31 @@ fn items(sheet: &WorkReportSheet) -> Vec<Item> {
 fn layout(sheet: &WorkReportSheet) -> Vec<PdfPage> {
     let running = {
         let number = text::sanitize(&sheet.number, false);
-        let head = if number.trim().is_empty() {
+        if number.trim().is_empty() {
             "Rapporto di intervento (segue)".to_owned()
         } else {
             format!("Rapporto di intervento · {} (segue)", number.trim())
-        };
-        text::fit(&head, Face::Regular, SMALL, WIDTH)
+        }
     };
+    let printed = text::sanitize(&sheet.printed_at, false);
+    let printed = if printed.trim().is_empty() {
+        String::new()
+    } else {
+        format!("Stampato il {}", printed.trim())
+    };
+    paginate(items(sheet), &running, &printed, None)
+}
 
+/// Cuts `items` into A4 pages: a running head (and the repeated table headings) on every page
+/// after the first, a footer with `footer` and "Pagina N di M" on all, and `stamp` (a word in
+/// large grey letters, "BOZZA") across every page when given.
+fn paginate(items: Vec<Item>, running: &str, footer: &str, stamp: Option<&str>) -> Vec<PdfPage> {
+    let running = text::fit(&text::sanitize(running, false), Face::Regular, SMALL, WIDTH);
     let mut pages: Vec<Vec<Op>> = vec![Vec::new()];
     let mut y = TOP;
     let mut page_has_content = false;
-    for item in items(sheet) {
+    let mut repeat: Option<Vec<Span>> = None;
+    for item in items {
         let needed = match &item {
             Item::Text { lead, .. } => *lead,
             Item::Rule { height, .. } => *height,
@@ -384,6 +405,10 @@ fn layout(sheet: &WorkReportSheet) -> Vec<PdfPage> {
                 continue;
             }
             Item::Keep(h) => *h,
+            Item::Repeat(r) => {
+                repeat = r.clone();
+                continue;
+            }
         };
         if page_has_content && y - needed < BOTTOM {
             let mut ops = Vec::new();
@@ -393,8 +418,17 @@ fn layout(sheet: &WorkReportSheet) -> Vec<PdfPage> {
                 PAGE_H - 16.0 * MM,
             );
             draw_rules(&mut ops, &[(LEFT, RIGHT)], 0.4, true, PAGE_H - 18.5 * MM);
-            pages.push(ops);
             y = TOP_CONTINUED;
+            if let Some(spans) = &repeat {
+                let baseline = y - (TABLE_LEAD + TABLE_SIZE * 0.7) / 2.0;
+                for s in spans {
+                    draw_text(&mut ops, s, baseline);
+                }
+                y -= TABLE_LEAD;
+                draw_rules(&mut ops, &[(LEFT, RIGHT)], 0.8, false, y - 0.5);
+                y -= 1.0;
+            }
+            pages.push(ops);
             page_has_content = false;
         }
         let Some(ops) = pages.last_mut() else {
@@ -421,26 +455,36 @@ fn layout(sheet: &WorkReportSheet) -> Vec<PdfPage> {
                 y -= height;
                 page_has_content = true;
             }
-            Item::Gap(_) | Item::Keep(_) => {}
+            Item::Gap(_) | Item::Keep(_) | Item::Repeat(_) => {}
         }
     }
 
     let total = pages.len();
-    let printed = text::sanitize(&sheet.printed_at, false);
-    let printed = if printed.trim().is_empty() {
-        String::new()
-    } else {
-        format!("Stampato il {}", printed.trim())
-    };
+    let footer = text::sanitize(footer, false);
     pages
         .into_iter()
         .enumerate()
         .map(|(i, mut ops)| {
+            if let Some(word) = stamp {
+                let mut stamped = Vec::with_capacity(ops.len() + 8);
+                draw_text(
+                    &mut stamped,
+                    &span(LEFT + 30.0 * MM, Face::Bold, 96.0, Ink::Faint, word),
+                    PAGE_H / 2.0,
+                );
+                stamped.append(&mut ops);
+                ops = stamped;
+            }
             let page_no = format!("Pagina {} di {}", i + 1, total);
             let page_no_w = text::width(Face::Regular, SMALL, &page_no);
             draw_rules(&mut ops, &[(LEFT, RIGHT)], 0.4, true, FOOTER_Y + 10.0);
-            if !printed.is_empty() {
-                let left = text::fit(&printed, Face::Regular, SMALL, WIDTH - page_no_w - 12.0);
+            if !footer.trim().is_empty() {
+                let left = text::fit(
+                    footer.trim(),
+                    Face::Regular,
+                    SMALL,
+                    WIDTH - page_no_w - 12.0,
+                );
                 draw_text(
                     &mut ops,
                     &span(LEFT, Face::Regular, SMALL, Ink::Grey, left),
@@ -465,6 +509,10 @@ fn colour(ink: Ink) -> Color {
         }),
         Ink::Grey => Color::Greyscale(Greyscale {
             percent: 0.4,
+            icc_profile: None,
+        }),
+        Ink::Faint => Color::Greyscale(Greyscale {
+            percent: 0.88,
             icc_profile: None,
         }),
         Ink::Blue => Color::Rgb(Rgb {

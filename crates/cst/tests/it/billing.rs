@@ -324,6 +324,57 @@ async fn a_billing_run_makes_the_years_statements_and_a_second_run_adds_only_wha
         assert_eq!(&bytes[..2], b"PK", "{path}");
     }
 
+    // The printed statement, as its contact downloads it, read back with pdftotext.
+    let r = contact
+        .request(Method::GET, &format!("/api/v1/statements/{sid}/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    let dir = tempfile_dir();
+    std::fs::write(dir.join("r.pdf"), &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(dir.join("r.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils, installed by scripts/install-test-deps.sh)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Rendiconto n. 2026/0001",
+        "Provincia di Padova - Centro Servizi Territoriale",
+        "Comune di Mezzo",
+        "Quota associativa",
+        "€ 1.250,00",
+        "Totale documento",
+        "IT60X0542811101000000123456",
+        "Codice avviso pagoPA",
+        "Pagina 1 di 1",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing in the PDF:\n{text}"
+        );
+    }
+
+    // …and its first page renders (poppler's pdftoppm), kept as a screenshot for people.
+    let shot = dir.join("rendiconto");
+    let ok = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "72", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(dir.join("r.pdf"))
+        .arg(&shot)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(ok.success());
+    let png = std::fs::read(dir.join("rendiconto.png")).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{}",
+        png.len()
+    );
+
     // The issue is in the audit trail.
     let (_, audit) = admin
         .get(&format!(

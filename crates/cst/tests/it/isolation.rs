@@ -588,6 +588,8 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("GET", "/statements/export.csv"), None),
         (("GET", "/statements/{statement_id}/rendiconto.xlsx"), None),
         (("GET", "/api/v1/statements/{statement_id}/xlsx"), None),
+        (("GET", "/api/v1/statements/{statement_id}/pdf"), None),
+        (("GET", "/statements/{statement_id}/rendiconto.pdf"), None),
         (("GET", "/api/v1/statements/runs/{run_id}/xlsx"), None),
         (("GET", "/api/v1/statements/runs/{run_id}/csv"), None),
         (("POST", "/statements/elabora"), Form(&[("anno", "2026")])),
@@ -1068,6 +1070,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || (route.path.starts_with("/packages/{package_id}") && who == "contact")
                 || route.path == "/api/v1/statements/{statement_id}"
                 || route.path == "/api/v1/statements/{statement_id}/xlsx"
+                || route.path == "/api/v1/statements/{statement_id}/pdf"
                 || route.path == "/api/v1/statements/{statement_id}/invoices"
                 || route.path.contains("{invoice_id}")
                 || route.path == "/api/v1/statements/{statement_id}/payments"

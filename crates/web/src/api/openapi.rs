@@ -150,7 +150,7 @@ impl Modify for Refusals {
         billing::totals, billing::get, billing::issue, billing::of_entity,
         readings::create, readings::list, readings::get, readings::import,
         payments::create, payments::list, payments::overdue,
-        exports::api_xlsx, exports::run_xlsx, exports::run_csv,
+        exports::api_xlsx, exports::api_pdf, exports::run_xlsx, exports::run_csv,
         invoices::create, invoices::of_statement, invoices::get, invoices::xml, invoices::receipt,
         revenue::api_revenue, revenue::api_add_cost,
         invoices::zip, deadlines::list, deadlines::create, deadlines::renew, deadlines::new_feed,

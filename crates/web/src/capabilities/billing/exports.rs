@@ -266,3 +266,127 @@ pub async fn page_year_csv(
     let year = year_of_query(&s, raw.as_deref());
     Ok(year_file(&s, &sess.actor(), year, true).await?)
 }
+
+/// The printed statement: the centre's letterhead from the settings, the entity, the lines,
+/// the totals (taxable by VAT group, VAT, total, what to pay the centre) and the payment terms.
+async fn pdf_of(s: &AppState, actor: &kernel::Actor, id: i64) -> Result<Response, ApiError> {
+    let st = statements::get(&s.db, actor, id).await?;
+    let settings = billing::store::settings(&s.db).await?;
+    let e = members::store::get(&s.db, actor, st.entity_id).await?;
+    let c = &settings.centre;
+    let mut centre_lines = vec![format!(
+        "{}, {} {} ({})",
+        c.address, c.postal_code, c.town, c.province
+    )];
+    if !c.vat_number.is_empty() {
+        centre_lines.push(format!("P.IVA {} - C.F. {}", c.vat_number, c.fiscal_code));
+    }
+    for (k, v) in [("E-mail", &c.email), ("PEC", &c.pec), ("Tel.", &c.phone)] {
+        if !v.is_empty() {
+            centre_lines.push(format!("{k} {v}"));
+        }
+    }
+    let d = &e.data;
+    let mut entity_lines = vec![d.name.clone()];
+    if !d.address.is_empty() {
+        entity_lines.push(d.address.clone());
+    }
+    if !d.city.is_empty() {
+        entity_lines.push(
+            format!("{} {} {}", d.postal_code, d.city, d.province)
+                .trim()
+                .to_owned(),
+        );
+    }
+    if let Some(t) = &d.tax_code {
+        entity_lines.push(format!("C.F. {}", t.as_str()));
+    }
+    if let Some(o) = &d.office_code {
+        entity_lines.push(format!("Codice univoco ufficio {}", o.as_str()));
+    }
+    let mut facts = vec![("Anno".to_owned(), st.year.to_string())];
+    if let Some(d) = st.issued_on {
+        facts.push(("Emesso il".into(), kernel::time::display_date(d)));
+    }
+    if let Some(d) = st.due_on {
+        facts.push(("Da pagare entro il".into(), kernel::time::display_date(d)));
+    }
+    for (k, v) in [("CIG", &st.cig), ("CUP", &st.cup)] {
+        if let Some(v) = v {
+            facts.push((k.into(), v.clone()));
+        }
+    }
+    let mut payment = vec![format!(
+        "Pagamento con bonifico sul conto IBAN {} intestato a {}{}.",
+        c.iban,
+        c.name,
+        st.due_on
+            .map(|d| format!(", entro il {}", kernel::time::display_date(d)))
+            .unwrap_or_default()
+    )];
+    payment.push(format!(
+        "Codice avviso pagoPA: {}",
+        st.notice_code.clone().unwrap_or_else(|| "—".into())
+    ));
+    if st.paid > kernel::Euro::ZERO {
+        payment.push(format!(
+            "Già pagato: {}; resta da pagare: {}.",
+            st.paid,
+            st.payable - st.paid
+        ));
+    }
+    let sheet = printout::StatementSheet {
+        centre_name: c.name.clone(),
+        centre_lines,
+        title: super::statement_pages::title(&st),
+        draft: st.state == "draft",
+        entity_lines,
+        facts,
+        lines: st
+            .lines
+            .iter()
+            .map(|l| printout::StatementRow {
+                kind: if l.adjusts {
+                    format!("{} (conguaglio)", l.kind.label())
+                } else {
+                    l.kind.label().to_owned()
+                },
+                text: l.text.clone(),
+                vat: l.vat.label(),
+                amount: l.amount.to_string(),
+            })
+            .collect(),
+        totals: super::statement_pages::summary(&st),
+        payment,
+        notes: vec![
+            "Il rendiconto riepiloga i servizi dell'anno; la fattura elettronica, inviata tramite il Sistema di Interscambio, ne riporta gli stessi importi.".into(),
+        ],
+    };
+    let bytes = printout::statement(&sheet);
+    let name = match &st.number {
+        Some(n) => format!("rendiconto-{}.pdf", n.replace('/', "-")),
+        None => format!("bozza-rendiconto-{}-{}.pdf", st.year, st.entity_id),
+    };
+    Ok(file("application/pdf", &name, bytes))
+}
+
+/// The statement as a PDF (Italian, the centre's letterhead, lines, totals, payment terms).
+#[utoipa::path(get, path = "/api/v1/statements/{statement_id}/pdf", tag = "billing",
+    params(("statement_id" = i64, Path, description = "statement id")), security(("bearer" = [])),
+    responses((status = 200, description = "PDF file", content_type = "application/pdf"), (status = 404, body = Problem)))]
+pub async fn api_pdf(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    pdf_of(&s, &caller.actor(), id).await
+}
+
+/// `/statements/{id}/rendiconto.pdf`.
+pub async fn page_pdf(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    Ok(pdf_of(&s, &sess.actor(), parse_id(&id)?).await?)
+}

@@ -63,6 +63,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/statements/export.csv", Staff, Page, exports::page_year_csv),
         route(M::GET, "/statements/{statement_id}/rendiconto.xlsx", User, Page, exports::page_xlsx),
         route(M::GET, "/api/v1/statements/{statement_id}/xlsx", User, Api, exports::api_xlsx),
+        route(M::GET, "/api/v1/statements/{statement_id}/pdf", User, Api, exports::api_pdf),
+        route(M::GET, "/statements/{statement_id}/rendiconto.pdf", User, Page, exports::page_pdf),
         route(M::GET, "/api/v1/statements/runs/{run_id}/xlsx", Staff, Api, exports::run_xlsx),
         route(M::GET, "/api/v1/statements/runs/{run_id}/csv", Staff, Api, exports::run_csv),
         route(M::GET, "/billing/settings", Admin, Page, settings_pages::form),
