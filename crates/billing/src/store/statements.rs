@@ -471,6 +471,95 @@ pub async fn issue(
     get(db, actor, id).await
 }
 
+/// What identifies a statement's procurement and payment: CIG, CUP, the pagoPA notice code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct References {
+    pub cig: Option<String>,
+    pub cup: Option<String>,
+    pub notice_code: Option<String>,
+}
+
+/// Sets a statement's CIG, CUP and pagoPA notice code (admins), before its e-invoice is made
+/// (they go into it). Blank clears one.
+pub async fn set_references(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    r: &References,
+) -> Result<Statement, BillingError> {
+    if !actor.is_staff() {
+        return Err(BillingError::NotFound);
+    }
+    let s = get(db, actor, id).await?;
+    if !actor.is_admin() {
+        return Err(BillingError::AdminOnly);
+    }
+    if s.state == "invoiced" || s.state == "paid" {
+        return Err(BillingError::Conflict(
+            "la fattura elettronica è già fatta: CIG, CUP e codice avviso non cambiano più".into(),
+        ));
+    }
+    let clean = |v: &Option<String>| {
+        v.as_deref()
+            .map(|x| x.trim().to_uppercase())
+            .filter(|x| !x.is_empty())
+    };
+    let (cig, cup, notice) = (clean(&r.cig), clean(&r.cup), clean(&r.notice_code));
+    let mut errors = Vec::new();
+    let alnum = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_alphanumeric());
+    if cig.as_deref().is_some_and(|c| !alnum(c, 10)) {
+        errors.push(kernel::FieldError::new(
+            "cig",
+            "il CIG ha 10 caratteri, lettere e cifre",
+        ));
+    }
+    if cup.as_deref().is_some_and(|c| !alnum(c, 15)) {
+        errors.push(kernel::FieldError::new(
+            "cup",
+            "il CUP ha 15 caratteri, lettere e cifre",
+        ));
+    }
+    if notice
+        .as_deref()
+        .is_some_and(|c| c.len() != 18 || !c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        errors.push(kernel::FieldError::new(
+            "notice_code",
+            "il codice avviso pagoPA ha 18 cifre",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(BillingError::Invalid(errors));
+    }
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "UPDATE statements SET cig = $1, cup = $2, notice_code = $3, version = version + 1, \
+         updated_at = $4 WHERE id = $5",
+    )
+    .bind(&cig)
+    .bind(&cup)
+    .bind(&notice)
+    .bind(kernel::time::now())
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    audit::append(
+        &mut tx,
+        AuditEvent {
+            actor: actor.label.clone(),
+            action: "update".into(),
+            object_type: "statement".into(),
+            object_id: id.to_string(),
+            entity_id: Some(s.entity_id),
+            before: Some(serde_json::json!({"number": s.number, "cig": s.cig, "cup": s.cup, "notice_code": s.notice_code}).to_string()),
+            after: Some(serde_json::json!({"number": s.number, "cig": cig, "cup": cup, "notice_code": notice}).to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
 /// Issues every draft of `year` with an amount (admins), in the order of the entities'
 /// names, so the numbers follow it. Returns how many were issued.
 pub async fn issue_year(

@@ -764,6 +764,26 @@ async fn an_issued_statement_becomes_a_valid_e_invoice_and_sdi_receipts_move_it(
         )
         .await;
     assert_eq!(s, 200, "{ent}");
+    // CIG, CUP and the pagoPA notice code, checked, then carried into the invoice.
+    let refs = format!("/api/v1/statements/{sid}");
+    let (s, e) = admin
+        .send_json(
+            Method::PATCH,
+            &refs,
+            json!({"cig": "123", "notice_code": "abc"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["errors"].as_array().unwrap().len(), 2, "{e}");
+    let (s, e) = admin
+        .send_json(
+            Method::PATCH,
+            &refs,
+            json!({"cig": "z1234567ab", "cup": "J71B21000000001", "notice_code": "301000000000012345"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["cig"], "Z1234567AB");
     let (s, _) = contact.send_json(Method::POST, &invoice, json!({})).await;
     assert!(s == 403 || s == 404);
     let (s, inv) = admin.send_json(Method::POST, &invoice, json!({})).await;
@@ -789,9 +809,16 @@ async fn an_issued_statement_becomes_a_valid_e_invoice_and_sdi_receipts_move_it(
         "<EsigibilitaIVA>S</EsigibilitaIVA>",
         "<IBAN>IT60X0542811101000000123456</IBAN>",
         "<ImportoPagamento>1000.00</ImportoPagamento>",
+        "<CodiceCIG>Z1234567AB</CodiceCIG>",
+        "<CodiceCUP>J71B21000000001</CodiceCUP>",
+        "<CodicePagamento>301000000000012345</CodicePagamento>",
     ] {
         assert!(xml.contains(needle), "{needle} missing in\n{xml}");
     }
+    let (s, e) = admin
+        .send_json(Method::PATCH, &refs, json!({"cig": "Z7654321AB"}))
+        .await;
+    assert_eq!(s, 409, "once invoiced they stay: {e}");
     // A second invoice while this one lives is refused.
     let (s, e) = admin.send_json(Method::POST, &invoice, json!({})).await;
     assert_eq!(s, 409, "{e}");

@@ -525,6 +525,10 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("GET", "/api/v1/statements/runs/{run_id}"), None),
         (("GET", "/api/v1/statements/totals"), None),
         (("GET", "/api/v1/statements/{statement_id}"), None),
+        (
+            ("PATCH", "/api/v1/statements/{statement_id}"),
+            Json(r#"{"cig": "Z1234567AB"}"#),
+        ),
         (("POST", "/api/v1/statements/{statement_id}/issue"), None),
         (("GET", "/api/v1/entities/{id}/statements"), None),
         (("GET", "/api/v1/statements/overdue"), None),
@@ -1068,7 +1072,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     && route.access != Access::Staff
                     && who == "contact")
                 || (route.path.starts_with("/packages/{package_id}") && who == "contact")
-                || route.path == "/api/v1/statements/{statement_id}"
+                || (route.path == "/api/v1/statements/{statement_id}"
+                    && route.method == Method::GET)
                 || route.path == "/api/v1/statements/{statement_id}/xlsx"
                 || route.path == "/api/v1/statements/{statement_id}/pdf"
                 || route.path == "/api/v1/statements/{statement_id}/invoices"

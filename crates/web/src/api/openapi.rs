@@ -147,7 +147,7 @@ impl Modify for Refusals {
         projects::create, projects::list, projects::get, projects::propose, projects::approve,
         projects::refuse, projects::withdraw,
         billing::get_settings, billing::put_settings, billing::run, billing::run_status,
-        billing::totals, billing::get, billing::issue, billing::of_entity,
+        billing::totals, billing::get, billing::patch, billing::issue, billing::of_entity,
         readings::create, readings::list, readings::get, readings::import,
         payments::create, payments::list, payments::overdue,
         exports::api_xlsx, exports::api_pdf, exports::run_xlsx, exports::run_csv,

@@ -382,3 +382,43 @@ pub async fn put_settings(
         version: Some(version),
     }))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementReferencesIn {
+    /// 10 characters; blank clears it.
+    #[serde(default)]
+    pub cig: Option<String>,
+    /// 15 characters; blank clears it.
+    #[serde(default)]
+    pub cup: Option<String>,
+    /// The pagoPA notice code, 18 digits; blank clears it.
+    #[serde(default)]
+    pub notice_code: Option<String>,
+}
+
+/// Sets a statement's CIG, CUP and pagoPA notice code (admins), before its e-invoice.
+#[utoipa::path(patch, path = "/api/v1/statements/{statement_id}", tag = "billing",
+    request_body = StatementReferencesIn,
+    params(("statement_id" = i64, Path, description = "statement id")), security(("bearer" = [])),
+    responses((status = 200, body = StatementOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn patch(
+    State(s): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    PathId(id): PathId,
+    ApiJson(r): ApiJson<StatementReferencesIn>,
+) -> Result<Json<StatementOut>, ApiError> {
+    Ok(Json(statement_out(
+        statements::set_references(
+            &s.db,
+            &user.actor(),
+            id,
+            &statements::References {
+                cig: r.cig,
+                cup: r.cup,
+                notice_code: r.notice_code,
+            },
+        )
+        .await?,
+    )))
+}

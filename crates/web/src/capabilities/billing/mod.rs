@@ -31,6 +31,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/statements/{statement_id}/payments", Admin, Api, payments_api::create),
         route(M::GET, "/api/v1/statements/{statement_id}/payments", User, Api, payments_api::list),
         route(M::GET, "/api/v1/statements/{statement_id}", User, Api, api::get),
+        route(M::PATCH, "/api/v1/statements/{statement_id}", Admin, Api, api::patch),
         route(M::POST, "/api/v1/statements/{statement_id}/issue", Admin, Api, api::issue),
         route(M::GET, "/api/v1/entities/{id}/statements", Entity, Api, api::of_entity),
         route(M::POST, "/api/v1/entities/{id}/readings", Staff, Api, readings_api::create),

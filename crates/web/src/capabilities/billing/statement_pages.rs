@@ -126,6 +126,9 @@ struct DetailPage {
     today: String,
     issued: String,
     due: String,
+    cig: String,
+    cup: String,
+    notice: String,
 }
 
 /// The title of a statement: "Rendiconto n. 2026/0001" or "Bozza di rendiconto 2026".
@@ -238,6 +241,9 @@ pub async fn detail(
             .due_on
             .map(kernel::time::display_date)
             .unwrap_or_default(),
+        cig: st.cig.clone().unwrap_or_default(),
+        cup: st.cup.clone().unwrap_or_default(),
+        notice: st.notice_code.clone().unwrap_or_default(),
         st,
     }))
 }
@@ -325,6 +331,18 @@ pub async fn act(
         "fattura" => billing::store::invoices::create(&s.db, &actor, id, today)
             .await
             .map(|i| format!("Fattura elettronica creata: {}.", i.file_name)),
+        "riferimenti" => statements::set_references(
+            &s.db,
+            &actor,
+            id,
+            &statements::References {
+                cig: Some(field("cig")),
+                cup: Some(field("cup")),
+                notice_code: Some(field("avviso")),
+            },
+        )
+        .await
+        .map(|_| "CIG, CUP e codice avviso salvati.".to_owned()),
         "pagamento" => {
             let amount = Euro::parse(&italian_amount(&field("importo")));
             let day = field("data").parse::<chrono::NaiveDate>();
