@@ -22,8 +22,6 @@
 //!   (6 hours on site, 8 remote), and the call-out fee itself;
 //! - custom projects: the approved quote, in the year it was approved.
 
-use std::collections::BTreeMap;
-
 use catalog::fees::{self, FeeError, PriceList, QuoteInput, When};
 use chrono::{Datelike, NaiveDate};
 use delivery::work::{Mode, DAY_UNITS};
@@ -549,64 +547,16 @@ pub fn charges(
     Ok(out)
 }
 
-/// What issued statements already billed under one key: the sum of its lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Billed {
-    pub amount: Euro,
-    /// The first line's text, kind and item (to describe a reversal).
-    pub text: String,
-    pub kind: LineKind,
-    pub source: String,
-    pub service: String,
-    pub item: String,
-}
-
-/// What is left to bill: `charges` against what issued statements already billed (by key).
-/// The result, added to what was billed, makes every key's total equal its charge.
-pub fn reconcile(charges: &[Charge], billed: &BTreeMap<String, Billed>) -> Vec<Charge> {
-    let mut out = Vec::new();
-    for c in charges {
-        match billed.get(&c.key) {
-            None => out.push(c.clone()),
-            Some(b) if b.amount == c.amount => {}
-            Some(b) => {
-                let delta = c.amount - b.amount;
-                out.push(Charge {
-                    text: format!(
-                        "Conguaglio: {} (già addebitati {}, ora {})",
-                        c.text, b.amount, c.amount
-                    ),
-                    amount: delta,
-                    adjusts: true,
-                    ..c.clone()
-                });
-            }
-        }
-    }
-    for (key, b) in billed {
-        if b.amount == Euro::ZERO || charges.iter().any(|c| &c.key == key) {
-            continue;
-        }
-        out.push(Charge {
-            key: key.clone(),
-            kind: b.kind,
-            text: format!("Storno: {} (non più dovuto)", b.text),
-            amount: Euro::ZERO - b.amount,
-            source: b.source.clone(),
-            service: b.service.clone(),
-            item: b.item.clone(),
-            adjusts: true,
-        });
-    }
-    out
-}
-
 /// The sum of some charges' amounts.
 pub fn net(charges: &[Charge]) -> Result<Euro, EngineError> {
     charges.iter().try_fold(Euro::ZERO, |acc, c| {
         acc.checked_add(c.amount).ok_or(EngineError::Overflow)
     })
 }
+
+mod reconcile;
+
+pub use reconcile::{reconcile, Billed};
 
 #[cfg(test)]
 mod tests;

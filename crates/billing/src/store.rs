@@ -118,3 +118,20 @@ pub(crate) fn date(s: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
         .parse()
         .map_err(|e| sqlx::Error::Decode(format!("data «{s}» non valida: {e}").into()))
 }
+
+/// Who billing's e-mails go to: the entity's contacts (and its contact accounts), if any, and
+/// the centre's staff; valid addresses, once each.
+pub(crate) async fn recipients(
+    tx: &mut db::WriteTx,
+    entity_id: Option<i64>,
+) -> Result<Vec<String>, BillingError> {
+    let mut to = match entity_id {
+        Some(e) => delivery::notify::entity_addresses(tx, e, true).await?,
+        None => vec![],
+    };
+    to.extend(delivery::notify::staff_addresses(tx).await?);
+    to.retain(|a| mail::is_address(a));
+    to.sort();
+    to.dedup();
+    Ok(to)
+}

@@ -485,14 +485,7 @@ pub async fn remind(db: &Db, today: NaiveDate) -> Result<usize, BillingError> {
         if fresh.rows_affected() != 1 {
             continue;
         }
-        let mut to = match d.entity_id {
-            Some(e) => delivery::notify::entity_addresses(&mut tx, e, true).await?,
-            None => vec![],
-        };
-        to.extend(delivery::notify::staff_addresses(&mut tx).await?);
-        to.retain(|a| mail::is_address(a));
-        to.sort();
-        to.dedup();
+        let to = super::recipients(&mut tx, d.entity_id).await?;
         if !to.is_empty() {
             let when = kernel::time::display_date(d.date);
             let entity = if d.entity_name.is_empty() {

@@ -217,11 +217,7 @@ pub async fn remind(db: &Db, today: NaiveDate) -> Result<usize, BillingError> {
         if marked.rows_affected() != 1 {
             continue;
         }
-        let mut to = delivery::notify::entity_addresses(&mut tx, s.entity_id, true).await?;
-        to.extend(delivery::notify::staff_addresses(&mut tx).await?);
-        to.retain(|a| mail::is_address(a));
-        to.sort();
-        to.dedup();
+        let to = super::recipients(&mut tx, Some(s.entity_id)).await?;
         if to.is_empty() {
             tx.commit().await?;
             continue;
