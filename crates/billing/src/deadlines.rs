@@ -58,7 +58,7 @@ impl Kind {
             Kind::Package => "Fine del pacchetto",
             Kind::Needs => "Scheda dei fabbisogni",
             Kind::Payment => "Pagamento",
-            Kind::Manual => "Scadenza",
+            Kind::Manual => "Scadenza aggiunta a mano",
         }
     }
 

@@ -27,7 +27,18 @@ impl Vat {
             Vat::Rate { hundredths } => {
                 format!("{},{:02}%", hundredths / 100, hundredths % 100)
             }
-            Vat::Exempt { natura, .. } => format!("non imponibile ({natura})"),
+            Vat::Exempt { natura, .. } => {
+                let what = match natura.get(..2).unwrap_or("") {
+                    "N1" => "esclusa (art. 15)",
+                    "N2" => "non soggetta",
+                    "N3" => "non imponibile",
+                    "N4" => "esente",
+                    "N5" => "regime del margine",
+                    "N6" => "inversione contabile",
+                    _ => "senza IVA",
+                };
+                format!("{what} ({natura})")
+            }
         }
     }
 }

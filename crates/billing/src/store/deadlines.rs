@@ -375,6 +375,11 @@ pub async fn renew(db: &Db, actor: &Actor, key: &str, due: NaiveDate) -> Result<
         .ok_or_else(|| {
             BillingError::field("key", "nessuna scadenza con questa chiave e questa data")
         })?;
+    if matches!(found.kind, Kind::Payment | Kind::Needs) {
+        return Err(BillingError::Conflict(
+            "un pagamento o la scheda dei fabbisogni non si rinnovano: si chiudono da soli quando sono fatti".into(),
+        ));
+    }
     if found.state != "open" {
         return Err(BillingError::Conflict(
             "la scadenza è già rinnovata o chiusa".into(),

@@ -1049,7 +1049,11 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             }
             // B's ISTAT code as a value (not six digits inside a timestamp's microseconds or
             // a random token, which can happen to match).
-            for shown in [format!("\"{B_ISTAT}\""), format!(">{B_ISTAT}<"), format!(" {B_ISTAT}")] {
+            for shown in [
+                format!("\"{B_ISTAT}\""),
+                format!(">{B_ISTAT}<"),
+                format!(" {B_ISTAT}"),
+            ] {
                 assert!(!text.contains(&shown), "{what} shows B's data ({B_ISTAT})");
             }
             if route.path == "/api/v1/price-quotes"

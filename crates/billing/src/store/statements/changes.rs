@@ -117,9 +117,10 @@ pub async fn set_references(
             "la fattura elettronica è già fatta: CIG, CUP e codice avviso non cambiano più".into(),
         ));
     }
+    // As printed on paper, with spaces: kept without them.
     let clean = |v: &Option<String>| {
         v.as_deref()
-            .map(|x| x.trim().to_uppercase())
+            .map(|x| x.split_whitespace().collect::<String>().to_uppercase())
             .filter(|x| !x.is_empty())
     };
     let (cig, cup, notice) = (clean(&r.cig), clean(&r.cup), clean(&r.notice_code));

@@ -210,9 +210,29 @@ pub async fn new_feed(State(s): State<AppState>, caller: ApiUser) -> Result<Resp
         .into_response())
 }
 
+/// The site's address as the request reached it (`https://cst.example.it`), for links that
+/// leave the site (a calendar app).
+fn site(s: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if s.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 /// `/calendar/{token}.ics`: the person's deadlines from a month ago to a year ahead.
 pub async fn feed(
     State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
@@ -232,7 +252,12 @@ pub async fn feed(
     )
     .await?;
     let stamp = s.clock.now().format("%Y%m%dT%H%M%SZ").to_string();
-    let text = billing::deadlines::ics(&format!("Scadenze · {name}"), &list, &stamp, "");
+    let text = billing::deadlines::ics(
+        &format!("Scadenze · {name}"),
+        &list,
+        &stamp,
+        &site(&s, &headers),
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -245,6 +270,8 @@ pub async fn feed(
 
 /// A deadline as the page shows it.
 pub struct DeadlineRow {
+    /// Renewing means something for it (not for a payment or the needs form).
+    pub renewable: bool,
     pub date: String,
     pub iso: String,
     pub kind: &'static str,
@@ -258,6 +285,7 @@ pub struct DeadlineRow {
 
 pub fn row(d: Deadline) -> DeadlineRow {
     DeadlineRow {
+        renewable: !matches!(d.kind, Kind::Payment | Kind::Needs),
         date: kernel::time::display_date(d.date),
         iso: d.date.to_string(),
         kind: d.kind.label(),
@@ -301,6 +329,7 @@ pub struct PageFilters {
 pub async fn page(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
+    headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let actor = sess.actor();
@@ -345,7 +374,7 @@ pub async fn page(
         .values
         .iter()
         .find(|(k, _)| k == "feed")
-        .map(|(_, v)| v.clone())
+        .map(|(_, v)| format!("{}{v}", site(&s, &headers)))
         .unwrap_or_default();
     Ok(ok(&DeadlinesPage {
         layout: Layout::new(&s, Some(&sess), "Scadenzario", "deadlines"),
@@ -383,19 +412,25 @@ pub async fn act(
         _ => "/deadlines".to_owned(),
     };
     let done: Result<String, billing::BillingError> = match action.as_str() {
-        "nuova" => store::create(
-            &s.db,
-            &actor,
-            &ManualDraft {
-                entity_id: field("ente").parse().ok(),
-                title: field("titolo"),
-                due_on: field("data").parse().ok(),
-                every_months: field("ogni").parse().unwrap_or(0),
-                notes: field("note"),
-            },
-        )
-        .await
-        .map(|_| "Scadenza aggiunta.".to_owned()),
+        "nuova" => match field("ogni").parse::<u32>() {
+            Err(_) if !field("ogni").is_empty() => Err(billing::BillingError::field(
+                "every_months",
+                "«si ripete ogni» è un numero di mesi (12 per ogni anno), oppure vuoto",
+            )),
+            every => store::create(
+                &s.db,
+                &actor,
+                &ManualDraft {
+                    entity_id: field("ente").parse().ok(),
+                    title: field("titolo"),
+                    due_on: field("data").parse().ok(),
+                    every_months: every.unwrap_or(0),
+                    notes: field("note"),
+                },
+            )
+            .await
+            .map(|_| "Scadenza aggiunta.".to_owned()),
+        },
         "rinnova" if !crate::pages::confirm::confirmed(&field("confermato")) => {
             if !actor.is_staff() {
                 return Err(PageError::new(
@@ -432,11 +467,17 @@ pub async fn act(
             Err(_) => Err(billing::BillingError::field("date", "data non valida")),
         },
         "feed" => {
+            let had = store::has_feed(&s.db, &actor).await?;
             let token = store::new_feed(&s.db, &actor).await;
             return match token {
                 Ok(t) => {
                     let flash = Flash {
-                        saved: "Nuovo indirizzo del calendario creato: quello di prima non funziona più.".into(),
+                        saved: if had {
+                            "Nuovo indirizzo del calendario creato: quello di prima non funziona più."
+                        } else {
+                            "Indirizzo del calendario creato: copialo nell'app del calendario."
+                        }
+                        .into(),
                         values: vec![("feed".into(), format!("/calendar/{t}.ics"))],
                         ..Default::default()
                     };

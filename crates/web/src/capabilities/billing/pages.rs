@@ -126,6 +126,7 @@ fn run_view(r: Run) -> RunView {
 #[template(path = "statements/list.html")]
 struct ListPage {
     layout: Layout,
+    title: String,
     list_html: String,
     f: Filters,
     states: Vec<Choice>,
@@ -194,9 +195,11 @@ pub async fn list(
     let today = s.clock.today();
     let (f, paging): (Filters, Paging) = crate::pages::list::params(raw.as_deref());
     let year = f.year(today);
+    // What is overdue is overdue whatever its year, unless a year is asked for.
+    let overdue_all = f.stato.trim() == "overdue" && f.anno.trim().is_empty();
     let q = StatementQuery {
         q: f.q.trim().chars().take(100).collect(),
-        year: Some(year),
+        year: (!overdue_all).then_some(year),
         state: Some(f.stato.trim().to_owned()).filter(|s| !s.is_empty()),
         entity_id: None,
         sort: StatementSort::parse(&paging.ordine).unwrap_or_default(),
@@ -222,7 +225,7 @@ pub async fn list(
                 Column::sort("numero", "Numero"),
                 Column::sort("ente", "Ente"),
                 Column::plain("Stato").wide(),
-                Column::sort("importo", "Imponibile"),
+                Column::sort("importo", "Netto"),
                 Column::plain("Totale").wide(),
                 Column::sort("scadenza", "Scadenza").wide(),
             ],
@@ -272,7 +275,21 @@ pub async fn list(
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
     Ok(ok(&ListPage {
-        layout: Layout::new(&s, Some(&sess), "Rendiconti", "statements"),
+        title: if overdue_all {
+            "Pagamenti scaduti".to_owned()
+        } else {
+            format!("Rendiconti {year}")
+        },
+        layout: Layout::new(
+            &s,
+            Some(&sess),
+            if overdue_all {
+                "Pagamenti scaduti"
+            } else {
+                "Rendiconti"
+            },
+            if overdue_all { "overdue" } else { "statements" },
+        ),
         list_html: crate::pages::html(&body)?,
         f,
         states,

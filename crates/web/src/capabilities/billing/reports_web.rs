@@ -342,20 +342,23 @@ pub async fn add_cost(
             "l'importo va scritto come numero, ad esempio 120.000,00",
         )),
     };
-    let flash = match done {
-        Ok(said) => Flash::saved(said),
-        Err(e) => Flash {
-            error: refusal(e)?,
-            values: vec![
-                ("anno".into(), f.anno),
-                ("voce".into(), f.voce),
-                ("importo".into(), f.importo),
-            ],
-            place: "costi".into(),
-            ..Default::default()
-        },
+    let (flash, to) = match done {
+        Ok(said) => (Flash::saved(said), "/reports/revenue"),
+        Err(e) => (
+            Flash {
+                error: refusal(e)?,
+                values: vec![
+                    ("anno".into(), f.anno),
+                    ("voce".into(), f.voce),
+                    ("importo".into(), f.importo),
+                ],
+                place: "costi".into(),
+                ..Default::default()
+            },
+            "/reports/revenue#costs",
+        ),
     };
-    back_with(&s, &sess, "/reports/revenue", flash).await
+    back_with(&s, &sess, to, flash).await
 }
 
 fn sheets(r: &Revenue) -> Vec<Sheet> {

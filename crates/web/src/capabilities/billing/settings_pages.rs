@@ -333,7 +333,7 @@ pub async fn form(
             f.value = value(name);
             f.error = error(name);
             f.help = help;
-            f.required = !help.contains("facoltativ");
+            f.required = !help.to_lowercase().contains("facoltativ");
             if *name == "regime" {
                 f.options = [
                     ("RF01", "RF01 – ordinario"),
@@ -394,6 +394,13 @@ pub async fn save(
     let (mut settings, mut errors) = read(&t);
     // The renewal rules are not on the form: kept as stored.
     settings.renewals = billing::store::settings(&s.db).await?.renewals;
+    // What the form could not read and what the settings refuse, all at once.
+    errors.extend(
+        settings
+            .check()
+            .into_iter()
+            .map(|e| (form_name(&e.field), e.message)),
+    );
     if errors.is_empty() {
         match billing::store::put_settings(&s.db, &sess.actor(), &settings, None).await {
             Ok(_) => {

@@ -156,8 +156,8 @@ pub fn summary(st: &Statement) -> Vec<(String, String)> {
                 ));
                 out.push((format!("IVA {}", g.vat.label()), g.tax.to_string()));
             }
-            Vat::Exempt { natura, reference } => out.push((
-                format!("Non imponibile ({natura}: {reference})"),
+            Vat::Exempt { reference, .. } => out.push((
+                format!("{} – {reference}", crate::pages::sentence(&g.vat.label())),
                 g.taxable.to_string(),
             )),
         }
@@ -279,11 +279,9 @@ pub async fn act(
                 &sess,
                 "statements",
                 crate::pages::confirm::Confirm {
-                    question: format!(
-                        "Emettere il rendiconto {} di {}?",
-                        st.year, st.entity_name
-                    ),
+                    question: format!("Emettere questo rendiconto del {}?", st.year),
                     consequences: vec![
+                        format!("Ente: {}.", st.entity_name),
                         format!("Totale {}, {} righe.", st.total, st.lines.len()),
                         "Prende il numero successivo dell'anno e non si potrà più modificare: una correzione diventa un conguaglio o una nota di credito.".into(),
                         "L'ente lo vede nel portale da subito.".into(),
@@ -308,14 +306,16 @@ pub async fn act(
                 &sess,
                 "statements",
                 crate::pages::confirm::Confirm {
-                    question: format!("Creare la fattura elettronica di {}?", title(&st)),
+                    question: format!(
+                        "Creare la fattura elettronica di questo rendiconto ({})?",
+                        st.number.clone().unwrap_or_default()
+                    ),
                     consequences: vec![
                         format!(
-                            "{} per {}, totale {}, intestata a {}.",
+                            "{} intestata a: {}; totale {}.",
                             if st.is_credit() { "Nota di credito (TD04)" } else { "Fattura (TD01)" },
                             st.entity_name,
-                            st.total,
-                            st.entity_name
+                            st.total
                         ),
                         "Il file XML, controllato sullo schema FatturaPA, prende un progressivo di invio che non sarà più usato: dopo uno scarto se ne crea uno nuovo.".into(),
                         "Da inviare allo SdI con l'intermediario o la PEC del centro (il file ZIP dell'anno li raccoglie).".into(),
@@ -373,14 +373,24 @@ pub async fn act(
         }
         _ => return Err(PageError::new(StatusCode::NOT_FOUND, "Azione sconosciuta.")),
     };
-    let flash = match done {
-        Ok(said) => Flash::saved(said),
-        Err(e) => Flash {
-            error: refusal(e)?,
-            values: t.iter().filter(|(k, _)| k != "_csrf").cloned().collect(),
-            place: action.clone(),
-            ..Default::default()
-        },
+    // A refusal is shown next to its form: the page opens there.
+    let anchor = match action.as_str() {
+        "pagamento" => "#pagamenti",
+        "fattura" => "#fatture",
+        "riferimenti" => "#references",
+        _ => "",
     };
-    back_with(&s, &sess, &back, flash).await
+    let (flash, to) = match done {
+        Ok(said) => (Flash::saved(said), back.clone()),
+        Err(e) => (
+            Flash {
+                error: refusal(e)?,
+                values: t.iter().filter(|(k, _)| k != "_csrf").cloned().collect(),
+                place: action.clone(),
+                ..Default::default()
+            },
+            format!("{back}{anchor}"),
+        ),
+    };
+    back_with(&s, &sess, &to, flash).await
 }
