@@ -1,5 +1,6 @@
 //! The report read back with lopdf: structure, page count, the words on each page.
 
+use super::testing::{all_text, check_envelope, read, runs};
 use super::*;
 use proptest::prelude::*;
 
@@ -26,67 +27,6 @@ fn sheet() -> WorkReportSheet {
     }
 }
 
-/// The document's pages, each as the text shown on it (one string per text run, decoded
-/// from WinAnsi), in order.
-fn read(bytes: &[u8]) -> Vec<Vec<String>> {
-    let doc = match lopdf::Document::load_mem(bytes) {
-        Ok(doc) => doc,
-        Err(e) => panic!("not a readable PDF: {e}"),
-    };
-    doc.get_pages()
-        .values()
-        .map(|&id| {
-            let content = match doc.get_and_decode_page_content(id) {
-                Ok(c) => c,
-                Err(e) => panic!("page content unreadable: {e}"),
-            };
-            content
-                .operations
-                .iter()
-                .filter(|op| op.operator == "Tj" || op.operator == "TJ")
-                .map(|op| {
-                    let mut s = String::new();
-                    collect_strings(&op.operands, &mut s);
-                    s
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn collect_strings(objects: &[lopdf::Object], out: &mut String) {
-    for object in objects {
-        match object {
-            lopdf::Object::String(bytes, _) => out.extend(bytes.iter().map(|&b| from_winansi(b))),
-            lopdf::Object::Array(items) => collect_strings(items, out),
-            _ => {}
-        }
-    }
-}
-
-fn from_winansi(byte: u8) -> char {
-    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut table = vec!['\u{FFFD}'; 256];
-        for c in (0u32..0x2200).filter_map(char::from_u32) {
-            if let Some(b) = text::winansi(c) {
-                table[usize::from(b)] = c;
-            }
-        }
-        table
-    });
-    table[usize::from(byte)]
-}
-
-fn all_text(pages: &[Vec<String>]) -> String {
-    pages
-        .iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn uncompressed(sheet: &WorkReportSheet) -> Vec<u8> {
     render(
         sheet,
@@ -95,15 +35,6 @@ fn uncompressed(sheet: &WorkReportSheet) -> Vec<u8> {
             ..PdfSaveOptions::default()
         },
     )
-}
-
-fn check_envelope(bytes: &[u8]) {
-    assert!(bytes.starts_with(b"%PDF-"), "no PDF header");
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
-    assert!(bytes[..end].ends_with(b"%%EOF"), "no %%EOF trailer");
 }
 
 #[test]
@@ -236,48 +167,14 @@ fn long_lines_stay_inside_the_margins() {
         description: "x".repeat(5_000) + " " + &"parola ".repeat(2_000),
         ..sheet()
     };
-    let doc = match lopdf::Document::load_mem(&work_report(&s)) {
-        Ok(d) => d,
-        Err(e) => panic!("{e}"),
-    };
-    for (_, id) in doc.get_pages() {
-        let Ok(content) = doc.get_and_decode_page_content(id) else {
-            panic!("page content unreadable");
-        };
-        let mut x = 0.0_f32;
-        let mut size = 0.0_f32;
-        let mut bold = false;
-        for op in &content.operations {
-            match op.operator.as_str() {
-                "Tf" => {
-                    let bold_id = BuiltinFont::HelveticaBold.get_pdf_id().as_bytes();
-                    bold = op.operands.first().and_then(|o| o.as_name().ok()) == Some(bold_id);
-                    size = op
-                        .operands
-                        .get(1)
-                        .and_then(|o| o.as_float().ok())
-                        .unwrap_or(0.0);
-                }
-                "Td" => {
-                    x = op
-                        .operands
-                        .first()
-                        .and_then(|o| o.as_float().ok())
-                        .unwrap_or(0.0)
-                }
-                "Tj" | "TJ" => {
-                    let mut s = String::new();
-                    collect_strings(&op.operands, &mut s);
-                    let face = if bold { Face::Bold } else { Face::Regular };
-                    let right = x + text::width(face, size, &s);
-                    assert!(
-                        x >= LEFT - 0.5 && right <= RIGHT + 0.5,
-                        "{s:?} spans {x}..{right}"
-                    );
-                }
-                _ => {}
-            }
-        }
+    for run in runs(&work_report(&s)).iter().flatten() {
+        assert!(
+            run.x >= LEFT - 0.5 && run.end() <= RIGHT + 0.5,
+            "{:?} spans {}..{}",
+            run.text,
+            run.x,
+            run.end()
+        );
     }
 }
 
