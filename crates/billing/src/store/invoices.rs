@@ -529,6 +529,20 @@ pub async fn receipt(db: &Db, actor: &Actor, body: &[u8]) -> Result<Invoice, Bil
     get(db, actor, id).await
 }
 
+/// How many of a year's invoices are ready to send (staff).
+pub async fn ready_count(db: &Db, actor: &Actor, year: i32) -> Result<i64, BillingError> {
+    if !actor.is_staff() {
+        return Err(BillingError::StaffOnly);
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invoices i JOIN statements s ON s.id = i.statement_id \
+         WHERE s.year = $1 AND i.state = 'ready'",
+    )
+    .bind(i64::from(year))
+    .fetch_one(db.pool())
+    .await?)
+}
+
 /// The XML files of a year's invoices ready to send, as one ZIP for the centre's
 /// intermediary or PEC (staff). `None` when there is none.
 pub async fn zip_ready(db: &Db, actor: &Actor, year: i32) -> Result<Option<Vec<u8>>, BillingError> {

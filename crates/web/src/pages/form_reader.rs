@@ -22,6 +22,15 @@ pub struct TierDraft {
 
 /// The digits of a whole number written the Italian way: `1234` or `1.234` (dots only between
 /// groups of three); `None` for anything else (`1.5` is not 15).
+/// A posted field by name, trimmed (empty when absent): for forms read as name/value pairs.
+pub fn field(posted: &[(String, String)], name: &str) -> String {
+    posted
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
 pub fn italian_digits(t: &str) -> Option<String> {
     let t = t.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {

@@ -401,12 +401,7 @@ pub async fn act(
     Form(t): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let actor = sess.actor();
-    let field = |k: &str| {
-        t.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |k: &str| crate::pages::form_reader::field(&t, k);
     let back = match field("ritorno").as_str() {
         r if r.starts_with("/entities/") && !r.contains("//") => r.to_owned(),
         _ => "/deadlines".to_owned(),

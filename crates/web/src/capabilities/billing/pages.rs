@@ -136,6 +136,8 @@ struct ListPage {
     year: i32,
     by_service: Vec<(String, String, String)>,
     drafts: i64,
+    /// E-invoices of the year ready to send.
+    ready: i64,
     flash: Flash,
 }
 
@@ -243,6 +245,11 @@ pub async fn list(
         return Ok(ok(&body));
     }
     let flash = crate::pages::notice(&s, &sess).await?;
+    let ready = if actor.is_staff() {
+        billing::store::invoices::ready_count(&s.db, &actor, year).await?
+    } else {
+        0
+    };
     let (run, by_service, drafts) = if actor.is_staff() {
         let run = runs::recent(&s.db, &actor, 20)
             .await?
@@ -299,6 +306,7 @@ pub async fn list(
         year,
         by_service,
         drafts,
+        ready,
         flash,
     }))
 }

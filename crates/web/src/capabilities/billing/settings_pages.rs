@@ -157,12 +157,7 @@ fn fields(s: &BillingSettings) -> Vec<(String, String)> {
 
 /// Settings from the form's fields; what cannot be read becomes a field error.
 fn read(t: &[(String, String)]) -> (BillingSettings, Vec<(String, String)>) {
-    let f = |k: &str| {
-        t.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let f = |k: &str| crate::pages::form_reader::field(t, k);
     let mut errors = Vec::new();
     let days = f("scadenza_giorni").parse::<u32>().unwrap_or_else(|_| {
         errors.push((

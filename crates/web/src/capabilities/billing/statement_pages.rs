@@ -258,12 +258,7 @@ pub async fn act(
     let id = parse_id(&id)?;
     let actor = sess.actor();
     let back = format!("/statements/{id}");
-    let field = |k: &str| {
-        t.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |k: &str| crate::pages::form_reader::field(&t, k);
     let today = s.clock.today();
     let st = statements::get(&s.db, &actor, id).await?;
     if !actor.is_staff() {

@@ -250,12 +250,7 @@ pub async fn act(
     let id = parse_id(&id)?;
     let actor = sess.actor();
     let back = format!("/projects/{id}");
-    let field = |k: &str| {
-        t.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |k: &str| crate::pages::form_reader::field(&t, k);
     let confirmed = crate::pages::confirm::confirmed(&field("confermato"));
     let today = s.clock.today();
     let p = projects::project(&s.db, &actor, id).await?;
