@@ -182,18 +182,21 @@ pub async fn overdue(
     if !actor.is_staff() {
         return Err(BillingError::StaffOnly);
     }
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM statements WHERE state IN ('issued', 'invoiced') AND due_on < $1 \
-         AND paid_cents < payable_cents ORDER BY due_on, id",
-    )
+    // One read of the statements and one of their lines, however many are overdue.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM statements s JOIN entities e ON e.id = s.entity_id \
+         WHERE s.state IN ('issued', 'invoiced') AND s.due_on < $1 \
+         AND s.paid_cents < s.payable_cents ORDER BY s.due_on, s.id",
+        statements::COLS
+    )))
     .bind(today.to_string())
     .fetch_all(db.pool())
     .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(statements::get(db, actor, id).await?);
-    }
-    Ok(out)
+    let list = rows
+        .iter()
+        .map(statements::statement_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    statements::fill_lines(db, list).await
 }
 
 /// Queues the overdue reminders due `today` (each overdue statement at most once every

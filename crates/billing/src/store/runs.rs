@@ -248,6 +248,7 @@ async fn execute_inner(db: &Db, run: &Run) -> Result<(), BillingError> {
     let billed = facts::billed(db, run.year).await?;
     let empty: BTreeMap<String, Billed> = BTreeMap::new();
     let mut problems = year_facts.problems.clone();
+    let mut names: HashMap<i64, String> = HashMap::new();
     let mut done = 0i64;
     let mut added = 0i64;
     for chunk in entities.chunks(CHUNK) {
@@ -299,14 +300,18 @@ async fn execute_inner(db: &Db, run: &Run) -> Result<(), BillingError> {
         done += chunk.len() as i64;
         let mut list: Vec<Problem> = Vec::with_capacity(problems.len());
         for (entity_id, message) in &problems {
-            let name: Option<String> =
-                sqlx::query_scalar("SELECT name FROM entities WHERE id = $1")
-                    .bind(entity_id)
-                    .fetch_optional(db.pool())
-                    .await?;
+            // Each entity's name is read once, the first chunk it is a problem in.
+            if !names.contains_key(entity_id) {
+                let name: Option<String> =
+                    sqlx::query_scalar("SELECT name FROM entities WHERE id = $1")
+                        .bind(entity_id)
+                        .fetch_optional(db.pool())
+                        .await?;
+                names.insert(*entity_id, name.unwrap_or_default());
+            }
             list.push(Problem {
                 entity_id: *entity_id,
-                entity_name: name.unwrap_or_default(),
+                entity_name: names.get(entity_id).cloned().unwrap_or_default(),
                 message: message.clone(),
             });
         }

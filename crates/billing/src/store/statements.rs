@@ -315,7 +315,10 @@ pub(crate) async fn write_drafts(
     Ok(written)
 }
 
-async fn fill_lines(db: &Db, mut list: Vec<Statement>) -> Result<Vec<Statement>, BillingError> {
+pub(crate) async fn fill_lines(
+    db: &Db,
+    mut list: Vec<Statement>,
+) -> Result<Vec<Statement>, BillingError> {
     let ids: Vec<i64> = list.iter().map(|s| s.id).collect();
     let mut conn = db.pool().acquire().await?;
     let mut lines = lines_of(&mut conn, &ids).await?;

@@ -152,19 +152,8 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{r}");
-    super::billing::run_year(app, &api, 2026, Some(vec![e])).await;
-    let (_, list) = api
-        .get(&format!("/api/v1/entities/{e}/statements?year=2026"))
-        .await;
-    let sid = list["items"][0]["id"].as_i64().unwrap();
-    let (s, st) = api
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/statements/{sid}/issue"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{st}");
+    let sid = super::billing::drafted(app, &api, e, 2026).await;
+    super::billing::issue(&api, sid).await;
     let (s, st) = api
         .send_json(
             Method::POST,

@@ -57,6 +57,29 @@ pub(crate) async fn run_year(
     r
 }
 
+/// Runs `year` for one entity and gives the id of its statement of that year (the first
+/// listed: the draft just written, or the newest).
+pub(crate) async fn drafted(app: &TestApp, admin: &Api, id: i64, year: i32) -> i64 {
+    run_year(app, admin, year, Some(vec![id])).await;
+    let (_, list) = admin
+        .get(&format!("/api/v1/entities/{id}/statements?year={year}"))
+        .await;
+    list["items"][0]["id"].as_i64().unwrap()
+}
+
+/// Issues a statement (it must be accepted) and gives it.
+pub(crate) async fn issue(admin: &Api, sid: i64) -> Value {
+    let (s, st) = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/statements/{sid}/issue"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{st}");
+    st
+}
+
 fn line<'a>(st: &'a Value, kind: &str) -> &'a Value {
     st["lines"]
         .as_array()
@@ -482,14 +505,7 @@ async fn metered_use_is_entered_or_imported_and_billed_once_with_corrections_adj
     assert_eq!(s, 200, "{reading}");
     assert_eq!(reading["quantity"], 1000);
     let sid = st["id"].as_i64().unwrap();
-    let (s, _) = admin
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/statements/{sid}/issue"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200);
+    issue(&admin, sid).await;
     // March was 1.100 SMS, not 1.000: corrected, the next run bills the difference only.
     let (s, _) = admin
         .send_json(
@@ -528,11 +544,7 @@ async fn payments_add_up_and_the_overdue_are_reminded_by_email_once_a_week(b: Ba
         )
         .await;
     assert_eq!(s, 201);
-    run_year(&app, &admin, 2026, Some(vec![id])).await;
-    let (_, list) = admin
-        .get(&format!("/api/v1/entities/{id}/statements?year=2026"))
-        .await;
-    let sid = list["items"][0]["id"].as_i64().unwrap();
+    let sid = drafted(&app, &admin, id, 2026).await;
     let pay = format!("/api/v1/statements/{sid}/payments");
     // Nothing is paid on a draft.
     let (s, e) = admin
@@ -681,21 +693,25 @@ async fn post_receipt(admin: &Api, xml: String) -> (u16, Value) {
 
 /// Checks a FatturaPA file with the reference validator (xmllint, Debian's libxml2-utils).
 pub(crate) fn xmllint_accepts(xml: &str) {
-    let dir = tempfile_dir();
-    let path = dir.join("fattura.xml");
+    let path = tempfile_dir().join("fattura.xml");
     std::fs::write(&path, xml).unwrap();
+    xmllint_accepts_files(&[path]);
+}
+
+/// Checks FatturaPA files with xmllint against the vendored FPA12 1.2.3 schema.
+fn xmllint_accepts_files(files: &[std::path::PathBuf]) {
     let xsd = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../fatturapa/schema/Schema_del_file_xml_FatturaPA_v1.2.3.xsd"
     );
     let out = std::process::Command::new("xmllint")
         .args(["--noout", "--nonet", "--schema", xsd])
-        .arg(&path)
+        .args(files)
         .output()
         .expect("xmllint (Debian libxml2-utils, installed by scripts/install-test-deps.sh)");
     assert!(
         out.status.success(),
-        "xmllint refuses the invoice: {}\n{xml}",
+        "xmllint refuses: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
@@ -726,23 +742,12 @@ async fn an_issued_statement_becomes_a_valid_e_invoice_and_sdi_receipts_move_it(
         )
         .await;
     assert_eq!(s, 201);
-    run_year(&app, &admin, 2026, Some(vec![id])).await;
-    let (_, list) = admin
-        .get(&format!("/api/v1/entities/{id}/statements?year=2026"))
-        .await;
-    let sid = list["items"][0]["id"].as_i64().unwrap();
+    let sid = drafted(&app, &admin, id, 2026).await;
     let invoice = format!("/api/v1/statements/{sid}/invoice");
     // A draft is not invoiced.
     let (s, e) = admin.send_json(Method::POST, &invoice, json!({})).await;
     assert_eq!(s, 409, "{e}");
-    let (s, _) = admin
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/statements/{sid}/issue"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200);
+    issue(&admin, sid).await;
     // Without the entity's office code the invoice is refused with the reason.
     let (s, e) = admin.send_json(Method::POST, &invoice, json!({})).await;
     assert_eq!(s, 409, "{e}");
@@ -993,20 +998,7 @@ async fn every_demo_statement_makes_a_valid_e_invoice(b: Backend) {
         std::fs::write(&path, xml).unwrap();
         files.push(path);
     }
-    let xsd = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fatturapa/schema/Schema_del_file_xml_FatturaPA_v1.2.3.xsd"
-    );
-    let out = std::process::Command::new("xmllint")
-        .args(["--noout", "--nonet", "--schema", xsd])
-        .args(&files)
-        .output()
-        .expect("xmllint");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    xmllint_accepts_files(&files);
 }
 
 async fn revenue_is_reported_per_year_service_and_entity_against_the_centres_costs(b: Backend) {
@@ -1022,19 +1014,8 @@ async fn revenue_is_reported_per_year_service_and_entity_against_the_centres_cos
             )
             .await;
         assert_eq!(s, 201);
-        run_year(&app, &admin, year, Some(vec![id])).await;
-        let (_, list) = admin
-            .get(&format!("/api/v1/entities/{id}/statements?year={year}"))
-            .await;
-        let sid = list["items"][0]["id"].as_i64().unwrap();
-        let (s, _) = admin
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/statements/{sid}/issue"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 200);
+        let sid = drafted(&app, &admin, id, year).await;
+        issue(&admin, sid).await;
     }
     // A draft is not revenue.
     let (s, _) = admin

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use testkit::{backends, spawn_app, Api, Backend};
 
-use super::billing::{demo_settings, run_year};
+use super::billing::{demo_settings, drafted, issue};
 use super::delivery::{mail_out, primary_contact, setup};
 
 backends!(deadlines_come_from_the_data_and_by_hand_renew_remind_and_feed_a_calendar,);
@@ -87,18 +87,8 @@ async fn deadlines_come_from_the_data_and_by_hand_renew_remind_and_feed_a_calend
         )
         .await;
     assert_eq!(s, 201);
-    run_year(&app, &admin, 2026, Some(vec![id])).await;
-    let (_, list) = admin
-        .get(&format!("/api/v1/entities/{id}/statements?year=2026"))
-        .await;
-    let sid = list["items"][0]["id"].as_i64().unwrap();
-    admin
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/statements/{sid}/issue"),
-            json!({}),
-        )
-        .await;
+    let sid = drafted(&app, &admin, id, 2026).await;
+    issue(&admin, sid).await;
     // By hand: the contact for their entity (a yearly check), not for the centre.
     let (s, e) = contact
         .send_json(

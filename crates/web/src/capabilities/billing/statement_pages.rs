@@ -196,15 +196,12 @@ pub async fn detail(
             )
         })
         .collect();
-    let invoices: Vec<InvoiceView> = billing::store::invoices::of_statement(&s.db, &actor, id)
-        .await?
-        .into_iter()
-        .map(invoice_view)
-        .collect();
-    let live = billing::store::invoices::of_statement(&s.db, &actor, id)
-        .await?
+    let invoices = billing::store::invoices::of_statement(&s.db, &actor, id).await?;
+    // The latest invoice lives unless SdI or the entity turned it down.
+    let live = invoices
         .last()
         .is_some_and(|i| !matches!(i.state.as_str(), "rejected" | "refused"));
+    let invoices: Vec<InvoiceView> = invoices.into_iter().map(invoice_view).collect();
     Ok(ok(&DetailPage {
         can_invoice: actor.is_admin() && st.state != "draft" && !live,
         invoices,
