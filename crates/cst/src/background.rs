@@ -73,3 +73,40 @@ pub fn spawn(
 pub async fn poll(db: &Db, cfg: &mail::imap::ImapConfig) -> Result<mail::imap::PollReport> {
     Ok(helpdesk::email::poll(db, cfg, chrono::Utc::now()).await?)
 }
+
+/// Starts the syslog receivers and the log writer; the sources are read again every 10
+/// seconds (another process may have registered one). Returns the pipeline, the writer's
+/// handle (done once everything received is committed) and the bound addresses.
+pub async fn receive_syslog(
+    db: &Db,
+    store: &logs::LogStore,
+    listen: &logs::receive::Listen,
+    stop: &watch::Receiver<bool>,
+    tasks: &mut Vec<JoinHandle<()>>,
+) -> Result<(logs::Ingest, JoinHandle<()>, logs::receive::Bound)> {
+    let sources = logs::sources::all(db).await?;
+    let (ingest, writer) = logs::Ingest::start(
+        store,
+        logs::ingest::SourceMap::new(&sources),
+        kernel::time::Clock::system(),
+    )?;
+    let (bound, receivers) = logs::receive::start(&ingest, listen, stop).await?;
+    tasks.extend(receivers);
+    let (db, reload, stop) = (db.clone(), ingest.clone(), stop.clone());
+    tasks.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        let done = stopped(stop);
+        tokio::pin!(done);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = &mut done => return,
+            }
+            match logs::sources::all(&db).await {
+                Ok(all) => reload.set_sources(logs::ingest::SourceMap::new(&all)),
+                Err(e) => tracing::warn!("log sources not reloaded: {e}"),
+            }
+        }
+    }));
+    Ok((ingest, writer, bound))
+}

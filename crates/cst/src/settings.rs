@@ -39,6 +39,11 @@ pub struct FileSettings {
     pub imap_poll_seconds: Option<u64>,
     pub mail_ca_file: Option<PathBuf>,
     pub mail_authserv_id: Option<String>,
+    pub syslog_udp: Option<SocketAddr>,
+    pub syslog_tcp: Option<SocketAddr>,
+    pub syslog_tls: Option<SocketAddr>,
+    pub syslog_tls_cert: Option<PathBuf>,
+    pub syslog_tls_key: Option<PathBuf>,
 }
 
 impl FileSettings {
@@ -87,9 +92,25 @@ pub fn apply(args: &mut Args, matches: &ArgMatches, file: FileSettings) {
         centre_name,
         trusted_proxies,
         mail,
+        syslog,
         ..
     } = &mut args.command
     {
+        if let Some(v) = file.syslog_udp.filter(|_| take("syslog_udp")) {
+            syslog.syslog_udp = Some(v);
+        }
+        if let Some(v) = file.syslog_tcp.filter(|_| take("syslog_tcp")) {
+            syslog.syslog_tcp = Some(v);
+        }
+        if let Some(v) = file.syslog_tls.filter(|_| take("syslog_tls")) {
+            syslog.syslog_tls = Some(v);
+        }
+        if let Some(v) = file.syslog_tls_cert.filter(|_| take("syslog_tls_cert")) {
+            syslog.syslog_tls_cert = Some(v);
+        }
+        if let Some(v) = file.syslog_tls_key.filter(|_| take("syslog_tls_key")) {
+            syslog.syslog_tls_key = Some(v);
+        }
         if let Some(v) = file.listen.filter(|_| take("listen")) {
             *listen = v;
         }
@@ -131,6 +152,7 @@ pub fn print(args: &Args) -> Result<String> {
         centre_name,
         trusted_proxies,
         mail,
+        syslog,
         ..
     } = &args.command
     else {
@@ -156,6 +178,11 @@ pub fn print(args: &Args) -> Result<String> {
         imap_poll_seconds: Some(mail.imap_poll_seconds),
         mail_ca_file: mail.mail_ca_file.clone(),
         mail_authserv_id: mail.mail_authserv_id.clone(),
+        syslog_udp: syslog.syslog_udp,
+        syslog_tcp: syslog.syslog_tcp,
+        syslog_tls: syslog.syslog_tls,
+        syslog_tls_cert: syslog.syslog_tls_cert.clone(),
+        syslog_tls_key: syslog.syslog_tls_key.clone(),
     };
     Ok(toml::to_string(&shown)?)
 }

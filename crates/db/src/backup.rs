@@ -75,6 +75,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("deadline_reminders", "key, due_on"),
     ("calendar_feeds", "user_id"),
     ("centre_costs", "id"),
+    ("log_sources", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -131,6 +132,7 @@ const IDENTITY: &[&str] = &[
     "payments",
     "deadlines",
     "centre_costs",
+    "log_sources",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -173,6 +173,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0026_centre_costs.sql"),
             step: None,
         },
+        Migration {
+            version: 27,
+            name: "log_sources",
+            sql: include_str!("../../../migrations/0027_log_sources.sql"),
+            step: None,
+        },
     ]
 }
 

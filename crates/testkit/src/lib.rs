@@ -130,11 +130,24 @@ pub struct TestApp {
     pub clock: kernel::time::Clock,
     config: web::WebConfig,
     server: tokio::task::JoinHandle<()>,
+    /// Set by [`spawn_app_receiving`]: the receivers' addresses and their stop switch.
+    pub syslog: Option<Syslog>,
+}
+
+/// Syslog receivers of a test app.
+pub struct Syslog {
+    pub bound: logs::receive::Bound,
+    pub ingest: logs::Ingest,
+    pub store: logs::LogStore,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        if let Some(s) = &self.syslog {
+            let _ = s.stop.send(true);
+        }
     }
 }
 
@@ -159,7 +172,7 @@ pub async fn spawn_app_with(backend: Backend, config: web::WebConfig) -> TestApp
     let testdb = TestDb::new(backend).await;
     let db = testdb.connect().await;
     let clock = kernel::time::Clock::fixed(test_now());
-    let (base, server) = serve(db.clone(), config.clone(), clock.clone()).await;
+    let (base, server) = serve(db.clone(), &testdb.url, None, config.clone(), clock.clone()).await;
     TestApp {
         base,
         db,
@@ -167,17 +180,67 @@ pub async fn spawn_app_with(backend: Backend, config: web::WebConfig) -> TestApp
         clock,
         config,
         server,
+        syslog: None,
+    }
+}
+
+/// The real app with syslog receivers listening where `listen` says (port 0: any free port;
+/// the bound addresses are in `app.syslog`). Receive times come from the real clock.
+pub async fn spawn_app_receiving(backend: Backend, listen: logs::receive::Listen) -> TestApp {
+    let testdb = TestDb::new(backend).await;
+    let db = testdb.connect().await;
+    let clock = kernel::time::Clock::fixed(test_now());
+    let store = logs::LogStore::open(&testdb.url).await.unwrap();
+    let sources = logs::sources::all(&db).await.unwrap();
+    let (ingest, _writer) = logs::Ingest::start(
+        &store,
+        logs::ingest::SourceMap::new(&sources),
+        kernel::time::Clock::system(),
+    )
+    .unwrap();
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let (bound, _tasks) = logs::receive::start(&ingest, &listen, &stop_rx)
+        .await
+        .unwrap();
+    let config = web::WebConfig::default();
+    let (base, server) = serve(
+        db.clone(),
+        &testdb.url,
+        Some(ingest.clone()),
+        config.clone(),
+        clock.clone(),
+    )
+    .await;
+    TestApp {
+        base,
+        db,
+        testdb,
+        clock,
+        config,
+        server,
+        syslog: Some(Syslog {
+            bound,
+            ingest,
+            store,
+            stop,
+        }),
     }
 }
 
 async fn serve(
     db: Db,
+    url: &str,
+    ingest: Option<logs::Ingest>,
     config: web::WebConfig,
     clock: kernel::time::Clock,
 ) -> (String, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = web::AppState::new(db, config).with_clock(clock);
+    let logs = web::LogsState {
+        store: logs::LogStore::open(url).await.unwrap(),
+        ingest,
+    };
+    let state = web::AppState::new(db, logs, config).with_clock(clock);
     let server = tokio::spawn(async move {
         let _ = web::serve(listener, state, std::future::pending()).await;
     });
@@ -214,7 +277,14 @@ impl TestApp {
     /// Starts a second server on this database (see [`OtherProcess`]).
     pub async fn other_process(&self) -> OtherProcess {
         let db = self.testdb.connect().await;
-        let (base, server) = serve(db.clone(), self.config.clone(), self.clock.clone()).await;
+        let (base, server) = serve(
+            db.clone(),
+            &self.testdb.url,
+            None,
+            self.config.clone(),
+            self.clock.clone(),
+        )
+        .await;
         OtherProcess { base, db, server }
     }
 

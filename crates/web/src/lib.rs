@@ -22,7 +22,7 @@ pub mod pages;
 pub mod routes;
 mod state;
 
-pub use state::{AppState, ImportRuns, WebConfig};
+pub use state::{AppState, ImportRuns, LogsState, WebConfig};
 
 use axum::Router;
 use std::net::SocketAddr;

@@ -145,6 +145,7 @@ pub async fn scrape(State(s): State<AppState>) -> Response {
         }
         Err(e) => tracing::warn!("metrics: jobs not readable: {e}"),
     }
+    write_syslog(&s, &mut out);
     let pool = s.db.pool();
     let (size, idle) = (pool.size(), pool.num_idle());
     out.push_str("# HELP cst_db_pool_connections Database connections of this process.\n# TYPE cst_db_pool_connections gauge\n");
@@ -162,6 +163,82 @@ pub async fn scrape(State(s): State<AppState>) -> Response {
         out,
     )
         .into_response()
+}
+
+/// The syslog receivers' counters of this process (none when it does not receive).
+fn write_syslog(s: &AppState, out: &mut String) {
+    if s.logs.ingest.is_none() {
+        return;
+    }
+    let st = crate::capabilities::logs::api::status_of(s);
+    let counters = [
+        (
+            "cst_syslog_messages_received_total",
+            "Syslog frames read off the sockets.",
+            st.received,
+        ),
+        (
+            "cst_syslog_messages_committed_total",
+            "Syslog messages committed to the log store.",
+            st.committed,
+        ),
+        (
+            "cst_syslog_batches_total",
+            "Log batches committed.",
+            st.batches,
+        ),
+        (
+            "cst_syslog_quarantined_total",
+            "Messages committed from unknown sources.",
+            st.quarantined,
+        ),
+        (
+            "cst_syslog_access_events_total",
+            "Access events read out of messages.",
+            st.access_events,
+        ),
+        (
+            "cst_syslog_sequence_gaps_total",
+            "Gaps found in senders' sequence numbers.",
+            st.sequence_gaps,
+        ),
+        (
+            "cst_syslog_truncated_total",
+            "Over-long messages cut to 64 KiB.",
+            st.truncated,
+        ),
+        (
+            "cst_syslog_framing_errors_total",
+            "Connections closed for a broken octet count.",
+            st.framing_errors,
+        ),
+        (
+            "cst_syslog_tls_failures_total",
+            "Failed TLS handshakes.",
+            st.tls_failures,
+        ),
+        (
+            "cst_syslog_udp_dropped_total",
+            "Datagrams the kernel dropped on the UDP socket.",
+            st.udp_dropped,
+        ),
+        (
+            "cst_syslog_write_errors_total",
+            "Failed log commits (each retried).",
+            st.write_errors,
+        ),
+    ];
+    for (name, help, v) in counters {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP cst_syslog_connections Open syslog TCP/TLS connections.\n# TYPE cst_syslog_connections gauge\ncst_syslog_connections {}",
+        st.connections
+    );
 }
 
 #[cfg(test)]

@@ -99,6 +99,7 @@ fn routes() -> Vec<Route> {
         capabilities::helpdesk::routes(),
         capabilities::delivery::routes(),
         capabilities::billing::routes(),
+        capabilities::logs::routes(),
     ] {
         all.extend(routes);
     }

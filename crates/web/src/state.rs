@@ -35,9 +35,28 @@ impl Default for WebConfig {
     }
 }
 
+/// The log store and, when this process receives syslog, its ingest pipeline.
+pub struct LogsState {
+    pub store: logs::LogStore,
+    pub ingest: Option<logs::Ingest>,
+}
+
+impl LogsState {
+    /// After sources change: the receivers look peers up in the new list.
+    pub async fn refresh_sources(&self, db: &Db) {
+        if let Some(i) = &self.ingest {
+            match logs::sources::all(db).await {
+                Ok(all) => i.set_sources(logs::ingest::SourceMap::new(&all)),
+                Err(e) => tracing::warn!("log sources not reloaded: {e}"),
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub logs: Arc<LogsState>,
     /// The time every use case is given (a fixed, movable clock in tests).
     pub clock: kernel::time::Clock,
     /// Request counters and latencies of this process (`/metrics`).
@@ -47,9 +66,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: WebConfig) -> Self {
+    pub fn new(db: Db, logs: LogsState, config: WebConfig) -> Self {
         Self {
             db,
+            logs: Arc::new(logs),
             clock: kernel::time::Clock::system(),
             metrics: Arc::new(crate::metrics::Metrics::default()),
             imports: Arc::new(ImportRuns::default()),

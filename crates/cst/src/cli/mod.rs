@@ -4,9 +4,11 @@
 mod accounts;
 mod data;
 mod jobs;
+mod logs;
 mod mail;
 mod serve;
 mod sla;
+mod syslog;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +23,7 @@ pub use data::{AuditCommand, ImportCommand};
 pub use jobs::JobsCommand;
 pub use mail::{MailArgs, MailCommand};
 pub use sla::SlaCommand;
+pub use syslog::SyslogArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,11 +33,15 @@ pub use sla::SlaCommand;
 )]
 pub struct Args {
     /// Database: a SQLite file (`sqlite://cst.db`, the default) or `postgres://USER@HOST/DB`.
+    /// Given without a value (`cst logs verify --database`), it names the database of
+    /// `CST_DATABASE_URL` or the default.
     #[arg(
         long,
         global = true,
         env = "CST_DATABASE_URL",
-        default_value = "sqlite://cst.db"
+        default_value = "sqlite://cst.db",
+        num_args = 0..=1,
+        default_missing_value = UNNAMED_DATABASE
     )]
     pub database: String,
     /// Log lines on standard error: `text` for people, `json` (one object a line, with the
@@ -80,6 +87,8 @@ pub enum Command {
         trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        syslog: Box<SyslogArgs>,
         /// Prints the effective settings (defaults, file, environment, flags; secrets
         /// redacted) and exits.
         #[arg(long)]
@@ -101,6 +110,11 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The system-log store: verify its hash chains.
+    Logs {
+        #[command(subcommand)]
+        command: logs::LogsCommand,
     },
     /// Writes a portable archive of the database (safe on a running instance).
     Backup {
@@ -153,7 +167,14 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
-pub async fn run(args: Args) -> Result<()> {
+/// `--database` given without a URL.
+const UNNAMED_DATABASE: &str = "(default)";
+
+pub async fn run(mut args: Args) -> Result<()> {
+    if args.database == UNNAMED_DATABASE {
+        args.database =
+            std::env::var("CST_DATABASE_URL").unwrap_or_else(|_| "sqlite://cst.db".into());
+    }
     if let Command::Serve {
         print_config: true, ..
     } = &args.command
@@ -170,6 +191,7 @@ pub async fn run(args: Args) -> Result<()> {
             centre_name,
             trusted_proxies,
             mail,
+            syslog,
             print_config: _,
         } => {
             let config = web::WebConfig {
@@ -186,7 +208,7 @@ pub async fn run(args: Args) -> Result<()> {
                     .as_ref()
                     .is_some_and(|u| !u.expose_secret().trim().is_empty()),
             };
-            serve::run(&url, listen, demo, config, &mail).await
+            serve::run(&url, listen, demo, config, &mail, &syslog).await
         }
         Command::Mail { command } => mail::run(&url, command).await,
         Command::Jobs { command } => jobs::run(&url, command).await,
@@ -204,6 +226,7 @@ pub async fn run(args: Args) -> Result<()> {
         Command::Token { command } => accounts::token(&url, command).await,
         Command::Sla { command } => sla::run(command),
         Command::Audit { command } => data::audit(&url, command).await,
+        Command::Logs { command } => logs::run(&url, command).await,
         Command::Backup { out } => data::backup(&url, &out).await,
         Command::Restore { file } => data::restore(&url, &file).await,
         Command::Import { command } => data::import(&url, command).await,

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 
-use super::{open, redact, MailArgs};
+use super::{open, redact, MailArgs, SyslogArgs};
 
 pub async fn run(
     url: &str,
@@ -13,10 +13,28 @@ pub async fn run(
     demo: bool,
     mut config: web::WebConfig,
     mail: &MailArgs,
+    syslog: &SyslogArgs,
 ) -> Result<()> {
     let db = open(url).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let tasks = crate::background::spawn(&db, &mail.settings()?, &stop_rx)?;
+    let mut tasks = crate::background::spawn(&db, &mail.settings()?, &stop_rx)?;
+    let log_store = logs::LogStore::open(url)
+        .await
+        .context("opening the log store")?;
+    let (ingest, writer) = match syslog.listen()? {
+        None => (None, None),
+        Some(l) => {
+            let (ingest, writer, bound) =
+                crate::background::receive_syslog(&db, &log_store, &l, &stop_rx, &mut tasks)
+                    .await?;
+            for (what, addr) in [("UDP", bound.udp), ("TCP", bound.tcp), ("TLS", bound.tls)] {
+                if let Some(a) = addr {
+                    println!("cst receiving syslog over {what} on {a}");
+                }
+            }
+            (Some(ingest), Some(writer))
+        }
+    };
     if demo {
         config.demo_logins = crate::demo::load(&db).await.context("loading demo data")?;
     }
@@ -32,14 +50,23 @@ pub async fn run(
         println!("  demo login: {u} / {p}  ({what})");
     }
     std::io::stdout().flush()?;
-    let state = web::AppState::new(db.clone(), config);
+    let logs_state = web::LogsState {
+        store: log_store.clone(),
+        ingest,
+    };
+    let state = web::AppState::new(db.clone(), logs_state, config);
     let served = web::serve(listener, state, shutdown_signal()).await;
     // The job runner finishes the job in hand; an unfinished one is claimed again after its
-    // lease on the next start.
+    // lease on the next start. The receivers stop reading and the log writer commits what it
+    // was given.
     let _ = stop_tx.send(true);
     for t in tasks {
         let _ = t.await;
     }
+    if let Some(w) = writer {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), w).await;
+    }
+    log_store.close().await;
     served?;
     db.close().await;
     Ok(())

@@ -226,6 +226,14 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{c}");
+    let (s, ls) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/log-sources"),
+            json!({"name": "Firewall «sede»", "address": "10.20.0.0/16"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ls}");
     // A project with a quote.
     let (s, pj) = api
         .send_json(

@@ -562,6 +562,15 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         ),
         (("GET", "/api/v1/deadlines"), None),
         (
+            ("POST", "/api/v1/entities/{id}/log-sources"),
+            Json(r#"{"name": "Guasto riservato", "address": "198.51.100.7"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/log-sources"), None),
+        (("GET", "/api/v1/entities/{id}/logs"), None),
+        (("GET", "/api/v1/entities/{id}/access-events"), None),
+        (("GET", "/api/v1/log-quarantine"), None),
+        (("GET", "/api/v1/logs/status"), None),
+        (
             ("POST", "/api/v1/deadlines"),
             Json(r#"{"entity_id": {B}, "title": "Guasto riservato", "due_on": "2026-12-31"}"#),
         ),

@@ -24,6 +24,7 @@ use crate::capabilities::helpdesk::{
     attachments_api as attachments, backups_api as backups, phases_api as phases,
     service_levels_api as levels, tickets_api as tickets,
 };
+use crate::capabilities::logs::api as logs;
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
 use crate::error::{Problem, ProblemField};
@@ -154,6 +155,8 @@ impl Modify for Refusals {
         invoices::create, invoices::of_statement, invoices::get, invoices::xml, invoices::receipt,
         revenue::api_revenue, revenue::api_add_cost,
         invoices::zip, deadlines::list, deadlines::create, deadlines::renew, deadlines::new_feed,
+        logs::create_source, logs::sources, logs::messages, logs::access_events, logs::quarantine,
+        logs::status,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

@@ -6,5 +6,6 @@ pub mod billing;
 pub mod catalog;
 pub mod delivery;
 pub mod helpdesk;
+pub mod logs;
 pub mod members;
 pub mod ops;

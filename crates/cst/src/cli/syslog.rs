@@ -1,0 +1,55 @@
+//! The syslog receivers of `cst serve` (issue 13): where they listen, and the TLS certificate.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SyslogArgs {
+    /// Receive syslog over UDP (RFC 5426) on this address, e.g. `0.0.0.0:514`.
+    #[arg(long, env = "CST_SYSLOG_UDP")]
+    pub syslog_udp: Option<SocketAddr>,
+    /// Receive syslog over TCP (RFC 6587: octet counting or one message per line).
+    #[arg(long, env = "CST_SYSLOG_TCP")]
+    pub syslog_tcp: Option<SocketAddr>,
+    /// Receive syslog over TLS (RFC 5425, usually port 6514); needs the certificate and key.
+    #[arg(long, env = "CST_SYSLOG_TLS")]
+    pub syslog_tls: Option<SocketAddr>,
+    /// The TLS server certificate chain (PEM).
+    #[arg(long, env = "CST_SYSLOG_TLS_CERT")]
+    pub syslog_tls_cert: Option<PathBuf>,
+    /// The TLS server private key (PEM).
+    #[arg(long, env = "CST_SYSLOG_TLS_KEY")]
+    pub syslog_tls_key: Option<PathBuf>,
+}
+
+impl SyslogArgs {
+    /// The listeners asked for; `None` when this process receives nothing.
+    pub fn listen(&self) -> Result<Option<logs::receive::Listen>> {
+        let tls = match self.syslog_tls {
+            None => None,
+            Some(addr) => {
+                let read = |p: &Option<PathBuf>, flag: &str| -> Result<Vec<u8>> {
+                    let p = p
+                        .as_ref()
+                        .with_context(|| format!("--syslog-tls needs {flag}"))?;
+                    std::fs::read(p).with_context(|| format!("{flag} {} not readable", p.display()))
+                };
+                Some(logs::receive::TlsListen {
+                    addr,
+                    cert_pem: read(&self.syslog_tls_cert, "--syslog-tls-cert")?,
+                    key_pem: read(&self.syslog_tls_key, "--syslog-tls-key")?,
+                })
+            }
+        };
+        if self.syslog_udp.is_none() && self.syslog_tcp.is_none() && tls.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(logs::receive::Listen {
+            udp: self.syslog_udp,
+            tcp: self.syslog_tcp,
+            tls,
+        }))
+    }
+}

@@ -1,0 +1,321 @@
+//! The log store. On SQLite it is a file of its own beside the main database (`cst.db` →
+//! `cst.logs.db`), so that ingest never waits for the business writer lock and the business
+//! backup never carries it; on PostgreSQL it is a set of `log_*` tables in the same database,
+//! the messages partitioned by day of receipt. Reads go through one sqlx `Any` pool (one SQL
+//! text for both); writes go through the fastest path of each database: one rusqlite
+//! connection on a thread of its own for SQLite (`sqlite_writer`), `COPY` for PostgreSQL
+//! (`pg_writer`).
+//!
+//! Times are `BIGINT` microseconds since the Unix epoch, UTC: this store is operational data,
+//! outside the business tables' portable-text convention, and integers keep its indexes small.
+//!
+//! **Tamper evidence.** Each committed batch holds the messages of one entity (0: quarantine)
+//! with contiguous ids; its hash covers the previous batch's hash of the same entity, its own
+//! number and id range, and each message's id, receive time, peer and raw bytes (`hash.rs`).
+//! `log_heads` keeps each chain's last hash. `verify` recomputes every chain.
+
+pub mod hash;
+pub mod pg_writer;
+pub mod query;
+pub mod sqlite_writer;
+pub mod verify;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use db::Backend;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::AnyPool;
+
+use crate::LogsError;
+
+/// Where the log store lives, from the main database's URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The SQLite file of the logs.
+    Sqlite(PathBuf),
+    /// The PostgreSQL database (the main one).
+    Postgres(String),
+}
+
+impl Location {
+    /// `sqlite:///srv/cst/cst.db` → `/srv/cst/cst.logs.db`; a PostgreSQL URL → itself.
+    pub fn of(main_url: &str) -> Result<Location, LogsError> {
+        let (url, backend) =
+            db::normalize_url(main_url).map_err(|e| LogsError::Store(e.to_string()))?;
+        match backend {
+            Backend::Postgres => Ok(Location::Postgres(url)),
+            Backend::Sqlite => {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .unwrap_or(&url)
+                    .split('?')
+                    .next()
+                    .unwrap_or_default();
+                let p = PathBuf::from(path);
+                let stem = p
+                    .file_stem()
+                    .map_or_else(|| "cst".into(), |s| s.to_string_lossy().into_owned());
+                Ok(Location::Sqlite(
+                    p.with_file_name(format!("{stem}.logs.db")),
+                ))
+            }
+        }
+    }
+}
+
+/// The handle to the log store. Cheap to clone.
+#[derive(Clone)]
+pub struct LogStore {
+    pub(crate) pool: AnyPool,
+    pub(crate) location: Location,
+}
+
+impl LogStore {
+    /// Opens (and creates) the log store that belongs with the main database `main_url`.
+    pub async fn open(main_url: &str) -> Result<LogStore, LogsError> {
+        Self::open_at(Location::of(main_url)?).await
+    }
+
+    pub async fn open_at(location: Location) -> Result<LogStore, LogsError> {
+        sqlx::any::install_default_drivers();
+        let url = match &location {
+            Location::Sqlite(p) => format!("sqlite://{}?mode=rwc", p.display()),
+            Location::Postgres(u) => u.clone(),
+        };
+        let opts =
+            AnyConnectOptions::from_str(&url).map_err(|e| LogsError::Store(e.to_string()))?;
+        let sqlite = matches!(location, Location::Sqlite(_));
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 8 })
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| LogsError::Store(e.to_string()))?;
+        let store = LogStore { pool, location };
+        store.create_schema().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.location {
+            Location::Sqlite(_) => Backend::Sqlite,
+            Location::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn create_schema(&self) -> Result<(), LogsError> {
+        match &self.location {
+            Location::Sqlite(path) => {
+                let conn = sqlite_writer::connect(path)?;
+                conn.execute_batch(SQLITE_SCHEMA)?;
+            }
+            Location::Postgres(_) => {
+                let mut conn = self.pool.acquire().await?;
+                // Two processes starting at once: the advisory lock makes one wait.
+                sqlx::raw_sql("SELECT pg_advisory_lock(727001)")
+                    .execute(&mut *conn)
+                    .await?;
+                let made = sqlx::raw_sql(PG_SCHEMA).execute(&mut *conn).await;
+                sqlx::raw_sql("SELECT pg_advisory_unlock(727001)")
+                    .execute(&mut *conn)
+                    .await?;
+                made?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The tables of the log store, for SQLite.
+const SQLITE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS log_counter (
+    id BIGINT PRIMARY KEY, next_message BIGINT NOT NULL, next_batch BIGINT NOT NULL);
+INSERT OR IGNORE INTO log_counter (id, next_message, next_batch) VALUES (1, 1, 1);
+CREATE TABLE IF NOT EXISTS log_messages (
+    id INTEGER PRIMARY KEY,
+    entity_id BIGINT NOT NULL,
+    source_id BIGINT,
+    received_at BIGINT NOT NULL,
+    peer TEXT NOT NULL,
+    transport TEXT NOT NULL,
+    format TEXT NOT NULL,
+    facility BIGINT,
+    severity BIGINT,
+    ts BIGINT,
+    hostname TEXT,
+    app TEXT,
+    procid TEXT,
+    msgid TEXT,
+    raw BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS log_messages_entity ON log_messages (entity_id, received_at);
+CREATE TABLE IF NOT EXISTS log_access (
+    id INTEGER PRIMARY KEY,
+    message_id BIGINT NOT NULL,
+    entity_id BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    username TEXT NOT NULL,
+    target_user TEXT,
+    from_addr TEXT,
+    host TEXT,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    method TEXT,
+    family TEXT NOT NULL,
+    code TEXT,
+    detail TEXT);
+CREATE INDEX IF NOT EXISTS log_access_entity ON log_access (entity_id, at);
+CREATE INDEX IF NOT EXISTS log_access_user ON log_access (entity_id, username, at);
+CREATE TABLE IF NOT EXISTS log_batches (
+    id BIGINT PRIMARY KEY,
+    entity_id BIGINT NOT NULL,
+    first_id BIGINT NOT NULL,
+    last_id BIGINT NOT NULL,
+    received_from BIGINT NOT NULL,
+    received_to BIGINT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    committed_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS log_batches_entity ON log_batches (entity_id, id);
+CREATE TABLE IF NOT EXISTS log_heads (
+    entity_id BIGINT PRIMARY KEY, batch_id BIGINT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_gaps (
+    id INTEGER PRIMARY KEY, entity_id BIGINT NOT NULL, peer TEXT NOT NULL, app TEXT NOT NULL,
+    expected BIGINT NOT NULL, got BIGINT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS log_gaps_entity ON log_gaps (entity_id, at);
+CREATE TABLE IF NOT EXISTS log_seen (
+    source_key TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT,
+    last_at BIGINT NOT NULL, messages BIGINT NOT NULL);
+";
+
+/// The same tables for PostgreSQL; the messages partitioned by day of receipt (`pg_writer`
+/// creates each day's partition before its first row).
+const PG_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS log_counter (
+    id BIGINT PRIMARY KEY, next_message BIGINT NOT NULL, next_batch BIGINT NOT NULL);
+INSERT INTO log_counter (id, next_message, next_batch) VALUES (1, 1, 1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS log_messages (
+    id BIGINT NOT NULL,
+    entity_id BIGINT NOT NULL,
+    source_id BIGINT,
+    received_at BIGINT NOT NULL,
+    peer TEXT NOT NULL,
+    transport TEXT NOT NULL,
+    format TEXT NOT NULL,
+    facility BIGINT,
+    severity BIGINT,
+    ts BIGINT,
+    hostname TEXT,
+    app TEXT,
+    procid TEXT,
+    msgid TEXT,
+    raw BYTEA NOT NULL) PARTITION BY RANGE (received_at);
+CREATE INDEX IF NOT EXISTS log_messages_entity ON log_messages (entity_id, received_at);
+CREATE INDEX IF NOT EXISTS log_messages_id ON log_messages (id);
+CREATE TABLE IF NOT EXISTS log_access (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    message_id BIGINT NOT NULL,
+    entity_id BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    username TEXT NOT NULL,
+    target_user TEXT,
+    from_addr TEXT,
+    host TEXT,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    method TEXT,
+    family TEXT NOT NULL,
+    code TEXT,
+    detail TEXT);
+CREATE INDEX IF NOT EXISTS log_access_entity ON log_access (entity_id, at);
+CREATE INDEX IF NOT EXISTS log_access_user ON log_access (entity_id, username, at);
+CREATE TABLE IF NOT EXISTS log_batches (
+    id BIGINT PRIMARY KEY,
+    entity_id BIGINT NOT NULL,
+    first_id BIGINT NOT NULL,
+    last_id BIGINT NOT NULL,
+    received_from BIGINT NOT NULL,
+    received_to BIGINT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    committed_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS log_batches_entity ON log_batches (entity_id, id);
+CREATE TABLE IF NOT EXISTS log_heads (
+    entity_id BIGINT PRIMARY KEY, batch_id BIGINT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_gaps (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, entity_id BIGINT NOT NULL,
+    peer TEXT NOT NULL, app TEXT NOT NULL, expected BIGINT NOT NULL, got BIGINT NOT NULL,
+    at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS log_gaps_entity ON log_gaps (entity_id, at);
+CREATE TABLE IF NOT EXISTS log_seen (
+    source_key TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT,
+    last_at BIGINT NOT NULL, messages BIGINT NOT NULL);
+";
+
+/// Microseconds since the Unix epoch.
+pub fn micros(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// The stored instant as RFC 3339 UTC with microseconds (the API's form).
+pub fn instant(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(kernel::time::format)
+        .unwrap_or_default()
+}
+
+/// Raw bytes as text: UTF-8 when valid, else Latin-1 (every byte a character).
+pub fn decode(raw: &[u8]) -> (String, bool) {
+    match std::str::from_utf8(raw) {
+        Ok(s) => (s.to_owned(), false),
+        Err(_) => (raw.iter().map(|&b| char::from(b)).collect(), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_log_file_sits_beside_the_main_database() {
+        assert_eq!(
+            Location::of("sqlite:///srv/cst/cst.db?mode=rwc").unwrap(),
+            Location::Sqlite("/srv/cst/cst.logs.db".into())
+        );
+        assert_eq!(
+            Location::of("/tmp/x/data.sqlite").unwrap(),
+            Location::Sqlite("/tmp/x/data.logs.db".into())
+        );
+        assert!(matches!(
+            Location::of("postgres://u@h/db").unwrap(),
+            Location::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn raw_bytes_decode_as_utf8_or_latin1() {
+        assert_eq!(decode("perché".as_bytes()), ("perché".into(), false));
+        assert_eq!(decode(b"perch\xe9"), ("perché".into(), true));
+    }
+}
