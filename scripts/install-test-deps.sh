@@ -18,6 +18,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 # The statement PDF's text is read back with poppler's pdftotext.
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The syslog TLS tests make their certificates with openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The SMTP test server runs under Debian's python3 (/usr/bin/python3), whatever python3 is first on PATH.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then

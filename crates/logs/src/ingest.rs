@@ -49,7 +49,33 @@ impl Transport {
     }
 }
 
-/// One received message, ready to store.
+/// The bytes of one socket read, shared by the records framed out of it (one allocation per
+/// read, not per message).
+#[derive(Debug, Clone)]
+pub struct Raw {
+    buf: Arc<Vec<u8>>,
+    start: u32,
+    len: u32,
+}
+
+impl Raw {
+    pub fn bytes(&self) -> &[u8] {
+        let s = self.start as usize;
+        self.buf.get(s..s + self.len as usize).unwrap_or_default()
+    }
+
+    /// A copy of `b` on its own.
+    pub fn copy_of(b: &[u8]) -> Raw {
+        Raw {
+            len: u32::try_from(b.len()).unwrap_or(u32::MAX),
+            buf: Arc::new(b.to_vec()),
+            start: 0,
+        }
+    }
+}
+
+/// One received message, ready to store: its raw bytes and what was read out of them that the
+/// store needs (the parsed fields are read again from the raw bytes when shown).
 #[derive(Debug, Clone)]
 pub struct Record {
     /// 0: from an unknown source, in quarantine.
@@ -59,9 +85,104 @@ pub struct Record {
     pub received: i64,
     pub peer: Arc<str>,
     pub transport: Transport,
-    pub raw: Vec<u8>,
-    pub message: syslog::Message,
-    pub access: Option<syslog::AccessEvent>,
+    pub raw: Raw,
+    /// The time the message states, µs.
+    pub stated: Option<i64>,
+    /// RFC 5424 `sequenceId`.
+    pub sequence: Option<u64>,
+    /// The host name the message states, kept when a sequence number or an access event needs it.
+    pub hostname: Option<Box<str>>,
+    /// The access event, its host defaulting to the message's host name.
+    pub access: Option<Box<syslog::AccessEvent>>,
+}
+
+/// The frames of one read, parsed, before they become records sharing one buffer.
+#[derive(Default)]
+pub struct Chunk {
+    bytes: Vec<u8>,
+    parts: Vec<Part>,
+}
+
+struct Part {
+    start: u32,
+    len: u32,
+    from: Resolved,
+    peer: Arc<str>,
+    received: i64,
+    stated: Option<i64>,
+    sequence: Option<u64>,
+    hostname: Option<Box<str>>,
+    access: Option<Box<syslog::AccessEvent>>,
+}
+
+impl Chunk {
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            bytes: Vec::with_capacity(bytes),
+            parts: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Parses one frame into the chunk.
+    pub fn add(&mut self, raw: &[u8], peer: &Arc<str>, from: &Resolved, received: i64) {
+        let at = chrono::DateTime::from_timestamp_micros(received).unwrap_or_default();
+        let m = syslog::parse(raw, at, &from.time);
+        let access = syslog::extract(&m).map(|mut a| {
+            if a.host.is_none() {
+                a.host.clone_from(&m.hostname);
+            }
+            Box::new(a)
+        });
+        let hostname = if m.sequence.is_some() {
+            m.hostname.map(String::into_boxed_str)
+        } else {
+            None
+        };
+        let start = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
+        self.bytes.extend_from_slice(raw);
+        self.parts.push(Part {
+            start,
+            len: u32::try_from(raw.len()).unwrap_or(u32::MAX),
+            from: from.clone(),
+            peer: peer.clone(),
+            received,
+            stated: m.timestamp.map(|t| t.timestamp_micros()),
+            sequence: m.sequence,
+            hostname,
+            access,
+        });
+    }
+
+    pub fn into_records(self, transport: Transport) -> Vec<Record> {
+        let buf = Arc::new(self.bytes);
+        self.parts
+            .into_iter()
+            .map(|p| Record {
+                entity_id: p.from.entity_id,
+                source_id: p.from.source_id,
+                received: p.received,
+                peer: p.peer,
+                transport,
+                raw: Raw {
+                    buf: buf.clone(),
+                    start: p.start,
+                    len: p.len,
+                },
+                stated: p.stated,
+                sequence: p.sequence,
+                hostname: p.hostname,
+                access: p.access,
+            })
+            .collect()
+    }
 }
 
 /// Counters of this process's receivers and writer, for `/metrics` and the pages.
@@ -266,30 +387,6 @@ impl Ingest {
         micros(self.clock.now())
     }
 
-    /// One frame made into a record.
-    pub fn record(
-        &self,
-        raw: &[u8],
-        peer: &Arc<str>,
-        transport: Transport,
-        from: &Resolved,
-        received: i64,
-    ) -> Record {
-        let at = chrono::DateTime::from_timestamp_micros(received).unwrap_or_default();
-        let message = syslog::parse(raw, at, &from.time);
-        let access = syslog::extract(&message);
-        Record {
-            entity_id: from.entity_id,
-            source_id: from.source_id,
-            received,
-            peer: peer.clone(),
-            transport,
-            raw: raw.to_vec(),
-            message,
-            access,
-        }
-    }
-
     /// Hands records to the collector; waits while the pipeline is full (back-pressure).
     pub async fn send(&self, chunk: Vec<Record>) -> Result<(), LogsError> {
         if chunk.is_empty() {
@@ -324,8 +421,8 @@ pub struct Sequences(HashMap<(Arc<str>, String), u64>);
 
 impl Sequences {
     pub fn observe(&mut self, r: &Record) -> Option<Gap> {
-        let seq = r.message.sequence?;
-        let app = r.message.hostname.as_deref().unwrap_or("-").to_owned();
+        let seq = r.sequence?;
+        let app = r.hostname.as_deref().unwrap_or("-").to_owned();
         let last = self.0.insert((r.peer.clone(), app.clone()), seq)?;
         let expected = if last >= 2_147_483_647 { 1 } else { last + 1 };
         // A restart of the sender begins again at 1: not a gap.
@@ -359,12 +456,15 @@ impl Writer {
 /// Gathers chunks into batches and commits each, retrying a failed commit until it succeeds.
 async fn collect(mut rx: mpsc::Receiver<Vec<Record>>, stats: &Stats, writer: &mut Writer) {
     let mut sequences = Sequences::default();
+    // Kept between batches: its memory is reused, not asked of the system again.
+    let mut batch: Vec<Record> = Vec::new();
     loop {
-        let Some(first) = rx.recv().await else {
+        let Some(mut first) = rx.recv().await else {
             return;
         };
         let deadline = Instant::now() + BATCH_WINDOW;
-        let mut batch = first;
+        batch.clear();
+        batch.append(&mut first);
         while batch.len() < MAX_BATCH {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

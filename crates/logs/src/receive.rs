@@ -19,7 +19,7 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 use tokio_rustls::rustls;
 
-use crate::ingest::{Ingest, Transport};
+use crate::ingest::{Chunk, Ingest, Transport};
 use crate::model::canonical;
 use crate::LogsError;
 
@@ -136,15 +136,15 @@ async fn udp(sock: UdpSocket, ingest: Ingest, stop: watch::Receiver<bool>) {
         };
         let now = ingest.now();
         let map = ingest.sources();
-        let mut chunk = Vec::with_capacity(8);
-        let take = |data: &[u8], from: SocketAddr, chunk: &mut Vec<_>| {
+        let mut chunk = Chunk::with_capacity(n * 2);
+        let take = |data: &[u8], from: SocketAddr, chunk: &mut Chunk| {
             let data = trim_datagram(data);
             if data.is_empty() {
                 return;
             }
             let ip = canonical(from.ip());
             let peer: Arc<str> = ip.to_string().into();
-            chunk.push(ingest.record(data, &peer, Transport::Udp, &map.resolve(ip, None), now));
+            chunk.add(data, &peer, &map.resolve(ip, None), now);
         };
         take(&buf[..n], from, &mut chunk);
         while chunk.len() < UDP_CHUNK {
@@ -153,6 +153,7 @@ async fn udp(sock: UdpSocket, ingest: Ingest, stop: watch::Receiver<bool>) {
                 Err(_) => break,
             }
         }
+        let chunk = chunk.into_records(Transport::Udp);
         if ingest.send(chunk).await.is_err() {
             return;
         }
@@ -252,13 +253,13 @@ async fn stream<S: AsyncRead + Unpin>(
         };
         let now = ingest.now();
         let from = ingest.sources().resolve(ip, fingerprint.as_deref());
-        let mut chunk = Vec::new();
+        let mut chunk = Chunk::with_capacity(n + 256);
         let mut broken = false;
         if n > 0 {
             framer.push(&buf[..n]);
             loop {
                 match framer.next_frame() {
-                    Ok(Some(f)) => chunk.push(ingest.record(f, &peer, transport, &from, now)),
+                    Ok(Some(f)) => chunk.add(f, &peer, &from, now),
                     Ok(None) => break,
                     Err(e) => {
                         ingest.stats.framing_errors.fetch_add(1, Ordering::Relaxed);
@@ -269,8 +270,9 @@ async fn stream<S: AsyncRead + Unpin>(
                 }
             }
         } else if let Some(f) = framer.finish() {
-            chunk.push(ingest.record(f, &peer, transport, &from, now));
+            chunk.add(f, &peer, &from, now);
         }
+        let chunk = chunk.into_records(transport);
         let truncated = framer.truncated();
         if truncated > counted {
             ingest

@@ -9,14 +9,20 @@
 //! Times are `BIGINT` microseconds since the Unix epoch, UTC: this store is operational data,
 //! outside the business tables' portable-text convention, and integers keep its indexes small.
 //!
-//! **Tamper evidence.** Each committed batch holds the messages of one entity (0: quarantine)
-//! with contiguous ids; its hash covers the previous batch's hash of the same entity, its own
-//! number and id range, and each message's id, receive time, peer and raw bytes (`hash.rs`).
-//! `log_heads` keeps each chain's last hash. `verify` recomputes every chain.
+//! **Segments.** A committed batch is stored as one row per entity (0: quarantine), its
+//! messages packed in one blob with contiguous ids (`segment.rs`): one row per batch, not per
+//! message, is what keeps ingest as fast as a daemon appending to a file. The access events
+//! read out of the messages are rows of their own (`log_access`), indexed for the review.
+//!
+//! **Tamper evidence.** A segment's hash covers the previous segment's hash of the same entity,
+//! its own number and id range, and its whole blob (`hash.rs`). `log_heads` keeps each chain's
+//! last hash. `verify` recomputes every chain.
 
+pub mod batch;
 pub mod hash;
 pub mod pg_writer;
 pub mod query;
+pub mod segment;
 pub mod sqlite_writer;
 pub mod verify;
 
@@ -147,32 +153,31 @@ impl LogStore {
     }
 }
 
-/// The tables of the log store, for SQLite.
+/// The tables of the log store, for SQLite. A segment holds the messages of one entity from
+/// one batch (`segment.rs`); `log_access` the access events read out of them, one row each.
 const SQLITE_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS log_counter (
-    id BIGINT PRIMARY KEY, next_message BIGINT NOT NULL, next_batch BIGINT NOT NULL);
-INSERT OR IGNORE INTO log_counter (id, next_message, next_batch) VALUES (1, 1, 1);
-CREATE TABLE IF NOT EXISTS log_messages (
-    id INTEGER PRIMARY KEY,
+    id BIGINT PRIMARY KEY, next_message BIGINT NOT NULL, next_segment BIGINT NOT NULL);
+INSERT OR IGNORE INTO log_counter (id, next_message, next_segment) VALUES (1, 1, 1);
+CREATE TABLE IF NOT EXISTS log_segments (
+    id BIGINT NOT NULL,
     entity_id BIGINT NOT NULL,
-    source_id BIGINT,
-    received_at BIGINT NOT NULL,
-    peer TEXT NOT NULL,
-    transport TEXT NOT NULL,
-    format TEXT NOT NULL,
-    facility BIGINT,
-    severity BIGINT,
-    ts BIGINT,
-    hostname TEXT,
-    app TEXT,
-    procid TEXT,
-    msgid TEXT,
-    raw BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS log_messages_entity ON log_messages (entity_id, received_at);
+    first_id BIGINT NOT NULL,
+    last_id BIGINT NOT NULL,
+    received_from BIGINT NOT NULL,
+    received_to BIGINT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    committed_at BIGINT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (id));
+CREATE INDEX IF NOT EXISTS log_segments_entity ON log_segments (entity_id, received_to);
 CREATE TABLE IF NOT EXISTS log_access (
     id INTEGER PRIMARY KEY,
     message_id BIGINT NOT NULL,
+    segment_id BIGINT NOT NULL,
     entity_id BIGINT NOT NULL,
+    peer TEXT NOT NULL,
     at BIGINT NOT NULL,
     username TEXT NOT NULL,
     target_user TEXT,
@@ -186,56 +191,45 @@ CREATE TABLE IF NOT EXISTS log_access (
     detail TEXT);
 CREATE INDEX IF NOT EXISTS log_access_entity ON log_access (entity_id, at);
 CREATE INDEX IF NOT EXISTS log_access_user ON log_access (entity_id, username, at);
-CREATE TABLE IF NOT EXISTS log_batches (
-    id BIGINT PRIMARY KEY,
-    entity_id BIGINT NOT NULL,
-    first_id BIGINT NOT NULL,
-    last_id BIGINT NOT NULL,
-    received_from BIGINT NOT NULL,
-    received_to BIGINT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    committed_at BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS log_batches_entity ON log_batches (entity_id, id);
-CREATE TABLE IF NOT EXISTS log_heads (
-    entity_id BIGINT PRIMARY KEY, batch_id BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS log_gaps (
     id INTEGER PRIMARY KEY, entity_id BIGINT NOT NULL, peer TEXT NOT NULL, app TEXT NOT NULL,
     expected BIGINT NOT NULL, got BIGINT NOT NULL, at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS log_gaps_entity ON log_gaps (entity_id, at);
+CREATE TABLE IF NOT EXISTS log_heads (
+    entity_id BIGINT PRIMARY KEY, segment_id BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS log_seen (
     source_key TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT,
     last_at BIGINT NOT NULL, messages BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_assignments (
+    peer TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT NOT NULL,
+    assigned_at BIGINT NOT NULL);
 ";
 
-/// The same tables for PostgreSQL; the messages partitioned by day of receipt (`pg_writer`
-/// creates each day's partition before its first row).
+/// The same tables for PostgreSQL; segments partitioned by the day of their first message
+/// (`pg_writer` creates each day's partition before its first segment).
 const PG_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS log_counter (
-    id BIGINT PRIMARY KEY, next_message BIGINT NOT NULL, next_batch BIGINT NOT NULL);
-INSERT INTO log_counter (id, next_message, next_batch) VALUES (1, 1, 1) ON CONFLICT DO NOTHING;
-CREATE TABLE IF NOT EXISTS log_messages (
+    id BIGINT PRIMARY KEY, next_message BIGINT NOT NULL, next_segment BIGINT NOT NULL);
+INSERT INTO log_counter (id, next_message, next_segment) VALUES (1, 1, 1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS log_segments (
     id BIGINT NOT NULL,
     entity_id BIGINT NOT NULL,
-    source_id BIGINT,
-    received_at BIGINT NOT NULL,
-    peer TEXT NOT NULL,
-    transport TEXT NOT NULL,
-    format TEXT NOT NULL,
-    facility BIGINT,
-    severity BIGINT,
-    ts BIGINT,
-    hostname TEXT,
-    app TEXT,
-    procid TEXT,
-    msgid TEXT,
-    raw BYTEA NOT NULL) PARTITION BY RANGE (received_at);
-CREATE INDEX IF NOT EXISTS log_messages_entity ON log_messages (entity_id, received_at);
-CREATE INDEX IF NOT EXISTS log_messages_id ON log_messages (id);
+    first_id BIGINT NOT NULL,
+    last_id BIGINT NOT NULL,
+    received_from BIGINT NOT NULL,
+    received_to BIGINT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    committed_at BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (id, received_from)) PARTITION BY RANGE (received_from);
+CREATE INDEX IF NOT EXISTS log_segments_entity ON log_segments (entity_id, received_to);
 CREATE TABLE IF NOT EXISTS log_access (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     message_id BIGINT NOT NULL,
+    segment_id BIGINT NOT NULL,
     entity_id BIGINT NOT NULL,
+    peer TEXT NOT NULL,
     at BIGINT NOT NULL,
     username TEXT NOT NULL,
     target_user TEXT,
@@ -249,27 +243,19 @@ CREATE TABLE IF NOT EXISTS log_access (
     detail TEXT);
 CREATE INDEX IF NOT EXISTS log_access_entity ON log_access (entity_id, at);
 CREATE INDEX IF NOT EXISTS log_access_user ON log_access (entity_id, username, at);
-CREATE TABLE IF NOT EXISTS log_batches (
-    id BIGINT PRIMARY KEY,
-    entity_id BIGINT NOT NULL,
-    first_id BIGINT NOT NULL,
-    last_id BIGINT NOT NULL,
-    received_from BIGINT NOT NULL,
-    received_to BIGINT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    committed_at BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS log_batches_entity ON log_batches (entity_id, id);
-CREATE TABLE IF NOT EXISTS log_heads (
-    entity_id BIGINT PRIMARY KEY, batch_id BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS log_gaps (
     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, entity_id BIGINT NOT NULL,
     peer TEXT NOT NULL, app TEXT NOT NULL, expected BIGINT NOT NULL, got BIGINT NOT NULL,
     at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS log_gaps_entity ON log_gaps (entity_id, at);
+CREATE TABLE IF NOT EXISTS log_heads (
+    entity_id BIGINT PRIMARY KEY, segment_id BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS log_seen (
     source_key TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT,
     last_at BIGINT NOT NULL, messages BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_assignments (
+    peer TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT NOT NULL,
+    assigned_at BIGINT NOT NULL);
 ";
 
 /// Microseconds since the Unix epoch.

@@ -86,6 +86,16 @@ async fn entity(admin: &Api, name: &str) -> i64 {
     e["id"].as_i64().unwrap()
 }
 
+/// The first item of a page that `pick` picks.
+fn item(page: &Value, pick: impl Fn(&&Value) -> bool) -> &Value {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(pick)
+        .unwrap_or_else(|| panic!("no such item in {page}"))
+}
+
 fn texts(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -211,30 +221,17 @@ async fn syslog_over_udp_tcp_and_tls_is_stored_by_source_with_access_events(b: B
         all.iter().any(|t| t.contains("città di Abano, perché no")),
         "{all:?}"
     );
-    let latin = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["text"].as_str().unwrap().contains("città"))
-        .unwrap();
+    let latin = item(&page, |m| m["text"].as_str().unwrap().contains("città"));
     assert_eq!(latin["latin1"], true);
-    let impossible = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["text"].as_str().unwrap().contains("orario impossibile"))
-        .unwrap();
+    let impossible = item(&page, |m| {
+        m["text"].as_str().unwrap().contains("orario impossibile")
+    });
     assert_eq!(impossible["timestamp"], Value::Null, "{impossible}");
     assert!(impossible["received_at"]
         .as_str()
         .unwrap()
         .starts_with("20"));
-    let sudo = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["app"] == "sudo")
-        .unwrap();
+    let sudo = item(&page, |m| m["app"] == "sudo");
     assert_eq!(sudo["format"], "rfc5424");
     assert_eq!(sudo["timestamp"], "2026-12-04T09:15:00.123456Z");
     assert_eq!(sudo["hostname"], "srv-anagrafe");
@@ -276,12 +273,7 @@ async fn syslog_over_udp_tcp_and_tls_is_stored_by_source_with_access_events(b: B
         actions.contains(&("session_close", "sshd")) || actions.contains(&("session_close", "pam")),
         "{acc}"
     );
-    let login = acc["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["action"] == "login")
-        .unwrap();
+    let login = item(&acc, |a| a["action"] == "login");
     assert_eq!(login["from"], "10.0.0.5");
     assert_eq!(login["outcome"], "success");
     assert_eq!(login["method"], "password");
@@ -450,50 +442,70 @@ async fn the_log_store_is_tamper_evident(b: Backend) {
     let app = receiving(b, None).await;
     let tcp = app.syslog.as_ref().unwrap().bound.tcp.unwrap();
     let admin = app.api(&app.user("capo", "admin", &[]).await).await;
+    // Three batches, so three segments in the quarantine's chain.
     let mut all = Vec::new();
     for i in 0..30 {
         all.extend(format!("<13>Dec  4 10:00:00 host app: messaggio {i}\n").into_bytes());
     }
     tcp_send(tcp, &all).await;
     committed(&admin, 30).await;
-    tcp_send(tcp, b"<13>Dec  4 10:00:01 host app: ultimo\n").await;
+    tcp_send(tcp, b"<13>Dec  4 10:00:01 host app: secondo\n").await;
     committed(&admin, 31).await;
+    tcp_send(tcp, b"<13>Dec  4 10:00:02 host app: terzo\n").await;
+    committed(&admin, 32).await;
     let (ok, said) = verify(&app);
     assert!(ok, "{said}");
-    assert!(said.contains("31 messages"), "{said}");
+    assert!(said.contains("32 messages in 3 batches"), "{said}");
 
     let pool = raw_store(&app).await;
-    // One message's text changed.
-    let edit = match b {
-        Backend::Sqlite => "UPDATE log_messages SET raw = CAST('<13>falso' AS BLOB) WHERE id = 5",
-        Backend::Postgres => {
-            "UPDATE log_messages SET raw = convert_to('<13>falso', 'UTF8') WHERE id = 5"
-        }
-    };
-    sqlx::query(sqlx::AssertSqlSafe(edit))
+    let segments: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT id, data FROM log_segments ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(segments.len(), 3);
+    // One message's text changed in place, same length.
+    let (first, mut data) = segments[0].clone();
+    let at = data.windows(11).position(|w| w == b"messaggio 4").unwrap();
+    data[at..at + 11].copy_from_slice(b"messaggio X");
+    sqlx::query("UPDATE log_segments SET data = $1 WHERE id = $2")
+        .bind(&data)
+        .bind(first)
         .execute(&pool)
         .await
         .unwrap();
     let (ok, said) = verify(&app);
     assert!(!ok);
-    assert!(said.contains("alterati"), "{said}");
-    // One deleted, and the last batch removed with its messages.
-    sqlx::query("DELETE FROM log_messages WHERE id = 7")
+    assert!(
+        said.contains(&format!("blocco {first}")) && said.contains("alterati"),
+        "{said}"
+    );
+    // The middle segment removed: the chain no longer links.
+    sqlx::query("DELETE FROM log_segments WHERE id = $1")
+        .bind(segments[1].0)
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM log_messages WHERE id = 31")
+    let (_, said) = verify(&app);
+    assert!(said.contains("non segue il blocco precedente"), "{said}");
+    // The last one removed too: the chain is shorter than its head says.
+    sqlx::query("DELETE FROM log_segments WHERE id = $1")
+        .bind(segments[2].0)
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM log_batches WHERE last_id = 31")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let (ok, said) = verify(&app);
-    assert!(!ok);
-    assert!(said.contains("cancellati"), "{said}");
+    let (_, said) = verify(&app);
     assert!(said.contains("troncata"), "{said}");
+    // A blob cut short.
+    sqlx::query("UPDATE log_segments SET data = $1 WHERE id = $2")
+        .bind(&segments[0].1[..40])
+        .bind(first)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (ok, said) = verify(&app);
+    assert!(!ok);
+    assert!(said.contains("troncato"), "{said}");
     pool.close().await;
 }
 

@@ -1,13 +1,13 @@
-//! The hash of a committed batch (version 1). Written once here, used by both writers and by
+//! The hash of a committed segment (version 1). Written once here, used by both writers and by
 //! `verify`:
 //!
 //! ```text
-//! SHA-256( "cst-logs/1" 0x0A entity 0x0A batch 0x0A first_id 0x0A last_id 0x0A prev_hash 0x0A
-//!          { id 0x0A received_at 0x0A peer 0x0A len(raw) 0x0A raw 0x0A } for each message by id )
+//! SHA-256( "cst-logs/1" 0x0A entity 0x0A segment 0x0A first_id 0x0A last_id 0x0A prev_hash 0x0A
+//!          blob )
 //! ```
 //!
-//! numbers in decimal ASCII, hashes in lowercase hex. The entity a message belongs to is left
-//! out on purpose: a quarantined message assigned to an entity later keeps its hash.
+//! numbers in decimal ASCII, hashes in lowercase hex; the blob is the segment exactly as stored
+//! (every message's receive time, stated time, source, sender address and raw bytes).
 
 use sha2::{Digest, Sha256};
 
@@ -29,29 +29,13 @@ impl BatchHasher {
         Self(h)
     }
 
-    pub fn message(&mut self, id: i64, received_at: i64, peer: &str, raw: &[u8]) {
-        let h = &mut self.0;
-        let mut buf = itoa_buf(id);
-        h.update(&buf);
-        buf = itoa_buf(received_at);
-        h.update(&buf);
-        h.update(peer.as_bytes());
-        h.update(b"\n");
-        h.update(itoa_buf(raw.len() as i64));
-        h.update(raw);
-        h.update(b"\n");
+    pub fn bytes(&mut self, blob: &[u8]) {
+        self.0.update(blob);
     }
 
     pub fn finish(self) -> String {
         hex::encode(self.0.finalize())
     }
-}
-
-/// `n` in decimal followed by a line feed.
-fn itoa_buf(n: i64) -> Vec<u8> {
-    let mut v = n.to_string().into_bytes();
-    v.push(b'\n');
-    v
 }
 
 #[cfg(test)]
@@ -61,19 +45,18 @@ mod tests {
 
     #[test]
     fn every_covered_part_changes_the_hash() {
-        let h = |entity, batch, prev: &str, id, at, peer: &str, raw: &[u8]| {
-            let mut b = BatchHasher::new(entity, batch, id, id, prev);
-            b.message(id, at, peer, raw);
+        let h = |entity, seg, prev: &str, first, last, blob: &[u8]| {
+            let mut b = BatchHasher::new(entity, seg, first, last, prev);
+            b.bytes(blob);
             b.finish()
         };
-        let base = h(1, 1, GENESIS, 1, 10, "10.0.0.1", b"m");
-        assert_eq!(base, h(1, 1, GENESIS, 1, 10, "10.0.0.1", b"m"));
-        assert_ne!(base, h(2, 1, GENESIS, 1, 10, "10.0.0.1", b"m"));
-        assert_ne!(base, h(1, 2, GENESIS, 1, 10, "10.0.0.1", b"m"));
-        assert_ne!(base, h(1, 1, &"1".repeat(64), 1, 10, "10.0.0.1", b"m"));
-        assert_ne!(base, h(1, 1, GENESIS, 2, 10, "10.0.0.1", b"m"));
-        assert_ne!(base, h(1, 1, GENESIS, 1, 11, "10.0.0.1", b"m"));
-        assert_ne!(base, h(1, 1, GENESIS, 1, 10, "10.0.0.2", b"m"));
-        assert_ne!(base, h(1, 1, GENESIS, 1, 10, "10.0.0.1", b"n"));
+        let base = h(1, 1, GENESIS, 1, 2, b"m");
+        assert_eq!(base, h(1, 1, GENESIS, 1, 2, b"m"));
+        assert_ne!(base, h(2, 1, GENESIS, 1, 2, b"m"));
+        assert_ne!(base, h(1, 2, GENESIS, 1, 2, b"m"));
+        assert_ne!(base, h(1, 1, &"1".repeat(64), 1, 2, b"m"));
+        assert_ne!(base, h(1, 1, GENESIS, 2, 2, b"m"));
+        assert_ne!(base, h(1, 1, GENESIS, 1, 3, b"m"));
+        assert_ne!(base, h(1, 1, GENESIS, 1, 2, b"n"));
     }
 }

@@ -1,18 +1,17 @@
-//! The PostgreSQL writer: a batch in one transaction, its messages and access events sent with
-//! `COPY … FROM STDIN` (text format). The counter row `log_counter` hands out contiguous ids
-//! and batch numbers and, being locked until commit, orders the chains when several `cst
-//! serve` processes write at once. Each day's partition of `log_messages` is created before its
-//! first row.
+//! The PostgreSQL writer: a batch in one transaction, one segment row per entity, the access
+//! events sent with `COPY … FROM STDIN` (text format). The counter row `log_counter` hands out
+//! contiguous ids and segment numbers and, being locked until commit, orders the chains when
+//! several `cst serve` processes write at once. Each day's partition of `log_segments` is
+//! created before its first row.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Row;
 
 use crate::ingest::{Gap, Record, Written};
-use crate::store::hash::{BatchHasher, GENESIS};
-use crate::store::sqlite_writer::{by_entity, format_name, seen_of};
+use crate::store::batch::{access_at, build, by_entity, recycle, seen_of};
 use crate::store::{Location, LogStore};
 use crate::LogsError;
 
@@ -22,6 +21,7 @@ pub struct PgWriter {
     pool: Option<PgPool>,
     url: String,
     days: HashSet<i64>,
+    spare: Vec<Vec<u8>>,
 }
 
 impl PgWriter {
@@ -34,6 +34,7 @@ impl PgWriter {
             pool: None,
             url,
             days: HashSet::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -49,11 +50,11 @@ impl PgWriter {
         Ok(p)
     }
 
-    /// Creates the partitions of the days the batch falls in.
-    async fn partitions(&mut self, pool: &PgPool, batch: &[Record]) -> Result<(), LogsError> {
-        let days: HashSet<i64> = batch
+    /// Creates the partitions of the days the segments start in.
+    async fn partitions(&mut self, pool: &PgPool, starts: &[i64]) -> Result<(), LogsError> {
+        let days: HashSet<i64> = starts
             .iter()
-            .map(|r| r.received.div_euclid(DAY_US))
+            .map(|t| t.div_euclid(DAY_US))
             .filter(|d| !self.days.contains(d))
             .collect();
         for day in days {
@@ -61,7 +62,7 @@ impl PgWriter {
                 .map(|t| t.format("%Y%m%d").to_string())
                 .unwrap_or_else(|| day.to_string());
             let sql = format!(
-                "CREATE TABLE IF NOT EXISTS log_messages_d{name} PARTITION OF log_messages \
+                "CREATE TABLE IF NOT EXISTS log_segments_d{name} PARTITION OF log_segments \
                  FOR VALUES FROM ({}) TO ({})",
                 day * DAY_US,
                 (day + 1) * DAY_US
@@ -80,109 +81,92 @@ impl PgWriter {
 
     pub async fn write(&mut self, batch: &[Record], gaps: &[Gap]) -> Result<Written, LogsError> {
         let pool = self.pool()?;
-        self.partitions(&pool, batch).await?;
         let groups = by_entity(batch);
+        let starts: Vec<i64> = groups
+            .values()
+            .filter_map(|idx| idx.iter().map(|&i| batch[i].received).min())
+            .collect();
+        self.partitions(&pool, &starts).await?;
         let now = chrono::Utc::now().timestamp_micros();
         let mut tx = pool.begin().await?;
         let row = sqlx::query(
             "UPDATE log_counter SET next_message = next_message + $1, \
-             next_batch = next_batch + $2 WHERE id = 1 \
-             RETURNING next_message - $1, next_batch - $2",
+             next_segment = next_segment + $2 WHERE id = 1 \
+             RETURNING next_message - $1, next_segment - $2",
         )
         .bind(batch.len() as i64)
         .bind(groups.len() as i64)
         .fetch_one(&mut *tx)
         .await?;
-        let (mut next_id, mut next_batch): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-        let mut messages = String::with_capacity(batch.len() * 400);
+        let (next_id, next_segment): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        let entities: Vec<i64> = groups.keys().copied().collect();
+        let heads: HashMap<i64, String> =
+            sqlx::query_as("SELECT entity_id, hash FROM log_heads WHERE entity_id = ANY($1)")
+                .bind(&entities)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        let built = build(
+            batch,
+            &groups,
+            next_id,
+            next_segment,
+            &heads,
+            &mut self.spare,
+        );
         let mut access = String::new();
-        let mut blocks = Vec::with_capacity(groups.len());
         let mut written = Written::default();
-        for (entity, idx) in &groups {
-            let prev: String =
-                sqlx::query_scalar("SELECT hash FROM log_heads WHERE entity_id = $1")
-                    .bind(entity)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .unwrap_or_else(|| GENESIS.to_owned());
-            let first = next_id;
-            let last = first + idx.len() as i64 - 1;
-            let mut hasher = BatchHasher::new(*entity, next_batch, first, last, &prev);
-            let (mut from, mut to) = (i64::MAX, i64::MIN);
-            for &i in idx {
-                let r = &batch[i];
-                let id = next_id;
-                next_id += 1;
-                hasher.message(id, r.received, &r.peer, &r.raw);
-                from = from.min(r.received);
-                to = to.max(r.received);
-                message_line(&mut messages, id, r);
-                if let Some(a) = &r.access {
-                    access_line(&mut access, id, r, a);
+        for b in &built {
+            sqlx::query(
+                "INSERT INTO log_segments (id, entity_id, first_id, last_id, received_from, \
+                 received_to, prev_hash, hash, committed_at, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(b.id)
+            .bind(b.entity)
+            .bind(b.first)
+            .bind(b.last)
+            .bind(b.from)
+            .bind(b.to)
+            .bind(&b.prev)
+            .bind(&b.hash)
+            .bind(now)
+            .bind(&b.data)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO log_heads (entity_id, segment_id, hash) VALUES ($1, $2, $3) \
+                 ON CONFLICT (entity_id) DO UPDATE SET segment_id = excluded.segment_id, \
+                 hash = excluded.hash",
+            )
+            .bind(b.entity)
+            .bind(b.id)
+            .bind(&b.hash)
+            .execute(&mut *tx)
+            .await?;
+            for &(message_id, i) in &b.access {
+                if let Some(a) = &batch[i].access {
+                    access_line(&mut access, message_id, b.id, &batch[i], a);
                     written.access += 1;
                 }
             }
-            blocks.push((
-                next_batch,
-                *entity,
-                first,
-                last,
-                from,
-                to,
-                prev,
-                hasher.finish(),
-            ));
-            next_batch += 1;
-            written.messages += idx.len() as u64;
-            if *entity == 0 {
-                written.quarantined += idx.len() as u64;
+            let n = (b.last - b.first + 1) as u64;
+            written.messages += n;
+            if b.entity == 0 {
+                written.quarantined += n;
             }
         }
-        let mut copy = tx
-            .copy_in_raw(
-                "COPY log_messages (id, entity_id, source_id, received_at, peer, transport, \
-                 format, facility, severity, ts, hostname, app, procid, msgid, raw) FROM STDIN",
-            )
-            .await?;
-        copy.send(messages.into_bytes()).await?;
-        copy.finish().await?;
         if !access.is_empty() {
             let mut copy = tx
                 .copy_in_raw(
-                    "COPY log_access (message_id, entity_id, at, username, target_user, \
-                     from_addr, host, action, outcome, method, family, code, detail) FROM STDIN",
+                    "COPY log_access (message_id, segment_id, entity_id, peer, at, username, \
+                     target_user, from_addr, host, action, outcome, method, family, code, detail) \
+                     FROM STDIN",
                 )
                 .await?;
             copy.send(access.into_bytes()).await?;
             copy.finish().await?;
-        }
-        for (id, entity, first, last, from, to, prev, hash) in &blocks {
-            sqlx::query(
-                "INSERT INTO log_batches (id, entity_id, first_id, last_id, received_from, \
-                 received_to, prev_hash, hash, committed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(id)
-            .bind(entity)
-            .bind(first)
-            .bind(last)
-            .bind(from)
-            .bind(to)
-            .bind(prev)
-            .bind(hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO log_heads (entity_id, batch_id, hash) VALUES ($1, $2, $3) \
-                 ON CONFLICT (entity_id) DO UPDATE SET batch_id = excluded.batch_id, \
-                 hash = excluded.hash",
-            )
-            .bind(entity)
-            .bind(id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
         }
         for g in gaps {
             sqlx::query(
@@ -215,6 +199,7 @@ impl PgWriter {
             .await?;
         }
         tx.commit().await?;
+        recycle(built, &mut self.spare);
         Ok(written)
     }
 }
@@ -255,61 +240,21 @@ fn int(out: &mut String, v: Option<i64>) {
     }
 }
 
-fn message_line(out: &mut String, id: i64, r: &Record) {
-    let m = &r.message;
+fn access_line(out: &mut String, id: i64, segment: i64, r: &Record, a: &syslog::AccessEvent) {
     int(out, Some(id));
     out.push('\t');
+    int(out, Some(segment));
+    out.push('\t');
     int(out, Some(r.entity_id));
-    out.push('\t');
-    int(out, r.source_id);
-    out.push('\t');
-    int(out, Some(r.received));
     out.push('\t');
     field(out, Some(&r.peer));
     out.push('\t');
-    field(out, Some(r.transport.as_str()));
-    out.push('\t');
-    field(out, Some(format_name(m.format)));
-    out.push('\t');
-    int(out, m.facility.map(i64::from));
-    out.push('\t');
-    int(out, m.severity.map(i64::from));
-    out.push('\t');
-    int(out, m.timestamp.map(|t| t.timestamp_micros()));
-    out.push('\t');
-    field(out, m.hostname.as_deref());
-    out.push('\t');
-    field(out, m.app.as_deref());
-    out.push('\t');
-    field(out, m.procid.as_deref());
-    out.push('\t');
-    field(out, m.msgid.as_deref());
-    out.push('\t');
-    // bytea in hex, its backslash escaped for COPY.
-    out.push_str("\\\\x");
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in &r.raw {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    out.push('\n');
-}
-
-fn access_line(out: &mut String, id: i64, r: &Record, a: &syslog::AccessEvent) {
-    let m = &r.message;
-    int(out, Some(id));
-    out.push('\t');
-    int(out, Some(r.entity_id));
-    out.push('\t');
-    int(
-        out,
-        Some(m.timestamp.map_or(r.received, |t| t.timestamp_micros())),
-    );
+    int(out, Some(access_at(r)));
     for v in [
         Some(a.user.as_str()),
         a.target_user.as_deref(),
         a.from.as_deref(),
-        a.host.as_deref().or(m.hostname.as_deref()),
+        a.host.as_deref(),
         Some(a.action.as_str()),
         Some(a.outcome.as_str()),
         a.method.as_deref(),

@@ -1,12 +1,13 @@
-//! Reads of the log store: an entity's messages and access events, filtered, newest first,
-//! with their total; the quarantine by peer. Only the conditions asked for are written, each
-//! bound. Scope is checked by the caller against the main database (the log store has no
-//! accounts): these functions take an entity the actor may see.
+//! Reads of the log store: an entity's messages (its segments read in the period asked, newest
+//! first, filtered as they are unpacked) and access events (rows, indexed), with their total;
+//! the quarantine by peer. Scope is checked by the caller against the main database (the log
+//! store has no accounts): these functions take an entity the actor may see.
 
 use serde::Serialize;
 use sqlx::any::AnyArguments;
 use sqlx::{Arguments, Row};
 
+use crate::store::segment::{Segment, Stored};
 use crate::store::{decode, instant, LogStore};
 use crate::LogsError;
 
@@ -113,78 +114,110 @@ impl Where {
 
 const MAX_PAGE: i64 = 500;
 
-fn message_where(store: &LogStore, f: &LogFilter) -> Where {
-    let mut w = Where::new(f.entity_id);
-    if let Some(v) = f.from {
-        w.push("received_at >= $?", v);
-    }
-    if let Some(v) = f.to {
-        w.push("received_at < $?", v);
-    }
-    if let Some(h) = f.host.clone() {
-        w.push("hostname = $?", h);
-    }
-    if let Some(q) = f.q.clone() {
-        let cond = match store.backend() {
-            db::Backend::Sqlite => "instr(raw, $?) > 0",
-            db::Backend::Postgres => "position($? in raw) > 0",
+/// An entity's messages, newest first, and how many match. Messages from an address that
+/// waited in quarantine before its source was registered are read where they were stored.
+pub async fn messages(store: &LogStore, f: &LogFilter) -> Result<(Vec<LogLine>, i64), LogsError> {
+    use futures_util::TryStreamExt;
+    let assigned: Vec<String> = if f.entity_id == 0 {
+        Vec::new()
+    } else {
+        sqlx::query_scalar("SELECT peer FROM log_assignments WHERE entity_id = $1")
+            .bind(f.entity_id)
+            .fetch_all(&store.pool)
+            .await?
+    };
+    let unassigned: Vec<String> = if f.entity_id == 0 {
+        sqlx::query_scalar("SELECT peer FROM log_assignments")
+            .fetch_all(&store.pool)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let entities = if assigned.is_empty() {
+        "entity_id = $1"
+    } else {
+        "(entity_id = $1 OR entity_id = 0)"
+    };
+    let sql = format!(
+        "SELECT id, entity_id, first_id, data FROM log_segments WHERE {entities} \
+         AND received_to >= $2 AND received_from < $3 ORDER BY id DESC"
+    );
+    let needle = f.q.as_deref().map(str::as_bytes).filter(|q| !q.is_empty());
+    let finder = needle.map(memchr::memmem::Finder::new);
+    let (limit, offset) = (f.limit.clamp(1, MAX_PAGE), f.offset.max(0));
+    let mut total = 0i64;
+    let mut items = Vec::new();
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(f.entity_id)
+        .bind(f.from.unwrap_or(i64::MIN))
+        .bind(f.to.unwrap_or(i64::MAX))
+        .fetch(&store.pool);
+    while let Some(r) = rows.try_next().await? {
+        let entity: i64 = r.try_get(1)?;
+        let first: i64 = r.try_get(2)?;
+        let data: Vec<u8> = r.try_get(3)?;
+        let Ok(seg) = Segment::read(&data) else {
+            continue;
         };
-        w.push(cond, q.into_bytes());
+        let mut in_seg: Vec<_> = seg.messages().filter_map(Result::ok).collect();
+        in_seg.reverse();
+        for m in in_seg {
+            if entity == 0 && f.entity_id != 0 && !assigned.iter().any(|p| p == m.peer) {
+                continue;
+            }
+            if entity == 0 && f.entity_id == 0 && unassigned.iter().any(|p| p == m.peer) {
+                continue;
+            }
+            if f.from.is_some_and(|t| m.received < t) || f.to.is_some_and(|t| m.received >= t) {
+                continue;
+            }
+            if finder.as_ref().is_some_and(|fd| fd.find(m.raw).is_none()) {
+                continue;
+            }
+            let line = if f.host.is_some() || (total >= offset && (items.len() as i64) < limit) {
+                Some(line_of(first, &m))
+            } else {
+                None
+            };
+            if let Some(h) = &f.host {
+                if line.as_ref().and_then(|l| l.hostname.as_deref()) != Some(h.as_str()) {
+                    continue;
+                }
+            }
+            if total >= offset && (items.len() as i64) < limit {
+                items.extend(line);
+            }
+            total += 1;
+        }
     }
-    w
+    Ok((items, total))
 }
 
-pub async fn messages(store: &LogStore, f: &LogFilter) -> Result<(Vec<LogLine>, i64), LogsError> {
-    let w = message_where(store, f);
-    let total: i64 = sqlx::query_scalar_with(
-        sqlx::AssertSqlSafe(format!(
-            "SELECT CAST(count(*) AS BIGINT) FROM log_messages WHERE {}",
-            w.sql
-        )),
-        w.args,
-    )
-    .fetch_one(&store.pool)
-    .await?;
-    let w = message_where(store, f);
-    let mut args = w.args;
-    let _ = args.add(f.limit.clamp(1, MAX_PAGE));
-    let _ = args.add(f.offset.max(0));
-    let rows = sqlx::query_with(
-        sqlx::AssertSqlSafe(format!(
-            "SELECT id, received_at, peer, source_id, transport, format, facility, severity, \
-             ts, hostname, app, procid, msgid, raw FROM log_messages WHERE {} \
-             ORDER BY received_at DESC, id DESC LIMIT ${} OFFSET ${}",
-            w.sql,
-            w.n + 1,
-            w.n + 2
-        )),
-        args,
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let raw: Vec<u8> = r.try_get(13)?;
-        let (text, latin1) = decode(&raw);
-        out.push(LogLine {
-            id: r.try_get(0)?,
-            received_at: instant(r.try_get(1)?),
-            peer: r.try_get(2)?,
-            source_id: r.try_get(3)?,
-            transport: r.try_get(4)?,
-            format: r.try_get(5)?,
-            facility: r.try_get(6)?,
-            severity: r.try_get(7)?,
-            timestamp: r.try_get::<Option<i64>, _>(8)?.map(instant),
-            hostname: r.try_get(9)?,
-            app: r.try_get(10)?,
-            procid: r.try_get(11)?,
-            msgid: r.try_get(12)?,
-            text,
-            latin1,
-        });
+fn line_of(first: i64, m: &Stored<'_>) -> LogLine {
+    let at = chrono::DateTime::from_timestamp_micros(m.received).unwrap_or_default();
+    let p = syslog::parse(m.raw, at, &syslog::SourceTime::default());
+    LogLine {
+        id: first + i64::from(m.index),
+        received_at: instant(m.received),
+        peer: m.peer.to_owned(),
+        source_id: m.source_id,
+        transport: m.transport.as_str().to_owned(),
+        format: match p.format {
+            syslog::Format::Rfc5424 => "rfc5424",
+            syslog::Format::Rfc3164 => "rfc3164",
+            syslog::Format::Unknown => "unknown",
+        }
+        .to_owned(),
+        facility: p.facility.map(i64::from),
+        severity: p.severity.map(i64::from),
+        timestamp: m.stated.map(instant),
+        hostname: p.hostname,
+        app: p.app,
+        procid: p.procid,
+        msgid: p.msgid,
+        text: p.text,
+        latin1: p.latin1,
     }
-    Ok((out, total))
 }
 
 fn access_where(f: &AccessFilter) -> Where {
@@ -272,74 +305,112 @@ pub struct QuarantinedPeer {
     pub sample: String,
 }
 
+/// The newest quarantine segments read to list the unknown senders.
+const QUARANTINE_SCAN: i64 = 2_000;
+
 pub async fn quarantine(store: &LogStore) -> Result<Vec<QuarantinedPeer>, LogsError> {
-    let rows = sqlx::query(
-        "SELECT peer, CAST(count(*) AS BIGINT), min(received_at), max(received_at), max(id) \
-         FROM log_messages WHERE entity_id = 0 GROUP BY peer ORDER BY 4 DESC LIMIT 500",
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let last_id: i64 = r.try_get(4)?;
-        let raw: Vec<u8> = sqlx::query_scalar("SELECT raw FROM log_messages WHERE id = $1")
-            .bind(last_id)
-            .fetch_one(&store.pool)
+    let assigned: Vec<String> = sqlx::query_scalar("SELECT peer FROM log_assignments")
+        .fetch_all(&store.pool)
+        .await?;
+    let rows =
+        sqlx::query("SELECT data FROM log_segments WHERE entity_id = 0 ORDER BY id DESC LIMIT $1")
+            .bind(QUARANTINE_SCAN)
+            .fetch_all(&store.pool)
             .await?;
-        out.push(QuarantinedPeer {
-            peer: r.try_get(0)?,
-            messages: r.try_get(1)?,
-            first_at: instant(r.try_get(2)?),
-            last_at: instant(r.try_get(3)?),
-            sample: decode(&raw).0,
-        });
+    // peer → (count, first, last, latest text)
+    let mut by_peer: std::collections::HashMap<String, (i64, i64, i64, String)> =
+        std::collections::HashMap::new();
+    for r in rows {
+        let data: Vec<u8> = r.try_get(0)?;
+        let Ok(seg) = Segment::read(&data) else {
+            continue;
+        };
+        for m in seg.messages().filter_map(Result::ok) {
+            if assigned.iter().any(|p| p == m.peer) {
+                continue;
+            }
+            let e = by_peer.entry(m.peer.to_owned()).or_insert((
+                0,
+                m.received,
+                m.received,
+                String::new(),
+            ));
+            e.0 += 1;
+            e.1 = e.1.min(m.received);
+            if m.received >= e.2 || e.3.is_empty() {
+                e.2 = m.received;
+                e.3 = decode(m.raw).0;
+            }
+        }
     }
+    let mut out: Vec<QuarantinedPeer> = by_peer
+        .into_iter()
+        .map(|(peer, (messages, first, last, sample))| QuarantinedPeer {
+            peer,
+            messages,
+            first_at: instant(first),
+            last_at: instant(last),
+            sample,
+        })
+        .collect();
+    out.sort_by(|a, b| b.last_at.cmp(&a.last_at).then(a.peer.cmp(&b.peer)));
+    out.truncate(500);
     Ok(out)
 }
 
-/// Moves the quarantined messages of the peers inside `network` to a newly registered source.
-/// Their batches (and hashes) stay where they are: the hash does not cover the entity.
+/// Gives the quarantined messages of the peers inside `network` to a newly registered source:
+/// they stay in the segments (and under the hashes) they were stored in, and are read as the
+/// entity's from there on; their access events move. Returns how many messages.
 pub async fn assign_quarantine(
     store: &LogStore,
     network: &crate::Cidr,
     entity_id: i64,
     source_id: i64,
 ) -> Result<u64, LogsError> {
-    let peers: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT peer FROM log_messages WHERE entity_id = 0")
-            .fetch_all(&store.pool)
-            .await?;
-    let mut moved = 0;
-    for p in peers {
-        let inside = p
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| network.contains(ip));
-        if !inside {
+    use futures_util::TryStreamExt;
+    let taken: Vec<String> = sqlx::query_scalar("SELECT peer FROM log_assignments")
+        .fetch_all(&store.pool)
+        .await?;
+    let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut rows =
+        sqlx::query("SELECT data FROM log_segments WHERE entity_id = 0").fetch(&store.pool);
+    while let Some(r) = rows.try_next().await? {
+        let data: Vec<u8> = r.try_get(0)?;
+        let Ok(seg) = Segment::read(&data) else {
             continue;
+        };
+        for m in seg.messages().filter_map(Result::ok) {
+            let inside = m
+                .peer
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| network.contains(ip));
+            if inside && !taken.iter().any(|p| p == m.peer) {
+                *counts.entry(m.peer.to_owned()).or_default() += 1;
+            }
         }
-        let mut tx = store.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE log_messages SET entity_id = $1, source_id = $2 \
-             WHERE entity_id = 0 AND peer = $3",
+    }
+    drop(rows);
+    let now = chrono::Utc::now().timestamp_micros();
+    let mut tx = store.pool.begin().await?;
+    for peer in counts.keys() {
+        sqlx::query(
+            "INSERT INTO log_assignments (peer, entity_id, source_id, assigned_at) \
+             VALUES ($1, $2, $3, $4)",
         )
+        .bind(peer)
         .bind(entity_id)
         .bind(source_id)
-        .bind(&p)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        sqlx::query(
-            "UPDATE log_access SET entity_id = $1 WHERE entity_id = 0 AND message_id IN \
-             (SELECT id FROM log_messages WHERE entity_id = $1 AND peer = $2)",
-        )
-        .bind(entity_id)
-        .bind(&p)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        moved += n;
+        sqlx::query("UPDATE log_access SET entity_id = $1 WHERE entity_id = 0 AND peer = $2")
+            .bind(entity_id)
+            .bind(peer)
+            .execute(&mut *tx)
+            .await?;
     }
-    Ok(moved)
+    tx.commit().await?;
+    Ok(counts.values().sum())
 }
 
 /// When each source and each unknown peer last sent something.
