@@ -142,6 +142,10 @@ pub fn object(
             format!("{on_entity}#pacchetti"),
         ),
         "sla_policy" => ("Obiettivi SLA".to_owned(), "/helpdesk/settings".to_owned()),
+        "log_source" => (
+            format!("Sorgente dei log «{}»", from("name")),
+            on_entity.clone(),
+        ),
         "centre_cost" => (
             format!("Costo del {}: {}", from("year"), from("label")),
             "/reports/revenue".to_owned(),

@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 78] = [
+pub const ACTIONS: [(&str, &str, &str); 79] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -138,6 +138,7 @@ pub const ACTIONS: [(&str, &str, &str); 78] = [
     ("invoice", "receipt", "Notifica dello SdI importata"),
     ("deadline", "create", "Scadenza aggiunta"),
     ("centre_cost", "create", "Costo del centro aggiunto"),
+    ("log_source", "create", "Sorgente dei log registrata"),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
