@@ -64,8 +64,9 @@ impl Raw {
         self.buf.get(s..s + self.len as usize).unwrap_or_default()
     }
 
-    /// A copy of `b` on its own.
-    pub fn copy_of(b: &[u8]) -> Raw {
+    /// A copy of `b` on its own (tests).
+    #[cfg(test)]
+    pub(crate) fn copy_of(b: &[u8]) -> Raw {
         Raw {
             len: u32::try_from(b.len()).unwrap_or(u32::MAX),
             buf: Arc::new(b.to_vec()),

@@ -438,6 +438,23 @@ fn verify(app: &TestApp) -> (bool, String) {
     )
 }
 
+async fn set_data(pool: &sqlx::AnyPool, segment: i64, data: &[u8]) {
+    sqlx::query("UPDATE log_segments SET data = $1 WHERE id = $2")
+        .bind(data.to_vec())
+        .bind(segment)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn delete_segment(pool: &sqlx::AnyPool, segment: i64) {
+    sqlx::query("DELETE FROM log_segments WHERE id = $1")
+        .bind(segment)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 async fn the_log_store_is_tamper_evident(b: Backend) {
     let app = receiving(b, None).await;
     let tcp = app.syslog.as_ref().unwrap().bound.tcp.unwrap();
@@ -468,12 +485,7 @@ async fn the_log_store_is_tamper_evident(b: Backend) {
     let (first, mut data) = segments[0].clone();
     let at = data.windows(11).position(|w| w == b"messaggio 4").unwrap();
     data[at..at + 11].copy_from_slice(b"messaggio X");
-    sqlx::query("UPDATE log_segments SET data = $1 WHERE id = $2")
-        .bind(&data)
-        .bind(first)
-        .execute(&pool)
-        .await
-        .unwrap();
+    set_data(&pool, first, &data).await;
     let (ok, said) = verify(&app);
     assert!(!ok);
     assert!(
@@ -481,28 +493,15 @@ async fn the_log_store_is_tamper_evident(b: Backend) {
         "{said}"
     );
     // The middle segment removed: the chain no longer links.
-    sqlx::query("DELETE FROM log_segments WHERE id = $1")
-        .bind(segments[1].0)
-        .execute(&pool)
-        .await
-        .unwrap();
+    delete_segment(&pool, segments[1].0).await;
     let (_, said) = verify(&app);
     assert!(said.contains("non segue il blocco precedente"), "{said}");
     // The last one removed too: the chain is shorter than its head says.
-    sqlx::query("DELETE FROM log_segments WHERE id = $1")
-        .bind(segments[2].0)
-        .execute(&pool)
-        .await
-        .unwrap();
+    delete_segment(&pool, segments[2].0).await;
     let (_, said) = verify(&app);
     assert!(said.contains("troncata"), "{said}");
     // A blob cut short.
-    sqlx::query("UPDATE log_segments SET data = $1 WHERE id = $2")
-        .bind(&segments[0].1[..40])
-        .bind(first)
-        .execute(&pool)
-        .await
-        .unwrap();
+    set_data(&pool, first, &segments[0].1[..40]).await;
     let (ok, said) = verify(&app);
     assert!(!ok);
     assert!(said.contains("troncato"), "{said}");
@@ -542,18 +541,20 @@ async fn a_kill_during_ingest_loses_at_most_the_open_batch(b: Backend) {
         text.lines()
             .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
     };
-    let mut up = false;
-    for _ in 0..300 {
-        if metric("cst_syslog_messages_committed_total ")
-            .await
-            .is_some()
-        {
-            up = true;
-            break;
+    // Started once /metrics answers with the log counter.
+    let started = || async {
+        for _ in 0..300 {
+            if metric("cst_syslog_messages_committed_total ")
+                .await
+                .is_some()
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "cst serve did not start");
+        false
+    };
+    assert!(started().await, "cst serve did not start");
     // A sender writing numbered messages as fast as it can, until the connection breaks.
     let sender = std::thread::spawn(move || {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", syslog)).unwrap();
@@ -613,15 +614,7 @@ async fn a_kill_during_ingest_loses_at_most_the_open_batch(b: Backend) {
     assert!(ok, "{said}");
     // Restarted, it goes on.
     let mut child = start();
-    for _ in 0..300 {
-        if metric("cst_syslog_messages_committed_total ")
-            .await
-            .is_some()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert!(started().await, "cst serve did not start again");
     let mut s = std::net::TcpStream::connect(("127.0.0.1", syslog)).unwrap();
     s.write_all(b"<13>Dec  4 10:00:00 host app: dopo il riavvio\n")
         .unwrap();
