@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, on a fresh machine of this kind
 # (Debian, root): Chromium for the browser tests, wrk for the benchmark, the mail servers the
-# e-mail tests talk to (Debian's Dovecot for IMAP, aiosmtpd for SMTP), and the e2e suite's npm
+# e-mail tests talk to (Debian's Dovecot for IMAP, aiosmtpd for SMTP), age and ssh-keygen for the
+# sealed log exports, an S3 server (PyPI's moto, in target/moto-venv), and the e2e suite's npm
 # packages (playwright-core only: it drives Debian's Chromium and downloads no browser).
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
@@ -20,6 +21,10 @@ command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # The syslog TLS tests make their certificates with openssl.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The sealed log exports are decrypted with Debian's age and their signatures checked with
+# OpenSSH's ssh-keygen.
+command -v age >/dev/null 2>&1 || need+=(age)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 # The SMTP test server runs under Debian's python3 (/usr/bin/python3), whatever python3 is first on PATH.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
@@ -27,6 +32,14 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The S3 tests talk to a real S3 server: PyPI's moto in server mode, in a virtualenv.
+moto_venv="$here/target/moto-venv"
+moto_version=5.2.1
+if [ ! -x "$moto_venv/bin/moto_server" ] || ! "$moto_venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+  python3 -m venv "$moto_venv"
+  "$moto_venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$moto_version"
 fi
 
 if ! command -v cargo-nextest >/dev/null 2>&1; then
@@ -37,4 +50,4 @@ cd "$here/e2e"
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
-echo "test dependencies ready: $(chromium --version 2>/dev/null | head -1), wrk, playwright-core $(node -p "require('playwright-core/package.json').version")"
+echo "test dependencies ready: $(chromium --version 2>/dev/null | head -1), wrk, age $(age --version), moto $moto_version, playwright-core $(node -p "require('playwright-core/package.json').version")"

@@ -41,6 +41,7 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 pub fn spawn(
     db: &Db,
     s: &MailSettings,
+    logs: (&logs::LogStore, &objstore::Target),
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<JoinHandle<()>>> {
     let mut runner = worker::Runner::new(db.clone());
@@ -66,6 +67,7 @@ pub fn spawn(
     let runner = helpdesk::jobs::register(runner, db, mailbox);
     let runner = delivery::jobs::register(runner, db);
     let runner = billing::jobs::register(runner, db);
+    let runner = logs::jobs::register(runner, db, logs.0, logs.1);
     Ok(vec![tokio::spawn(runner.run(stopped(stop.clone())))])
 }
 

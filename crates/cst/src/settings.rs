@@ -44,6 +44,7 @@ pub struct FileSettings {
     pub syslog_tls: Option<SocketAddr>,
     pub syslog_tls_cert: Option<PathBuf>,
     pub syslog_tls_key: Option<PathBuf>,
+    pub log_exports: Option<String>,
 }
 
 impl FileSettings {
@@ -110,6 +111,9 @@ pub fn apply(args: &mut Args, matches: &ArgMatches, file: FileSettings) {
         }
         if let Some(v) = file.syslog_tls_key.filter(|_| take("syslog_tls_key")) {
             syslog.syslog_tls_key = Some(v);
+        }
+        if let Some(v) = file.log_exports.filter(|_| take("log_exports")) {
+            syslog.log_exports = Some(v);
         }
         if let Some(v) = file.listen.filter(|_| take("listen")) {
             *listen = v;
@@ -183,6 +187,7 @@ pub fn print(args: &Args) -> Result<String> {
         syslog_tls: syslog.syslog_tls,
         syslog_tls_cert: syslog.syslog_tls_cert.clone(),
         syslog_tls_key: syslog.syslog_tls_key.clone(),
+        log_exports: syslog.log_exports.clone(),
     };
     Ok(toml::to_string(&shown)?)
 }

@@ -76,6 +76,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("calendar_feeds", "user_id"),
     ("centre_costs", "id"),
     ("log_sources", "id"),
+    ("log_settings", "entity_id"),
+    ("log_exports", "id"),
+    ("log_purges", "id"),
+    ("centre_keys", "purpose"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -133,6 +137,8 @@ const IDENTITY: &[&str] = &[
     "deadlines",
     "centre_costs",
     "log_sources",
+    "log_exports",
+    "log_purges",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -179,6 +179,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0027_log_sources.sql"),
             step: None,
         },
+        Migration {
+            version: 28,
+            name: "log_exports",
+            sql: include_str!("../../../migrations/0028_log_exports.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -16,6 +16,14 @@ pub enum LogsError {
     Conflict(String),
     #[error("il registro dei log non è disponibile: {0}")]
     Store(String),
+    #[error("esportazione non trovata")]
+    ExportNotFound,
+    /// The export target refused or failed (a folder not writable, a bucket unreachable).
+    #[error("esportazione non riuscita: {0}")]
+    ExportFailed(String),
+    /// The target's manifest was altered: nothing is appended to it.
+    #[error("il manifesto delle esportazioni è stato alterato, non vi si aggiunge nulla: {0}")]
+    ManifestDamaged(String),
     #[error(transparent)]
     Members(#[from] members::MembersError),
     #[error(transparent)]
@@ -38,7 +46,8 @@ impl Refusal for LogsError {
     fn kind(&self) -> Kind {
         match self {
             Self::Invalid(_) => Kind::Invalid,
-            Self::SourceNotFound => Kind::NotFound,
+            Self::SourceNotFound | Self::ExportNotFound => Kind::NotFound,
+            Self::ExportFailed(_) | Self::ManifestDamaged(_) => Kind::Conflict,
             Self::StaffOnly | Self::ReviewersOnly => Kind::Forbidden,
             Self::Conflict(_) => Kind::Conflict,
             Self::Members(e) => e.kind(),
@@ -49,6 +58,9 @@ impl Refusal for LogsError {
         match self {
             Self::Invalid(_) => "invalid_fields",
             Self::SourceNotFound => "log_source_not_found",
+            Self::ExportNotFound => "log_export_not_found",
+            Self::ExportFailed(_) => "log_export_failed",
+            Self::ManifestDamaged(_) => "log_manifest_damaged",
             Self::StaffOnly => "staff_only",
             Self::ReviewersOnly => "log_reviewers_only",
             Self::Conflict(_) => "log_source_taken",

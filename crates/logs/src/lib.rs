@@ -9,9 +9,15 @@
 //! chain, and `cst backup` leaves them out (the sealed exports are their backup).
 
 pub mod error;
+pub mod export;
 pub mod ingest;
+pub mod jobs;
+pub mod keys;
 pub mod model;
+pub mod period;
 pub mod receive;
+pub mod retention;
+pub mod settings;
 pub mod sources;
 pub mod store;
 

@@ -22,6 +22,7 @@ pub mod batch;
 pub mod hash;
 pub mod pg_writer;
 pub mod query;
+pub mod scan;
 pub mod segment;
 pub mod sqlite_writer;
 pub mod verify;
@@ -67,6 +68,24 @@ impl Location {
                     p.with_file_name(format!("{stem}.logs.db")),
                 ))
             }
+        }
+    }
+}
+
+impl Location {
+    /// Where the sealed exports go when the centre named no target: a folder beside the
+    /// SQLite database (`cst.db` → `cst.log-exports/`), or `log-exports/` in the working
+    /// folder with PostgreSQL.
+    pub fn default_exports(&self) -> PathBuf {
+        match self {
+            Location::Sqlite(p) => {
+                let name = p.file_name().map_or_else(
+                    || "cst".into(),
+                    |s| s.to_string_lossy().trim_end_matches(".logs.db").to_owned(),
+                );
+                p.with_file_name(format!("{name}.log-exports"))
+            }
+            Location::Postgres(_) => PathBuf::from("log-exports"),
         }
     }
 }
@@ -205,6 +224,9 @@ CREATE TABLE IF NOT EXISTS log_heads (
 CREATE TABLE IF NOT EXISTS log_seen (
     source_key TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT,
     last_at BIGINT NOT NULL, messages BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_purged (
+    entity_id BIGINT PRIMARY KEY, segment_id BIGINT NOT NULL, hash TEXT NOT NULL,
+    before_at BIGINT NOT NULL, purged_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS log_assignments (
     peer TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT NOT NULL,
     assigned_at BIGINT NOT NULL);

@@ -40,6 +40,8 @@ pub fn pg_admin_url() -> String {
 pub struct TestDb {
     pub url: String,
     pub backend: Backend,
+    /// The folder the app writes its sealed log exports to (removed with the database).
+    pub exports: PathBuf,
     dir: Option<PathBuf>,
     pg_name: Option<String>,
 }
@@ -53,6 +55,7 @@ impl TestDb {
                 TestDb {
                     url: format!("sqlite://{}", dir.join("cst.db").display()),
                     backend,
+                    exports: dir.join("exports"),
                     dir: Some(dir),
                     pg_name: None,
                 }
@@ -77,6 +80,7 @@ impl TestDb {
                 TestDb {
                     url: format!("{base}/{name}"),
                     backend,
+                    exports: std::env::temp_dir().join(format!("cst-test-exports-{}", unique())),
                     dir: None,
                     pg_name: Some(name),
                 }
@@ -96,6 +100,7 @@ impl Drop for TestDb {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+        let _ = std::fs::remove_dir_all(&self.exports);
         if let Some(name) = self.pg_name.take() {
             // Drop runs outside any async context we can use: a short-lived runtime on its own thread.
             let admin = pg_admin_url();
@@ -172,7 +177,7 @@ pub async fn spawn_app_with(backend: Backend, config: web::WebConfig) -> TestApp
     let testdb = TestDb::new(backend).await;
     let db = testdb.connect().await;
     let clock = kernel::time::Clock::fixed(test_now());
-    let (base, server) = serve(db.clone(), &testdb.url, None, config.clone(), clock.clone()).await;
+    let (base, server) = serve(db.clone(), &testdb, None, config.clone(), clock.clone()).await;
     TestApp {
         base,
         db,
@@ -205,7 +210,7 @@ pub async fn spawn_app_receiving(backend: Backend, listen: logs::receive::Listen
     let config = web::WebConfig::default();
     let (base, server) = serve(
         db.clone(),
-        &testdb.url,
+        &testdb,
         Some(ingest.clone()),
         config.clone(),
         clock.clone(),
@@ -229,7 +234,7 @@ pub async fn spawn_app_receiving(backend: Backend, listen: logs::receive::Listen
 
 async fn serve(
     db: Db,
-    url: &str,
+    testdb: &TestDb,
     ingest: Option<logs::Ingest>,
     config: web::WebConfig,
     clock: kernel::time::Clock,
@@ -237,8 +242,9 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let logs = web::LogsState {
-        store: logs::LogStore::open(url).await.unwrap(),
+        store: logs::LogStore::open(&testdb.url).await.unwrap(),
         ingest,
+        exports: objstore::Target::Folder(testdb.exports.clone()),
     };
     let state = web::AppState::new(db, logs, config).with_clock(clock);
     let server = tokio::spawn(async move {
@@ -274,12 +280,17 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// Where the app writes its sealed log exports.
+    pub fn exports(&self) -> objstore::Target {
+        objstore::Target::Folder(self.testdb.exports.clone())
+    }
+
     /// Starts a second server on this database (see [`OtherProcess`]).
     pub async fn other_process(&self) -> OtherProcess {
         let db = self.testdb.connect().await;
         let (base, server) = serve(
             db.clone(),
-            &self.testdb.url,
+            &self.testdb,
             None,
             self.config.clone(),
             self.clock.clone(),

@@ -39,6 +39,8 @@ impl Default for WebConfig {
 pub struct LogsState {
     pub store: logs::LogStore,
     pub ingest: Option<logs::Ingest>,
+    /// Where the sealed exports are written (`ente-{id}/` under it).
+    pub exports: objstore::Target,
 }
 
 impl LogsState {

@@ -17,10 +17,13 @@ pub async fn run(
 ) -> Result<()> {
     let db = open(url).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut tasks = crate::background::spawn(&db, &mail.settings()?, &stop_rx)?;
     let log_store = logs::LogStore::open(url)
         .await
         .context("opening the log store")?;
+    let exports = super::syslog::exports_target(syslog.log_exports.as_deref(), &log_store)
+        .context("--log-exports")?;
+    let mut tasks =
+        crate::background::spawn(&db, &mail.settings()?, (&log_store, &exports), &stop_rx)?;
     let (ingest, writer) = match syslog.listen()? {
         None => (None, None),
         Some(l) => {
@@ -53,6 +56,7 @@ pub async fn run(
     let logs_state = web::LogsState {
         store: log_store.clone(),
         ingest,
+        exports,
     };
     let state = web::AppState::new(db.clone(), logs_state, config);
     let served = web::serve(listener, state, shutdown_signal()).await;

@@ -22,6 +22,19 @@ pub struct SyslogArgs {
     /// The TLS server private key (PEM).
     #[arg(long, env = "CST_SYSLOG_TLS_KEY")]
     pub syslog_tls_key: Option<PathBuf>,
+    /// Where the sealed log exports are written: a folder, or `s3://BUCKET/PREFIX` (with
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`).
+    /// Default: a folder beside the SQLite database (`cst.log-exports`), or `log-exports`.
+    #[arg(long, env = "CST_LOG_EXPORTS")]
+    pub log_exports: Option<String>,
+}
+
+/// The export target named, or the default one of the log store's location.
+pub fn exports_target(spec: Option<&str>, store: &logs::LogStore) -> Result<objstore::Target> {
+    match spec.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Ok(objstore::Target::parse(s, &|k| std::env::var(k).ok())?),
+        None => Ok(objstore::Target::Folder(store.location().default_exports())),
+    }
 }
 
 impl SyslogArgs {

@@ -234,6 +234,35 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{ls}");
+    // Its log export settings, a sealed export (signed by the centre's key, made on first use),
+    // and a purge (recorded as the retention job records one: six months of records would be
+    // needed to make a real one here).
+    let (_, recipient) =
+        crate::log_exports::age_key(&std::env::temp_dir(), &format!("bk-{}", testkit::unique()));
+    let (s, st) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{e}/log-settings"),
+            json!({"recipients": [recipient], "schedule": "monthly", "retention_days": 365}),
+        )
+        .await;
+    assert_eq!(s, 200, "{st}");
+    let (s, ex) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/log-exports"),
+            json!({"from": "2026-11-01", "to": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ex}");
+    sqlx::query(
+        "INSERT INTO log_purges (entity_id, before_day, batches, messages, purged_at) \
+         VALUES ($1, '2026-05-01', 3, 120, '2026-11-20T02:00:00Z')",
+    )
+    .bind(e)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
     // A project with a quote.
     let (s, pj) = api
         .send_json(

@@ -570,6 +570,21 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("GET", "/api/v1/entities/{id}/access-events"), None),
         (("GET", "/api/v1/log-quarantine"), None),
         (("GET", "/api/v1/logs/status"), None),
+        (("GET", "/api/v1/entities/{id}/log-settings"), None),
+        (
+            ("PUT", "/api/v1/entities/{id}/log-settings"),
+            Json(
+                r#"{"recipients": ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"], "retention_days": 183}"#,
+            ),
+        ),
+        (
+            ("POST", "/api/v1/entities/{id}/log-exports"),
+            Json(r#"{"from": "2026-11-01", "to": "2026-11-02"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/log-exports"), None),
+        (("GET", "/api/v1/entities/{id}/log-compliance"), None),
+        (("GET", "/api/v1/log-exports/{export_id}/file"), None),
+        (("GET", "/api/v1/logs/signing-key"), None),
         (
             ("POST", "/api/v1/deadlines"),
             Json(r#"{"entity_id": {B}, "title": "Guasto riservato", "due_on": "2026-12-31"}"#),
@@ -967,6 +982,35 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    // B has a sealed export of its logs (an empty period: the file exists all the same).
+    let (_, b_recipient) =
+        crate::log_exports::age_key(&std::env::temp_dir(), &format!("iso-{}", testkit::unique()));
+    logs::settings::put(
+        &app.db,
+        &kernel::Actor::system("t"),
+        bb.id,
+        &logs::settings::SettingsDraft {
+            recipients: vec![b_recipient],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let store = logs::LogStore::open(&app.testdb.url).await.unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+    let b_export = logs::export::export(
+        &app.db,
+        &store,
+        &logs::export::entity_target(&app.exports(), bb.id),
+        &kernel::Actor::system("t"),
+        bb.id,
+        day,
+        day,
+        "api",
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1010,6 +1054,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{mail_id}", "1")
             .replace("{token_id}", "1")
             .replace("{job_id}", "1")
+            .replace("{export_id}", &b_export.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {

@@ -55,7 +55,7 @@ fn der(pem: &[u8]) -> Vec<u8> {
 }
 
 /// Waits until the receivers have committed `n` messages in all.
-async fn committed(admin: &Api, n: u64) {
+pub(crate) async fn committed(admin: &Api, n: u64) {
     for _ in 0..200 {
         let (_, st) = admin.get("/api/v1/logs/status").await;
         if st["committed"].as_u64().unwrap_or(0) >= n {
@@ -67,7 +67,7 @@ async fn committed(admin: &Api, n: u64) {
     panic!("{n} messages not committed: {st}");
 }
 
-async fn tcp_send(addr: SocketAddr, bytes: &[u8]) {
+pub(crate) async fn tcp_send(addr: SocketAddr, bytes: &[u8]) {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     s.write_all(bytes).await.unwrap();
     s.shutdown().await.unwrap();
@@ -78,7 +78,7 @@ fn octets(msg: &str) -> Vec<u8> {
     format!("{} {msg}", msg.len()).into_bytes()
 }
 
-async fn entity(admin: &Api, name: &str) -> i64 {
+pub(crate) async fn entity(admin: &Api, name: &str) -> i64 {
     let (s, e) = admin
         .send_json(Method::POST, "/api/v1/entities", json!({ "name": name }))
         .await;
@@ -105,7 +105,7 @@ fn texts(page: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn receiving(b: Backend, tls: Option<(Vec<u8>, Vec<u8>)>) -> TestApp {
+pub(crate) async fn receiving(b: Backend, tls: Option<(Vec<u8>, Vec<u8>)>) -> TestApp {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     spawn_app_receiving(
         b,
@@ -414,7 +414,7 @@ async fn tls_send(
 
 /// The log store of a test app, opened for SQL (the tampering an attacker with database
 /// access would do).
-async fn raw_store(app: &TestApp) -> sqlx::AnyPool {
+pub(crate) async fn raw_store(app: &TestApp) -> sqlx::AnyPool {
     let url = match logs::store::Location::of(&app.testdb.url).unwrap() {
         logs::store::Location::Sqlite(p) => format!("sqlite://{}", p.display()),
         logs::store::Location::Postgres(u) => u,
@@ -422,7 +422,7 @@ async fn raw_store(app: &TestApp) -> sqlx::AnyPool {
     sqlx::AnyPool::connect(&url).await.unwrap()
 }
 
-fn verify(app: &TestApp) -> (bool, String) {
+pub(crate) fn verify(app: &TestApp) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_cst"))
         .args(["logs", "verify", "--database"])
         .env("CST_DATABASE_URL", &app.testdb.url)

@@ -18,6 +18,7 @@ mod forms;
 mod import;
 mod isolation;
 mod lists;
+mod log_exports;
 mod logs;
 mod needs;
 mod processes;

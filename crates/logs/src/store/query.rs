@@ -194,8 +194,16 @@ pub async fn messages(store: &LogStore, f: &LogFilter) -> Result<(Vec<LogLine>, 
 }
 
 fn line_of(first: i64, m: &Stored<'_>) -> LogLine {
+    line_parsed(first, m, parsed(m))
+}
+
+/// A stored message parsed again (the time zone was applied at receipt: `stated`).
+pub(crate) fn parsed(m: &Stored<'_>) -> syslog::Message {
     let at = chrono::DateTime::from_timestamp_micros(m.received).unwrap_or_default();
-    let p = syslog::parse(m.raw, at, &syslog::SourceTime::default());
+    syslog::parse(m.raw, at, &syslog::SourceTime::default())
+}
+
+pub(crate) fn line_parsed(first: i64, m: &Stored<'_>, p: syslog::Message) -> LogLine {
     LogLine {
         id: first + i64::from(m.index),
         received_at: instant(m.received),

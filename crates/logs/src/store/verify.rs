@@ -27,7 +27,14 @@ impl Report {
 pub async fn verify(store: &LogStore) -> Result<Report, LogsError> {
     use futures_util::TryStreamExt;
     let mut report = Report::default();
-    let mut last: HashMap<i64, String> = HashMap::new();
+    // A purged entity's chain starts from the last purged segment's hash.
+    let purged: HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>("SELECT entity_id, hash FROM log_purged")
+            .fetch_all(&store.pool)
+            .await?
+            .into_iter()
+            .collect();
+    let mut last: HashMap<i64, String> = purged.clone();
     let mut rows = sqlx::query(
         "SELECT id, entity_id, first_id, last_id, prev_hash, hash, data FROM log_segments \
          ORDER BY entity_id, id",

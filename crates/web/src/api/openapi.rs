@@ -25,6 +25,7 @@ use crate::capabilities::helpdesk::{
     service_levels_api as levels, tickets_api as tickets,
 };
 use crate::capabilities::logs::api as logs;
+use crate::capabilities::logs::exports_api as log_exports;
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
 use crate::error::{Problem, ProblemField};
@@ -156,7 +157,9 @@ impl Modify for Refusals {
         revenue::api_revenue, revenue::api_add_cost,
         invoices::zip, deadlines::list, deadlines::create, deadlines::renew, deadlines::new_feed,
         logs::create_source, logs::sources, logs::messages, logs::access_events, logs::quarantine,
-        logs::status,
+        logs::status, log_exports::get_settings, log_exports::put_settings,
+        log_exports::create_export, log_exports::exports, log_exports::export_file,
+        log_exports::compliance, log_exports::signing_key,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

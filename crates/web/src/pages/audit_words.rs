@@ -146,6 +146,18 @@ pub fn object(
             format!("Sorgente dei log «{}»", from("name")),
             on_entity.clone(),
         ),
+        "log_settings" => (
+            "Impostazioni di esportazione e conservazione dei log".to_owned(),
+            on_entity.clone(),
+        ),
+        "log_export" => (
+            format!("Esportazione sigillata dei log {}", from("file_name")),
+            on_entity.clone(),
+        ),
+        "log_purge" => (
+            format!("Log anteriori al {} eliminati", from("before_day")),
+            on_entity.clone(),
+        ),
         "centre_cost" => (
             format!("Costo del {}: {}", from("year"), from("label")),
             "/reports/revenue".to_owned(),

@@ -315,6 +315,7 @@ pub async fn cancel(
 fn job_label(kind: &str) -> &'static str {
     delivery::jobs::label(kind)
         .or_else(|| billing::jobs::label(kind))
+        .or_else(|| logs::jobs::label(kind))
         .unwrap_or_else(|| helpdesk::jobs::label(kind))
 }
 

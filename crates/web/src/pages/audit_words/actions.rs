@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 79] = [
+pub const ACTIONS: [(&str, &str, &str); 82] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -139,6 +139,13 @@ pub const ACTIONS: [(&str, &str, &str); 79] = [
     ("deadline", "create", "Scadenza aggiunta"),
     ("centre_cost", "create", "Costo del centro aggiunto"),
     ("log_source", "create", "Sorgente dei log registrata"),
+    ("log_settings", "update", "Impostazioni dei log aggiornate"),
+    ("log_export", "create", "Log esportati in un file cifrato"),
+    (
+        "log_purge",
+        "create",
+        "Log scaduti eliminati dopo l'esportazione",
+    ),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),
     ("job", "cancel", "Attività annullata"),
