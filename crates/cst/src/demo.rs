@@ -32,7 +32,7 @@ fn logins() -> Logins {
     .to_vec()
 }
 
-async fn by_istat(db: &Db, actor: &Actor, code: &str) -> Result<members::Entity> {
+pub(crate) async fn by_istat(db: &Db, actor: &Actor, code: &str) -> Result<members::Entity> {
     store::list(
         db,
         actor,

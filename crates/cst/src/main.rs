@@ -4,6 +4,7 @@ mod background;
 mod cli;
 mod demo;
 mod demo_billing;
+mod demo_logs;
 mod settings;
 
 use std::process::ExitCode;

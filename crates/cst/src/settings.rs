@@ -45,6 +45,8 @@ pub struct FileSettings {
     pub syslog_tls_cert: Option<PathBuf>,
     pub syslog_tls_key: Option<PathBuf>,
     pub log_exports: Option<String>,
+    pub syslog_forward: Option<String>,
+    pub syslog_forward_token: Option<String>,
 }
 
 impl FileSettings {
@@ -114,6 +116,15 @@ pub fn apply(args: &mut Args, matches: &ArgMatches, file: FileSettings) {
         }
         if let Some(v) = file.log_exports.filter(|_| take("log_exports")) {
             syslog.log_exports = Some(v);
+        }
+        if let Some(v) = file.syslog_forward.filter(|_| take("syslog_forward")) {
+            syslog.syslog_forward = Some(v);
+        }
+        if let Some(v) = file
+            .syslog_forward_token
+            .filter(|_| take("syslog_forward_token"))
+        {
+            syslog.syslog_forward_token = Some(v);
         }
         if let Some(v) = file.listen.filter(|_| take("listen")) {
             *listen = v;
@@ -188,6 +199,11 @@ pub fn print(args: &Args) -> Result<String> {
         syslog_tls_cert: syslog.syslog_tls_cert.clone(),
         syslog_tls_key: syslog.syslog_tls_key.clone(),
         log_exports: syslog.log_exports.clone(),
+        syslog_forward: syslog.syslog_forward.clone(),
+        syslog_forward_token: syslog
+            .syslog_forward_token
+            .as_ref()
+            .map(|_| "***".to_owned()),
     };
     Ok(toml::to_string(&shown)?)
 }

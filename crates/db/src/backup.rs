@@ -80,6 +80,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("log_exports", "id"),
     ("log_purges", "id"),
     ("centre_keys", "purpose"),
+    ("log_admins", "id"),
+    ("log_reviewers", "entity_id, user_id"),
+    ("log_reviews", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -139,6 +142,8 @@ const IDENTITY: &[&str] = &[
     "log_sources",
     "log_exports",
     "log_purges",
+    "log_admins",
+    "log_reviews",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

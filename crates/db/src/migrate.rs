@@ -185,6 +185,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0028_log_exports.sql"),
             step: None,
         },
+        Migration {
+            version: 29,
+            name: "log_review",
+            sql: include_str!("../../../migrations/0029_log_review.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -18,6 +18,8 @@ pub enum LogsError {
     Store(String),
     #[error("esportazione non trovata")]
     ExportNotFound,
+    #[error("amministratore non trovato")]
+    AdminNotFound,
     /// The export target refused or failed (a folder not writable, a bucket unreachable).
     #[error("esportazione non riuscita: {0}")]
     ExportFailed(String),
@@ -46,7 +48,7 @@ impl Refusal for LogsError {
     fn kind(&self) -> Kind {
         match self {
             Self::Invalid(_) => Kind::Invalid,
-            Self::SourceNotFound | Self::ExportNotFound => Kind::NotFound,
+            Self::SourceNotFound | Self::ExportNotFound | Self::AdminNotFound => Kind::NotFound,
             Self::ExportFailed(_) | Self::ManifestDamaged(_) => Kind::Conflict,
             Self::StaffOnly | Self::ReviewersOnly => Kind::Forbidden,
             Self::Conflict(_) => Kind::Conflict,
@@ -59,6 +61,7 @@ impl Refusal for LogsError {
             Self::Invalid(_) => "invalid_fields",
             Self::SourceNotFound => "log_source_not_found",
             Self::ExportNotFound => "log_export_not_found",
+            Self::AdminNotFound => "log_admin_not_found",
             Self::ExportFailed(_) => "log_export_failed",
             Self::ManifestDamaged(_) => "log_manifest_damaged",
             Self::StaffOnly => "staff_only",

@@ -308,9 +308,12 @@ impl SourceMap {
 
 /// The running pipeline. Cheap to clone; the collector ends when every clone is dropped and
 /// what was sent is committed.
+/// Records handed to the collector, and who waits for their commit (a relay's sender).
+type Delivery = (Vec<Record>, Option<tokio::sync::oneshot::Sender<()>>);
+
 #[derive(Clone)]
 pub struct Ingest {
-    tx: mpsc::Sender<Vec<Record>>,
+    tx: mpsc::Sender<Delivery>,
     pub stats: Arc<Stats>,
     sources: Arc<RwLock<Arc<SourceMap>>>,
     clock: kernel::time::Clock,
@@ -397,9 +400,27 @@ impl Ingest {
             .received
             .fetch_add(chunk.len() as u64, Ordering::Relaxed);
         self.tx
-            .send(chunk)
+            .send((chunk, None))
             .await
             .map_err(|_| LogsError::Store("la scrittura dei log si è fermata".into()))
+    }
+
+    /// Hands records to the collector and waits until the batch holding them is committed
+    /// (what a relay answers only after).
+    pub async fn send_committed(&self, chunk: Vec<Record>) -> Result<(), LogsError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let stopped = || LogsError::Store("la scrittura dei log si è fermata".into());
+        self.stats
+            .received
+            .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.tx
+            .send((chunk, Some(done)))
+            .await
+            .map_err(|_| stopped())?;
+        wait.await.map_err(|_| stopped())
     }
 }
 
@@ -455,24 +476,29 @@ impl Writer {
 }
 
 /// Gathers chunks into batches and commits each, retrying a failed commit until it succeeds.
-async fn collect(mut rx: mpsc::Receiver<Vec<Record>>, stats: &Stats, writer: &mut Writer) {
+async fn collect(mut rx: mpsc::Receiver<Delivery>, stats: &Stats, writer: &mut Writer) {
     let mut sequences = Sequences::default();
     // Kept between batches: its memory is reused, not asked of the system again.
     let mut batch: Vec<Record> = Vec::new();
+    let mut waiting = Vec::new();
     loop {
-        let Some(mut first) = rx.recv().await else {
+        let Some((mut first, ack)) = rx.recv().await else {
             return;
         };
         let deadline = Instant::now() + BATCH_WINDOW;
         batch.clear();
         batch.append(&mut first);
+        waiting.extend(ack);
         while batch.len() < MAX_BATCH {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
             match tokio::time::timeout(left, rx.recv()).await {
-                Ok(Some(mut more)) => batch.append(&mut more),
+                Ok(Some((mut more, ack))) => {
+                    batch.append(&mut more);
+                    waiting.extend(ack);
+                }
                 Ok(None) | Err(_) => break,
             }
         }
@@ -491,6 +517,9 @@ async fn collect(mut rx: mpsc::Receiver<Vec<Record>>, stats: &Stats, writer: &mu
                     stats
                         .last_commit
                         .store(micros(chrono::Utc::now()), Ordering::Relaxed);
+                    for done in waiting.drain(..) {
+                        let _ = done.send(());
+                    }
                     break;
                 }
                 Err(e) => {

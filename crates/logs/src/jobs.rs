@@ -18,10 +18,16 @@ use crate::LogStore;
 
 /// Make the exports that are due and purge what retention lets go.
 pub const EXPORT_AND_PURGE: &str = "logs.export_and_purge";
+/// Mark the sources silent for longer than expected (and open their tickets).
+pub const SILENCE: &str = "logs.silence";
 
 /// The Italian name of a job kind of this crate, if it is one.
 pub fn label(kind: &str) -> Option<&'static str> {
-    (kind == EXPORT_AND_PURGE).then_some("Esportazioni sigillate e conservazione dei log")
+    match kind {
+        EXPORT_AND_PURGE => Some("Esportazioni sigillate e conservazione dei log"),
+        SILENCE => Some("Controllo delle sorgenti dei log silenziose"),
+        _ => None,
+    }
 }
 
 /// One round: the exports due on `today`, then the purges. Returns how many exports and
@@ -99,10 +105,38 @@ fn handler(db: Db, store: LogStore, target: Target, clock: Clock) -> Handler {
     })
 }
 
-/// Adds the log capability's job kind and schedule to `runner`.
+fn silence_handler(db: Db, store: LogStore, clock: Clock) -> Handler {
+    Arc::new(move |_job| {
+        let (db, store, now) = (db.clone(), store.clone(), clock.now());
+        Box::pin(async move {
+            let r = crate::silence::evaluate(&db, &store, now)
+                .await
+                .map_err(|e| Failure::Transient(e.to_string()))?;
+            if !r.silent.is_empty() || !r.tickets.is_empty() {
+                tracing::warn!(silent = ?r.silent, tickets = ?r.tickets, "log sources silent");
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Adds the log capability's job kinds and schedules to `runner`.
 pub fn register(runner: Runner, db: &Db, store: &LogStore, target: &Target) -> Runner {
     let clock = runner.clock().clone();
     runner
+        .handle(
+            SILENCE,
+            Retry {
+                max_attempts: 1,
+                ..Retry::default()
+            },
+            silence_handler(db.clone(), store.clone(), clock.clone()),
+        )
+        .every(Schedule::new(
+            "log-silence",
+            SILENCE,
+            Duration::from_secs(5 * 60),
+        ))
         .handle(
             EXPORT_AND_PURGE,
             Retry {

@@ -16,8 +16,11 @@ pub mod keys;
 pub mod model;
 pub mod period;
 pub mod receive;
+pub mod relay;
 pub mod retention;
+pub mod review;
 pub mod settings;
+pub mod silence;
 pub mod sources;
 pub mod store;
 

@@ -122,6 +122,12 @@ pub struct Source {
     pub ticket_on_silence: bool,
     pub created_at: String,
     pub version: i64,
+    /// Since when it has been silent for longer than expected (the alert); none: it speaks.
+    pub silent_since: Option<String>,
+    /// The ticket its silence opened, if any.
+    pub silence_ticket_id: Option<i64>,
+    /// An instance of cst at the entity relays its store here.
+    pub relay: bool,
 }
 
 /// What a person typed to register a source.
@@ -133,6 +139,9 @@ pub struct SourceDraft {
     pub time_zone: Option<String>,
     pub expected_minutes: Option<i64>,
     pub ticket_on_silence: bool,
+    /// An instance of cst at the entity that forwards its store here (identified by a token
+    /// made at registration, not by an address).
+    pub relay: bool,
 }
 
 /// A checked draft.
@@ -144,6 +153,7 @@ pub struct SourceInput {
     pub zone: chrono_tz::Tz,
     pub expected_minutes: Option<i64>,
     pub ticket_on_silence: bool,
+    pub relay: bool,
 }
 
 impl SourceDraft {
@@ -192,7 +202,7 @@ impl SourceDraft {
         let named = errors
             .iter()
             .any(|e| e.field == "address" || e.field == "fingerprint");
-        if address.is_none() && fingerprint.is_none() && !named {
+        if address.is_none() && fingerprint.is_none() && !named && !self.relay {
             errors.push(FieldError::new(
                 "address",
                 "indicare l'indirizzo (o la rete) da cui arrivano i messaggi, o l'impronta del certificato TLS",
@@ -234,6 +244,7 @@ impl SourceDraft {
             zone,
             expected_minutes: self.expected_minutes,
             ticket_on_silence: self.ticket_on_silence,
+            relay: self.relay,
         })
     }
 }

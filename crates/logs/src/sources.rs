@@ -3,14 +3,14 @@
 
 use db::{audit, Db};
 use kernel::audit::AuditEvent;
-use kernel::{Actor, Role};
+use kernel::Actor;
 use sqlx::Row;
 
 use crate::model::{Source, SourceDraft};
 use crate::LogsError;
 
 const COLS: &str = "id, entity_id, name, address, fingerprint, time_zone, expected_minutes, \
-    ticket_on_silence, created_at, version";
+    ticket_on_silence, created_at, version, silent_since, silence_ticket_id, relay_token_hash";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<Source, sqlx::Error> {
     Ok(Source {
@@ -24,6 +24,9 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Source, sqlx::Error> {
         ticket_on_silence: r.try_get::<i64, _>(7)? != 0,
         created_at: r.try_get(8)?,
         version: r.try_get(9)?,
+        silent_since: r.try_get(10)?,
+        silence_ticket_id: r.try_get(11)?,
+        relay: r.try_get::<Option<String>, _>(12)?.is_some(),
     })
 }
 
@@ -50,19 +53,21 @@ pub async fn of_entity(db: &Db, actor: &Actor, entity_id: i64) -> Result<Vec<Sou
 }
 
 /// Registers a source of the entity (staff only). An address, network or certificate already
-/// registered is refused (409), naming the source that has it.
+/// registered is refused (409), naming the source that has it. A relay source comes with the
+/// token its instance presents (given here once, kept only as its hash).
 pub async fn create(
     db: &Db,
     actor: &Actor,
     entity_id: i64,
     draft: &SourceDraft,
-) -> Result<Source, LogsError> {
+) -> Result<(Source, Option<String>), LogsError> {
     members::store::get(db, actor, entity_id).await?;
     if !actor.is_staff() {
         return Err(LogsError::StaffOnly);
     }
     let input = draft.parse().map_err(LogsError::Invalid)?;
     let address = input.address.map(|a| a.to_string());
+    let token = input.relay.then(crate::relay::new_token);
     let mut tx = db.write().await?;
     let taken: Option<(String, i64)> = sqlx::query_as(
         "SELECT name, entity_id FROM log_sources WHERE address = $1 OR fingerprint = $2",
@@ -71,7 +76,9 @@ pub async fn create(
     .bind(&input.fingerprint)
     .fetch_optional(tx.conn())
     .await?;
-    if let Some((name, other)) = taken {
+    if let Some((name, other)) =
+        taken.filter(|_| input.address.is_some() || input.fingerprint.is_some())
+    {
         return Err(LogsError::Conflict(format!(
             "l'indirizzo o il certificato è già registrato come sorgente «{name}» (ente n. {other})"
         )));
@@ -79,8 +86,8 @@ pub async fn create(
     let now = kernel::time::now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO log_sources (entity_id, name, address, fingerprint, time_zone, \
-         expected_minutes, ticket_on_silence, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         expected_minutes, ticket_on_silence, created_at, relay_token_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(entity_id)
     .bind(&input.name)
@@ -90,6 +97,7 @@ pub async fn create(
     .bind(input.expected_minutes)
     .bind(i64::from(input.ticket_on_silence))
     .bind(&now)
+    .bind(token.as_ref().map(|t| crate::relay::token_hash(t)))
     .fetch_one(tx.conn())
     .await?;
     audit::append(
@@ -105,7 +113,7 @@ pub async fn create(
                 serde_json::json!({
                     "name": input.name, "address": address, "fingerprint": input.fingerprint,
                     "time_zone": input.zone.name(), "expected_minutes": input.expected_minutes,
-                    "ticket_on_silence": input.ticket_on_silence,
+                    "ticket_on_silence": input.ticket_on_silence, "relay": input.relay,
                 })
                 .to_string(),
             ),
@@ -113,28 +121,27 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok(Source {
-        id,
-        entity_id,
-        name: input.name,
-        address,
-        fingerprint: input.fingerprint,
-        time_zone: input.zone.name().to_owned(),
-        expected_minutes: input.expected_minutes,
-        ticket_on_silence: input.ticket_on_silence,
-        created_at: now,
-        version: 1,
-    })
+    Ok((
+        Source {
+            id,
+            entity_id,
+            name: input.name,
+            address,
+            fingerprint: input.fingerprint,
+            time_zone: input.zone.name().to_owned(),
+            expected_minutes: input.expected_minutes,
+            ticket_on_silence: input.ticket_on_silence,
+            created_at: now,
+            version: 1,
+            silent_since: None,
+            silence_ticket_id: None,
+            relay: input.relay,
+        },
+        token,
+    ))
 }
 
-/// Whether the actor may read the entity's logs: staff, or a person of the entity (the
-/// *titolare* and delegates are marked in a later step; until then the entity's contacts).
-/// Out of scope is 404, as everywhere.
+/// Whether the actor may read the entity's logs (see [`crate::review::may_review`]).
 pub async fn may_review(db: &Db, actor: &Actor, entity_id: i64) -> Result<(), LogsError> {
-    members::store::get(db, actor, entity_id).await?;
-    if actor.is_staff() || actor.role == Role::Contact {
-        Ok(())
-    } else {
-        Err(LogsError::ReviewersOnly)
-    }
+    crate::review::may_review(db, actor, entity_id).await
 }

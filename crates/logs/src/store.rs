@@ -224,6 +224,10 @@ CREATE TABLE IF NOT EXISTS log_heads (
 CREATE TABLE IF NOT EXISTS log_seen (
     source_key TEXT PRIMARY KEY, entity_id BIGINT NOT NULL, source_id BIGINT,
     last_at BIGINT NOT NULL, messages BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_relay (
+    source_id BIGINT PRIMARY KEY, last_id BIGINT NOT NULL, at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_forward (
+    id BIGINT PRIMARY KEY, last_id BIGINT NOT NULL, at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS log_purged (
     entity_id BIGINT PRIMARY KEY, segment_id BIGINT NOT NULL, hash TEXT NOT NULL,
     before_at BIGINT NOT NULL, purged_at BIGINT NOT NULL);

@@ -38,8 +38,22 @@ pub async fn run(
             (Some(ingest), Some(writer))
         }
     };
+    if let (Some(url), Some(token)) = (&syslog.syslog_forward, &syslog.syslog_forward_token) {
+        println!("cst forwarding its log store to {url}");
+        tasks.push(tokio::spawn(logs::relay::forward(
+            log_store.clone(),
+            logs::relay::Forward {
+                url: url.clone(),
+                token: token.clone(),
+            },
+            stop_rx.clone(),
+        )));
+    }
     if demo {
         config.demo_logins = crate::demo::load(&db).await.context("loading demo data")?;
+        crate::demo_logs::load(&db, &log_store)
+            .await
+            .context("loading the demo's logs")?;
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -27,6 +27,14 @@ pub struct SyslogArgs {
     /// Default: a folder beside the SQLite database (`cst.log-exports`), or `log-exports`.
     #[arg(long, env = "CST_LOG_EXPORTS")]
     pub log_exports: Option<String>,
+    /// An instance at an entity: forward the log store to the centre at this address
+    /// (`https://cst.centro.example.it`), in order, each message once the centre has committed
+    /// it; while the link is down the store keeps everything and forwarding resumes after.
+    #[arg(long, env = "CST_SYSLOG_FORWARD", requires = "syslog_forward_token")]
+    pub syslog_forward: Option<String>,
+    /// The token of this instance's relay source at the centre.
+    #[arg(long, env = "CST_SYSLOG_FORWARD_TOKEN", hide_env_values = true)]
+    pub syslog_forward_token: Option<String>,
 }
 
 /// The export target named, or the default one of the log store's location.

@@ -255,6 +255,35 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{ex}");
+    // Its named administrator, its titolare, and a signed-off check.
+    let referente: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'referente'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let (s, r) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{e}/log-reviewers"),
+            json!({"user_id": referente, "kind": "titolare"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, a) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/log-admins"),
+            json!({"name": "Mario «Rossi»", "accounts": ["mrossi", "AGNA\\mrossi"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/log-reviews"),
+            json!({"from": "2026-01-01", "to": "2026-06-30", "notes": "Tutto «regolare»"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
     sqlx::query(
         "INSERT INTO log_purges (entity_id, before_day, batches, messages, purged_at) \
          VALUES ($1, '2026-05-01', 3, 120, '2026-11-20T02:00:00Z')",

@@ -570,6 +570,12 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("GET", "/api/v1/entities/{id}/access-events"), None),
         (("GET", "/api/v1/log-quarantine"), None),
         (("GET", "/api/v1/logs/status"), None),
+        (
+            ("POST", "/api/v1/log-relay"),
+            Json(
+                r#"{"messages": [{"id": 1, "received": 1, "peer": "x", "raw": "R3Vhc3RvIHJpc2VydmF0bw=="}]}"#,
+            ),
+        ),
         (("GET", "/api/v1/entities/{id}/log-settings"), None),
         (
             ("PUT", "/api/v1/entities/{id}/log-settings"),
@@ -585,6 +591,49 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         (("GET", "/api/v1/entities/{id}/log-compliance"), None),
         (("GET", "/api/v1/log-exports/{export_id}/file"), None),
         (("GET", "/api/v1/logs/signing-key"), None),
+        (("GET", "/api/v1/entities/{id}/log-admins"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/log-admins"),
+            Json(r#"{"name": "Guasto riservato", "accounts": ["intruso"]}"#),
+        ),
+        (("DELETE", "/api/v1/log-admins/{admin_id}"), None),
+        (("GET", "/api/v1/entities/{id}/log-reviewers"), None),
+        (
+            ("PUT", "/api/v1/entities/{id}/log-reviewers"),
+            Json(r#"{"user_id": 1, "kind": "titolare"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/log-reviews"), None),
+        (("GET", "/entities/{id}/logs"), None),
+        (("GET", "/entities/{id}/logs.csv"), None),
+        (("GET", "/entities/{id}/logs/messaggi"), None),
+        (
+            ("POST", "/entities/{id}/logs/amministratori"),
+            Form(&[("nome", "Guasto riservato"), ("account", "intruso")]),
+        ),
+        (
+            (
+                "POST",
+                "/entities/{id}/logs/amministratori/{admin_id}/togli",
+            ),
+            Form(&[("confermato", "1")]),
+        ),
+        (
+            ("POST", "/entities/{id}/logs/verifiche"),
+            Form(&[
+                ("dal", "2026-01-01"),
+                ("al", "2026-06-30"),
+                ("note", "Guasto riservato"),
+                ("dichiaro", "1"),
+            ]),
+        ),
+        (
+            ("POST", "/entities/{id}/logs/referenti"),
+            Form(&[("utente", "1"), ("ruolo", "titolare")]),
+        ),
+        (
+            ("POST", "/api/v1/entities/{id}/log-reviews"),
+            Json(r#"{"from": "2026-01-01", "to": "2026-11-01", "notes": "Guasto riservato"}"#),
+        ),
         (
             ("POST", "/api/v1/deadlines"),
             Json(r#"{"entity_id": {B}, "title": "Guasto riservato", "due_on": "2026-12-31"}"#),
@@ -1011,6 +1060,17 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    let b_admin = logs::review::add_admin(
+        &app.db,
+        &kernel::Actor::system("t"),
+        bb.id,
+        "Amministratore di B",
+        &["ced-b".to_owned()],
+        "",
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1055,6 +1115,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{token_id}", "1")
             .replace("{job_id}", "1")
             .replace("{export_id}", &b_export.id.to_string())
+            .replace("{admin_id}", &b_admin.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {

@@ -19,6 +19,7 @@ backends!(
     sealed_exports_decrypt_with_age_and_verify_with_ssh_keygen,
     retention_purges_only_what_verified_exports_cover,
     sealed_exports_go_to_an_s3_bucket,
+    a_schedule_exports_each_owed_period_once,
 );
 
 /// An age identity made by Debian's `age-keygen`, and its recipient.
@@ -611,5 +612,67 @@ async fn sealed_exports_go_to_an_s3_bucket(b: Backend) {
     .await
     .unwrap();
     assert_eq!(p.map(|p| p.messages), Some(30));
+    let _ = std::fs::remove_dir_all(&keys);
+}
+
+/// The hourly round: a daily schedule exports each whole day since the oldest record, once;
+/// a later round owes nothing until another day is over.
+async fn a_schedule_exports_each_owed_period_once(b: Backend) {
+    let keys = std::env::temp_dir().join(format!("cst-age-{}", testkit::unique()));
+    std::fs::create_dir_all(&keys).unwrap();
+    let (identity, recipient) = age_key(&keys, "titolare");
+    let (app, admin, abano) = app_with_records(b, 20).await;
+    let (s, set) = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{abano}/log-settings"),
+            json!({"recipients": [recipient], "schedule": "daily"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{set}");
+    let store = app.syslog.as_ref().unwrap().store.clone();
+    let base = app.exports();
+    // Today is not over: nothing is owed yet.
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        logs::jobs::round(&app.db, &store, &base, today)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    // Three days on: the records' day and the two after it, one export each.
+    let later = today + chrono::Days::new(3);
+    let (made, purged) = logs::jobs::round(&app.db, &store, &base, later)
+        .await
+        .unwrap();
+    assert!((2..=4).contains(&made), "{made}");
+    assert_eq!(purged, 0);
+    assert_eq!(
+        logs::jobs::round(&app.db, &store, &base, later)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    let (_, list) = admin
+        .get(&format!("/api/v1/entities/{abano}/log-exports"))
+        .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), made);
+    assert!(items
+        .iter()
+        .all(|e| e["made_by"] == "schedule" && e["from"] == e["to"]));
+    let records: i64 = items.iter().map(|e| e["records"].as_i64().unwrap()).sum();
+    assert_eq!(records, 20);
+    let dir = app.testdb.exports.join(format!("ente-{abano}"));
+    let (ok, said) = run(&["logs", "verify", dir.to_str().unwrap()], &app.testdb.url);
+    assert!(ok, "{said}");
+    let with_records = items.iter().find(|e| e["records"] == 20).unwrap();
+    let file = dir.join(with_records["file_name"].as_str().unwrap());
+    assert_eq!(
+        decrypt(&identity, &std::fs::read(file).unwrap())
+            .unwrap()
+            .len(),
+        22
+    );
     let _ = std::fs::remove_dir_all(&keys);
 }

@@ -345,9 +345,17 @@ async fn syslog_over_udp_tcp_and_tls_is_stored_by_source_with_access_events(b: B
         .get(&format!("/api/v1/entities/{abano}/access-events"))
         .await;
     assert_eq!(s, 404);
-    let own = app
-        .api(&app.user("ced-abano", "contact", &[abano]).await)
+    // The entity's titolare (marked by staff) reads its own.
+    let ced = app.user("ced-abano", "contact", &[abano]).await;
+    let (s, marked) = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{abano}/log-reviewers"),
+            json!({"user_id": ced.id, "kind": "titolare"}),
+        )
         .await;
+    assert_eq!(s, 200, "{marked}");
+    let own = app.api(&ced).await;
     let (s, mine) = own
         .get(&format!("/api/v1/entities/{abano}/access-events"))
         .await;

@@ -19,6 +19,8 @@ mod import;
 mod isolation;
 mod lists;
 mod log_exports;
+mod log_relay;
+mod log_review;
 mod logs;
 mod needs;
 mod processes;

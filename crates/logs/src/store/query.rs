@@ -54,6 +54,8 @@ pub struct AccessFilter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub user: Option<String>,
+    /// Only these accounts (the entity's named administrators); empty: any.
+    pub accounts: Vec<String>,
     pub host: Option<String>,
     /// `success` or `failure`.
     pub outcome: Option<String>,
@@ -232,6 +234,16 @@ fn access_where(f: &AccessFilter) -> Where {
     let mut w = Where::new(f.entity_id);
     if let Some(u) = f.user.clone() {
         w.push("username = $?", u);
+    }
+    if !f.accounts.is_empty() {
+        let mut list = Vec::new();
+        for a in &f.accounts {
+            w.n += 1;
+            list.push(format!("${}", w.n));
+            let _ = w.args.add(a.clone());
+        }
+        w.sql
+            .push_str(&format!(" AND username IN ({})", list.join(", ")));
     }
     if let Some(v) = f.from {
         w.push("at >= $?", v);

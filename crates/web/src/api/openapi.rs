@@ -26,6 +26,7 @@ use crate::capabilities::helpdesk::{
 };
 use crate::capabilities::logs::api as logs;
 use crate::capabilities::logs::exports_api as log_exports;
+use crate::capabilities::logs::review_api as log_review;
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
 use crate::error::{Problem, ProblemField};
@@ -157,9 +158,12 @@ impl Modify for Refusals {
         revenue::api_revenue, revenue::api_add_cost,
         invoices::zip, deadlines::list, deadlines::create, deadlines::renew, deadlines::new_feed,
         logs::create_source, logs::sources, logs::messages, logs::access_events, logs::quarantine,
-        logs::status, log_exports::get_settings, log_exports::put_settings,
+        logs::status, logs::relay, log_exports::get_settings, log_exports::put_settings,
         log_exports::create_export, log_exports::exports, log_exports::export_file,
         log_exports::compliance, log_exports::signing_key,
+        log_review::admins, log_review::add_admin, log_review::remove_admin,
+        log_review::reviewers, log_review::set_reviewer, log_review::reviews,
+        log_review::sign_review,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

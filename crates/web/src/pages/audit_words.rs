@@ -154,6 +154,25 @@ pub fn object(
             format!("Esportazione sigillata dei log {}", from("file_name")),
             on_entity.clone(),
         ),
+        "log_admin" => (
+            format!("Amministratore di sistema {}", from("name")),
+            format!(
+                "/entities/{}/logs#amministratori",
+                entity_id.unwrap_or_default()
+            ),
+        ),
+        "log_reviewer" => (
+            "Chi verifica i log dell'ente".to_owned(),
+            format!("/entities/{}/logs", entity_id.unwrap_or_default()),
+        ),
+        "log_review" => (
+            format!(
+                "Verifica degli accessi dal {} al {}",
+                from("from"),
+                from("to")
+            ),
+            format!("/entities/{}/logs#verifiche", entity_id.unwrap_or_default()),
+        ),
         "log_purge" => (
             format!("Log anteriori al {} eliminati", from("before_day")),
             on_entity.clone(),

@@ -38,6 +38,10 @@ pub struct SourceIn {
     /// Also open a help-desk ticket when it falls silent.
     #[serde(default)]
     pub ticket_on_silence: Option<bool>,
+    /// An instance of cst at the entity that forwards its own log store here: no address, a
+    /// token instead (in the answer, once).
+    #[serde(default)]
+    pub relay: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,6 +50,10 @@ pub struct SourceOut {
     pub source: Source,
     /// Messages waiting in quarantine from its address, now assigned to it.
     pub assigned: u64,
+    /// For a relay source: the token its instance presents (`--syslog-forward-token`), shown
+    /// this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay_token: Option<String>,
 }
 
 /// Registers a source of the entity's syslog messages (staff). Messages from its address
@@ -67,15 +75,24 @@ pub async fn create_source(
         time_zone: b.time_zone,
         expected_minutes: b.expected_minutes,
         ticket_on_silence: b.ticket_on_silence.unwrap_or(false),
+        relay: b.relay.unwrap_or(false),
     };
-    let source = logs::sources::create(&s.db, &user.actor(), id, &draft).await?;
+    let (source, relay_token) = logs::sources::create(&s.db, &user.actor(), id, &draft).await?;
     s.logs.refresh_sources(&s.db).await;
     let network = source.address.as_deref().and_then(|a| a.parse().ok());
     let assigned = match network {
         Some(n) => query::assign_quarantine(&s.logs.store, &n, id, source.id).await?,
         None => 0,
     };
-    Ok((StatusCode::CREATED, Json(SourceOut { source, assigned })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(SourceOut {
+            source,
+            assigned,
+            relay_token,
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,6 +190,12 @@ pub struct AccessParams {
     /// The account, exactly as the system names it.
     #[serde(default)]
     pub user: Option<String>,
+    /// Only the accounts of this named administrator (its id).
+    #[serde(default)]
+    pub admin: Option<i64>,
+    /// `true`: only the accounts of the entity's named administrators.
+    #[serde(default)]
+    pub admins: Option<bool>,
     /// The system accessed.
     #[serde(default)]
     pub host: Option<String>,
@@ -214,11 +237,19 @@ pub async fn access_events(
             );
         }
     }
+    let accounts = admin_accounts(&s, id, p.admin, p.admins.unwrap_or(false)).await?;
+    if accounts.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Json(AccessPage {
+            items: Vec::new(),
+            total: 0,
+        }));
+    }
     let f = query::AccessFilter {
         entity_id: id,
         from,
         to,
         user: text(p.user),
+        accounts: accounts.unwrap_or_default(),
         host: text(p.host),
         outcome,
         limit: p.limit.unwrap_or(100),
@@ -226,6 +257,27 @@ pub async fn access_events(
     };
     let (items, total) = query::access_events(&s.logs.store, &f).await?;
     Ok(Json(AccessPage { items, total }))
+}
+
+/// The accounts to keep for `admin` (one administrator) or `admins` (all of them): None when
+/// neither is asked; an unknown administrator is a wrong field.
+pub async fn admin_accounts(
+    s: &AppState,
+    entity_id: i64,
+    admin: Option<i64>,
+    all: bool,
+) -> Result<Option<Vec<String>>, ApiError> {
+    if admin.is_none() && !all {
+        return Ok(None);
+    }
+    let list = logs::review::admins(&s.db, entity_id).await?;
+    match admin {
+        Some(a) => match list.into_iter().find(|x| x.id == a) {
+            Some(x) => Ok(Some(x.accounts)),
+            None => Err(LogsError::field("admin", "non è un amministratore di questo ente").into()),
+        },
+        None => Ok(Some(list.into_iter().flat_map(|a| a.accounts).collect())),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -319,4 +371,40 @@ pub fn status_of(s: &AppState) -> LogStatus {
         connections: st.connections.load(Ordering::Relaxed),
         last_commit_at: (last > 0).then(|| logs::store::instant(last)),
     }
+}
+
+/// Messages forwarded by an instance of cst at an entity (`cst serve --syslog-forward`),
+/// authenticated by its relay source's token; answered once committed, with the last message
+/// id held, so the instance moves its cursor only then.
+#[utoipa::path(post, path = "/api/v1/log-relay", tag = "logs", request_body = logs::relay::RelayBatch,
+    security(("bearer" = [])),
+    responses((status = 200, body = logs::relay::RelayAck), (status = 401, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn relay(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiJson(b): ApiJson<logs::relay::RelayBatch>,
+) -> Result<Json<logs::relay::RelayAck>, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let Some(source) = logs::relay::source_of(&s.db, token).await? else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token di inoltro dei log mancante o sconosciuto",
+        )
+        .with_code("log_relay_token"));
+    };
+    let Some(ingest) = &s.logs.ingest else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "questo centro non riceve log: avviarlo con --syslog-tcp o --syslog-udp",
+        )
+        .with_code("log_relay_unavailable"));
+    };
+    Ok(Json(
+        logs::relay::accept(&s.logs.store, ingest, &source, &b).await?,
+    ))
 }

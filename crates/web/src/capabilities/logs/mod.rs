@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod exports_api;
+pub mod pages;
+pub mod review_api;
 
 use axum::http::Method;
 
@@ -21,6 +23,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/entities/{id}/access-events", Entity, Api, api::access_events),
         route(M::GET, "/api/v1/log-quarantine", Staff, Api, api::quarantine),
         route(M::GET, "/api/v1/logs/status", Staff, Api, api::status),
+        route(M::POST, "/api/v1/log-relay", Public, Api, api::relay),
         route(M::GET, "/api/v1/entities/{id}/log-settings", Entity, Api, exports_api::get_settings),
         route(M::PUT, "/api/v1/entities/{id}/log-settings", Entity, Api, exports_api::put_settings),
         route(M::POST, "/api/v1/entities/{id}/log-exports", Entity, Api, exports_api::create_export),
@@ -28,5 +31,19 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/entities/{id}/log-compliance", Entity, Api, exports_api::compliance),
         route(M::GET, "/api/v1/log-exports/{export_id}/file", User, Api, exports_api::export_file),
         route(M::GET, "/api/v1/logs/signing-key", User, Api, exports_api::signing_key),
+        route(M::GET, "/api/v1/entities/{id}/log-admins", Entity, Api, review_api::admins),
+        route(M::POST, "/api/v1/entities/{id}/log-admins", Entity, Api, review_api::add_admin),
+        route(M::DELETE, "/api/v1/log-admins/{admin_id}", User, Api, review_api::remove_admin),
+        route(M::GET, "/api/v1/entities/{id}/log-reviewers", Entity, Api, review_api::reviewers),
+        route(M::PUT, "/api/v1/entities/{id}/log-reviewers", Staff, Api, review_api::set_reviewer),
+        route(M::GET, "/api/v1/entities/{id}/log-reviews", Entity, Api, review_api::reviews),
+        route(M::POST, "/api/v1/entities/{id}/log-reviews", Entity, Api, review_api::sign_review),
+        route(M::GET, "/entities/{id}/logs", Entity, Page, pages::review),
+        route(M::GET, "/entities/{id}/logs.csv", Entity, Page, pages::review_csv),
+        route(M::GET, "/entities/{id}/logs/messaggi", Entity, Page, pages::messages),
+        route(M::POST, "/entities/{id}/logs/amministratori", Entity, Page, pages::add_admin),
+        route(M::POST, "/entities/{id}/logs/amministratori/{admin_id}/togli", Entity, Page, pages::remove_admin),
+        route(M::POST, "/entities/{id}/logs/verifiche", Entity, Page, pages::sign_review),
+        route(M::POST, "/entities/{id}/logs/referenti", Staff, Page, pages::set_reviewer),
     ]
 }

@@ -196,6 +196,8 @@ struct DetailPage {
     contact_fields: Vec<Field>,
     contact_message: String,
     can_edit: bool,
+    /// Staff, or the entity's titolare or a delegate: the logs' review page.
+    can_review_logs: bool,
     history: Vec<crate::pages::audit_words::Line>,
     fee_year: i32,
     fee: Option<FeeView>,
@@ -405,6 +407,7 @@ async fn detail_page(
             email_from: c.email_from,
         })
         .collect();
+    let can_review_logs = logs::review::may_review(&s.db, &actor, e.id).await.is_ok();
     Ok(DetailPage {
         tickets: page
             .items
@@ -494,6 +497,7 @@ async fn detail_page(
             invalid_message(contact_errors)
         },
         can_edit: actor.is_staff(),
+        can_review_logs,
         history,
     })
 }

@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 82] = [
+pub const ACTIONS: [(&str, &str, &str); 86] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -145,6 +145,22 @@ pub const ACTIONS: [(&str, &str, &str); 82] = [
         "log_purge",
         "create",
         "Log scaduti eliminati dopo l'esportazione",
+    ),
+    ("log_admin", "create", "Amministratore di sistema indicato"),
+    (
+        "log_admin",
+        "delete",
+        "Amministratore di sistema tolto dall'elenco",
+    ),
+    (
+        "log_reviewer",
+        "update",
+        "Titolare o delegato per i log indicato",
+    ),
+    (
+        "log_review",
+        "create",
+        "Verifica periodica degli accessi firmata",
     ),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),

@@ -1,0 +1,774 @@
+//! `/entities/{id}/logs`: the page where the entity's titolare (or a delegate, or staff)
+//! reviews the system administrators' accesses — filtered by administrator, account, system,
+//! outcome and days, as a list that pages and downloads as CSV —, keeps the list of named
+//! administrators, and signs off the periodic check. `/entities/{id}/logs/messaggi` searches
+//! the raw messages.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use logs::review::{LogAdmin, LogReview, Reviewer};
+use logs::store::query::{self, AccessLine, LogLine};
+use serde::Deserialize;
+
+use crate::auth::{Flash, PageStaff, PageUser};
+use crate::error::PageError;
+use crate::pages::confirm::{self, Confirm};
+use crate::pages::list::{self, Column, ListView, Paging, PER_PAGE};
+use crate::pages::{back_with, is_htmx, notice, ok, parse_id, Layout};
+use crate::AppState;
+
+/// The filters of the access list, as they stand in the URL.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AccessFilters {
+    /// `""` every account, `tutti` the named administrators, or one administrator's id.
+    amministratore: String,
+    account: String,
+    sistema: String,
+    /// `riuscito` or `fallito`.
+    esito: String,
+    dal: String,
+    al: String,
+}
+
+impl AccessFilters {
+    fn pairs(&self) -> Vec<(String, String)> {
+        [
+            ("amministratore", &self.amministratore),
+            ("account", &self.account),
+            ("sistema", &self.sistema),
+            ("esito", &self.esito),
+            ("dal", &self.dal),
+            ("al", &self.al),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+        .collect()
+    }
+}
+
+/// The query for the store, and what in the filters was not understood (said on the page).
+fn access_query(
+    entity_id: i64,
+    f: &AccessFilters,
+    admins: &[LogAdmin],
+    paging: &Paging,
+) -> (Option<query::AccessFilter>, Vec<String>) {
+    let mut problems = Vec::new();
+    let (from, to) = match logs::model::window(Some(&f.dal), Some(&f.al)) {
+        Ok(w) => w,
+        Err(e) => {
+            problems.extend(e.into_iter().map(|e| {
+                let what = if e.field == "from" { "Dal" } else { "Al" };
+                format!("{what}: {}", e.message)
+            }));
+            (None, None)
+        }
+    };
+    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let accounts = match f.amministratore.trim() {
+        "" => None,
+        "tutti" => Some(admins.iter().flat_map(|a| a.accounts.clone()).collect()),
+        id => admins
+            .iter()
+            .find(|a| a.id.to_string() == id)
+            .map(|a| a.accounts.clone()),
+    };
+    // Administrators asked for but none named: nothing matches.
+    if accounts.as_ref().is_some_and(Vec::is_empty) {
+        return (None, problems);
+    }
+    let outcome = match f.esito.as_str() {
+        "riuscito" => Some("success".to_owned()),
+        "fallito" => Some("failure".to_owned()),
+        _ => None,
+    };
+    (
+        Some(query::AccessFilter {
+            entity_id,
+            from,
+            to,
+            user: text(&f.account),
+            accounts: accounts.unwrap_or_default(),
+            host: text(&f.sistema),
+            outcome,
+            limit: PER_PAGE,
+            offset: paging.offset(),
+        }),
+        problems,
+    )
+}
+
+pub struct AccessRow {
+    pub at: String,
+    pub user: String,
+    /// The named administrator the account belongs to, if any.
+    pub admin: String,
+    pub action: &'static str,
+    pub failed: bool,
+    pub host: String,
+    pub from: String,
+    pub method: String,
+    pub detail: String,
+}
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "login" => "Accesso",
+        "logout" => "Uscita",
+        "session_open" => "Sessione aperta",
+        "session_close" => "Sessione chiusa",
+        "privilege" => "Privilegi elevati",
+        _ => "Altro",
+    }
+}
+
+fn access_row(a: AccessLine, admins: &[LogAdmin]) -> AccessRow {
+    let admin = admins
+        .iter()
+        .find(|x| x.accounts.iter().any(|acc| acc == &a.user))
+        .map(|x| x.name.clone())
+        .unwrap_or_default();
+    AccessRow {
+        at: kernel::time::display_rome(&a.at),
+        admin,
+        action: action_label(&a.action),
+        failed: a.outcome == "failure",
+        host: a.host.unwrap_or_default(),
+        from: a.from.unwrap_or_default(),
+        method: a.method.unwrap_or_default(),
+        detail: match (a.target_user, a.detail) {
+            (Some(t), Some(d)) => format!("come {t} · {d}"),
+            (Some(t), None) => format!("come {t}"),
+            (None, Some(d)) => d,
+            (None, None) => String::new(),
+        },
+        user: a.user,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "logs/rows.html")]
+struct Rows {
+    rows: Vec<AccessRow>,
+    list: ListView,
+}
+
+/// A signed-off check as the page shows it.
+pub struct ReviewRow {
+    pub reviewer: String,
+    pub signed_at: String,
+    pub period: String,
+    pub events: String,
+    pub failures: String,
+    pub notes: String,
+    pub digest: String,
+}
+
+fn day(s: &str) -> String {
+    logs::period::parse_day(s).map_or_else(|| s.to_owned(), kernel::time::display_date)
+}
+
+fn review_row(r: LogReview) -> ReviewRow {
+    ReviewRow {
+        signed_at: kernel::time::display_rome(&r.signed_at),
+        period: format!("{} – {}", day(&r.from), day(&r.to)),
+        events: list::count(r.events),
+        failures: list::count(r.failures),
+        reviewer: r.reviewer,
+        notes: r.notes,
+        digest: r.digest,
+    }
+}
+
+pub struct ContactChoice {
+    pub user_id: i64,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "logs/review.html")]
+struct ReviewPage {
+    layout: Layout,
+    entity_id: i64,
+    entity_name: String,
+    f: AccessFilters,
+    problems: Vec<String>,
+    list_html: String,
+    admins: Vec<LogAdmin>,
+    reviewers: Vec<Reviewer>,
+    reviews: Vec<ReviewRow>,
+    contacts: Vec<ContactChoice>,
+    is_staff: bool,
+    retention_days: i64,
+    oldest: String,
+    exported_through: String,
+    last_export: String,
+    last_review: String,
+    review_due: bool,
+    silent: Vec<(String, String)>,
+    flash: Flash,
+    today: String,
+    year_ago: String,
+}
+
+impl ReviewPage {
+    fn selected_admin(&self, id: &i64) -> bool {
+        self.f.amministratore == id.to_string()
+    }
+}
+
+async fn entity_contacts(s: &AppState, entity_id: i64) -> Result<Vec<ContactChoice>, PageError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.username, u.full_name FROM users u \
+         JOIN user_entities ue ON ue.user_id = u.id \
+         WHERE ue.entity_id = $1 AND u.role = 'contact' AND u.active = 1 ORDER BY u.full_name, u.username",
+    )
+    .bind(entity_id)
+    .fetch_all(s.db.pool())
+    .await
+    .map_err(|e| PageError::from(logs::LogsError::from(e)))?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, username, full)| ContactChoice {
+            user_id,
+            label: if full.trim().is_empty() {
+                username
+            } else {
+                format!("{full} ({username})")
+            },
+        })
+        .collect())
+}
+
+fn list_view(
+    entity_id: i64,
+    f: &AccessFilters,
+    paging: &Paging,
+    total: i64,
+    shown: usize,
+) -> ListView {
+    ListView {
+        path: format!("/entities/{entity_id}/logs"),
+        target: "access-list",
+        filters: f.pairs(),
+        sort: String::new(),
+        default_sort: "",
+        reverse: false,
+        page: paging.page(),
+        total,
+        more: false,
+        shown: i64::try_from(shown).unwrap_or(0),
+        noun: ("accesso", "accessi"),
+        columns: vec![
+            Column::plain("Quando"),
+            Column::plain("Account"),
+            Column::plain("Azione"),
+            Column::plain("Esito"),
+            Column::plain("Sistema").wide(),
+            Column::plain("Da").wide(),
+            Column::plain("Dettagli").wide(),
+        ],
+        csv: true,
+    }
+}
+
+/// The review page.
+pub async fn review(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    logs::review::may_review(&s.db, &actor, id).await?;
+    let entity = members::store::get(&s.db, &actor, id).await?;
+    let (f, paging) = list::params::<AccessFilters>(raw.as_deref());
+    let admins = logs::review::admins(&s.db, id).await?;
+    let (q, problems) = access_query(id, &f, &admins, &paging);
+    let (items, total) = match &q {
+        Some(q) => query::access_events(&s.logs.store, q).await?,
+        None => (Vec::new(), 0),
+    };
+    let shown = items.len();
+    let rows = Rows {
+        rows: items.into_iter().map(|a| access_row(a, &admins)).collect(),
+        list: list_view(id, &f, &paging, total, shown),
+    };
+    if is_htmx(&headers) {
+        return Ok(ok(&rows));
+    }
+    let list_html = crate::pages::html(&rows)?;
+    let compliance = logs::retention::compliance(&s.db, &s.logs.store, id).await?;
+    let reviews = logs::review::reviews(&s.db, id).await?;
+    let today = s.clock.today();
+    let year_ago = today - chrono::Days::new(365);
+    let last_signed = reviews
+        .first()
+        .and_then(|r| kernel::time::parse(&r.signed_at));
+    let review_due = last_signed.is_none_or(|t| t.date_naive() < year_ago);
+    let is_staff = sess.user.role.is_staff();
+    let silent = logs::sources::of_entity(&s.db, &actor, id)
+        .await?
+        .into_iter()
+        .filter_map(|src| {
+            src.silent_since
+                .map(|t| (src.name, kernel::time::display_rome(&t)))
+        })
+        .collect();
+    let flash = notice(&s, &sess).await?;
+    Ok(ok(&ReviewPage {
+        layout: Layout::new(
+            &s,
+            Some(&sess),
+            format!("Registro degli accessi – {}", entity.data.name),
+            "entities",
+        ),
+        entity_id: id,
+        entity_name: entity.data.name,
+        f,
+        problems,
+        list_html,
+        reviewers: logs::review::reviewers(&s.db, id).await?,
+        contacts: if is_staff {
+            entity_contacts(&s, id).await?
+        } else {
+            Vec::new()
+        },
+        admins,
+        reviews: reviews.into_iter().map(review_row).collect(),
+        is_staff,
+        retention_days: compliance.retention_days,
+        oldest: compliance
+            .oldest_record
+            .as_deref()
+            .map(kernel::time::display_rome)
+            .unwrap_or_default(),
+        exported_through: compliance
+            .exported_through
+            .as_deref()
+            .and_then(logs::period::parse_day)
+            .map(kernel::time::display_date)
+            .unwrap_or_default(),
+        last_export: compliance
+            .last_export
+            .map(|e| kernel::time::display_rome(&e.created_at))
+            .unwrap_or_default(),
+        last_review: last_signed
+            .map(kernel::time::display_instant)
+            .unwrap_or_default(),
+        review_due,
+        silent,
+        flash,
+        today: today.to_string(),
+        year_ago: year_ago.to_string(),
+    }))
+}
+
+/// The filtered access list as CSV (every page, up to 100,000 events).
+pub async fn review_csv(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    logs::review::may_review(&s.db, &sess.actor(), id).await?;
+    let (f, paging) = list::params::<AccessFilters>(raw.as_deref());
+    let admins = logs::review::admins(&s.db, id).await?;
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "quando",
+        "account",
+        "amministratore",
+        "azione",
+        "esito",
+        "sistema",
+        "da",
+        "metodo",
+        "dettagli",
+    ]);
+    if let (Some(mut q), _) = access_query(id, &f, &admins, &paging) {
+        q.limit = 500;
+        q.offset = 0;
+        while q.offset < 100_000 {
+            let (items, _) = query::access_events(&s.logs.store, &q).await?;
+            let n = items.len();
+            for a in items {
+                let r = access_row(a, &admins);
+                out.row([
+                    r.at,
+                    r.user,
+                    r.admin,
+                    r.action.to_owned(),
+                    if r.failed { "fallito" } else { "riuscito" }.to_owned(),
+                    r.host,
+                    r.from,
+                    r.method,
+                    r.detail,
+                ]);
+            }
+            if n < 500 {
+                break;
+            }
+            q.offset += 500;
+        }
+    }
+    Ok(list::csv_download(
+        &format!("accessi-ente-{id}.csv"),
+        out.finish(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AdminForm {
+    nome: String,
+    account: String,
+    ruolo: String,
+}
+
+fn back_to(id: i64, place: &str) -> String {
+    format!("/entities/{id}/logs#{place}")
+}
+
+/// Names an administrator.
+pub async fn add_admin(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<AdminForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let accounts: Vec<String> = f
+        .account
+        .split([',', ';', ' ', '\n'])
+        .map(str::to_owned)
+        .collect();
+    let flash =
+        match logs::review::add_admin(&s.db, &sess.actor(), id, &f.nome, &accounts, &f.ruolo).await
+        {
+            Ok(a) => Flash {
+                saved: format!("{} aggiunto agli amministratori di sistema.", a.name),
+                place: "amministratori".into(),
+                ..Default::default()
+            },
+            Err(logs::LogsError::Invalid(errors)) => Flash {
+                error: errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                values: vec![
+                    ("nome".into(), f.nome),
+                    ("account".into(), f.account),
+                    ("ruolo".into(), f.ruolo),
+                ],
+                place: "amministratori".into(),
+                ..Default::default()
+            },
+            Err(e) => return Err(e.into()),
+        };
+    back_with(&s, &sess, &back_to(id, "amministratori"), flash).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RemoveForm {
+    confermato: String,
+}
+
+/// Removes an administrator from the list, after a confirmation.
+pub async fn remove_admin(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path((id, admin_id)): Path<(String, String)>,
+    Form(f): Form<RemoveForm>,
+) -> Result<Response, PageError> {
+    let (id, admin_id) = (parse_id(&id)?, parse_id(&admin_id)?);
+    logs::review::may_review(&s.db, &sess.actor(), id).await?;
+    let admin = logs::review::admins(&s.db, id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == admin_id)
+        .ok_or(logs::LogsError::AdminNotFound)?;
+    if !confirm::confirmed(&f.confermato) {
+        return Ok(confirm::page(
+            &s,
+            &sess,
+            "entities",
+            Confirm {
+                question: format!("Togliere {} dagli amministratori di sistema?", admin.name),
+                consequences: vec![
+                    format!(
+                        "I suoi account ({}) non saranno più distinti tra gli accessi degli amministratori.",
+                        admin.accounts.join(", ")
+                    ),
+                    "Gli accessi registrati restano nel registro.".into(),
+                ],
+                action: format!("/entities/{id}/logs/amministratori/{admin_id}/togli"),
+                fields: Vec::new(),
+                note: None,
+                confirm_label: "Togli dall'elenco".into(),
+                cancel: back_to(id, "amministratori"),
+            },
+        ));
+    }
+    logs::review::remove_admin(&s.db, &sess.actor(), admin_id).await?;
+    let flash = Flash {
+        saved: format!("{} tolto dagli amministratori di sistema.", admin.name),
+        place: "amministratori".into(),
+        ..Default::default()
+    };
+    back_with(&s, &sess, &back_to(id, "amministratori"), flash).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    dal: String,
+    al: String,
+    note: String,
+    dichiaro: String,
+}
+
+/// Signs off a periodic check.
+pub async fn sign_review(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    logs::review::may_review(&s.db, &actor, id).await?;
+    let refuse = |error: String| Flash {
+        error,
+        values: vec![
+            ("dal".into(), f.dal.clone()),
+            ("al".into(), f.al.clone()),
+            ("note".into(), f.note.clone()),
+        ],
+        place: "verifiche".into(),
+        ..Default::default()
+    };
+    let flash = if f.dichiaro != "1" {
+        refuse("Per firmare la verifica va spuntata la dichiarazione.".into())
+    } else {
+        match super::review_api::review_period(&f.dal, &f.al, s.clock.today()) {
+            Err(logs::LogsError::Invalid(errors)) => refuse(
+                errors
+                    .iter()
+                    .map(|e| {
+                        let what = if e.field == "from" { "Dal" } else { "Al" };
+                        format!("{what}: {}", e.message)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Err(e) => return Err(e.into()),
+            Ok((from, to)) => {
+                let (events, failures) = super::review_api::admin_counts(&s, id, from, to).await?;
+                let who = super::review_api::signature(&s, &sess.user, id).await?;
+                match logs::review::sign_review(
+                    &s.db, &actor, &who, id, from, to, events, failures, &f.note,
+                )
+                .await
+                {
+                    Ok(r) => Flash {
+                        saved: format!(
+                            "Verifica dal {} al {} firmata ({} accessi degli amministratori, {} falliti).",
+                            kernel::time::display_date(from),
+                            kernel::time::display_date(to),
+                            list::count(r.events),
+                            list::count(r.failures)
+                        ),
+                        place: "verifiche".into(),
+                        ..Default::default()
+                    },
+                    Err(logs::LogsError::Invalid(errors)) => refuse(
+                        errors
+                            .iter()
+                            .map(|e| e.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    };
+    back_with(&s, &sess, &back_to(id, "verifiche"), flash).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewerForm {
+    utente: String,
+    ruolo: String,
+}
+
+/// Marks a contact as titolare or delegate, or removes the mark (staff).
+pub async fn set_reviewer(
+    State(s): State<AppState>,
+    PageStaff(sess): PageStaff,
+    Path(id): Path<String>,
+    Form(f): Form<ReviewerForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let user_id = f.utente.trim().parse::<i64>().unwrap_or(0);
+    let kind = match f.ruolo.as_str() {
+        "titolare" => Some("titolare"),
+        "delegato" => Some("delegato"),
+        _ => None,
+    };
+    let flash = match logs::review::set_reviewer(&s.db, &sess.actor(), id, user_id, kind).await {
+        Ok(_) => Flash {
+            saved: match kind {
+                Some("titolare") => "Titolare del trattamento indicato.".into(),
+                Some(_) => "Delegato indicato.".into(),
+                None => "Il referente non verifica più i log.".into(),
+            },
+            place: "chi-verifica".into(),
+            ..Default::default()
+        },
+        Err(logs::LogsError::Invalid(errors)) => Flash {
+            error: errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            place: "chi-verifica".into(),
+            ..Default::default()
+        },
+        Err(e) => return Err(e.into()),
+    };
+    back_with(&s, &sess, &back_to(id, "chi-verifica"), flash).await
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MessageFilters {
+    testo: String,
+    sistema: String,
+    dal: String,
+    al: String,
+}
+
+pub struct MessageRow {
+    pub at: String,
+    pub host: String,
+    pub app: String,
+    pub peer: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "logs/messages.html")]
+struct MessagesPage {
+    layout: Layout,
+    entity_id: i64,
+    entity_name: String,
+    f: MessageFilters,
+    problems: Vec<String>,
+    rows: Vec<MessageRow>,
+    list: ListView,
+}
+
+fn message_row(m: LogLine) -> MessageRow {
+    MessageRow {
+        at: kernel::time::display_rome(&m.received_at),
+        host: m.hostname.unwrap_or_default(),
+        app: m.app.unwrap_or_default(),
+        peer: m.peer,
+        text: m.text,
+    }
+}
+
+/// Search in the raw messages.
+pub async fn messages(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    logs::review::may_review(&s.db, &actor, id).await?;
+    let entity = members::store::get(&s.db, &actor, id).await?;
+    let (f, paging) = list::params::<MessageFilters>(raw.as_deref());
+    let mut problems = Vec::new();
+    let (from, to) = match logs::model::window(Some(&f.dal), Some(&f.al)) {
+        Ok(w) => w,
+        Err(e) => {
+            problems.extend(e.into_iter().map(|e| e.message));
+            (None, None)
+        }
+    };
+    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (items, total) = if problems.is_empty() {
+        query::messages(
+            &s.logs.store,
+            &query::LogFilter {
+                entity_id: id,
+                from,
+                to,
+                q: text(&f.testo),
+                host: text(&f.sistema),
+                limit: PER_PAGE,
+                offset: paging.offset(),
+            },
+        )
+        .await?
+    } else {
+        (Vec::new(), 0)
+    };
+    let filters = [
+        ("testo", &f.testo),
+        ("sistema", &f.sistema),
+        ("dal", &f.dal),
+        ("al", &f.al),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+    .collect();
+    let shown = items.len();
+    Ok(ok(&MessagesPage {
+        layout: Layout::new(
+            &s,
+            Some(&sess),
+            format!("Messaggi di sistema – {}", entity.data.name),
+            "entities",
+        ),
+        entity_id: id,
+        entity_name: entity.data.name,
+        f,
+        problems,
+        rows: items.into_iter().map(message_row).collect(),
+        list: ListView {
+            path: format!("/entities/{id}/logs/messaggi"),
+            target: "message-list",
+            filters,
+            sort: String::new(),
+            default_sort: "",
+            reverse: false,
+            page: paging.page(),
+            total,
+            more: false,
+            shown: i64::try_from(shown).unwrap_or(0),
+            noun: ("messaggio", "messaggi"),
+            columns: vec![
+                Column::plain("Ricevuto"),
+                Column::plain("Sistema"),
+                Column::plain("Messaggio"),
+            ],
+            csv: false,
+        },
+    }))
+}
