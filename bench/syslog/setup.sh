@@ -8,7 +8,7 @@
 #     so that other builds on the machine still progress)
 #   - psql (postgresql-client), curl, python3: used by run.sh
 #
-#   bench/syslog/setup.sh
+#   bench/syslog/setup.sh              # FLOWGGER=0 bench/syslog/setup.sh: without flowgger
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 peers="$here/.peers"
@@ -69,12 +69,15 @@ if ldd "$rs/usr/sbin/rsyslogd" "$rs"/usr/lib/x86_64-linux-gnu/rsyslog/{imtcp,omf
 fi
 "$rs/usr/sbin/rsyslogd" -v | head -1
 
-# flowgger 0.3.3, syslog input and file output only.
+# flowgger 0.3.3, syslog input and file output only (FLOWGGER=0 skips it: a run without the
+# flowgger peer does not need it).
 fg="$peers/flowgger"
-if [ ! -x "$fg/bin/flowgger" ]; then
+if [ "${FLOWGGER:-1}" = 0 ]; then
+  echo "flowgger: skipped (FLOWGGER=0)"
+elif [ ! -x "$fg/bin/flowgger" ]; then
   command -v cargo >/dev/null || { echo "cargo is needed to build flowgger" >&2; exit 1; }
   nice -n 10 cargo install flowgger --version 0.3.3 --locked --no-default-features \
     --features "syslog file" --root "$fg" -j 1
 fi
-echo "flowgger: $fg/bin/flowgger"
+[ "${FLOWGGER:-1}" = 0 ] || echo "flowgger: $fg/bin/flowgger"
 echo "setup done: peers in $peers"

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::ingest::{Chunk, Resolved, Transport};
-use crate::store::segment::Segment;
+use crate::store::segment::{self, Segment};
 use crate::store::LogStore;
 use crate::{Ingest, LogsError, Source};
 
@@ -185,6 +185,7 @@ pub async fn after(
     while let Some(r) = rows.try_next().await? {
         let first: i64 = r.try_get(0)?;
         let data: Vec<u8> = r.try_get(1)?;
+        let data = segment::unpack(&data).map_err(|u| LogsError::Store(u.0.to_owned()))?;
         let seg = Segment::read(&data).map_err(|u| LogsError::Store(u.0.to_owned()))?;
         for m in seg.messages() {
             let m = m.map_err(|u| LogsError::Store(u.0.to_owned()))?;

@@ -1,10 +1,12 @@
 //! Where sealed files go: a local folder, or a bucket of an S3-compatible store (AWS, MinIO,
 //! Garage, Ceph…; path-style addressing, AWS Signature V4 written here in `sigv4`). One type,
 //! [`Target`], with the few operations the sealed exports need: put a file (streamed from
-//! disk, in parts above 16 MiB on S3), put and get small files, open a file as a stream, list,
-//! delete. Names are plain file names; a target's folder or prefix is chosen with `child`.
+//! disk: one `PUT` up to 64 MiB on S3, a multipart upload of 16 MiB parts above), put and get
+//! small files, open a file as a stream, list, delete. Names are plain file names; a target's
+//! folder or prefix is chosen with `child`.
 //!
-//! Folder writes are atomic: a temporary file, `fsync`, rename, `fsync` of the folder.
+//! Folder writes are atomic: a temporary file (`.NAME.tmp-RANDOM`: hidden, so never listed
+//! and never a valid name), `fsync`, rename, `fsync` of the folder.
 
 pub mod s3;
 pub mod sigv4;
@@ -15,27 +17,40 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 use futures_util::Stream;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use s3::S3Target;
 
 /// A file's bytes, as they come.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
 
+/// " di «name»", or nothing when the operation is not about one file (a listing).
+fn of(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!(" di «{name}»")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("nome di file non ammesso: «{0}»")]
+    #[error("nome di file non ammesso: «{0}» (serve un nome semplice: niente «/», «..», punto iniziale)")]
     BadName(String),
     #[error("destinazione non valida: {0}")]
     BadTarget(String),
-    #[error("{target}: {op} di «{name}» non riuscita: {source}")]
+    #[error("{target}: {op}{} non riuscita: {source}", of(name))]
     Io {
         target: String,
         op: &'static str,
         name: String,
         source: std::io::Error,
     },
-    /// The S3 store answered with an error.
-    #[error("{target}: {op} di «{name}» rifiutata (HTTP {status}, {code}): {message}")]
+    /// The S3 store answered with an error: its HTTP status and the `Code` of its XML body.
+    #[error(
+        "{target}: {op}{} rifiutata (HTTP {status}, {code}): {message}",
+        of(name)
+    )]
     S3 {
         target: String,
         op: &'static str,
@@ -44,7 +59,8 @@ pub enum StoreError {
         code: String,
         message: String,
     },
-    #[error("{target}: {op} di «{name}» non riuscita: {message}")]
+    /// The S3 store could not be reached, or its answer not read.
+    #[error("{target}: {op}{} non riuscita: {message}", of(name))]
     Http {
         target: String,
         op: &'static str,
@@ -83,9 +99,13 @@ pub fn check_name(name: &str) -> Result<(), StoreError> {
     }
 }
 
-fn random_suffix() -> String {
+pub(crate) fn random_suffix() -> String {
     let mut b = [0u8; 8];
-    let _ = getrandom::fill(&mut b);
+    if getrandom::fill(&mut b).is_err() {
+        // No randomness: the process and the clock still tell two writers apart.
+        let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        return format!("{}-{nanos}", std::process::id());
+    }
     hex::encode(b)
 }
 
@@ -125,18 +145,13 @@ impl Target {
         check_name(name)?;
         match self {
             Target::Folder(dir) => {
-                let size = tokio::fs::metadata(path)
-                    .await
-                    .map_err(|e| self.io("lettura", name, e))?
-                    .len();
                 let (dir, name2, path) = (dir.clone(), name.to_owned(), path.to_owned());
                 tokio::task::spawn_blocking(move || {
-                    write_atomic(&dir, &name2, |tmp| std::fs::copy(&path, tmp).map(|_| ()))
+                    write_atomic(&dir, &name2, |tmp| std::fs::copy(&path, tmp))
                 })
                 .await
                 .map_err(|e| self.io("scrittura", name, std::io::Error::other(e)))?
-                .map_err(|e| self.io("scrittura", name, e))?;
-                Ok(size)
+                .map_err(|e| self.io("scrittura", name, e))
             }
             Target::S3(s) => s.put_file(name, path).await,
         }
@@ -149,11 +164,12 @@ impl Target {
             Target::Folder(dir) => {
                 let (dir, name2) = (dir.clone(), name.to_owned());
                 tokio::task::spawn_blocking(move || {
-                    write_atomic(&dir, &name2, |tmp| std::fs::write(tmp, &bytes))
+                    write_atomic(&dir, &name2, |tmp| std::fs::write(tmp, &bytes).map(|()| 0))
                 })
                 .await
                 .map_err(|e| self.io("scrittura", name, std::io::Error::other(e)))?
                 .map_err(|e| self.io("scrittura", name, e))
+                .map(|_| ())
             }
             Target::S3(s) => s.put_bytes(name, bytes).await,
         }
@@ -187,20 +203,7 @@ impl Target {
                     .await
                     .map_err(|e| self.io("lettura", name, e))?
                     .len();
-                let stream = futures_util::stream::unfold(Some(file), |file| async move {
-                    use tokio::io::AsyncReadExt;
-                    let mut file = file?;
-                    let mut buf = vec![0u8; 64 * 1024];
-                    match file.read(&mut buf).await {
-                        Ok(0) => None,
-                        Ok(n) => {
-                            buf.truncate(n);
-                            Some((Ok(bytes::Bytes::from(buf)), Some(file)))
-                        }
-                        Err(e) => Some((Err(e), None)),
-                    }
-                });
-                Ok(Some((size, Box::pin(stream))))
+                Ok(Some((size, read_stream(file.take(size)))))
             }
             Target::S3(s) => s.open(name).await,
         }
@@ -214,15 +217,18 @@ impl Target {
                 let mut rd = match tokio::fs::read_dir(dir).await {
                     Ok(r) => r,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-                    Err(e) => return Err(self.io("elenco", "", e)),
+                    Err(e) => return Err(self.io("elenco dei file", "", e)),
                 };
                 while let Some(e) = rd
                     .next_entry()
                     .await
-                    .map_err(|e| self.io("elenco", "", e))?
+                    .map_err(|e| self.io("elenco dei file", "", e))?
                 {
                     let name = e.file_name().to_string_lossy().into_owned();
-                    let meta = e.metadata().await.map_err(|e| self.io("elenco", "", e))?;
+                    let meta = e
+                        .metadata()
+                        .await
+                        .map_err(|e| self.io("elenco dei file", "", e))?;
                     if meta.is_file() && !name.starts_with('.') {
                         out.push((name, meta.len()));
                     }
@@ -234,6 +240,7 @@ impl Target {
         }
     }
 
+    /// Removes `name`; a name that is not there is not an error.
     pub async fn delete(&self, name: &str) -> Result<(), StoreError> {
         check_name(name)?;
         match self {
@@ -247,63 +254,159 @@ impl Target {
     }
 }
 
-/// Writes `name` in `dir` through a temporary file: written by `fill`, synced, renamed over
-/// the name, the folder synced.
+/// A reader's bytes as a stream of chunks of up to 64 KiB.
+pub(crate) fn read_stream(reader: impl AsyncRead + Unpin + Send + 'static) -> ByteStream {
+    Box::pin(futures_util::stream::unfold(
+        Some(reader),
+        |reader| async move {
+            let mut reader = reader?;
+            let mut buf = bytes::BytesMut::with_capacity(64 * 1024);
+            match reader.read_buf(&mut buf).await {
+                Ok(0) => None,
+                Ok(_) => Some((Ok(buf.freeze()), Some(reader))),
+                Err(e) => Some((Err(e), None)),
+            }
+        },
+    ))
+}
+
+/// Writes `name` in `dir` through a temporary file: written by `fill` (which returns the
+/// size), synced, renamed over the name, the folder synced. The folder is made if missing.
 fn write_atomic(
     dir: &Path,
     name: &str,
-    fill: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    fill: impl FnOnce(&Path) -> std::io::Result<u64>,
+) -> std::io::Result<u64> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)?;
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(parent)?.sync_all()?;
+        }
+    }
     let tmp = dir.join(format!(".{name}.tmp-{}", random_suffix()));
-    let done = fill(&tmp).and_then(|()| std::fs::File::open(&tmp)?.sync_all());
-    if let Err(e) = done {
+    let done = fill(&tmp).and_then(|size| {
+        std::fs::File::open(&tmp)?.sync_all()?;
+        Ok(size)
+    });
+    let size = match done {
+        Ok(size) => size,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    if let Err(e) = std::fs::rename(&tmp, dir.join(name)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    std::fs::rename(&tmp, dir.join(name))?;
-    std::fs::File::open(dir)?.sync_all()
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(size)
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
+
+    fn env(k: &str) -> Option<String> {
+        match k {
+            "AWS_ACCESS_KEY_ID" => Some("ak".to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("segreto-da-non-mostrare".to_owned()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:9000".to_owned()),
+            _ => None,
+        }
+    }
 
     #[test]
     fn targets_are_read_from_their_spec() {
-        let env = |k: &str| match k {
-            "AWS_ACCESS_KEY_ID" => Some("ak".to_owned()),
-            "AWS_SECRET_ACCESS_KEY" => Some("sk".to_owned()),
-            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:9000".to_owned()),
-            _ => None,
-        };
-        let t = Target::parse("s3://archivio/log/centro", &env).unwrap();
+        let t = Target::parse("s3://archivio/log/centro/", &env).unwrap();
         assert_eq!(t.to_string(), "s3://archivio/log/centro");
         assert_eq!(
             t.child("ente-3").to_string(),
             "s3://archivio/log/centro/ente-3"
         );
+        let Target::S3(s) = &t else { panic!("{t:?}") };
+        assert_eq!(s.endpoint(), "http://127.0.0.1:9000/");
+        assert_eq!(s.region(), "us-east-1");
         let t = Target::parse("s3://archivio", &env).unwrap();
+        assert_eq!(t.to_string(), "s3://archivio");
         assert_eq!(t.child("ente-3").to_string(), "s3://archivio/ente-3");
+        // Neither Display nor Debug shows the secret.
+        assert!(!format!("{t} {t:?}").contains("segreto"));
+        assert_eq!(
+            Target::parse("/srv/x", &env)
+                .unwrap()
+                .child("ente-3")
+                .to_string(),
+            "/srv/x/ente-3"
+        );
         assert!(matches!(
-            Target::parse("/srv/x", &env).unwrap(),
-            Target::Folder(_)
+            Target::parse("esportazioni", &env).unwrap(),
+            Target::Folder(p) if p == Path::new("esportazioni")
         ));
-        let none = |_: &str| None;
-        let e = Target::parse("s3://archivio", &none)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("AWS_ACCESS_KEY_ID"), "{e}");
         assert!(Target::parse("s3://", &env).is_err());
+        assert!(Target::parse("s3:///x", &env).is_err());
         assert!(Target::parse("  ", &env).is_err());
     }
 
     #[test]
+    fn a_missing_credential_is_named() {
+        let none = |_: &str| None;
+        let e = Target::parse("s3://archivio", &none)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("serve la variabile d'ambiente AWS_ACCESS_KEY_ID"),
+            "{e}"
+        );
+        let only_id = |k: &str| (k == "AWS_ACCESS_KEY_ID").then(|| "ak".to_owned());
+        let e = Target::parse("s3://archivio", &only_id)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("AWS_SECRET_ACCESS_KEY"), "{e}");
+        let blank = |k: &str| match k {
+            "AWS_ACCESS_KEY_ID" => Some("ak".to_owned()),
+            _ => Some("  ".to_owned()),
+        };
+        let e = Target::parse("s3://archivio", &blank)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("AWS_SECRET_ACCESS_KEY"), "{e}");
+    }
+
+    #[test]
     fn only_plain_names_are_allowed() {
-        for bad in ["", ".x", "a/b", "..", "a..b", "a\\b", "a\nb"] {
+        for bad in ["", ".x", ".", "..", "a/b", "/a", "a..b", "a\\b", "a\nb"] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         check_name("ente-1_2026-11-01_2026-11-30_00001.jsonl.gz.age").unwrap();
+        check_name("manifest.txt").unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_target_and_the_file() {
+        let e = StoreError::S3 {
+            target: "s3://archivio/ente-1".into(),
+            op: "scrittura",
+            name: "manifest.txt".into(),
+            status: 403,
+            code: "SignatureDoesNotMatch".into(),
+            message: "…".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "s3://archivio/ente-1: scrittura di «manifest.txt» rifiutata \
+             (HTTP 403, SignatureDoesNotMatch): …"
+        );
+        let e = StoreError::Http {
+            target: "s3://archivio".into(),
+            op: "elenco dei file",
+            name: String::new(),
+            message: "connessione rifiutata".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "s3://archivio: elenco dei file non riuscita: connessione rifiutata"
+        );
     }
 }

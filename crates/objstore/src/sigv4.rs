@@ -153,6 +153,95 @@ mod tests {
         );
     }
 
+    /// The other three examples of the same page: "PUT Object" (a `$` in the key, a body,
+    /// more headers), "GET Bucket Lifecycle" (a bare sub-resource) and "Get Bucket (List
+    /// Objects)" (query parameters sorted).
+    #[test]
+    fn amazons_other_header_examples_sign_alike() {
+        let creds = Credentials {
+            access_key: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+            region: "us-east-1".into(),
+        };
+        let date = "20130524T000000Z";
+        let host = (
+            "host".to_owned(),
+            "examplebucket.s3.amazonaws.com".to_owned(),
+        );
+        let signature = |method,
+                         path: &str,
+                         query: &[(String, String)],
+                         extra: &[(&str, &str)],
+                         payload: &str| {
+            let mut headers = vec![
+                host.clone(),
+                ("x-amz-content-sha256".to_owned(), payload.to_owned()),
+                ("x-amz-date".to_owned(), date.to_owned()),
+            ];
+            headers.extend(
+                extra
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            );
+            let auth = authorization(
+                &Request {
+                    method,
+                    path,
+                    query,
+                    headers: &headers,
+                    payload_sha256: payload,
+                },
+                &creds,
+                date,
+            );
+            auth.rsplit("Signature=")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let body = sha256_hex(b"Welcome to Amazon S3.");
+        assert_eq!(
+            body,
+            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"
+        );
+        assert_eq!(
+            signature(
+                "PUT",
+                &format!("/{}", uri_encode("test$file.text", true)),
+                &[],
+                &[
+                    ("date", "Fri, 24 May 2013 00:00:00 GMT"),
+                    ("x-amz-storage-class", "REDUCED_REDUNDANCY"),
+                ],
+                &body
+            ),
+            "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"
+        );
+        assert_eq!(
+            signature(
+                "GET",
+                "/",
+                &[("lifecycle".into(), String::new())],
+                &[],
+                EMPTY_SHA256
+            ),
+            "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543"
+        );
+        assert_eq!(
+            signature(
+                "GET",
+                "/",
+                &[
+                    ("prefix".into(), "J".into()),
+                    ("max-keys".into(), "2".into())
+                ],
+                &[],
+                EMPTY_SHA256
+            ),
+            "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"
+        );
+    }
+
     #[test]
     fn query_and_path_are_encoded_as_aws_asks() {
         assert_eq!(uri_encode("a b/c~d", true), "a%20b/c~d");

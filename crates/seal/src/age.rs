@@ -54,12 +54,9 @@ fn polymod(values: &[u8]) -> u32 {
     chk
 }
 
-/// Decodes a bech32 string (BIP 173, checksum checked): its human-readable part and bytes.
+/// Decodes a lowercase bech32 string (BIP 173, checksum checked): its human-readable part and
+/// bytes. The caller has refused uppercase.
 fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), String> {
-    if s.chars().any(|c| c.is_ascii_uppercase()) && s.chars().any(|c| c.is_ascii_lowercase()) {
-        return Err("maiuscole e minuscole mescolate".into());
-    }
-    let s = s.to_ascii_lowercase();
     let pos = s.rfind('1').ok_or("manca il separatore «1»")?;
     let (hrp, data) = (&s[..pos], &s[pos + 1..]);
     if hrp.is_empty() || data.len() < 6 {
@@ -98,14 +95,38 @@ fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), String> {
 }
 
 impl Recipient {
+    /// Reads an `age1…` recipient: lowercase bech32 (checksum checked), prefix `age`, 32
+    /// bytes. Uppercase is refused, as `age -r` refuses it. A pasted secret key
+    /// (`AGE-SECRET-KEY-1…`) is refused without being repeated in the message.
     pub fn parse(s: &str) -> Result<Recipient, SealError> {
         let s = s.trim();
+        if s.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+            return Err(SealError::BadRecipient(
+                "questa è una chiave segreta age, non un destinatario: indicare la riga \
+                 «# public key: age1…» del file della chiave (e tenere segreta la chiave)"
+                    .into(),
+            ));
+        }
         let bad = |why: &str| {
             SealError::BadRecipient(format!(
                 "«{s}» non è un destinatario age (atteso age1…): {why}"
             ))
         };
-        let (hrp, key) = bech32_decode(s).map_err(|e| bad(&e))?;
+        let looks_age = s.to_ascii_lowercase().starts_with("age1");
+        if looks_age && s.chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(bad(if s.chars().any(|c| c.is_ascii_lowercase()) {
+                "maiuscole e minuscole mescolate"
+            } else {
+                "è scritto in maiuscolo, i destinatari age si scrivono in minuscolo"
+            }));
+        }
+        let (hrp, key) = bech32_decode(s).map_err(|e| {
+            if looks_age {
+                bad(&e)
+            } else {
+                bad("non inizia con «age1»")
+            }
+        })?;
         if hrp != "age" {
             return Err(bad(&format!("il prefisso è «{hrp}», non «age»")));
         }
@@ -114,7 +135,7 @@ impl Recipient {
             .map_err(|k: Vec<u8>| bad(&format!("{} byte invece di 32", k.len())))?;
         Ok(Recipient {
             key,
-            text: s.to_ascii_lowercase(),
+            text: s.to_owned(),
         })
     }
 }
@@ -336,11 +357,10 @@ mod tests {
         let good = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
         assert_eq!(Recipient::parse(good).unwrap().to_string(), good);
         assert_eq!(
-            Recipient::parse(&good.to_ascii_uppercase())
-                .unwrap()
-                .to_string(),
+            Recipient::parse(&format!(" {good}\n")).unwrap().to_string(),
             good
         );
+        let upper = good.to_ascii_uppercase();
         let cases = [
             (
                 "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8q",
@@ -350,21 +370,27 @@ mod tests {
                 "age1QL3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
                 "mescolate",
             ),
-            ("ssh-ed25519 AAAA", "non è un destinatario age"),
+            (upper.as_str(), "maiuscolo"),
+            ("ssh-ed25519 AAAA", "non inizia con «age1»"),
             (
                 "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqb",
                 "non ammesso",
             ),
             (
                 "agb1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
-                "controllo",
+                "non inizia con «age1»",
             ),
-            ("", "separatore"),
+            ("", "non inizia con «age1»"),
+            ("age1", "troppo corto"),
         ];
         for (s, why) in cases {
             let e = Recipient::parse(s).unwrap_err().to_string();
             assert!(e.contains(why), "{s}: {e}");
         }
+        // A pasted secret key is refused and not repeated (messages reach screens and logs).
+        let secret = "AGE-SECRET-KEY-1RH6GX502WMAV3NYM238TXCQ53ZXAGR5YNG726JGVV83L5LFMWG2SDCZSVW";
+        let e = Recipient::parse(secret).unwrap_err().to_string();
+        assert!(e.contains("chiave segreta") && !e.contains("RH6GX"), "{e}");
     }
 
     #[test]

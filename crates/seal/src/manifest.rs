@@ -327,7 +327,7 @@ pub fn verify_dir(dir: &Path, trusted: Option<&PublicKey>) -> Result<DirReport, 
         match hash_file(&dir.join(&e.file))? {
             None => report.problems.push(format!("{}: manca", e.file)),
             Some((n, _)) if n != e.bytes => report.problems.push(format!(
-                "{}: {n} byte invece di {} (file alterato o troncato)",
+                "{}: dimensione {n} byte invece di {} (file alterato o troncato)",
                 e.file, e.bytes
             )),
             Some((_, sha)) if sha != e.sha256 => report.problems.push(format!(
@@ -355,21 +355,6 @@ mod tests {
     use super::*;
     use crate::sshsig::SigningKey;
     use proptest::prelude::*;
-
-    fn push_n(m: &mut Manifest, n: usize) {
-        for i in 0..n {
-            m.push(
-                "2026-12-04T17:00:00Z".into(),
-                12,
-                "2026-11-01".into(),
-                "2026-11-30".into(),
-                i as u64 * 10,
-                100 + i as u64,
-                hex::encode(Sha256::digest(i.to_string())),
-                format!("f{i}.age"),
-            );
-        }
-    }
 
     /// A folder of three exports, signed.
     fn folder(key: &SigningKey) -> std::path::PathBuf {
@@ -489,6 +474,60 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_file_and_a_missing_signature_or_key_are_named() {
+        let key = SigningKey::generate().unwrap();
+        let dir = folder(&key);
+        let m =
+            Manifest::parse(&std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap()).unwrap();
+        let e = &m.entries[2];
+        let b = std::fs::read(dir.join(&e.file)).unwrap();
+        std::fs::write(dir.join(&e.file), &b[..b.len() - 1]).unwrap();
+        let p = problems(&dir, None);
+        assert_eq!(
+            p,
+            vec![format!(
+                "{}: dimensione {} byte invece di {} (file alterato o troncato)",
+                e.file,
+                e.bytes - 1,
+                e.bytes
+            )]
+        );
+        std::fs::write(dir.join(&e.file), &b).unwrap();
+
+        std::fs::write(dir.join(SIGNATURE_FILE), "non una firma").unwrap();
+        let p = problems(&dir, None);
+        assert!(p.len() == 1 && p[0].starts_with(SIGNATURE_FILE), "{p:?}");
+        std::fs::remove_file(dir.join(SIGNATURE_FILE)).unwrap();
+        assert_eq!(
+            problems(&dir, None),
+            vec![format!("{SIGNATURE_FILE}: manca")]
+        );
+        std::fs::write(
+            dir.join(SIGNATURE_FILE),
+            key.sign(NAMESPACE, m.to_text().as_bytes()),
+        )
+        .unwrap();
+        assert!(problems(&dir, None).is_empty());
+
+        // Without allowed_signers the trusted key still checks the folder.
+        std::fs::remove_file(dir.join(SIGNERS_FILE)).unwrap();
+        let r = verify_dir(&dir, None).unwrap();
+        assert_eq!(r.signer, None);
+        assert!(
+            r.problems.len() == 1 && r.problems[0].starts_with(SIGNERS_FILE),
+            "{r:?}"
+        );
+        assert!(problems(&dir, Some(&key.public())).is_empty());
+        std::fs::write(dir.join(SIGNERS_FILE), "cst-centre ssh-rsa AAAA\n").unwrap();
+        let p = problems(&dir, None);
+        assert!(p.len() == 1 && p[0].starts_with(SIGNERS_FILE), "{p:?}");
+
+        // A folder that is not there is an error, not a report.
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(verify_dir(&dir, None).is_err());
+    }
+
+    #[test]
     fn bad_manifests_are_refused_naming_the_line() {
         for (text, why) in [
             ("", "prima riga"),
@@ -504,28 +543,58 @@ mod tests {
         }
     }
 
+    /// What the export of one entry may hold: any text for `created` without tabs or line
+    /// breaks, any numbers, ordered days, any hash, a plain `.age` name.
+    fn fields() -> impl Strategy<Value = (String, i64, String, String, u64, u64, String, String)> {
+        let day = (2000u32..2100, 1u32..=12, 1u32..=28)
+            .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"));
+        (
+            "[^\t\r\n]{1,30}",
+            any::<i64>(),
+            (day.clone(), day).prop_map(|(a, b)| if a <= b { (a, b) } else { (b, a) }),
+            any::<u64>(),
+            any::<u64>(),
+            any::<[u8; 32]>().prop_map(hex::encode),
+            "[a-z0-9_-][a-z0-9_.-]{0,20}\\.age".prop_filter("no ..", |f| !f.contains("..")),
+        )
+            .prop_map(|(created, entity, (from, to), records, bytes, sha, file)| {
+                (created, entity, from, to, records, bytes, sha, file)
+            })
+    }
+
     proptest! {
         #[test]
-        fn entries_round_trip_and_any_removal_or_swap_breaks_the_chain(n in 1usize..12, pick in 0usize..100, swap in any::<bool>()) {
+        fn entries_round_trip_and_any_removal_or_swap_breaks_the_chain(
+            pushes in proptest::collection::vec(fields(), 1..12),
+            pick in any::<prop::sample::Index>(),
+            other in any::<prop::sample::Index>(),
+        ) {
             let mut m = Manifest::default();
-            push_n(&mut m, n);
+            for (created, entity, from, to, records, bytes, sha, file) in pushes {
+                let e = m.push(created, entity, from, to, records, bytes, sha, file).clone();
+                prop_assert_eq!(m.last_link(), e.link());
+            }
             let back = Manifest::parse(&m.to_text()).unwrap();
             prop_assert_eq!(&back, &m);
+            prop_assert_eq!(back.to_text(), m.to_text());
             prop_assert!(back.check_chain().is_empty());
-            let mut broken = m.clone();
-            let i = pick % n;
-            if swap && n > 1 {
-                let j = (i + 1) % n;
-                broken.entries.swap(i, j);
-            } else {
-                broken.entries.remove(i);
-                if broken.entries.is_empty() || i == n - 1 {
-                    // Dropping the last entry leaves a valid shorter chain: the signature
-                    // (or the database's record) is what tells; not the chain's business.
-                    return Ok(());
-                }
+
+            let n = m.entries.len();
+            let i = pick.index(n);
+            // Removing any entry but the last breaks the chain. Dropping the last leaves a
+            // valid shorter chain: the signature (and the database's record) tell that.
+            if i + 1 < n {
+                let mut removed = m.clone();
+                removed.entries.remove(i);
+                prop_assert!(!removed.check_chain().is_empty());
             }
-            prop_assert!(!broken.check_chain().is_empty());
+            // Swapping any two entries breaks it.
+            let j = other.index(n);
+            if i != j {
+                let mut swapped = m.clone();
+                swapped.entries.swap(i, j);
+                prop_assert!(!swapped.check_chain().is_empty());
+            }
         }
     }
 }

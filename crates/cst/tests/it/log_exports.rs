@@ -18,8 +18,6 @@ use crate::logs::{committed, entity, receiving, tcp_send, verify};
 backends!(
     sealed_exports_decrypt_with_age_and_verify_with_ssh_keygen,
     retention_purges_only_what_verified_exports_cover,
-    sealed_exports_go_to_an_s3_bucket,
-    a_schedule_exports_each_owed_period_once,
 );
 
 /// An age identity made by Debian's `age-keygen`, and its recipient.
@@ -41,7 +39,7 @@ pub(crate) fn age_key(dir: &Path, name: &str) -> (PathBuf, String) {
 }
 
 /// Decrypts with Debian's `age` and un-gzips: the export's JSON lines.
-fn decrypt(identity: &Path, sealed: &[u8]) -> Result<Vec<Value>, String> {
+pub(crate) fn decrypt(identity: &Path, sealed: &[u8]) -> Result<Vec<Value>, String> {
     let mut child = Command::new("age")
         .arg("-d")
         .arg("-i")
@@ -70,7 +68,7 @@ fn decrypt(identity: &Path, sealed: &[u8]) -> Result<Vec<Value>, String> {
         .collect())
 }
 
-fn run(args: &[&str], db: &str) -> (bool, String) {
+pub(crate) fn run(args: &[&str], db: &str) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_cst"))
         .args(args)
         .env("CST_DATABASE_URL", db)
@@ -87,13 +85,13 @@ fn run(args: &[&str], db: &str) -> (bool, String) {
     )
 }
 
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Days around now: records received now fall in `[before, after]` whatever the time zone.
-fn days_around_now() -> (String, String) {
+pub(crate) fn days_around_now() -> (String, String) {
     let today = chrono::Utc::now().date_naive();
     (
         today.pred_opt().unwrap().to_string(),
@@ -104,7 +102,7 @@ fn days_around_now() -> (String, String) {
 /// An app receiving syslog whose clock stands three days ahead (so today's records are in a
 /// past, exportable period), an entity with a source, and `n` messages of which some are
 /// access events.
-async fn app_with_records(b: Backend, n: usize) -> (TestApp, testkit::Api, i64) {
+pub(crate) async fn app_with_records(b: Backend, n: usize) -> (TestApp, testkit::Api, i64) {
     let app = receiving(b, None).await;
     app.clock
         .set(chrono::Utc::now() + chrono::Duration::days(3));
@@ -131,6 +129,55 @@ async fn app_with_records(b: Backend, n: usize) -> (TestApp, testkit::Api, i64) 
     tcp_send(tcp, &all).await;
     committed(&admin, n as u64).await;
     (app, admin, abano)
+}
+
+/// A folder of age keys made for a test, removed with it.
+pub(crate) struct Keys(pub PathBuf);
+
+impl Keys {
+    pub(crate) fn new() -> Keys {
+        let dir = std::env::temp_dir().join(format!("cst-age-{}", testkit::unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Keys(dir)
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An app with `n` records of an entity whose log settings are `settings` with one recipient
+/// made here (its identity decrypts the exports).
+pub(crate) struct Settled {
+    pub app: TestApp,
+    pub admin: testkit::Api,
+    pub abano: i64,
+    pub identity: PathBuf,
+    pub keys: Keys,
+}
+
+pub(crate) async fn settled(b: Backend, n: usize, mut settings: Value) -> Settled {
+    let keys = Keys::new();
+    let (identity, recipient) = age_key(&keys.0, "titolare");
+    let (app, admin, abano) = app_with_records(b, n).await;
+    settings["recipients"] = json!([recipient]);
+    let (s, set) = admin
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{abano}/log-settings"),
+            settings,
+        )
+        .await;
+    assert_eq!(s, 200, "{set}");
+    Settled {
+        app,
+        admin,
+        abano,
+        identity,
+        keys,
+    }
 }
 
 async fn sealed_exports_decrypt_with_age_and_verify_with_ssh_keygen(b: Backend) {
@@ -424,19 +471,10 @@ async fn sealed_exports_decrypt_with_age_and_verify_with_ssh_keygen(b: Backend) 
 }
 
 async fn retention_purges_only_what_verified_exports_cover(b: Backend) {
-    let keys = std::env::temp_dir().join(format!("cst-age-{}", testkit::unique()));
-    std::fs::create_dir_all(&keys).unwrap();
-    let (_, recipient) = age_key(&keys, "titolare");
-    let (app, admin, abano) = app_with_records(b, 50).await;
+    let Settled {
+        app, admin, abano, ..
+    } = settled(b, 50, json!({"retention_days": 183})).await;
     let (from, to) = days_around_now();
-    let (s, set) = admin
-        .send_json(
-            Method::PUT,
-            &format!("/api/v1/entities/{abano}/log-settings"),
-            json!({"recipients": [recipient], "retention_days": 183}),
-        )
-        .await;
-    assert_eq!(s, 200, "{set}");
     let store = app.syslog.as_ref().unwrap().store.clone();
     let actor = kernel::Actor::system("test");
     let later = chrono::Utc::now().date_naive() + chrono::Days::new(200);
@@ -511,6 +549,15 @@ async fn retention_purges_only_what_verified_exports_cover(b: Backend) {
     assert_eq!(c["retention_days"], 183);
     assert_eq!(c["last_purge"]["messages"], 50, "{c}");
     assert!(c["oldest_record"].is_null(), "{c}");
+    let (_, page) = app
+        .browser("capo")
+        .await
+        .get(&format!("/entities/{abano}/logs"))
+        .await;
+    assert!(
+        page.contains("Ultima eliminazione il"),
+        "the page tells the last purge"
+    );
     let audited: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE object_type = 'log_purge' AND entity_id = $1",
     )
@@ -525,154 +572,4 @@ async fn retention_purges_only_what_verified_exports_cover(b: Backend) {
     committed(&admin, 51).await;
     let (ok, said) = verify(&app);
     assert!(ok, "{said}");
-    let _ = std::fs::remove_dir_all(&keys);
-}
-
-/// The centre's target is an S3 bucket (a real S3 server: moto): the export, its manifest,
-/// signature and signers land there; read back, they decrypt and verify as in a folder.
-async fn sealed_exports_go_to_an_s3_bucket(b: Backend) {
-    let keys = std::env::temp_dir().join(format!("cst-age-{}", testkit::unique()));
-    std::fs::create_dir_all(&keys).unwrap();
-    let (identity, recipient) = age_key(&keys, "titolare");
-    let (app, admin, abano) = app_with_records(b, 30).await;
-    let (s, set) = admin
-        .send_json(
-            Method::PUT,
-            &format!("/api/v1/entities/{abano}/log-settings"),
-            json!({"recipients": [recipient]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{set}");
-    let moto = objstore::testing::Moto::start().await;
-    let env = moto.env();
-    let base = objstore::Target::parse("s3://archivio-log/centro", &env).unwrap();
-    let objstore::Target::S3(bucket) = &base else {
-        unreachable!()
-    };
-    bucket.create_bucket().await.unwrap();
-    let store = app.syslog.as_ref().unwrap().store.clone();
-    let today = chrono::Utc::now().date_naive();
-    let target = logs::export::entity_target(&base, abano);
-    let e = logs::export::export(
-        &app.db,
-        &store,
-        &target,
-        &kernel::Actor::system("test"),
-        abano,
-        today.pred_opt().unwrap(),
-        today.succ_opt().unwrap(),
-        "api",
-    )
-    .await
-    .unwrap();
-    assert_eq!(e.records, 30);
-    assert!(e.verified_at.is_some());
-    assert_eq!(e.target, format!("s3://archivio-log/centro/ente-{abano}"));
-    let names: Vec<String> = target
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "allowed_signers".to_owned(),
-            e.file_name.clone(),
-            "manifest.txt".to_owned(),
-            "manifest.txt.sig".to_owned()
-        ]
-    );
-    // Copied down as they are, the folder verifies and the file decrypts.
-    let down = keys.join("down");
-    std::fs::create_dir_all(&down).unwrap();
-    for n in &names {
-        let bytes = target.get_bytes(n).await.unwrap().unwrap();
-        std::fs::write(down.join(n), bytes).unwrap();
-    }
-    assert_eq!(
-        sha256(&std::fs::read(down.join(&e.file_name)).unwrap()),
-        e.sha256
-    );
-    let (ok, said) = run(&["logs", "verify", down.to_str().unwrap()], &app.testdb.url);
-    assert!(ok, "{said}");
-    let lines = decrypt(&identity, &std::fs::read(down.join(&e.file_name)).unwrap()).unwrap();
-    assert_eq!(lines.len(), 32);
-    // The retention reads it back from the bucket, where it is: a purge may go ahead.
-    let later = today + chrono::Days::new(400);
-    let p = logs::retention::purge(
-        &app.db,
-        &store,
-        &base,
-        &kernel::Actor::system("test"),
-        abano,
-        later,
-    )
-    .await
-    .unwrap();
-    assert_eq!(p.map(|p| p.messages), Some(30));
-    let _ = std::fs::remove_dir_all(&keys);
-}
-
-/// The hourly round: a daily schedule exports each whole day since the oldest record, once;
-/// a later round owes nothing until another day is over.
-async fn a_schedule_exports_each_owed_period_once(b: Backend) {
-    let keys = std::env::temp_dir().join(format!("cst-age-{}", testkit::unique()));
-    std::fs::create_dir_all(&keys).unwrap();
-    let (identity, recipient) = age_key(&keys, "titolare");
-    let (app, admin, abano) = app_with_records(b, 20).await;
-    let (s, set) = admin
-        .send_json(
-            Method::PUT,
-            &format!("/api/v1/entities/{abano}/log-settings"),
-            json!({"recipients": [recipient], "schedule": "daily"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{set}");
-    let store = app.syslog.as_ref().unwrap().store.clone();
-    let base = app.exports();
-    // Today is not over: nothing is owed yet.
-    let today = chrono::Utc::now().date_naive();
-    assert_eq!(
-        logs::jobs::round(&app.db, &store, &base, today)
-            .await
-            .unwrap(),
-        (0, 0)
-    );
-    // Three days on: the records' day and the two after it, one export each.
-    let later = today + chrono::Days::new(3);
-    let (made, purged) = logs::jobs::round(&app.db, &store, &base, later)
-        .await
-        .unwrap();
-    assert!((2..=4).contains(&made), "{made}");
-    assert_eq!(purged, 0);
-    assert_eq!(
-        logs::jobs::round(&app.db, &store, &base, later)
-            .await
-            .unwrap(),
-        (0, 0)
-    );
-    let (_, list) = admin
-        .get(&format!("/api/v1/entities/{abano}/log-exports"))
-        .await;
-    let items = list["items"].as_array().unwrap();
-    assert_eq!(items.len(), made);
-    assert!(items
-        .iter()
-        .all(|e| e["made_by"] == "schedule" && e["from"] == e["to"]));
-    let records: i64 = items.iter().map(|e| e["records"].as_i64().unwrap()).sum();
-    assert_eq!(records, 20);
-    let dir = app.testdb.exports.join(format!("ente-{abano}"));
-    let (ok, said) = run(&["logs", "verify", dir.to_str().unwrap()], &app.testdb.url);
-    assert!(ok, "{said}");
-    let with_records = items.iter().find(|e| e["records"] == 20).unwrap();
-    let file = dir.join(with_records["file_name"].as_str().unwrap());
-    assert_eq!(
-        decrypt(&identity, &std::fs::read(file).unwrap())
-            .unwrap()
-            .len(),
-        22
-    );
-    let _ = std::fs::remove_dir_all(&keys);
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyArguments;
 use sqlx::{Arguments, Row};
 
-use crate::store::segment::{Segment, Stored};
+use crate::store::segment::{unpack, Segment, Stored};
 use crate::store::{decode, instant, LogStore};
 use crate::LogsError;
 
@@ -158,6 +158,9 @@ pub async fn messages(store: &LogStore, f: &LogFilter) -> Result<(Vec<LogLine>, 
         let entity: i64 = r.try_get(1)?;
         let first: i64 = r.try_get(2)?;
         let data: Vec<u8> = r.try_get(3)?;
+        let Ok(data) = unpack(&data) else {
+            continue;
+        };
         let Ok(seg) = Segment::read(&data) else {
             continue;
         };
@@ -342,6 +345,9 @@ pub async fn quarantine(store: &LogStore) -> Result<Vec<QuarantinedPeer>, LogsEr
         std::collections::HashMap::new();
     for r in rows {
         let data: Vec<u8> = r.try_get(0)?;
+        let Ok(data) = unpack(&data) else {
+            continue;
+        };
         let Ok(seg) = Segment::read(&data) else {
             continue;
         };
@@ -396,6 +402,9 @@ pub async fn assign_quarantine(
         sqlx::query("SELECT data FROM log_segments WHERE entity_id = 0").fetch(&store.pool);
     while let Some(r) = rows.try_next().await? {
         let data: Vec<u8> = r.try_get(0)?;
+        let Ok(data) = unpack(&data) else {
+            continue;
+        };
         let Ok(seg) = Segment::read(&data) else {
             continue;
         };

@@ -5,7 +5,7 @@
 
 use sqlx::Row;
 
-use crate::store::segment::{Segment, Stored};
+use crate::store::segment::{unpack, Segment, Stored};
 use crate::store::LogStore;
 use crate::LogsError;
 
@@ -46,6 +46,7 @@ where
         let entity: i64 = r.try_get(0)?;
         let first: i64 = r.try_get(1)?;
         let data: Vec<u8> = r.try_get(2)?;
+        let data = unpack(&data).map_err(|u| LogsError::Store(u.0.to_owned()))?;
         let seg = Segment::read(&data).map_err(|u| {
             LogsError::Store(format!(
                 "blocco dal messaggio n. {first} illeggibile ({}): verificare con cst logs verify",

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use crate::store::hash::{BatchHasher, GENESIS};
-use crate::store::segment::{Segment, Unreadable};
+use crate::store::segment::{unpack, Segment, Unreadable};
 use crate::store::LogStore;
 use crate::LogsError;
 
@@ -61,7 +61,17 @@ pub async fn verify(store: &LogStore) -> Result<Report, LogsError> {
                  {first} al n. {last_id} alterati o cancellati"
             ));
         }
-        match Segment::read(&data) {
+        let plain = match unpack(&data) {
+            Ok(p) => p,
+            Err(Unreadable(why)) => {
+                report
+                    .problems
+                    .push(format!("blocco {id} (ente {entity}): {why}"));
+                last.insert(entity, hash);
+                continue;
+            }
+        };
+        match Segment::read(&plain) {
             Err(Unreadable(why)) => report
                 .problems
                 .push(format!("blocco {id} (ente {entity}): {why}")),

@@ -4,8 +4,10 @@
 
 pub mod api;
 pub mod exports_api;
+pub mod messages_page;
 pub mod pages;
 pub mod review_api;
+pub mod review_forms;
 
 use axum::http::Method;
 
@@ -40,10 +42,10 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/entities/{id}/log-reviews", Entity, Api, review_api::sign_review),
         route(M::GET, "/entities/{id}/logs", Entity, Page, pages::review),
         route(M::GET, "/entities/{id}/logs.csv", Entity, Page, pages::review_csv),
-        route(M::GET, "/entities/{id}/logs/messaggi", Entity, Page, pages::messages),
-        route(M::POST, "/entities/{id}/logs/amministratori", Entity, Page, pages::add_admin),
-        route(M::POST, "/entities/{id}/logs/amministratori/{admin_id}/togli", Entity, Page, pages::remove_admin),
-        route(M::POST, "/entities/{id}/logs/verifiche", Entity, Page, pages::sign_review),
-        route(M::POST, "/entities/{id}/logs/referenti", Staff, Page, pages::set_reviewer),
+        route(M::GET, "/entities/{id}/logs/messaggi", Entity, Page, messages_page::messages),
+        route(M::POST, "/entities/{id}/logs/amministratori", Entity, Page, review_forms::add_admin),
+        route(M::POST, "/entities/{id}/logs/amministratori/{admin_id}/togli", Entity, Page, review_forms::remove_admin),
+        route(M::POST, "/entities/{id}/logs/verifiche", Entity, Page, review_forms::sign_review),
+        route(M::POST, "/entities/{id}/logs/referenti", Staff, Page, review_forms::set_reviewer),
     ]
 }

@@ -1,23 +1,21 @@
 //! `/entities/{id}/logs`: the page where the entity's titolare (or a delegate, or staff)
 //! reviews the system administrators' accesses — filtered by administrator, account, system,
 //! outcome and days, as a list that pages and downloads as CSV —, keeps the list of named
-//! administrators, and signs off the periodic check. `/entities/{id}/logs/messaggi` searches
-//! the raw messages.
+//! administrators, and signs off the periodic check (its forms: `review_forms.rs`; the raw
+//! messages' search: `messages_page.rs`).
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::Form;
 use logs::review::{LogAdmin, LogReview, Reviewer};
-use logs::store::query::{self, AccessLine, LogLine};
+use logs::store::query::{self, AccessLine};
 use serde::Deserialize;
 
-use crate::auth::{Flash, PageStaff, PageUser};
+use crate::auth::{Flash, PageUser};
 use crate::error::PageError;
-use crate::pages::confirm::{self, Confirm};
 use crate::pages::list::{self, Column, ListView, Paging, PER_PAGE};
-use crate::pages::{back_with, is_htmx, notice, ok, parse_id, Layout};
+use crate::pages::{is_htmx, notice, ok, parse_id, Layout};
 use crate::AppState;
 
 /// The filters of the access list, as they stand in the URL.
@@ -206,6 +204,8 @@ struct ReviewPage {
     is_staff: bool,
     retention_days: i64,
     oldest: String,
+    /// The last purge: when, and up to which day.
+    last_purge: String,
     exported_through: String,
     last_export: String,
     last_review: String,
@@ -350,6 +350,18 @@ pub async fn review(
             .as_deref()
             .map(kernel::time::display_rome)
             .unwrap_or_default(),
+        last_purge: compliance
+            .last_purge
+            .as_ref()
+            .map(|p| {
+                format!(
+                    "Ultima eliminazione il {}: messaggi anteriori al {} ({}).",
+                    kernel::time::display_rome(&p.purged_at),
+                    day(&p.before_day),
+                    list::count(p.messages)
+                )
+            })
+            .unwrap_or_else(|| "Nessuna eliminazione finora.".to_owned()),
         exported_through: compliance
             .exported_through
             .as_deref()
@@ -423,352 +435,4 @@ pub async fn review_csv(
         &format!("accessi-ente-{id}.csv"),
         out.finish(),
     ))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AdminForm {
-    nome: String,
-    account: String,
-    ruolo: String,
-}
-
-fn back_to(id: i64, place: &str) -> String {
-    format!("/entities/{id}/logs#{place}")
-}
-
-/// Names an administrator.
-pub async fn add_admin(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<AdminForm>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let accounts: Vec<String> = f
-        .account
-        .split([',', ';', ' ', '\n'])
-        .map(str::to_owned)
-        .collect();
-    let flash =
-        match logs::review::add_admin(&s.db, &sess.actor(), id, &f.nome, &accounts, &f.ruolo).await
-        {
-            Ok(a) => Flash {
-                saved: format!("{} aggiunto agli amministratori di sistema.", a.name),
-                place: "amministratori".into(),
-                ..Default::default()
-            },
-            Err(logs::LogsError::Invalid(errors)) => Flash {
-                error: errors
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                values: vec![
-                    ("nome".into(), f.nome),
-                    ("account".into(), f.account),
-                    ("ruolo".into(), f.ruolo),
-                ],
-                place: "amministratori".into(),
-                ..Default::default()
-            },
-            Err(e) => return Err(e.into()),
-        };
-    back_with(&s, &sess, &back_to(id, "amministratori"), flash).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RemoveForm {
-    confermato: String,
-}
-
-/// Removes an administrator from the list, after a confirmation.
-pub async fn remove_admin(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    Path((id, admin_id)): Path<(String, String)>,
-    Form(f): Form<RemoveForm>,
-) -> Result<Response, PageError> {
-    let (id, admin_id) = (parse_id(&id)?, parse_id(&admin_id)?);
-    logs::review::may_review(&s.db, &sess.actor(), id).await?;
-    let admin = logs::review::admins(&s.db, id)
-        .await?
-        .into_iter()
-        .find(|a| a.id == admin_id)
-        .ok_or(logs::LogsError::AdminNotFound)?;
-    if !confirm::confirmed(&f.confermato) {
-        return Ok(confirm::page(
-            &s,
-            &sess,
-            "entities",
-            Confirm {
-                question: format!("Togliere {} dagli amministratori di sistema?", admin.name),
-                consequences: vec![
-                    format!(
-                        "I suoi account ({}) non saranno più distinti tra gli accessi degli amministratori.",
-                        admin.accounts.join(", ")
-                    ),
-                    "Gli accessi registrati restano nel registro.".into(),
-                ],
-                action: format!("/entities/{id}/logs/amministratori/{admin_id}/togli"),
-                fields: Vec::new(),
-                note: None,
-                confirm_label: "Togli dall'elenco".into(),
-                cancel: back_to(id, "amministratori"),
-            },
-        ));
-    }
-    logs::review::remove_admin(&s.db, &sess.actor(), admin_id).await?;
-    let flash = Flash {
-        saved: format!("{} tolto dagli amministratori di sistema.", admin.name),
-        place: "amministratori".into(),
-        ..Default::default()
-    };
-    back_with(&s, &sess, &back_to(id, "amministratori"), flash).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReviewForm {
-    dal: String,
-    al: String,
-    note: String,
-    dichiaro: String,
-}
-
-/// Signs off a periodic check.
-pub async fn sign_review(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<ReviewForm>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let actor = sess.actor();
-    logs::review::may_review(&s.db, &actor, id).await?;
-    let refuse = |error: String| Flash {
-        error,
-        values: vec![
-            ("dal".into(), f.dal.clone()),
-            ("al".into(), f.al.clone()),
-            ("note".into(), f.note.clone()),
-        ],
-        place: "verifiche".into(),
-        ..Default::default()
-    };
-    let flash = if f.dichiaro != "1" {
-        refuse("Per firmare la verifica va spuntata la dichiarazione.".into())
-    } else {
-        match super::review_api::review_period(&f.dal, &f.al, s.clock.today()) {
-            Err(logs::LogsError::Invalid(errors)) => refuse(
-                errors
-                    .iter()
-                    .map(|e| {
-                        let what = if e.field == "from" { "Dal" } else { "Al" };
-                        format!("{what}: {}", e.message)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            Err(e) => return Err(e.into()),
-            Ok((from, to)) => {
-                let (events, failures) = super::review_api::admin_counts(&s, id, from, to).await?;
-                let who = super::review_api::signature(&s, &sess.user, id).await?;
-                match logs::review::sign_review(
-                    &s.db, &actor, &who, id, from, to, events, failures, &f.note,
-                )
-                .await
-                {
-                    Ok(r) => Flash {
-                        saved: format!(
-                            "Verifica dal {} al {} firmata ({} accessi degli amministratori, {} falliti).",
-                            kernel::time::display_date(from),
-                            kernel::time::display_date(to),
-                            list::count(r.events),
-                            list::count(r.failures)
-                        ),
-                        place: "verifiche".into(),
-                        ..Default::default()
-                    },
-                    Err(logs::LogsError::Invalid(errors)) => refuse(
-                        errors
-                            .iter()
-                            .map(|e| e.message.clone())
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-    };
-    back_with(&s, &sess, &back_to(id, "verifiche"), flash).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReviewerForm {
-    utente: String,
-    ruolo: String,
-}
-
-/// Marks a contact as titolare or delegate, or removes the mark (staff).
-pub async fn set_reviewer(
-    State(s): State<AppState>,
-    PageStaff(sess): PageStaff,
-    Path(id): Path<String>,
-    Form(f): Form<ReviewerForm>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let user_id = f.utente.trim().parse::<i64>().unwrap_or(0);
-    let kind = match f.ruolo.as_str() {
-        "titolare" => Some("titolare"),
-        "delegato" => Some("delegato"),
-        _ => None,
-    };
-    let flash = match logs::review::set_reviewer(&s.db, &sess.actor(), id, user_id, kind).await {
-        Ok(_) => Flash {
-            saved: match kind {
-                Some("titolare") => "Titolare del trattamento indicato.".into(),
-                Some(_) => "Delegato indicato.".into(),
-                None => "Il referente non verifica più i log.".into(),
-            },
-            place: "chi-verifica".into(),
-            ..Default::default()
-        },
-        Err(logs::LogsError::Invalid(errors)) => Flash {
-            error: errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
-            place: "chi-verifica".into(),
-            ..Default::default()
-        },
-        Err(e) => return Err(e.into()),
-    };
-    back_with(&s, &sess, &back_to(id, "chi-verifica"), flash).await
-}
-
-#[derive(Debug, Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct MessageFilters {
-    testo: String,
-    sistema: String,
-    dal: String,
-    al: String,
-}
-
-pub struct MessageRow {
-    pub at: String,
-    pub host: String,
-    pub app: String,
-    pub peer: String,
-    pub text: String,
-}
-
-#[derive(Template)]
-#[template(path = "logs/messages.html")]
-struct MessagesPage {
-    layout: Layout,
-    entity_id: i64,
-    entity_name: String,
-    f: MessageFilters,
-    problems: Vec<String>,
-    rows: Vec<MessageRow>,
-    list: ListView,
-}
-
-fn message_row(m: LogLine) -> MessageRow {
-    MessageRow {
-        at: kernel::time::display_rome(&m.received_at),
-        host: m.hostname.unwrap_or_default(),
-        app: m.app.unwrap_or_default(),
-        peer: m.peer,
-        text: m.text,
-    }
-}
-
-/// Search in the raw messages.
-pub async fn messages(
-    State(s): State<AppState>,
-    PageUser(sess): PageUser,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
-    let actor = sess.actor();
-    logs::review::may_review(&s.db, &actor, id).await?;
-    let entity = members::store::get(&s.db, &actor, id).await?;
-    let (f, paging) = list::params::<MessageFilters>(raw.as_deref());
-    let mut problems = Vec::new();
-    let (from, to) = match logs::model::window(Some(&f.dal), Some(&f.al)) {
-        Ok(w) => w,
-        Err(e) => {
-            problems.extend(e.into_iter().map(|e| e.message));
-            (None, None)
-        }
-    };
-    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let (items, total) = if problems.is_empty() {
-        query::messages(
-            &s.logs.store,
-            &query::LogFilter {
-                entity_id: id,
-                from,
-                to,
-                q: text(&f.testo),
-                host: text(&f.sistema),
-                limit: PER_PAGE,
-                offset: paging.offset(),
-            },
-        )
-        .await?
-    } else {
-        (Vec::new(), 0)
-    };
-    let filters = [
-        ("testo", &f.testo),
-        ("sistema", &f.sistema),
-        ("dal", &f.dal),
-        ("al", &f.al),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.trim().is_empty())
-    .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-    .collect();
-    let shown = items.len();
-    Ok(ok(&MessagesPage {
-        layout: Layout::new(
-            &s,
-            Some(&sess),
-            format!("Messaggi di sistema – {}", entity.data.name),
-            "entities",
-        ),
-        entity_id: id,
-        entity_name: entity.data.name,
-        f,
-        problems,
-        rows: items.into_iter().map(message_row).collect(),
-        list: ListView {
-            path: format!("/entities/{id}/logs/messaggi"),
-            target: "message-list",
-            filters,
-            sort: String::new(),
-            default_sort: "",
-            reverse: false,
-            page: paging.page(),
-            total,
-            more: false,
-            shown: i64::try_from(shown).unwrap_or(0),
-            noun: ("messaggio", "messaggi"),
-            columns: vec![
-                Column::plain("Ricevuto"),
-                Column::plain("Sistema"),
-                Column::plain("Messaggio"),
-            ],
-            csv: false,
-        },
-    }))
 }
