@@ -38,16 +38,7 @@ pub fn token_hash(token: &str) -> String {
 
 /// The relay source a token belongs to.
 pub async fn source_of(db: &Db, token: &str) -> Result<Option<Source>, LogsError> {
-    let id: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM log_sources WHERE relay_token_hash = $1")
-            .bind(token_hash(token))
-            .fetch_optional(db.pool())
-            .await?;
-    let Some(id) = id else { return Ok(None) };
-    Ok(crate::sources::all(db)
-        .await?
-        .into_iter()
-        .find(|s| s.id == id))
+    crate::sources::find(db, "relay_token_hash = $1", &token_hash(token)).await
 }
 
 /// One message as relayed: its id at the instance, when and from whom the instance received

@@ -40,6 +40,21 @@ pub async fn all(db: &Db) -> Result<Vec<Source>, LogsError> {
     Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
 }
 
+/// The one source where `condition` (with `$1` bound to `value`) holds, if any.
+pub(crate) async fn find(
+    db: &Db,
+    condition: &'static str,
+    value: &str,
+) -> Result<Option<Source>, LogsError> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM log_sources WHERE {condition}"
+    )))
+    .bind(value)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(r.as_ref().map(row).transpose()?)
+}
+
 /// The sources of an entity the actor may see (else 404).
 pub async fn of_entity(db: &Db, actor: &Actor, entity_id: i64) -> Result<Vec<Source>, LogsError> {
     members::store::get(db, actor, entity_id).await?;
