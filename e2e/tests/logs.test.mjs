@@ -76,7 +76,7 @@ test('the titolare names an administrator and signs off the check', async () => 
   await page.click('#review-sign');
   await page.waitForSelector('#review-saved');
   assert.match(await page.textContent('#review-saved'), /firmata \(\d+ accessi degli amministratori, \d+ falliti\)/);
-  assert.match(await page.textContent('#review-table'), /Giulia Bernardi \(referente\), titolare del trattamento/);
+  assert.match(await page.textContent('#review-list'), /Giulia Bernardi \(referente\), titolare del trattamento/);
   assert.equal(await page.isVisible('#review-due'), false);
   await inspect(page, 'logs-review-signed-phone');
   await page.close();
