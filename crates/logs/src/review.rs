@@ -157,7 +157,7 @@ pub async fn remove_admin(db: &Db, actor: &Actor, id: i64) -> Result<LogAdmin, L
     match may_review(db, actor, a.entity_id).await {
         Err(LogsError::Members(_)) => return Err(LogsError::AdminNotFound),
         other => other?,
-    }
+    };
     let mut tx = db.write().await?;
     sqlx::query("DELETE FROM log_admins WHERE id = $1")
         .bind(id)
@@ -291,11 +291,16 @@ pub async fn set_reviewer(
 }
 
 /// Whether the actor may read and review the entity's logs: staff, or one of the entity's
-/// people marked as its titolare or a delegate. Out of scope is 404, as everywhere.
-pub async fn may_review(db: &Db, actor: &Actor, entity_id: i64) -> Result<(), LogsError> {
-    members::store::get(db, actor, entity_id).await?;
+/// people marked as its titolare or a delegate (the entity, if so). Out of scope is 404, as
+/// everywhere.
+pub async fn may_review(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+) -> Result<members::Entity, LogsError> {
+    let entity = members::store::get(db, actor, entity_id).await?;
     if actor.is_staff() {
-        return Ok(());
+        return Ok(entity);
     }
     if actor.role == Role::Contact {
         let marked: Option<String> = sqlx::query_scalar(
@@ -306,7 +311,7 @@ pub async fn may_review(db: &Db, actor: &Actor, entity_id: i64) -> Result<(), Lo
         .fetch_optional(db.pool())
         .await?;
         if marked.is_some() {
-            return Ok(());
+            return Ok(entity);
         }
     }
     Err(LogsError::ReviewersOnly)

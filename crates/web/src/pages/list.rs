@@ -73,6 +73,16 @@ pub fn count(n: i64) -> String {
     kernel::money::thousands(u64::try_from(n).unwrap_or(0))
 }
 
+/// The filters given as (name, value), trimmed, the empty ones left out: what a list keeps in
+/// its URL.
+pub fn filled(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| ((*k).to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
 /// A choice of a filter's select.
 pub struct Choice {
     pub value: String,
@@ -153,6 +163,35 @@ pub struct ListView {
 }
 
 impl ListView {
+    /// A list in one fixed order (no sortable column), at the page `paging` asks for.
+    #[allow(clippy::too_many_arguments)]
+    pub fn unsorted(
+        path: String,
+        target: &'static str,
+        filters: Vec<(String, String)>,
+        paging: &Paging,
+        total: i64,
+        shown: usize,
+        noun: (&'static str, &'static str),
+        columns: Vec<Column>,
+    ) -> Self {
+        Self {
+            path,
+            target,
+            filters,
+            sort: String::new(),
+            default_sort: "",
+            reverse: false,
+            page: paging.page(),
+            total,
+            more: false,
+            shown: i64::try_from(shown).unwrap_or(0),
+            noun,
+            columns,
+            csv: false,
+        }
+    }
+
     fn href(&self, sort: &str, reverse: bool, page: i64) -> String {
         let mut q: Vec<(&str, String)> = self
             .filters

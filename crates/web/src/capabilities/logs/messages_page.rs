@@ -61,8 +61,7 @@ pub async fn messages(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let actor = sess.actor();
-    logs::review::may_review(&s.db, &actor, id).await?;
-    let entity = members::store::get(&s.db, &actor, id).await?;
+    let entity = logs::review::may_review(&s.db, &actor, id).await?;
     let (f, paging) = list::params::<MessageFilters>(raw.as_deref());
     let mut problems = Vec::new();
     let (from, to) = match logs::model::window(Some(&f.dal), Some(&f.al)) {
@@ -90,16 +89,12 @@ pub async fn messages(
     } else {
         (Vec::new(), 0)
     };
-    let filters = [
+    let filters = list::filled(&[
         ("testo", &f.testo),
         ("sistema", &f.sistema),
         ("dal", &f.dal),
         ("al", &f.al),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.trim().is_empty())
-    .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-    .collect();
+    ]);
     let shown = items.len();
     Ok(ok(&MessagesPage {
         layout: Layout::new(
@@ -113,24 +108,19 @@ pub async fn messages(
         f,
         problems,
         rows: items.into_iter().map(message_row).collect(),
-        list: ListView {
-            path: format!("/entities/{id}/logs/messaggi"),
-            target: "message-list",
+        list: ListView::unsorted(
+            format!("/entities/{id}/logs/messaggi"),
+            "message-list",
             filters,
-            sort: String::new(),
-            default_sort: "",
-            reverse: false,
-            page: paging.page(),
+            &paging,
             total,
-            more: false,
-            shown: i64::try_from(shown).unwrap_or(0),
-            noun: ("messaggio", "messaggi"),
-            columns: vec![
+            shown,
+            ("messaggio", "messaggi"),
+            vec![
                 Column::plain("Ricevuto"),
                 Column::plain("Sistema"),
                 Column::plain("Messaggio"),
             ],
-            csv: false,
-        },
+        ),
     }))
 }

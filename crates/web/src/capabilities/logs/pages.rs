@@ -34,18 +34,14 @@ pub struct AccessFilters {
 
 impl AccessFilters {
     fn pairs(&self) -> Vec<(String, String)> {
-        [
+        list::filled(&[
             ("amministratore", &self.amministratore),
             ("account", &self.account),
             ("sistema", &self.sistema),
             ("esito", &self.esito),
             ("dal", &self.dal),
             ("al", &self.al),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-        .collect()
+        ])
     }
 }
 
@@ -253,27 +249,25 @@ fn list_view(
     shown: usize,
 ) -> ListView {
     ListView {
-        path: format!("/entities/{entity_id}/logs"),
-        target: "access-list",
-        filters: f.pairs(),
-        sort: String::new(),
-        default_sort: "",
-        reverse: false,
-        page: paging.page(),
-        total,
-        more: false,
-        shown: i64::try_from(shown).unwrap_or(0),
-        noun: ("accesso", "accessi"),
-        columns: vec![
-            Column::plain("Quando"),
-            Column::plain("Account"),
-            Column::plain("Azione"),
-            Column::plain("Esito"),
-            Column::plain("Sistema").wide(),
-            Column::plain("Da").wide(),
-            Column::plain("Dettagli").wide(),
-        ],
         csv: true,
+        ..ListView::unsorted(
+            format!("/entities/{entity_id}/logs"),
+            "access-list",
+            f.pairs(),
+            paging,
+            total,
+            shown,
+            ("accesso", "accessi"),
+            vec![
+                Column::plain("Quando"),
+                Column::plain("Account"),
+                Column::plain("Azione"),
+                Column::plain("Esito"),
+                Column::plain("Sistema").wide(),
+                Column::plain("Da").wide(),
+                Column::plain("Dettagli").wide(),
+            ],
+        )
     }
 }
 
@@ -287,8 +281,7 @@ pub async fn review(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let actor = sess.actor();
-    logs::review::may_review(&s.db, &actor, id).await?;
-    let entity = members::store::get(&s.db, &actor, id).await?;
+    let entity = logs::review::may_review(&s.db, &actor, id).await?;
     let (f, paging) = list::params::<AccessFilters>(raw.as_deref());
     let admins = logs::review::admins(&s.db, id).await?;
     let (q, problems) = access_query(id, &f, &admins, &paging);
