@@ -5,6 +5,7 @@
 //!
 //!   cargo bench -p logs --bench access_p99                 # 50M rows, SQLite
 //!   ROWS=5000000 cargo bench -p logs --bench access_p99    # smaller
+//!   COLD=1 cargo bench -p logs --bench access_p99          # page cache dropped first (root)
 //!
 //! The filled store is kept in `target/bench-logs/` and reused when it already has the rows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -42,10 +43,18 @@ fn fill_sqlite(path: &std::path::Path, rows: u64) {
     let mut conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")
         .unwrap();
-    let have: i64 = conn
-        .query_row("SELECT COUNT(*) FROM log_access", [], |r| r.get(0))
+    // The count of a finished fill is kept apart: counting 50 million rows at every run would
+    // read an index whole and warm the cache the cold run is meant to find empty.
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS bench_filled (rows INTEGER NOT NULL)")
         .unwrap();
-    if have as u64 >= rows {
+    let have: i64 = conn
+        .query_row(
+            "SELECT coalesce(max(rows), -1) FROM bench_filled",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    if have >= 0 && have as u64 >= rows {
         println!("store already holds {have} access events");
         return;
     }
@@ -59,9 +68,9 @@ fn fill_sqlite(path: &std::path::Path, rows: u64) {
         {
             let mut st = tx
                 .prepare_cached(
-                    "INSERT INTO log_access (message_id, segment_id, entity_id, peer, at, username, \
-                     from_addr, host, action, outcome, method, family) \
-                     VALUES (?1, ?2, ?3, '10.0.0.1', ?4, ?5, '10.1.2.3', ?6, 'login', ?7, 'password', 'sshd')",
+                    "INSERT INTO log_access (id, message_id, segment_id, entity_id, peer, at, \
+                     username, from_addr, host, action, outcome, method, family) \
+                     VALUES (?1, ?1, ?2, ?3, '10.0.0.1', ?4, ?5, '10.1.2.3', ?6, 'login', ?7, 'password', 'sshd')",
                 )
                 .unwrap();
             for i in done..(done + per_tx).min(rows) {
@@ -92,6 +101,9 @@ fn fill_sqlite(path: &std::path::Path, rows: u64) {
         eprint!("\r{done} rows ({:.0} s)", started.elapsed().as_secs_f64());
     }
     eprintln!();
+    conn.execute("DELETE FROM bench_filled", []).unwrap();
+    conn.execute("INSERT INTO bench_filled (rows) VALUES (?1)", [rows as i64])
+        .unwrap();
     println!(
         "filled {rows} access events in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -111,6 +123,19 @@ fn main() {
         let path = dir.join("access.logs.db");
         let store = LogStore::open_at(Location::Sqlite(path.clone())).await.unwrap();
         fill_sqlite(&path, rows);
+        if std::env::var("COLD").is_ok_and(|v| v == "1") {
+            // The cold case: nothing of the store in the operating system's page cache.
+            let dropped = std::process::Command::new("sync").status().is_ok()
+                && std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok();
+            println!(
+                "{}",
+                if dropped {
+                    "page cache dropped: a cold run"
+                } else {
+                    "could not drop the page cache (needs root): not a cold run"
+                }
+            );
+        }
         let mut rng = Rng(42);
         let mut times = Vec::with_capacity(queries);
         let mut matched = 0i64;

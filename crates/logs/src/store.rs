@@ -18,6 +18,7 @@
 //! its own number and id range, and its whole blob (`hash.rs`). `log_heads` keeps each chain's
 //! last hash. `verify` recomputes every chain.
 
+pub mod access;
 pub mod batch;
 pub mod hash;
 pub mod pg_writer;
@@ -29,6 +30,7 @@ pub mod verify;
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use db::Backend;
@@ -95,6 +97,39 @@ impl Location {
 pub struct LogStore {
     pub(crate) pool: AnyPool,
     pub(crate) location: Location,
+    /// On SQLite, the read connections of the hot queries (see [`LogStore::read_sqlite`]).
+    pub(crate) readers: Option<Arc<Readers>>,
+}
+
+/// Idle rusqlite connections to the SQLite log file, opened read-only as needed and kept for
+/// the next read (each keeps its page cache warm).
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// The idle read connections kept; more run at once when asked, and are closed after.
+const READERS_KEPT: usize = 4;
+
+impl Readers {
+    fn take(&self) -> Result<rusqlite::Connection, LogsError> {
+        if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(c);
+        }
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32768;")?;
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: rusqlite::Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < READERS_KEPT {
+            idle.push(conn);
+        }
+    }
 }
 
 impl LogStore {
@@ -129,7 +164,18 @@ impl LogStore {
             .connect_with(opts)
             .await
             .map_err(|e| LogsError::Store(e.to_string()))?;
-        let store = LogStore { pool, location };
+        let readers = match &location {
+            Location::Sqlite(path) => Some(Arc::new(Readers {
+                path: path.clone(),
+                idle: Mutex::new(Vec::new()),
+            })),
+            Location::Postgres(_) => None,
+        };
+        let store = LogStore {
+            pool,
+            location,
+            readers,
+        };
         store.create_schema().await?;
         Ok(store)
     }
@@ -143,6 +189,28 @@ impl LogStore {
 
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// Runs `read` on a read connection to the SQLite log file, on a blocking thread: the
+    /// path of the review's hot queries, without the per-row cost of the `Any` pool. Only for a
+    /// SQLite store (`readers` is set).
+    pub(crate) async fn read_sqlite<T, F>(&self, read: F) -> Result<T, LogsError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, LogsError> + Send + 'static,
+    {
+        let readers = self
+            .readers
+            .clone()
+            .ok_or_else(|| LogsError::Store("not a SQLite log store".into()))?;
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.take()?;
+            let out = read(&conn);
+            readers.give_back(conn);
+            out
+        })
+        .await
+        .map_err(|e| LogsError::Store(e.to_string()))?
     }
 
     pub async fn close(&self) {
@@ -197,7 +265,7 @@ CREATE TABLE IF NOT EXISTS log_segments (
     {{segments}};
 CREATE INDEX IF NOT EXISTS log_segments_entity ON log_segments (entity_id, received_to);
 CREATE TABLE IF NOT EXISTS log_access (
-    id {{rowid}},
+    id {{access_id}},
     message_id BIGINT NOT NULL,
     segment_id BIGINT NOT NULL,
     entity_id BIGINT NOT NULL,
@@ -212,9 +280,8 @@ CREATE TABLE IF NOT EXISTS log_access (
     method TEXT,
     family TEXT NOT NULL,
     code TEXT,
-    detail TEXT);
+    detail TEXT{{access}};
 CREATE INDEX IF NOT EXISTS log_access_entity ON log_access (entity_id, at);
-CREATE INDEX IF NOT EXISTS log_access_user ON log_access (entity_id, username, at);
 CREATE TABLE IF NOT EXISTS log_gaps (
     id {{rowid}}, entity_id BIGINT NOT NULL, peer TEXT NOT NULL, app TEXT NOT NULL,
     expected BIGINT NOT NULL, got BIGINT NOT NULL, at BIGINT NOT NULL);
@@ -246,7 +313,22 @@ fn schema(backend: Backend) -> String {
             "PRIMARY KEY (id, received_from)) PARTITION BY RANGE (received_from)",
         ),
     };
+    // SQLite keeps the access events in the order the review reads them (clustered by entity,
+    // account and time; the id is the message's, given by the writer); PostgreSQL in a heap
+    // with an index on the same columns.
+    let (access_id, access) = match backend {
+        Backend::Sqlite => (
+            "BIGINT NOT NULL",
+            ",\n    PRIMARY KEY (entity_id, username, at, id)) WITHOUT ROWID",
+        ),
+        Backend::Postgres => (
+            rowid,
+            ");\nCREATE INDEX IF NOT EXISTS log_access_user ON log_access (entity_id, username, at)",
+        ),
+    };
     SCHEMA
+        .replace("{{access_id}}", access_id)
+        .replace("{{access}}", access)
         .replace("{{rowid}}", rowid)
         .replace("{{blob}}", blob)
         .replace("{{segments}}", segments)

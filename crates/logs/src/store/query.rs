@@ -4,8 +4,9 @@
 //! store has no accounts): these functions take an entity the actor may see.
 
 use serde::Serialize;
-use sqlx::any::AnyArguments;
-use sqlx::{Arguments, Row};
+use sqlx::Row;
+
+pub use crate::store::access::{access_events, AccessFilter, AccessLine};
 
 use crate::store::segment::{unpack, Segment, Stored};
 use crate::store::{decode, instant, LogStore};
@@ -48,73 +49,7 @@ pub struct LogLine {
     pub latin1: bool,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct AccessFilter {
-    pub entity_id: i64,
-    pub from: Option<i64>,
-    pub to: Option<i64>,
-    pub user: Option<String>,
-    /// Only these accounts (the entity's named administrators); empty: any.
-    pub accounts: Vec<String>,
-    pub host: Option<String>,
-    /// `success` or `failure`.
-    pub outcome: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AccessLine {
-    pub id: i64,
-    pub message_id: i64,
-    /// When it happened: the message's time, else its receive time (UTC).
-    pub at: String,
-    pub user: String,
-    pub target_user: Option<String>,
-    pub from: Option<String>,
-    pub host: Option<String>,
-    /// `login`, `logout`, `session_open`, `session_close`, `privilege`.
-    pub action: String,
-    /// `success` or `failure`.
-    pub outcome: String,
-    pub method: Option<String>,
-    /// The kind of system that said it: `sshd`, `windows`, `cisco-ios`…
-    pub family: String,
-    pub code: Option<String>,
-    pub detail: Option<String>,
-}
-
-/// Conditions and their arguments, numbered as they are added.
-struct Where {
-    sql: String,
-    args: AnyArguments,
-    n: usize,
-}
-
-impl Where {
-    fn new(entity_id: i64) -> Self {
-        let mut args = AnyArguments::default();
-        let _ = args.add(entity_id);
-        Self {
-            sql: "entity_id = $1".into(),
-            args,
-            n: 1,
-        }
-    }
-
-    fn push<T>(&mut self, cond: &str, v: T)
-    where
-        T: 'static + Send + sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any>,
-    {
-        self.n += 1;
-        self.sql.push_str(" AND ");
-        self.sql
-            .push_str(&cond.replace("$?", &format!("${}", self.n)));
-        let _ = self.args.add(v);
-    }
-}
-
-const MAX_PAGE: i64 = 500;
+pub(crate) const MAX_PAGE: i64 = 500;
 
 /// An entity's messages, newest first, and how many match. Messages from an address that
 /// waited in quarantine before its source was registered are read where they were stored.
@@ -231,90 +166,6 @@ pub(crate) fn line_parsed(first: i64, m: &Stored<'_>, p: syslog::Message) -> Log
         text: p.text,
         latin1: p.latin1,
     }
-}
-
-fn access_where(f: &AccessFilter) -> Where {
-    let mut w = Where::new(f.entity_id);
-    if let Some(u) = f.user.clone() {
-        w.push("username = $?", u);
-    }
-    if !f.accounts.is_empty() {
-        let mut list = Vec::new();
-        for a in &f.accounts {
-            w.n += 1;
-            list.push(format!("${}", w.n));
-            let _ = w.args.add(a.clone());
-        }
-        w.sql
-            .push_str(&format!(" AND username IN ({})", list.join(", ")));
-    }
-    if let Some(v) = f.from {
-        w.push("at >= $?", v);
-    }
-    if let Some(v) = f.to {
-        w.push("at < $?", v);
-    }
-    if let Some(h) = f.host.clone() {
-        w.push("host = $?", h);
-    }
-    if let Some(o) = f.outcome.clone() {
-        w.push("outcome = $?", o);
-    }
-    w
-}
-
-pub async fn access_events(
-    store: &LogStore,
-    f: &AccessFilter,
-) -> Result<(Vec<AccessLine>, i64), LogsError> {
-    let w = access_where(f);
-    let total: i64 = sqlx::query_scalar_with(
-        sqlx::AssertSqlSafe(format!(
-            "SELECT CAST(count(*) AS BIGINT) FROM log_access WHERE {}",
-            w.sql
-        )),
-        w.args,
-    )
-    .fetch_one(&store.pool)
-    .await?;
-    let w = access_where(f);
-    let mut args = w.args;
-    let _ = args.add(f.limit.clamp(1, MAX_PAGE));
-    let _ = args.add(f.offset.max(0));
-    let rows = sqlx::query_with(
-        sqlx::AssertSqlSafe(format!(
-            "SELECT id, message_id, at, username, target_user, from_addr, host, action, outcome, \
-             method, family, code, detail FROM log_access WHERE {} \
-             ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
-            w.sql,
-            w.n + 1,
-            w.n + 2
-        )),
-        args,
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AccessLine {
-                id: r.try_get(0)?,
-                message_id: r.try_get(1)?,
-                at: instant(r.try_get(2)?),
-                user: r.try_get(3)?,
-                target_user: r.try_get(4)?,
-                from: r.try_get(5)?,
-                host: r.try_get(6)?,
-                action: r.try_get(7)?,
-                outcome: r.try_get(8)?,
-                method: r.try_get(9)?,
-                family: r.try_get(10)?,
-                code: r.try_get(11)?,
-                detail: r.try_get(12)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-        .map(|v| (v, total))
 }
 
 /// Messages from one unknown peer, waiting in quarantine.

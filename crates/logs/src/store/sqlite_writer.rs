@@ -83,9 +83,9 @@ impl SqliteWriter {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut access = tx.prepare_cached(
-                "INSERT INTO log_access (message_id, segment_id, entity_id, peer, at, username, \
-                 target_user, from_addr, host, action, outcome, method, family, code, detail) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                "INSERT INTO log_access (id, message_id, segment_id, entity_id, peer, at, \
+                 username, target_user, from_addr, host, action, outcome, method, family, code, \
+                 detail) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut put_head = tx.prepare_cached(
                 "INSERT INTO log_heads (entity_id, segment_id, hash) VALUES (?1, ?2, ?3) \
