@@ -83,6 +83,17 @@ pub const TABLES: &[(&str, &str)] = &[
     ("log_admins", "id"),
     ("log_reviewers", "entity_id, user_id"),
     ("log_reviews", "id"),
+    ("portal_module_items", "module, service_code, item_code"),
+    ("portal_settings", "entity_id"),
+    ("portal_events", "id"),
+    ("portal_registrations", "id"),
+    ("portal_event_notices", "id"),
+    ("tenders", "id"),
+    ("tender_documents", "id"),
+    ("tender_rectifications", "id"),
+    ("portal_offices", "id"),
+    ("appointment_slots", "id"),
+    ("appointment_bookings", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -144,6 +155,15 @@ const IDENTITY: &[&str] = &[
     "log_purges",
     "log_admins",
     "log_reviews",
+    "portal_events",
+    "portal_registrations",
+    "portal_event_notices",
+    "tenders",
+    "tender_documents",
+    "tender_rectifications",
+    "portal_offices",
+    "appointment_slots",
+    "appointment_bookings",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

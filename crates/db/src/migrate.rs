@@ -191,6 +191,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0029_log_review.sql"),
             step: None,
         },
+        Migration {
+            version: 30,
+            name: "portal",
+            sql: include_str!("../../../migrations/0030_portal.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -390,6 +390,7 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[i..].split('"').next()?.to_owned())
 }
 
+#[derive(Clone)]
 pub struct Api {
     pub base: String,
     pub token: String,

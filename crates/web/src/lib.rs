@@ -19,6 +19,7 @@ pub mod edge;
 pub mod error;
 pub mod metrics;
 pub mod pages;
+pub mod public_limit;
 pub mod routes;
 mod state;
 

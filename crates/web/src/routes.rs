@@ -100,6 +100,7 @@ fn routes() -> Vec<Route> {
         capabilities::delivery::routes(),
         capabilities::billing::routes(),
         capabilities::logs::routes(),
+        capabilities::portal::routes(),
     ] {
         all.extend(routes);
     }

@@ -64,6 +64,8 @@ pub struct AppState {
     /// Request counters and latencies of this process (`/metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
     pub imports: Arc<ImportRuns>,
+    /// The brake on the public forms, per client address.
+    pub public_limit: Arc<crate::public_limit::PublicLimit>,
     pub config: Arc<WebConfig>,
 }
 
@@ -75,6 +77,7 @@ impl AppState {
             clock: kernel::time::Clock::system(),
             metrics: Arc::new(crate::metrics::Metrics::default()),
             imports: Arc::new(ImportRuns::default()),
+            public_limit: Arc::new(crate::public_limit::PublicLimit::default()),
             config: Arc::new(config),
         }
     }

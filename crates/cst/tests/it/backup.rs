@@ -408,6 +408,99 @@ async fn fill_every_table(app: &testkit::TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 202);
+    // The portal's modules: the mapping, the entity's settings, an event whose waiting list
+    // told the administrator, a corrected call for tender, a booked slot.
+    let (s, m) = api
+        .send_json(
+            Method::PUT,
+            "/api/v1/portal/modules",
+            json!({"items": [{"module": "events", "service": "PD02", "item": "prenotazioni"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{m}");
+    sqlx::query(
+        "INSERT INTO portal_settings (entity_id, retention_days, consent_text, admin_email) \
+         VALUES ($1, 90, 'I dati servono solo per l''evento «Natale»', 'urp@agna.example.it')",
+    )
+    .bind(e)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let (s, ev) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/events",
+            json!({"entity_id": e, "title": "Concerto «Natale»", "starts_at": "2026-12-20T21:00", "seats": 1}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ev}");
+    let mut regs = vec![];
+    for (name, seats) in [("Anna", 1), ("Bruno", 2)] {
+        let (s, r) = api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/events/{}/registrations", ev["id"]),
+                json!({"name": name, "email": "persona@example.org", "seats": seats}),
+            )
+            .await;
+        assert_eq!(s, 201, "{r}");
+        regs.push(r);
+    }
+    let (s, r) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/registrations/{}/cancel", regs[0]["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let tender = json!({"entity_id": e, "title": "Lavori «scuola»", "category": "lavori",
+                        "published_on": app.clock.today().to_string(), "deadline_at": "2026-12-31"});
+    let (s, t) = api
+        .send_json(Method::POST, "/api/v1/tenders", tender.clone())
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let mut changed = tender;
+    changed["deadline_at"] = json!("2027-01-15");
+    changed["reason"] = json!("Proroga");
+    let (s, t) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/tenders/{}", t["id"]),
+            changed,
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    let r = api
+        .request(
+            Method::POST,
+            &format!(
+                "/api/v1/tenders/{}/documents?filename=capitolato.pdf",
+                t["id"]
+            ),
+        )
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4 capitolato «scuola»")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (s, slot) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/appointment-slots",
+            json!({"entity_id": e, "office": "Anagrafe", "starts_at": "2026-12-14T09:00", "minutes": 20, "places": 2}),
+        )
+        .await;
+    assert_eq!(s, 201, "{slot}");
+    let (s, bk) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/appointment-slots/{}/bookings", slot["id"]),
+            json!({"name": "Carla", "email": "carla@example.org", "reason": "Carta d'identità"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{bk}");
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

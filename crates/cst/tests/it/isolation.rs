@@ -597,6 +597,75 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Json(r#"{"name": "Guasto riservato", "accounts": ["intruso"]}"#),
         ),
         (("DELETE", "/api/v1/log-admins/{admin_id}"), None),
+        (("GET", "/api/v1/portal/modules"), None),
+        (
+            ("PUT", "/api/v1/portal/modules"),
+            Json(r#"{"items": [{"module": "events", "service": "PD02", "item": "base"}]}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/portal-modules"), None),
+        (
+            ("POST", "/api/v1/events"),
+            Json(
+                r#"{"entity_id": {B}, "title": "Intruso", "starts_at": "2027-01-16T18:00", "seats": 5}"#,
+            ),
+        ),
+        (("GET", "/api/v1/events"), None),
+        (("GET", "/api/v1/events/{event_id}"), None),
+        (
+            ("PATCH", "/api/v1/events/{event_id}"),
+            Json(r#"{"seats": 1}"#),
+        ),
+        (
+            ("POST", "/api/v1/events/{event_id}/registrations"),
+            Json(r#"{"name": "Intruso", "email": "intruso@example.org", "seats": 1}"#),
+        ),
+        (("GET", "/api/v1/events/{event_id}/registrations"), None),
+        (("GET", "/api/v1/events/{event_id}/notices"), None),
+        (
+            ("POST", "/api/v1/registrations/{registration_id}/cancel"),
+            None,
+        ),
+        (
+            ("PATCH", "/api/v1/registrations/{registration_id}"),
+            Json(r#"{"seats": 2}"#),
+        ),
+        (
+            ("POST", "/api/v1/tenders"),
+            Json(
+                r#"{"entity_id": {B}, "title": "Intruso", "category": "lavori", "published_on": "2026-11-01", "deadline_at": "2026-12-31"}"#,
+            ),
+        ),
+        (("GET", "/api/v1/tenders"), None),
+        (("GET", "/api/v1/tenders/{tender_id}"), None),
+        (
+            ("PUT", "/api/v1/tenders/{tender_id}"),
+            Json(
+                r#"{"entity_id": {B}, "title": "Intruso", "category": "lavori", "published_on": "2026-11-01", "deadline_at": "2026-12-31", "reason": "x"}"#,
+            ),
+        ),
+        (
+            ("POST", "/api/v1/appointment-slots"),
+            Json(
+                r#"{"entity_id": {B}, "office": "Anagrafe", "starts_at": "2027-01-11T09:00", "minutes": 20, "places": 1}"#,
+            ),
+        ),
+        (
+            ("POST", "/api/v1/tenders/{tender_id}/documents"),
+            Csv("intruso"),
+        ),
+        (
+            ("GET", "/api/v1/tenders/{tender_id}/documents/{document_id}"),
+            None,
+        ),
+        (("GET", "/api/v1/appointment-slots/{slot_id}"), None),
+        (
+            ("POST", "/api/v1/appointment-slots/{slot_id}/bookings"),
+            Json(r#"{"name": "Intruso", "email": "intruso@example.org"}"#),
+        ),
+        (
+            ("GET", "/api/v1/appointment-slots/{slot_id}/bookings"),
+            None,
+        ),
         (("GET", "/api/v1/entities/{id}/log-reviewers"), None),
         (
             ("PUT", "/api/v1/entities/{id}/log-reviewers"),
@@ -1071,6 +1140,90 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    // B publishes an event (with a sign-up), a call for tender and an appointment slot (with a
+    // booking); their texts carry B's secret so that any leak shows.
+    let sys = kernel::Actor::system("t");
+    let b_event = portal::store::events::create(
+        &app.db,
+        &sys,
+        &portal::store::events::EventDraft {
+            entity_id: bb.id,
+            title: "Guasto riservato: concerto".into(),
+            starts_at: Some(app.clock.now() + chrono::Duration::days(30)),
+            seats: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b_registration = portal::store::events::register(
+        &app.db,
+        &sys,
+        b_event.id,
+        &portal::store::events::RegistrationDraft {
+            name: B_CONTACT.into(),
+            email: "riservata@example.org".into(),
+            seats: 2,
+            ..Default::default()
+        },
+        portal::store::events::Channel::Web,
+    )
+    .await
+    .unwrap()
+    .registration;
+    let b_tender = portal::store::tenders::create(
+        &app.db,
+        &sys,
+        &portal::store::tenders::TenderDraft {
+            entity_id: bb.id,
+            title: "Guasto riservato: appalto".into(),
+            category: "lavori".into(),
+            published_on: Some(app.clock.today()),
+            deadline_at: Some(app.clock.now() + chrono::Duration::days(20)),
+            ..Default::default()
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let b_document = portal::store::tenders::add_document(
+        &app.db,
+        &sys,
+        b_tender.id,
+        "capitolato.pdf",
+        "application/pdf",
+        b"%PDF-1.4 Guasto riservato",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let b_slot = portal::store::slots::create(
+        &app.db,
+        &sys,
+        &portal::store::slots::SlotDraft {
+            entity_id: bb.id,
+            office: "Guasto riservato".into(),
+            starts_at: Some(app.clock.now() + chrono::Duration::days(3)),
+            minutes: 20,
+            places: 2,
+        },
+    )
+    .await
+    .unwrap();
+    portal::store::slots::book(
+        &app.db,
+        &sys,
+        b_slot.id,
+        &portal::store::slots::BookingDraft {
+            name: B_CONTACT.into(),
+            email: "riservata@example.org".into(),
+            ..Default::default()
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1116,6 +1269,11 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{job_id}", "1")
             .replace("{export_id}", &b_export.id.to_string())
             .replace("{admin_id}", &b_admin.id.to_string())
+            .replace("{event_id}", &b_event.id.to_string())
+            .replace("{registration_id}", &b_registration.id.to_string())
+            .replace("{tender_id}", &b_tender.id.to_string())
+            .replace("{slot_id}", &b_slot.id.to_string())
+            .replace("{document_id}", &b_document.id.to_string())
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {
@@ -1207,6 +1365,15 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path == "/api/v1/readings/{reading_id}"
                 || (route.path == "/api/v1/deadlines" && route.method == Method::POST)
                 || route.path.starts_with("/statements/{statement_id}")
+                || route.path.contains("{event_id}")
+                || route.path.contains("{registration_id}")
+                || route.path.contains("{tender_id}")
+                || route.path.contains("{slot_id}")
+                || (route.method == Method::POST
+                    && matches!(
+                        route.path,
+                        "/api/v1/events" | "/api/v1/tenders" | "/api/v1/appointment-slots"
+                    ))
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");
             }

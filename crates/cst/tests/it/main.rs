@@ -25,6 +25,7 @@ mod log_review;
 mod log_schedule;
 mod logs;
 mod needs;
+mod portal;
 mod processes;
 mod projects;
 mod services;

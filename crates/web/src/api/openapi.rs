@@ -29,6 +29,9 @@ use crate::capabilities::logs::exports_api as log_exports;
 use crate::capabilities::logs::review_api as log_review;
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
+use crate::capabilities::portal::{
+    events_api as events, modules_api as portal_modules, slots_api as slots, tenders_api as tenders,
+};
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;
@@ -164,6 +167,12 @@ impl Modify for Refusals {
         log_review::admins, log_review::add_admin, log_review::remove_admin,
         log_review::reviewers, log_review::set_reviewer, log_review::reviews,
         log_review::sign_review,
+        portal_modules::get, portal_modules::put, portal_modules::entity,
+        events::create, events::list, events::get, events::update, events::register,
+        events::registrations, events::notices, events::cancel, events::edit,
+        tenders::create, tenders::list, tenders::get, tenders::update, tenders::add_document,
+        tenders::document,
+        slots::create, slots::get, slots::book, slots::bookings,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

@@ -9,3 +9,4 @@ pub mod helpdesk;
 pub mod logs;
 pub mod members;
 pub mod ops;
+pub mod portal;

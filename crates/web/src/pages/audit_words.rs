@@ -173,6 +173,28 @@ pub fn object(
             ),
             format!("/entities/{}/logs#verifiche", entity_id.unwrap_or_default()),
         ),
+        "event" => (format!("Evento «{}»", from("title")), on_entity.clone()),
+        "event_registration" => (
+            format!(
+                "Iscrizione n. {object_id} all'evento n. {}",
+                from("event_id")
+            ),
+            on_entity.clone(),
+        ),
+        "tender" => (format!("Bando «{}»", from("title")), on_entity.clone()),
+        "appointment_slot" => (
+            format!(
+                "Fascia «{}» del {}",
+                from("office"),
+                kernel::time::display_rome(&from("starts_at"))
+            ),
+            on_entity.clone(),
+        ),
+        "appointment_booking" => (
+            format!("Appuntamento n. {object_id} ({})", from("office")),
+            on_entity.clone(),
+        ),
+        "portal_modules" => ("Moduli del portale".to_owned(), String::new()),
         "log_purge" => (
             format!("Log anteriori al {} eliminati", from("before_day")),
             on_entity.clone(),

@@ -123,10 +123,19 @@ pub fn file_response(
     meta: &helpdesk::attachments::AttachmentInfo,
     file: db::files::FileReader,
 ) -> Response {
+    named_file_response(&meta.filename, &meta.content_type, file)
+}
+
+/// A stored file as a download named `filename` of type `content_type` (never rendered
+/// inline, never sniffed), streamed chunk by chunk.
+pub fn named_file_response(
+    filename: &str,
+    content_type: &str,
+    file: db::files::FileReader,
+) -> Response {
     use axum::http::header;
     // The name travels percent-encoded (RFC 6266 filename*), with an ASCII fallback.
-    let ascii: String = meta
-        .filename
+    let ascii: String = filename
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "._- ".contains(c) {
@@ -136,8 +145,7 @@ pub fn file_response(
             }
         })
         .collect();
-    let encoded: String = meta
-        .filename
+    let encoded: String = filename
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
@@ -149,7 +157,7 @@ pub fn file_response(
         .collect();
     (
         [
-            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),

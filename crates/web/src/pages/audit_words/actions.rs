@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 86] = [
+pub const ACTIONS: [(&str, &str, &str); 97] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -161,6 +161,29 @@ pub const ACTIONS: [(&str, &str, &str); 86] = [
         "log_review",
         "create",
         "Verifica periodica degli accessi firmata",
+    ),
+    ("event", "create", "Evento pubblicato"),
+    ("event", "update", "Evento modificato"),
+    ("event_registration", "register", "Iscrizione a un evento"),
+    ("event_registration", "cancel", "Iscrizione annullata"),
+    (
+        "event_registration",
+        "update",
+        "Iscrizione modificata da un operatore",
+    ),
+    ("tender", "create", "Bando registrato"),
+    ("tender", "update", "Bando modificato"),
+    ("tender", "add_document", "Documento aggiunto a un bando"),
+    (
+        "appointment_slot",
+        "create",
+        "Fascia di appuntamenti pubblicata",
+    ),
+    ("appointment_booking", "book", "Appuntamento prenotato"),
+    (
+        "portal_modules",
+        "update",
+        "Moduli del portale associati ai servizi",
     ),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),

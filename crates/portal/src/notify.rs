@@ -1,0 +1,145 @@
+//! The e-mails of the public modules, queued in the change's transaction (they leave only if
+//! it commits): to the person who signed up (confirmed, on the waiting list, confirmed from the
+//! waiting list, cancelled) and to the entity's administrator (seats freed, fewer than the
+//! first waiting sign-up asks for).
+
+use db::WriteTx;
+use sqlx::Row;
+
+use crate::seats::RequestState;
+use crate::store::events::{Event, Registration};
+use crate::PortalError;
+
+const FOOTER: &str = "Questo messaggio è stato inviato automaticamente: non occorre rispondere.";
+
+/// The entity's name, for the messages.
+async fn entity_name(tx: &mut WriteTx, entity_id: i64) -> Result<String, PortalError> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM entities WHERE id = $1")
+            .bind(entity_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .unwrap_or_default(),
+    )
+}
+
+/// Tells the person where their sign-up stands; `cancel_secret` (on a new sign-up) gives them
+/// the code of their cancel link.
+pub async fn registration(
+    tx: &mut WriteTx,
+    e: &Event,
+    r: &Registration,
+    cancel_secret: Option<&str>,
+) -> Result<(), PortalError> {
+    let entity = entity_name(tx, e.entity_id).await?;
+    let when = kernel::time::display_rome(&e.starts_at);
+    let what = format!(
+        "Evento: {}\nQuando: {when}{}\nPosti: {}\n",
+        e.title,
+        if e.place.is_empty() {
+            String::new()
+        } else {
+            format!("\nDove: {}", e.place)
+        },
+        r.seats
+    );
+    let cancel = cancel_secret.map_or_else(String::new, |s| {
+        format!(
+            "\nPer annullare l'iscrizione apra la pagina /p/{}/iscrizioni/{}/{s} del portale \
+             dell'ente.\n",
+            e.entity_id, r.id
+        )
+    });
+    let (subject, text, key) = match (r.state, cancel_secret.is_some()) {
+        (RequestState::Confirmed, true) => (
+            "iscrizione confermata",
+            format!("la sua iscrizione è confermata.\n\n{what}{cancel}"),
+            "confirmed",
+        ),
+        (RequestState::Confirmed, false) => (
+            "posto confermato dalla lista d'attesa",
+            format!(
+                "si sono liberati i posti che aveva chiesto: la sua iscrizione, che era in lista \
+                 d'attesa, ora è confermata.\n\n{what}"
+            ),
+            "promoted",
+        ),
+        (RequestState::Waiting, _) => (
+            "in lista d'attesa",
+            format!(
+                "l'evento è al completo: la sua richiesta è in lista d'attesa. Le scriveremo \
+                 se si liberano i posti che ha chiesto; la richiesta si conferma per intero o \
+                 resta in attesa.\n\n{what}{cancel}"
+            ),
+            "waiting",
+        ),
+        (RequestState::Cancelled, _) => (
+            "iscrizione annullata",
+            format!("la sua iscrizione è stata annullata.\n\n{what}"),
+            "cancelled",
+        ),
+    };
+    mail::smtp::queue(
+        tx,
+        &mail::Outgoing {
+            to: vec![r.email.clone()],
+            subject: format!("{entity} – {}: {subject}", e.title),
+            body: format!("Gentile {},\n\n{text}\n{entity}\n\n-- \n{FOOTER}\n", r.name),
+            local_id: mail::new_local_id(&format!("registration{}-{key}", r.id)),
+            references: vec![],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Tells the entity's administrator (the portal's address, else the entity's primary contacts)
+/// what the waiting list cannot settle alone. Nobody to tell: the notice stays on the event.
+pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<(), PortalError> {
+    let set: Option<String> =
+        sqlx::query_scalar("SELECT admin_email FROM portal_settings WHERE entity_id = $1")
+            .bind(e.entity_id)
+            .fetch_optional(tx.conn())
+            .await?;
+    let mut to: Vec<String> = set.into_iter().filter(|a| !a.is_empty()).collect();
+    if to.is_empty() {
+        let rows = sqlx::query(
+            "SELECT email, is_primary FROM contacts WHERE entity_id = $1 AND email <> '' \
+             ORDER BY id",
+        )
+        .bind(e.entity_id)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut all: Vec<(String, bool)> = rows
+            .iter()
+            .map(|x| Ok((x.try_get::<String, _>(0)?, x.try_get::<i64, _>(1)? != 0)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        if all.iter().any(|(_, p)| *p) {
+            all.retain(|(_, p)| *p);
+        }
+        to = all.into_iter().map(|(a, _)| a.to_lowercase()).collect();
+    }
+    to.retain(|a| mail::is_address(a));
+    to.sort();
+    to.dedup();
+    if to.is_empty() {
+        return Ok(());
+    }
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM portal_event_notices WHERE event_id = $1")
+            .bind(e.id)
+            .fetch_one(tx.conn())
+            .await?;
+    mail::smtp::queue(
+        tx,
+        &mail::Outgoing {
+            to,
+            subject: format!("[Evento {}] {}: lista d'attesa da decidere", e.id, e.title),
+            body: format!("Gentile amministratore,\n\n{text}\n\n-- \n{FOOTER}\n"),
+            local_id: mail::new_local_id(&format!("event{}-notice{n}", e.id)),
+            references: vec![],
+        },
+    )
+    .await?;
+    Ok(())
+}

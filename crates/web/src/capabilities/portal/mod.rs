@@ -1,0 +1,80 @@
+//! The portal's public modules (issue 14): events with a waiting list, calls for tender,
+//! appointment slots; which service item carries which module.
+
+pub mod events_api;
+pub mod modules_api;
+pub mod slots_api;
+pub mod tenders_api;
+
+use axum::http::Method;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use crate::error::ApiError;
+use crate::routes::{route, Access, Route, Surface};
+
+#[rustfmt::skip]
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method as M;
+    use Surface::*;
+    vec![
+        route(M::GET, "/api/v1/portal/modules", Staff, Api, modules_api::get),
+        route(M::PUT, "/api/v1/portal/modules", Admin, Api, modules_api::put),
+        route(M::GET, "/api/v1/entities/{id}/portal-modules", Entity, Api, modules_api::entity),
+        route(M::POST, "/api/v1/events", User, Api, events_api::create),
+        route(M::GET, "/api/v1/events", User, Api, events_api::list),
+        route(M::GET, "/api/v1/events/{event_id}", User, Api, events_api::get),
+        route(M::PATCH, "/api/v1/events/{event_id}", User, Api, events_api::update),
+        route(M::POST, "/api/v1/events/{event_id}/registrations", User, Api, events_api::register),
+        route(M::GET, "/api/v1/events/{event_id}/registrations", User, Api, events_api::registrations),
+        route(M::GET, "/api/v1/events/{event_id}/notices", User, Api, events_api::notices),
+        route(M::POST, "/api/v1/registrations/{registration_id}/cancel", User, Api, events_api::cancel),
+        route(M::PATCH, "/api/v1/registrations/{registration_id}", User, Api, events_api::edit),
+        route(M::POST, "/api/v1/tenders", User, Api, tenders_api::create),
+        route(M::GET, "/api/v1/tenders", User, Api, tenders_api::list),
+        route(M::GET, "/api/v1/tenders/{tender_id}", User, Api, tenders_api::get),
+        route(M::PUT, "/api/v1/tenders/{tender_id}", User, Api, tenders_api::update),
+        route(M::POST, "/api/v1/tenders/{tender_id}/documents", User, Api, tenders_api::add_document),
+        route(M::GET, "/api/v1/tenders/{tender_id}/documents/{document_id}", User, Api, tenders_api::document),
+        route(M::POST, "/api/v1/appointment-slots", User, Api, slots_api::create),
+        route(M::GET, "/api/v1/appointment-slots/{slot_id}", User, Api, slots_api::get),
+        route(M::POST, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::book),
+        route(M::GET, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::bookings),
+    ]
+}
+
+/// An instant as the API takes it: RFC 3339 (`2027-01-16T17:30:00Z`), a local time in Rome
+/// (`2027-01-16T18:30`), or a day (`2027-01-16`: its start, or with `end_of_day` its last
+/// second, in Rome). Anything else is a 422 naming `field`.
+pub(crate) fn instant_field(
+    v: &str,
+    field: &str,
+    end_of_day: bool,
+) -> Result<DateTime<Utc>, ApiError> {
+    let v = v.trim();
+    if let Some(t) = kernel::time::parse(v) {
+        return Ok(t);
+    }
+    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M"))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().and_then(|d| {
+                if end_of_day {
+                    d.and_hms_opt(23, 59, 59)
+                } else {
+                    d.and_hms_opt(0, 0, 0)
+                }
+            })
+        });
+    local
+        .and_then(|l| kernel::time::ROME.from_local_datetime(&l).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            portal::PortalError::field(
+                field,
+                format!("«{v}» non è una data e ora: scrivere per esempio 2027-01-16T18:30 (ora di Roma) o 2027-01-16"),
+            )
+            .into()
+        })
+}
