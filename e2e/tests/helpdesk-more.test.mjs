@@ -87,9 +87,11 @@ test('a phase handed to a supplier, followed by the entity; profiles, panel and 
   await shot(admin, '26-helpdesk-settings');
   await admin.goto(`${env.base}/helpdesk/mail`);
   // No SMTP server in the demo: the acknowledgement and the take-charge notice wait in the
-  // queue, with the demo's activation-request e-mails (2 sent, 1 approved) and those of
-  // Padova's antivirus (sent, approved, delivered) that the demo's billing bills.
-  assert.match(await admin.textContent('#mail-counts'), /0 inviate · 8 in coda/);
+  // queue, with the demo's activation-request e-mails (2 sent, 1 approved), those of
+  // Padova's antivirus (sent, approved, delivered) that the demo's billing bills, those of
+  // Padova's two portal items (sent, approved, delivered each) and the answers to the seven
+  // sign-ups of the demo's events.
+  assert.match(await admin.textContent('#mail-counts'), /0 inviate · 21 in coda/);
   await shot(admin, '27-helpdesk-mail');
   for (const p of [operator, supplier, contact, admin]) await p.close();
 });

@@ -66,6 +66,7 @@ pub fn spawn(
     };
     let runner = helpdesk::jobs::register(runner, db, mailbox);
     let runner = delivery::jobs::register(runner, db);
+    let runner = portal::jobs::register(runner, db);
     let runner = billing::jobs::register(runner, db);
     let runner = logs::jobs::register(runner, db, logs.0, logs.1);
     Ok(vec![tokio::spawn(runner.run(stopped(stop.clone())))])

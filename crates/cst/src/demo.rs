@@ -205,6 +205,8 @@ pub async fn load(db: &Db) -> Result<Logins> {
     )
     .await?;
     demo_tickets(db, &[padova.id, abano.id, albignasego.id]).await?;
+    // The portal's modules first: their services are billed with the rest.
+    crate::demo_portal::load(db, &actor, padova.id).await?;
     crate::demo_billing::load(db, &actor, padova.id).await?;
     Ok(l)
 }

@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod demo_billing;
 mod demo_logs;
+mod demo_portal;
 mod settings;
 
 use std::process::ExitCode;

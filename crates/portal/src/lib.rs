@@ -8,6 +8,7 @@
 //! - [`notify`]: the e-mails to the people who sign up and to the entity's administrator.
 
 pub mod error;
+pub mod jobs;
 pub mod notify;
 pub mod seats;
 pub mod slots;

@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use crate::seats::RequestState;
 use crate::store::events::{Event, Registration};
+use crate::store::slots::{AppointmentSlot, Booking};
 use crate::PortalError;
 
 const FOOTER: &str = "Questo messaggio è stato inviato automaticamente: non occorre rispondere.";
@@ -137,6 +138,73 @@ pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<()
             subject: format!("[Evento {}] {}: lista d'attesa da decidere", e.id, e.title),
             body: format!("Gentile amministratore,\n\n{text}\n\n-- \n{FOOTER}\n"),
             local_id: mail::new_local_id(&format!("event{}-notice{n}", e.id)),
+            references: vec![],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Which e-mail of a booking.
+pub enum BookingMail<'a> {
+    /// Booked, with the code of the person's link.
+    Confirmed(&'a str),
+    Cancelled,
+    /// The day before.
+    Reminder,
+}
+
+/// Tells the person about their appointment.
+pub async fn booking(
+    tx: &mut WriteTx,
+    s: &AppointmentSlot,
+    b: &Booking,
+    kind: BookingMail<'_>,
+) -> Result<(), PortalError> {
+    let entity = entity_name(tx, s.entity_id).await?;
+    let what = format!(
+        "Ufficio: {}\nQuando: {} ({} minuti)\n{}",
+        s.office,
+        kernel::time::display_rome(&s.starts_at),
+        s.minutes,
+        if b.reason.is_empty() {
+            String::new()
+        } else {
+            format!("Motivo: {}\n", b.reason)
+        }
+    );
+    let (subject, text, key) = match kind {
+        BookingMail::Confirmed(code) => (
+            "appuntamento prenotato",
+            format!(
+                "il suo appuntamento è prenotato.\n\n{what}\nLa pagina /p/{}/prenotazioni/{}/{code} \
+                 del portale dell'ente le permette di aggiungerlo al calendario (file .ics) o di \
+                 annullarlo.\nLe ricorderemo l'appuntamento il giorno prima.\n",
+                s.entity_id, b.id
+            ),
+            "booked",
+        ),
+        BookingMail::Cancelled => (
+            "appuntamento annullato",
+            format!("il suo appuntamento è stato annullato.\n\n{what}"),
+            "cancelled",
+        ),
+        BookingMail::Reminder => (
+            "promemoria per domani",
+            format!(
+                "le ricordiamo l'appuntamento di domani.\n\n{what}\nSe non può venire, lo annulli \
+                 dalla pagina indicata nell'e-mail di conferma: il posto servirà a qualcun altro.\n"
+            ),
+            "reminder",
+        ),
+    };
+    mail::smtp::queue(
+        tx,
+        &mail::Outgoing {
+            to: vec![b.email.clone()],
+            subject: format!("{entity} – {}: {subject}", s.office),
+            body: format!("Gentile {},\n\n{text}\n{entity}\n\n-- \n{FOOTER}\n", b.name),
+            local_id: mail::new_local_id(&format!("booking{}-{key}", b.id)),
             references: vec![],
         },
     )

@@ -12,6 +12,8 @@ use crate::PortalError;
 
 pub mod events;
 pub mod modules;
+pub mod retention;
+pub mod settings;
 pub mod slots;
 pub mod tenders;
 

@@ -603,6 +603,12 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Json(r#"{"items": [{"module": "events", "service": "PD02", "item": "base"}]}"#),
         ),
         (("GET", "/api/v1/entities/{id}/portal-modules"), None),
+        (("GET", "/api/v1/entities/{id}/portal-settings"), None),
+        (
+            ("PUT", "/api/v1/entities/{id}/portal-settings"),
+            Json(r#"{"retention_days": 1}"#),
+        ),
+        (("GET", "/api/v1/events/{event_id}/attendance.csv"), None),
         (
             ("POST", "/api/v1/events"),
             Json(
@@ -655,6 +661,72 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         ),
         (
             ("GET", "/api/v1/tenders/{tender_id}/documents/{document_id}"),
+            None,
+        ),
+        (("GET", "/p/{entity}"), None),
+        (("GET", "/p/{entity}/privacy"), None),
+        (("GET", "/p/{entity}/eventi"), None),
+        (("GET", "/p/{entity}/eventi/{event_id}"), None),
+        (
+            ("POST", "/p/{entity}/eventi/{event_id}"),
+            Form(&[
+                ("nome", "Intruso"),
+                ("email", "i@example.org"),
+                ("posti", "1"),
+                ("consenso", "1"),
+            ]),
+        ),
+        (
+            ("GET", "/p/{entity}/iscrizioni/{registration_id}/{code}"),
+            None,
+        ),
+        (
+            ("POST", "/p/{entity}/iscrizioni/{registration_id}/{code}"),
+            None,
+        ),
+        (("GET", "/p/{entity}/appuntamenti"), None),
+        (("GET", "/p/{entity}/appuntamenti/{slot_id}"), None),
+        (
+            ("POST", "/p/{entity}/appuntamenti/{slot_id}"),
+            Form(&[
+                ("nome", "Intruso"),
+                ("email", "i@example.org"),
+                ("consenso", "1"),
+            ]),
+        ),
+        (
+            ("GET", "/p/{entity}/prenotazioni/{booking_id}/{code}"),
+            None,
+        ),
+        (
+            ("POST", "/p/{entity}/prenotazioni/{booking_id}/{code}"),
+            None,
+        ),
+        (
+            (
+                "GET",
+                "/p/{entity}/prenotazioni/{booking_id}/{code}/calendario.ics",
+            ),
+            None,
+        ),
+        (
+            ("POST", "/api/v1/appointment-slots/weekly"),
+            Json(
+                r#"{"entity_id": {B}, "office": "Anagrafe", "from": "2027-01-04", "to": "2027-01-08", "openings": [{"weekday": 1, "start": "09:00", "end": "10:00", "minutes": 20, "places": 1}]}"#,
+            ),
+        ),
+        (
+            ("POST", "/api/v1/appointment-bookings/{booking_id}/cancel"),
+            None,
+        ),
+        (("GET", "/p/{entity}/bandi"), None),
+        (("GET", "/p/{entity}/bandi.atom"), None),
+        (("GET", "/p/{entity}/bandi/{tender_id}"), None),
+        (
+            (
+                "GET",
+                "/p/{entity}/bandi/{tender_id}/documenti/{document_id}",
+            ),
             None,
         ),
         (("GET", "/api/v1/appointment-slots/{slot_id}"), None),
@@ -1210,7 +1282,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
-    portal::store::slots::book(
+    let b_booking = portal::store::slots::book(
         &app.db,
         &sys,
         b_slot.id,
@@ -1274,6 +1346,9 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{tender_id}", &b_tender.id.to_string())
             .replace("{slot_id}", &b_slot.id.to_string())
             .replace("{document_id}", &b_document.id.to_string())
+            .replace("{entity}", &bb.id.to_string())
+            .replace("{booking_id}", &b_booking.0.id.to_string())
+            .replace("{code}", "0000")
             .replace("{*path}", "css/app.css");
         for (who, user) in [("contact", &contact), ("supplier", &supplier)] {
             let (status, text) = match route.surface {
@@ -1369,10 +1444,14 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path.contains("{registration_id}")
                 || route.path.contains("{tender_id}")
                 || route.path.contains("{slot_id}")
+                || route.path.contains("{booking_id}") && route.path.starts_with("/api/")
                 || (route.method == Method::POST
                     && matches!(
                         route.path,
-                        "/api/v1/events" | "/api/v1/tenders" | "/api/v1/appointment-slots"
+                        "/api/v1/events"
+                            | "/api/v1/tenders"
+                            | "/api/v1/appointment-slots"
+                            | "/api/v1/appointment-slots/weekly"
                     ))
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");

@@ -26,6 +26,7 @@ mod log_schedule;
 mod logs;
 mod needs;
 mod portal;
+mod portal_public;
 mod processes;
 mod projects;
 mod services;

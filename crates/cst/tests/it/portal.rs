@@ -313,6 +313,21 @@ async fn events_keep_the_waiting_list_as_the_seed_says(b: Backend) {
     // 4 first answers + Anna's cancellation + Carla and Dario promoted + Fabio + the notice.
     assert_eq!(sent, 9, "{subjects:?}");
 
+    // The attendance list, for the door.
+    let r = contact
+        .request(Method::GET, &format!("/api/v1/events/{ev}/attendance.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 6, "a header and five sign-ups: {csv}");
+    assert!(csv.contains("Carla") && csv.contains("confermata") && csv.contains("da operatore"));
+
     // The audit chain names the sign-ups by number, never the person.
     let (_, audit) = staff
         .get(&format!(

@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::{audit_event, line, manager, secret, stored, About, IN_SCOPE};
-use crate::PortalError;
+use crate::{notify, PortalError};
 
 #[derive(Debug, Clone, Default)]
 pub struct SlotDraft {
@@ -54,6 +54,10 @@ pub struct Booking {
     pub state: String,
     pub created_at: String,
 }
+
+pub mod public;
+pub mod weekly;
+pub use weekly::{publish_weekly, WeeklyDraft};
 
 const SCOLS: &str = "s.id, s.entity_id, o.name, s.starts_at, s.minutes, s.places, s.booked";
 
@@ -243,6 +247,23 @@ pub(crate) async fn book_in(
     .bind(&created)
     .fetch_one(tx.conn())
     .await?;
+    let booking = Booking {
+        id,
+        slot_id,
+        name: name.clone(),
+        email: email.clone(),
+        phone: d.phone.trim().to_owned(),
+        reason: d.reason.trim().to_owned(),
+        state: "booked".into(),
+        created_at: created.clone(),
+    };
+    notify::booking(
+        &mut tx,
+        &slot,
+        &booking,
+        notify::BookingMail::Confirmed(&cancel_secret),
+    )
+    .await?;
     audit_event(
         &mut tx,
         actor,
@@ -257,19 +278,7 @@ pub(crate) async fn book_in(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        Booking {
-            id,
-            slot_id,
-            name,
-            email,
-            phone: d.phone.trim().to_owned(),
-            reason: d.reason.trim().to_owned(),
-            state: "booked".into(),
-            created_at: created,
-        },
-        cancel_secret,
-    ))
+    Ok((booking, cancel_secret))
 }
 
 /// The bookings of a slot (the entity's staff and contacts).
@@ -297,4 +306,81 @@ pub async fn bookings(db: &Db, actor: &Actor, slot_id: i64) -> Result<Vec<Bookin
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+fn booking_row(r: &sqlx::any::AnyRow) -> Result<Booking, sqlx::Error> {
+    Ok(Booking {
+        id: r.try_get(0)?,
+        slot_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        email: r.try_get(3)?,
+        phone: r.try_get(4)?,
+        reason: r.try_get(5)?,
+        state: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+    })
+}
+
+/// Cancels a booking (the entity's staff or contact): the place is free again and the person
+/// is told. Cancelling twice is refused.
+pub async fn cancel(db: &Db, actor: &Actor, booking_id: i64) -> Result<Booking, PortalError> {
+    let r = sqlx::query(
+        "SELECT id, slot_id, name, email, phone, reason, state, created_at \
+         FROM appointment_bookings WHERE id = $1",
+    )
+    .bind(booking_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(PortalError::BookingNotFound)?;
+    let b = booking_row(&r)?;
+    let s = get(db, actor, b.slot_id)
+        .await
+        .map_err(|_| PortalError::BookingNotFound)?;
+    cancel_in(db, actor, &s, &b).await
+}
+
+async fn cancel_in(
+    db: &Db,
+    actor: &Actor,
+    s: &AppointmentSlot,
+    b: &Booking,
+) -> Result<Booking, PortalError> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query(
+        "UPDATE appointment_bookings SET state = 'cancelled', cancelled_at = $2 \
+         WHERE id = $1 AND state = 'booked'",
+    )
+    .bind(b.id)
+    .bind(kernel::time::now())
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(PortalError::Closed(
+            "la prenotazione è già annullata".into(),
+        ));
+    }
+    sqlx::query("UPDATE appointment_slots SET booked = booked - 1 WHERE id = $1 AND booked > 0")
+        .bind(s.id)
+        .execute(tx.conn())
+        .await?;
+    let after = Booking {
+        state: "cancelled".into(),
+        ..b.clone()
+    };
+    notify::booking(&mut tx, s, &after, notify::BookingMail::Cancelled).await?;
+    audit_event(
+        &mut tx,
+        actor,
+        About {
+            action: "cancel",
+            object: "appointment_booking",
+            id: b.id,
+            entity_id: s.entity_id,
+        },
+        Some(json!({"slot_id": s.id, "state": "booked"})),
+        Some(json!({"slot_id": s.id, "office": s.office, "starts_at": s.starts_at, "state": "cancelled"})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }

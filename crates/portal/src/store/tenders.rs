@@ -13,6 +13,13 @@ use super::{audit_event, line, manager, stored, About, IN_SCOPE};
 use crate::tenders::{state, TenderState, ARCHIVE_MONTHS};
 use crate::PortalError;
 
+mod documents;
+use documents::documents;
+pub use documents::{
+    add_document, document, public_document, public_get, TenderDocument, MAX_DOCUMENT,
+    MAX_DOCUMENTS,
+};
+
 /// The categories, as the seed names them (works, services, supplies, public notices, other).
 pub const CATEGORIES: [(&str, &str); 5] = [
     ("lavori", "Appalti di lavori"),
@@ -252,7 +259,11 @@ pub async fn create(
 ) -> Result<Tender, PortalError> {
     members::store::get(db, actor, d.entity_id).await?;
     manager(actor)?;
-    let c = check(d)?;
+    let mut d = d.clone();
+    if d.archive_months.is_none() {
+        d.archive_months = Some(super::settings::of(db, d.entity_id).await?.archive_months);
+    }
+    let c = check(&d)?;
     let mut tx = db.write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tenders (entity_id, title, category, description, published_on, \
@@ -303,8 +314,8 @@ pub async fn get(
     Ok(t)
 }
 
-/// An entity's calls, newest deadline first; `only` keeps one state; `public` only those
-/// published by `now` (at most 500).
+/// An entity's calls with their corrections (not their documents), newest deadline first;
+/// `only` keeps one state; `public` only those published by `now` (at most 500).
 pub async fn list(
     db: &Db,
     entity_id: i64,
@@ -327,6 +338,28 @@ pub async fn list(
         let t = tender_row(r, now)?;
         if only.is_none_or(|s| s == t.state) {
             out.push(t);
+        }
+    }
+    // Their corrections, with one query for the entity's calls.
+    let corrections = sqlx::query(
+        "SELECT r.tender_id, r.id, r.at, r.text, r.changes, r.created_by \
+         FROM tender_rectifications r JOIN tenders t ON t.id = r.tender_id \
+         WHERE t.entity_id = $1 ORDER BY r.id",
+    )
+    .bind(entity_id)
+    .fetch_all(db.pool())
+    .await?;
+    for r in &corrections {
+        let tender: i64 = r.try_get(0)?;
+        if let Some(t) = out.iter_mut().find(|t| t.id == tender) {
+            let changes: String = r.try_get(4)?;
+            t.rectifications.push(Rectification {
+                id: r.try_get(1)?,
+                at: r.try_get(2)?,
+                text: r.try_get(3)?,
+                changes: serde_json::from_str(&changes).unwrap_or_default(),
+                created_by: r.try_get(5)?,
+            });
         }
     }
     Ok(out)
@@ -441,151 +474,4 @@ async fn rectify(
     .execute(tx.conn())
     .await?;
     Ok(())
-}
-
-/// The largest document of a call: 20 MiB.
-pub const MAX_DOCUMENT: usize = 20 * 1024 * 1024;
-/// Documents per call.
-pub const MAX_DOCUMENTS: i64 = 50;
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TenderDocument {
-    pub id: i64,
-    pub tender_id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub added_at: String,
-}
-
-/// The documents of a call, in the order they were added.
-async fn documents(
-    conn: &mut sqlx::AnyConnection,
-    tender_id: i64,
-) -> Result<Vec<TenderDocument>, PortalError> {
-    let rows = sqlx::query(
-        "SELECT id, tender_id, name, content_type, size, sha256, added_at FROM tender_documents \
-         WHERE tender_id = $1 ORDER BY id",
-    )
-    .bind(tender_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TenderDocument {
-                id: r.try_get(0)?,
-                tender_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-                content_type: r.try_get(3)?,
-                size: r.try_get(4)?,
-                sha256: r.try_get(5)?,
-                added_at: r.try_get(6)?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-/// Adds a document to a call (its bytes to the file store). On a published call the addition
-/// is also recorded as a correction, so that it is never silent.
-pub async fn add_document(
-    db: &Db,
-    actor: &Actor,
-    tender_id: i64,
-    name: &str,
-    content_type: &str,
-    data: &[u8],
-    now: DateTime<Utc>,
-) -> Result<TenderDocument, PortalError> {
-    let mut tx = db.write().await?;
-    let t = read(tx.conn(), actor.scope_param(), tender_id, now).await?;
-    manager(actor)?;
-    let name = helpdesk::attachments::clean_filename(name);
-    if data.is_empty() || data.len() > MAX_DOCUMENT {
-        return Err(PortalError::field(
-            "file",
-            format!("«{name}»: il documento deve avere da 1 byte a 20 MiB"),
-        ));
-    }
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tender_documents WHERE tender_id = $1")
-        .bind(tender_id)
-        .fetch_one(tx.conn())
-        .await?;
-    if n >= MAX_DOCUMENTS {
-        return Err(PortalError::field(
-            "file",
-            format!("il bando ha già {MAX_DOCUMENTS} documenti, il massimo"),
-        ));
-    }
-    let content_type = helpdesk::attachments::clean_content_type(content_type);
-    let stored = db::files::put(&mut tx, data).await?;
-    let added = kernel::time::now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO tender_documents (tender_id, name, content_type, sha256, size, added_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(tender_id)
-    .bind(&name)
-    .bind(&content_type)
-    .bind(&stored.sha256)
-    .bind(stored.size)
-    .bind(&added)
-    .fetch_one(tx.conn())
-    .await?;
-    if t.published {
-        let mut changes = serde_json::Map::new();
-        changes.insert("documents".into(), json!([null, name]));
-        rectify(
-            &mut tx,
-            actor,
-            tender_id,
-            &format!("Aggiunto il documento «{name}»"),
-            &changes,
-        )
-        .await?;
-    }
-    audit_event(
-        &mut tx,
-        actor,
-        About {
-            action: "add_document",
-            object: "tender",
-            id: tender_id,
-            entity_id: t.entity_id,
-        },
-        None,
-        Some(json!({"title": t.title, "document": name, "sha256": stored.sha256})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(TenderDocument {
-        id,
-        tender_id,
-        name,
-        content_type,
-        size: stored.size,
-        sha256: stored.sha256,
-        added_at: added,
-    })
-}
-
-/// A document of a call the actor may see, ready to stream (read once against its hash).
-pub async fn document(
-    db: &Db,
-    actor: &Actor,
-    tender_id: i64,
-    document_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(TenderDocument, db::files::FileReader), PortalError> {
-    let doc = get(db, actor, tender_id, now)
-        .await?
-        .documents
-        .into_iter()
-        .find(|d| d.id == document_id)
-        .ok_or(PortalError::DocumentNotFound)?;
-    let file = db::files::open(db, &doc.sha256)
-        .await
-        .map_err(|e| PortalError::Closed(format!("il documento non si legge: {e}")))?;
-    Ok((doc, file))
 }

@@ -195,6 +195,17 @@ pub fn object(
             on_entity.clone(),
         ),
         "portal_modules" => ("Moduli del portale".to_owned(), String::new()),
+        "portal_settings" => (
+            "Impostazioni delle pagine pubbliche".to_owned(),
+            on_entity.clone(),
+        ),
+        "citizen_data" => (
+            format!(
+                "Dati dei cittadini anteriori al {}",
+                kernel::time::display_rome(&from("before"))
+            ),
+            on_entity.clone(),
+        ),
         "log_purge" => (
             format!("Log anteriori al {} eliminati", from("before_day")),
             on_entity.clone(),

@@ -316,6 +316,7 @@ fn job_label(kind: &str) -> &'static str {
     delivery::jobs::label(kind)
         .or_else(|| billing::jobs::label(kind))
         .or_else(|| logs::jobs::label(kind))
+        .or_else(|| portal::jobs::label(kind))
         .unwrap_or_else(|| helpdesk::jobs::label(kind))
 }
 

@@ -310,3 +310,60 @@ pub async fn edit(
         .await?,
     ))
 }
+
+/// The attendance list of an event as CSV (sign-ups in arrival order, the cancelled ones too,
+/// with their state and channel), for the door or a spreadsheet.
+#[utoipa::path(get, path = "/api/v1/events/{event_id}/attendance.csv", tag = "portal",
+    params(("event_id" = i64, Path, description = "event id")), security(("bearer" = [])),
+    responses((status = 200, description = "CSV, one row per sign-up", content_type = "text/csv"), (status = 404, body = Problem)))]
+pub async fn attendance(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let e = events::get(&s.db, &caller.actor(), id).await?;
+    let regs = events::registrations(&s.db, &caller.actor(), id).await?;
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "numero",
+        "nome",
+        "e-mail",
+        "telefono",
+        "posti",
+        "stato",
+        "posizione in lista d'attesa",
+        "iscrizione",
+        "iscritto il",
+    ]);
+    for r in &regs {
+        out.row([
+            r.id.to_string(),
+            r.name.clone(),
+            r.email.clone(),
+            r.phone.clone(),
+            r.seats.to_string(),
+            r.state.label().to_owned(),
+            r.position.map(|p| p.to_string()).unwrap_or_default(),
+            r.channel.label().to_owned(),
+            kernel::time::display_rome(&r.created_at),
+        ]);
+    }
+    let name: String = e
+        .title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"presenze-{}-{name}.csv\"", e.id),
+            ),
+        ],
+        out.finish(),
+    )
+        .into_response())
+}

@@ -3,6 +3,9 @@
 
 pub mod events_api;
 pub mod modules_api;
+pub mod public_appointments;
+pub mod public_pages;
+pub mod public_tenders;
 pub mod slots_api;
 pub mod tenders_api;
 
@@ -21,6 +24,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/portal/modules", Staff, Api, modules_api::get),
         route(M::PUT, "/api/v1/portal/modules", Admin, Api, modules_api::put),
         route(M::GET, "/api/v1/entities/{id}/portal-modules", Entity, Api, modules_api::entity),
+        route(M::GET, "/api/v1/entities/{id}/portal-settings", Entity, Api, modules_api::get_settings),
+        route(M::PUT, "/api/v1/entities/{id}/portal-settings", Entity, Api, modules_api::put_settings),
         route(M::POST, "/api/v1/events", User, Api, events_api::create),
         route(M::GET, "/api/v1/events", User, Api, events_api::list),
         route(M::GET, "/api/v1/events/{event_id}", User, Api, events_api::get),
@@ -28,6 +33,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/events/{event_id}/registrations", User, Api, events_api::register),
         route(M::GET, "/api/v1/events/{event_id}/registrations", User, Api, events_api::registrations),
         route(M::GET, "/api/v1/events/{event_id}/notices", User, Api, events_api::notices),
+        route(M::GET, "/api/v1/events/{event_id}/attendance.csv", User, Api, events_api::attendance),
         route(M::POST, "/api/v1/registrations/{registration_id}/cancel", User, Api, events_api::cancel),
         route(M::PATCH, "/api/v1/registrations/{registration_id}", User, Api, events_api::edit),
         route(M::POST, "/api/v1/tenders", User, Api, tenders_api::create),
@@ -37,9 +43,28 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/tenders/{tender_id}/documents", User, Api, tenders_api::add_document),
         route(M::GET, "/api/v1/tenders/{tender_id}/documents/{document_id}", User, Api, tenders_api::document),
         route(M::POST, "/api/v1/appointment-slots", User, Api, slots_api::create),
+        route(M::POST, "/api/v1/appointment-slots/weekly", User, Api, slots_api::weekly),
+        route(M::POST, "/api/v1/appointment-bookings/{booking_id}/cancel", User, Api, slots_api::cancel),
         route(M::GET, "/api/v1/appointment-slots/{slot_id}", User, Api, slots_api::get),
         route(M::POST, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::book),
         route(M::GET, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::bookings),
+        route(M::GET, "/p/{entity}", Public, Page, public_pages::home),
+        route(M::GET, "/p/{entity}/privacy", Public, Page, public_pages::privacy),
+        route(M::GET, "/p/{entity}/eventi", Public, Page, public_pages::events_list),
+        route(M::GET, "/p/{entity}/eventi/{event_id}", Public, Page, public_pages::event),
+        route(M::POST, "/p/{entity}/eventi/{event_id}", Public, Page, public_pages::sign_up),
+        route(M::GET, "/p/{entity}/iscrizioni/{registration_id}/{code}", Public, Page, public_pages::registration),
+        route(M::POST, "/p/{entity}/iscrizioni/{registration_id}/{code}", Public, Page, public_pages::cancel),
+        route(M::GET, "/p/{entity}/appuntamenti", Public, Page, public_appointments::list),
+        route(M::GET, "/p/{entity}/appuntamenti/{slot_id}", Public, Page, public_appointments::slot),
+        route(M::POST, "/p/{entity}/appuntamenti/{slot_id}", Public, Page, public_appointments::book),
+        route(M::GET, "/p/{entity}/prenotazioni/{booking_id}/{code}", Public, Page, public_appointments::booking),
+        route(M::POST, "/p/{entity}/prenotazioni/{booking_id}/{code}", Public, Page, public_appointments::cancel),
+        route(M::GET, "/p/{entity}/prenotazioni/{booking_id}/{code}/calendario.ics", Public, Page, public_appointments::ics),
+        route(M::GET, "/p/{entity}/bandi", Public, Page, public_tenders::list),
+        route(M::GET, "/p/{entity}/bandi.atom", Public, Page, public_tenders::feed),
+        route(M::GET, "/p/{entity}/bandi/{tender_id}", Public, Page, public_tenders::detail),
+        route(M::GET, "/p/{entity}/bandi/{tender_id}/documenti/{document_id}", Public, Page, public_tenders::document),
     ]
 }
 

@@ -63,3 +63,60 @@ pub async fn entity(
         modules: modules::active(&s.db, id, s.clock.today()).await?,
     }))
 }
+
+/// An entity's settings of its public pages.
+#[utoipa::path(get, path = "/api/v1/entities/{id}/portal-settings", tag = "portal",
+    params(("id" = i64, Path, description = "entity id")), security(("bearer" = [])),
+    responses((status = 200, body = portal::store::settings::PortalSettings), (status = 404, body = Problem)))]
+pub async fn get_settings(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    PathId(id): PathId,
+) -> Result<Json<portal::store::settings::PortalSettings>, ApiError> {
+    Ok(Json(
+        portal::store::settings::get(&s.db, &caller.actor(), id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsIn {
+    /// Days citizens' data is kept after the event or the appointment (1–3650).
+    #[serde(default)]
+    pub retention_days: Option<i64>,
+    /// The privacy notice of the public forms.
+    #[serde(default)]
+    pub consent_text: Option<String>,
+    /// Where the administrator's notices go ("" for the entity's primary contacts).
+    #[serde(default)]
+    pub admin_email: Option<String>,
+    /// Months after the deadline a new call goes to the archive (1–120).
+    #[serde(default)]
+    pub archive_months: Option<i64>,
+}
+
+/// Changes an entity's settings of its public pages (what is not given stays).
+#[utoipa::path(put, path = "/api/v1/entities/{id}/portal-settings", tag = "portal", request_body = SettingsIn,
+    params(("id" = i64, Path, description = "entity id")), security(("bearer" = [])),
+    responses((status = 200, body = portal::store::settings::PortalSettings), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_settings(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    PathId(id): PathId,
+    ApiJson(d): ApiJson<SettingsIn>,
+) -> Result<Json<portal::store::settings::PortalSettings>, ApiError> {
+    Ok(Json(
+        portal::store::settings::put(
+            &s.db,
+            &caller.actor(),
+            id,
+            &portal::store::settings::SettingsDraft {
+                retention_days: d.retention_days,
+                consent_text: d.consent_text,
+                admin_email: d.admin_email,
+                archive_months: d.archive_months,
+            },
+        )
+        .await?,
+    ))
+}

@@ -133,3 +133,115 @@ pub async fn bookings(
     let items = slots::bookings(&s.db, &caller.actor(), id).await?;
     Ok(Json(BookingList { items }))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningIn {
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: u32,
+    /// `09:00`.
+    pub start: String,
+    /// `12:30`.
+    pub end: String,
+    pub minutes: u32,
+    pub places: u32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyIn {
+    pub entity_id: i64,
+    pub office: String,
+    /// First day (`2027-01-04`).
+    pub from: String,
+    /// Last day, included.
+    pub to: String,
+    pub openings: Vec<OpeningIn>,
+}
+
+/// Publishes an office's weekly timetable as slots from `from` to `to`, skipping the days the
+/// entity's calendar closes and the slots already there.
+#[utoipa::path(post, path = "/api/v1/appointment-slots/weekly", tag = "portal", request_body = WeeklyIn,
+    security(("bearer" = [])),
+    responses((status = 201, body = portal::store::slots::weekly::Published), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn weekly(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    ApiJson(w): ApiJson<WeeklyIn>,
+) -> Result<Response, ApiError> {
+    use chrono::{NaiveTime, Weekday};
+    let mut wrong = vec![];
+    let day = |v: &str, field: &str, wrong: &mut Vec<kernel::FieldError>| {
+        let d = v.trim().parse::<chrono::NaiveDate>().ok();
+        if d.is_none() {
+            wrong.push(kernel::FieldError::new(
+                field,
+                "indicare un giorno (AAAA-MM-GG)",
+            ));
+        }
+        d
+    };
+    let (from, to) = (
+        day(&w.from, "from", &mut wrong),
+        day(&w.to, "to", &mut wrong),
+    );
+    let mut openings = vec![];
+    for (i, o) in w.openings.iter().enumerate() {
+        let time = |v: &str| NaiveTime::parse_from_str(v.trim(), "%H:%M").ok();
+        let weekday = match o.weekday {
+            1 => Some(Weekday::Mon),
+            2 => Some(Weekday::Tue),
+            3 => Some(Weekday::Wed),
+            4 => Some(Weekday::Thu),
+            5 => Some(Weekday::Fri),
+            6 => Some(Weekday::Sat),
+            7 => Some(Weekday::Sun),
+            _ => None,
+        };
+        match (weekday, time(&o.start), time(&o.end)) {
+            (Some(weekday), Some(start), Some(end)) => openings.push(portal::slots::Opening {
+                weekday,
+                start,
+                end,
+                minutes: o.minutes,
+                places: o.places,
+            }),
+            (None, _, _) => wrong.push(kernel::FieldError::new(
+                &format!("openings[{i}].weekday"),
+                "il giorno della settimana va da 1 (lunedì) a 7 (domenica)",
+            )),
+            _ => wrong.push(kernel::FieldError::new(
+                &format!("openings[{i}].start"),
+                "indicare apertura e chiusura come 09:00 e 12:30",
+            )),
+        }
+    }
+    if !wrong.is_empty() {
+        return Err(portal::PortalError::Invalid(wrong).into());
+    }
+    let done = slots::publish_weekly(
+        &s.db,
+        &caller.actor(),
+        &slots::WeeklyDraft {
+            entity_id: w.entity_id,
+            office: w.office,
+            from,
+            to,
+            openings,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(done)).into_response())
+}
+
+/// Cancels a booking: the place is free again and the person is told.
+#[utoipa::path(post, path = "/api/v1/appointment-bookings/{booking_id}/cancel", tag = "portal",
+    params(("booking_id" = i64, Path, description = "booking id")), security(("bearer" = [])),
+    responses((status = 200, body = Booking), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    caller: ApiUser,
+    PathId(id): PathId,
+) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(slots::cancel(&s.db, &caller.actor(), id).await?))
+}

@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 97] = [
+pub const ACTIONS: [(&str, &str, &str); 101] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -180,10 +180,26 @@ pub const ACTIONS: [(&str, &str, &str); 97] = [
         "Fascia di appuntamenti pubblicata",
     ),
     ("appointment_booking", "book", "Appuntamento prenotato"),
+    ("appointment_booking", "cancel", "Appuntamento annullato"),
+    (
+        "appointment_slot",
+        "publish",
+        "Orario settimanale di un ufficio pubblicato",
+    ),
+    (
+        "citizen_data",
+        "purge",
+        "Dati dei cittadini cancellati alla scadenza della conservazione",
+    ),
     (
         "portal_modules",
         "update",
         "Moduli del portale associati ai servizi",
+    ),
+    (
+        "portal_settings",
+        "update",
+        "Impostazioni delle pagine pubbliche aggiornate",
     ),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),

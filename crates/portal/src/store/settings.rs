@@ -1,0 +1,175 @@
+//! An entity's settings of its public pages: how long citizens' data is kept, the privacy
+//! notice shown with every form, where the administrator's notices go, the months before a call
+//! goes to the archive. Staff for any entity, a contact for their own; audited.
+
+use db::Db;
+use kernel::{Actor, FieldError};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use super::retention::DEFAULT_RETENTION_DAYS;
+use super::{audit_event, manager, About};
+use crate::tenders::ARCHIVE_MONTHS;
+use crate::PortalError;
+
+/// The notice shown when the entity has not written its own.
+pub const DEFAULT_CONSENT: &str = "I dati personali inseriti (nome, e-mail, telefono e quanto \
+scritto nella richiesta) sono trattati dall'ente titolare solo per gestire l'iscrizione o la \
+prenotazione e per comunicare con chi l'ha fatta, ai sensi del Regolamento (UE) 2016/679. Non \
+sono comunicati a terzi né usati per altri fini.\nSi possono chiedere in ogni momento l'accesso, \
+la rettifica o la cancellazione dei propri dati scrivendo all'ente.";
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PortalSettings {
+    pub entity_id: i64,
+    /// Days citizens' data is kept after the event or the appointment.
+    pub retention_days: i64,
+    /// The privacy notice of the public forms.
+    pub consent_text: String,
+    /// Where the administrator's notices go (empty: the entity's primary contacts).
+    pub admin_email: String,
+    /// Months after the deadline a new call goes to the archive.
+    pub archive_months: i64,
+    /// Set by the entity (false: the defaults).
+    pub set: bool,
+}
+
+/// The settings of an entity (the defaults when it has set none), without a scope check: for
+/// the public pages and the stores.
+pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> {
+    let r = sqlx::query(
+        "SELECT retention_days, consent_text, admin_email, archive_months FROM portal_settings \
+         WHERE entity_id = $1",
+    )
+    .bind(entity_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match r {
+        Some(r) => PortalSettings {
+            entity_id,
+            retention_days: r.try_get(0)?,
+            consent_text: r.try_get(1)?,
+            admin_email: r.try_get(2)?,
+            archive_months: r.try_get(3)?,
+            set: true,
+        },
+        None => PortalSettings {
+            entity_id,
+            retention_days: DEFAULT_RETENTION_DAYS,
+            consent_text: DEFAULT_CONSENT.into(),
+            admin_email: String::new(),
+            archive_months: i64::from(ARCHIVE_MONTHS),
+            set: false,
+        },
+    })
+}
+
+/// The settings of an entity the actor may see.
+pub async fn get(db: &Db, actor: &Actor, entity_id: i64) -> Result<PortalSettings, PortalError> {
+    members::store::get(db, actor, entity_id).await?;
+    manager(actor)?;
+    of(db, entity_id).await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SettingsDraft {
+    pub retention_days: Option<i64>,
+    pub consent_text: Option<String>,
+    pub admin_email: Option<String>,
+    pub archive_months: Option<i64>,
+}
+
+/// Changes an entity's settings (what is not given stays).
+pub async fn put(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    d: &SettingsDraft,
+) -> Result<PortalSettings, PortalError> {
+    let before = get(db, actor, entity_id).await?;
+    let retention = d.retention_days.unwrap_or(before.retention_days);
+    let consent = d
+        .consent_text
+        .clone()
+        .unwrap_or_else(|| before.consent_text.clone())
+        .trim()
+        .to_owned();
+    let admin = d
+        .admin_email
+        .clone()
+        .unwrap_or_else(|| before.admin_email.clone())
+        .trim()
+        .to_lowercase();
+    let months = d.archive_months.unwrap_or(before.archive_months);
+    let mut wrong = vec![];
+    if !(1..=3650).contains(&retention) {
+        wrong.push(FieldError::new(
+            "retention_days",
+            "i giorni di conservazione vanno da 1 a 3.650",
+        ));
+    }
+    if consent.is_empty() || consent.chars().count() > 8_000 {
+        wrong.push(FieldError::new(
+            "consent_text",
+            "scrivere l'informativa (al massimo 8.000 caratteri)",
+        ));
+    }
+    if !admin.is_empty() && !mail::is_address(&admin) {
+        wrong.push(FieldError::new(
+            "admin_email",
+            "indicare un indirizzo e-mail valido, o nessuno",
+        ));
+    }
+    if !(1..=120).contains(&months) {
+        wrong.push(FieldError::new(
+            "archive_months",
+            "i mesi prima dell'archivio vanno da 1 a 120",
+        ));
+    }
+    if !wrong.is_empty() {
+        return Err(PortalError::Invalid(wrong));
+    }
+    let mut tx = db.write().await?;
+    sqlx::query(
+        "INSERT INTO portal_settings (entity_id, retention_days, consent_text, admin_email, \
+         archive_months) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (entity_id) DO UPDATE SET \
+         retention_days = excluded.retention_days, consent_text = excluded.consent_text, \
+         admin_email = excluded.admin_email, archive_months = excluded.archive_months, \
+         version = portal_settings.version + 1",
+    )
+    .bind(entity_id)
+    .bind(retention)
+    .bind(&consent)
+    .bind(&admin)
+    .bind(months)
+    .execute(tx.conn())
+    .await?;
+    let shown = |s: &PortalSettings| {
+        json!({"retention_days": s.retention_days, "admin_email": s.admin_email,
+               "archive_months": s.archive_months, "consent_chars": s.consent_text.chars().count()})
+    };
+    let after = PortalSettings {
+        entity_id,
+        retention_days: retention,
+        consent_text: consent,
+        admin_email: admin,
+        archive_months: months,
+        set: true,
+    };
+    audit_event(
+        &mut tx,
+        actor,
+        About {
+            action: "update",
+            object: "portal_settings",
+            id: entity_id,
+            entity_id,
+        },
+        Some(shown(&before)),
+        Some(shown(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
