@@ -38,29 +38,14 @@ async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String,
     (r.status().as_u16(), to, r.text().await.unwrap())
 }
 
-async fn a_citizen_signs_up_and_cancels_on_the_public_pages(b: Backend) {
-    let app = testkit::spawn_app(b).await;
-    let (staff, _, id) = setup(&app).await;
-    let (s, e) = staff
-        .send_json(
-            Method::POST,
-            "/api/v1/events",
-            json!({"entity_id": id, "title": "Visita guidata al castello", "starts_at": "2026-12-12T10:00",
-                   "seats": 2, "place": "Castello di Mezzo", "description": "Ritrovo all'ingresso.\nDurata: due ore."}),
-        )
-        .await;
-    assert_eq!(s, 201, "{e}");
-    let ev = e["id"].as_i64().unwrap();
-    // Without the module the public pages do not exist.
-    assert_eq!(page(&app, &format!("/p/{id}")).await.0, 404);
-    assert_eq!(page(&app, &format!("/p/{id}/eventi/{ev}")).await.0, 404);
-
-    // The centre maps PD02's booking item to the module; the entity gets the item.
+/// The centre maps `module` to PD02's `item`, and the entity gets that item today (an
+/// activation request approved and delivered).
+async fn give_module(app: &TestApp, staff: &testkit::Api, id: i64, module: &str, item: &str) {
     let (s, m) = staff
         .send_json(
             Method::PUT,
             "/api/v1/portal/modules",
-            json!({"items": [{"module": "events", "service": "PD02", "item": "prenotazioni"}]}),
+            json!({"items": [{"module": module, "service": "PD02", "item": item}]}),
         )
         .await;
     assert_eq!(s, 200, "{m}");
@@ -68,7 +53,7 @@ async fn a_citizen_signs_up_and_cancels_on_the_public_pages(b: Backend) {
         .send_json(
             Method::POST,
             "/api/v1/activation-requests",
-            json!({"entity_id": id, "service": "PD02", "item": "prenotazioni", "quantity": 1}),
+            json!({"entity_id": id, "service": "PD02", "item": item, "quantity": 1}),
         )
         .await;
     assert_eq!(s, 201, "{r}");
@@ -89,6 +74,27 @@ async fn a_citizen_signs_up_and_cancels_on_the_public_pages(b: Backend) {
             .await;
         assert_eq!(s, 200, "{what}: {r}");
     }
+}
+
+async fn a_citizen_signs_up_and_cancels_on_the_public_pages(b: Backend) {
+    let app = testkit::spawn_app(b).await;
+    let (staff, _, id) = setup(&app).await;
+    let (s, e) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/events",
+            json!({"entity_id": id, "title": "Visita guidata al castello", "starts_at": "2026-12-12T10:00",
+                   "seats": 2, "place": "Castello di Mezzo", "description": "Ritrovo all'ingresso.\nDurata: due ore."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{e}");
+    let ev = e["id"].as_i64().unwrap();
+    // Without the module the public pages do not exist.
+    assert_eq!(page(&app, &format!("/p/{id}")).await.0, 404);
+    assert_eq!(page(&app, &format!("/p/{id}/eventi/{ev}")).await.0, 404);
+
+    // The centre maps PD02's booking item to the module; the entity gets the item.
+    give_module(&app, &staff, id, "events", "prenotazioni").await;
     let (_, mods) = staff
         .get(&format!("/api/v1/entities/{id}/portal-modules"))
         .await;
@@ -242,37 +248,7 @@ backends!(the_calls_for_tender_are_public_with_their_corrections_and_feed);
 async fn the_calls_for_tender_are_public_with_their_corrections_and_feed(b: Backend) {
     let app = testkit::spawn_app(b).await;
     let (staff, _, id) = setup(&app).await;
-    staff
-        .send_json(
-            Method::PUT,
-            "/api/v1/portal/modules",
-            json!({"items": [{"module": "tenders", "service": "PD02", "item": "base"}]}),
-        )
-        .await;
-    let (_, r) = staff
-        .send_json(
-            Method::POST,
-            "/api/v1/activation-requests",
-            json!({"entity_id": id, "service": "PD02", "item": "base", "quantity": 1}),
-        )
-        .await;
-    let rid = r["id"].as_i64().unwrap();
-    for (what, body) in [
-        ("approve", json!({})),
-        (
-            "deliver",
-            json!({"activation_date": app.clock.today().to_string()}),
-        ),
-    ] {
-        let (s, r) = staff
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/activation-requests/{rid}/{what}"),
-                body,
-            )
-            .await;
-        assert_eq!(s, 200, "{what}: {r}");
-    }
+    give_module(&app, &staff, id, "tenders", "base").await;
     let today = app.clock.today().to_string();
     let call = |title: &str, published: &str| {
         json!({"entity_id": id, "title": title, "category": "forniture", "published_on": published,
@@ -384,36 +360,7 @@ async fn a_citizen_books_an_appointment_is_reminded_and_forgotten(b: Backend) {
     let app = testkit::spawn_app(b).await;
     let (staff, _, id) = setup(&app).await;
     let (smtp, run) = crate::delivery::mail_out(&app).await;
-    staff
-        .send_json(
-            Method::PUT,
-            "/api/v1/portal/modules",
-            json!({"items": [{"module": "appointments", "service": "PD02", "item": "prenotazioni"}]}),
-        )
-        .await;
-    let (_, r) = staff
-        .send_json(
-            Method::POST,
-            "/api/v1/activation-requests",
-            json!({"entity_id": id, "service": "PD02", "item": "prenotazioni", "quantity": 1}),
-        )
-        .await;
-    let rid = r["id"].as_i64().unwrap();
-    for (what, body) in [
-        ("approve", json!({})),
-        (
-            "deliver",
-            json!({"activation_date": app.clock.today().to_string()}),
-        ),
-    ] {
-        staff
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/activation-requests/{rid}/{what}"),
-                body,
-            )
-            .await;
-    }
+    give_module(&app, &staff, id, "appointments", "prenotazioni").await;
     // Mondays and Tuesdays 9–10, slots of 20 minutes with one place; 8 December (a Tuesday) is
     // a holiday.
     let (s, w) = staff
