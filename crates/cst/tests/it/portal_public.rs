@@ -396,6 +396,23 @@ async fn a_citizen_books_an_appointment_is_reminded_and_forgotten(b: Backend) {
         )
         .await;
     assert_eq!(s, 422, "{bad}");
+    // A year of five-minute slots every day is more than one publication takes.
+    let all_day: Vec<serde_json::Value> = (1..=7)
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:55", "minutes": 5, "places": 1}))
+        .collect();
+    let (s, huge) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/appointment-slots/weekly",
+            json!({"entity_id": id, "office": "Protocollo", "from": "2027-01-01", "to": "2027-12-31",
+                   "openings": all_day}),
+        )
+        .await;
+    assert_eq!(
+        (s, huge["errors"][0]["field"].as_str()),
+        (422, Some("openings")),
+        "{huge}"
+    );
 
     let (s, list) = page(&app, &format!("/p/{id}/appuntamenti")).await;
     assert_eq!(s, 200);

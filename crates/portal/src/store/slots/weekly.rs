@@ -14,6 +14,8 @@ use crate::PortalError;
 
 /// The longest span published at once.
 pub const MAX_DAYS: i64 = 366;
+/// The most slots published at once.
+pub const MAX_SLOTS: usize = 5_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct WeeklyDraft {
@@ -101,6 +103,16 @@ pub async fn publish_weekly(
         day = next;
     }
     let slots = expand(&d.openings, from, to, |day| !calendar.is_closed(day));
+    if slots.len() > MAX_SLOTS {
+        return Err(PortalError::field(
+            "openings",
+            format!(
+                "sarebbero {} fasce: al massimo {} alla volta (accorciare il periodo o allungare le fasce)",
+                kernel::money::thousands(slots.len() as u64),
+                kernel::money::thousands(MAX_SLOTS as u64)
+            ),
+        ));
+    }
     sqlx::query(
         "INSERT INTO portal_offices (entity_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
