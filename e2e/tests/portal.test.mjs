@@ -112,3 +112,53 @@ for (const [size, viewport] of [['phone', PHONE], ['desk', DESK]]) {
     await page.close();
   });
 }
+
+for (const [size, viewport] of [['phone', PHONE], ['desk', DESK]]) {
+  test(`the entity's contact manages an event's sign-ups (${size})`, async () => {
+    const page = await pageAt(env.browser, viewport);
+    await login(page, env.base, 'referente', 'cst-demo-referente');
+    await page.goto(`${env.base}/entities?q=Padova`);
+    await page.click('#entity-table a:text-is("Comune di Padova")');
+    await page.click('#entity-events');
+    await page.waitForSelector('#event-list');
+    // A new event with no seats: refused, what was typed stays.
+    await page.click('#event-new summary');
+    await page.fill('#e-titolo', `Incontro sul bilancio ${size}`);
+    await page.fill('#e-data', '2027-02-10');
+    await page.fill('#e-ora', '18:30');
+    await page.fill('#e-posti', '0');
+    await page.click('#event-create');
+    await page.waitForSelector('#events-error');
+    assert.match(await page.textContent('#events-error'), /posti/);
+    assert.equal(await page.inputValue('#e-titolo'), `Incontro sul bilancio ${size}`);
+    await inspect(page, `portal-staff-events-${size}`);
+    await page.fill('#e-posti', '40');
+    await page.click('#event-create');
+    await page.waitForSelector('#event-saved');
+    assert.match(await page.textContent('#event-seats'), /40 posti, 0 confermati/);
+
+    // The full workshop: web and operator sign-ups in two colours.
+    await page.goto(`${env.base}/entities?q=Padova`);
+    await page.click('#entity-table a:text-is("Comune di Padova")');
+    await page.click('#entity-events');
+    await page.click('a:text("Laboratorio di programmazione per ragazzi")');
+    await page.waitForSelector('#signup-list');
+    assert.ok(await page.locator('#signup-list .badge.bg-primary').count() > 0);
+    assert.ok(await page.locator('#signup-list .badge.bg-secondary').count() > 0);
+    await page.fill('#r-nome', `Nonna Pina ${size}`);
+    await page.fill('#r-email', 'pina@example.org');
+    await page.click('#signup-add');
+    await page.waitForSelector('#event-saved');
+    assert.match(await page.textContent('#event-saved'), /in lista d'attesa/);
+    await inspect(page, `portal-staff-event-${size}`);
+    // Cancelling asks first (each run cancels a different person of the demo).
+    const who = size === 'phone' ? 'Sara Pavan' : 'Luca Bortolami';
+    await page.click(`#signup-list li:has-text("${who}") button`);
+    await page.waitForSelector(`h1:text("Annullare l'iscrizione di ${who}?")`);
+    await inspect(page, `portal-staff-cancel-${size}`);
+    await page.click('button[type=submit]:text("Annulla l\'iscrizione")');
+    await page.waitForSelector('#event-saved');
+    assert.match(await page.textContent('#event-saved'), new RegExp(`${who} annullata`));
+    await page.close();
+  });
+}

@@ -663,6 +663,37 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("GET", "/api/v1/tenders/{tender_id}/documents/{document_id}"),
             None,
         ),
+        (("GET", "/entities/{id}/eventi"), None),
+        (
+            ("POST", "/entities/{id}/eventi"),
+            Form(&[
+                ("titolo", "Intruso"),
+                ("data", "2027-01-10"),
+                ("ora", "18:00"),
+                ("posti", "5"),
+            ]),
+        ),
+        (("GET", "/eventi/{event_id}"), None),
+        (
+            ("POST", "/eventi/{event_id}/iscrizioni"),
+            Form(&[
+                ("nome", "Intruso"),
+                ("email", "i@example.org"),
+                ("posti", "1"),
+            ]),
+        ),
+        (
+            (
+                "POST",
+                "/eventi/{event_id}/iscrizioni/{registration_id}/annulla",
+            ),
+            Form(&[("confermato", "1")]),
+        ),
+        (
+            ("POST", "/eventi/{event_id}/chiusura"),
+            Form(&[("chiuse", "1")]),
+        ),
+        (("GET", "/eventi/{event_id}/presenze.csv"), None),
         (("GET", "/p/{entity}"), None),
         (("GET", "/p/{entity}/privacy"), None),
         (("GET", "/p/{entity}/eventi"), None),

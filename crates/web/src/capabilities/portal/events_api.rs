@@ -323,30 +323,7 @@ pub async fn attendance(
 ) -> Result<Response, ApiError> {
     let e = events::get(&s.db, &caller.actor(), id).await?;
     let regs = events::registrations(&s.db, &caller.actor(), id).await?;
-    let mut out = kernel::csv::CsvWriter::new(&[
-        "numero",
-        "nome",
-        "e-mail",
-        "telefono",
-        "posti",
-        "stato",
-        "posizione in lista d'attesa",
-        "iscrizione",
-        "iscritto il",
-    ]);
-    for r in &regs {
-        out.row([
-            r.id.to_string(),
-            r.name.clone(),
-            r.email.clone(),
-            r.phone.clone(),
-            r.seats.to_string(),
-            r.state.label().to_owned(),
-            r.position.map(|p| p.to_string()).unwrap_or_default(),
-            r.channel.label().to_owned(),
-            kernel::time::display_rome(&r.created_at),
-        ]);
-    }
+    let csv = attendance_csv(&regs);
     let name: String = e
         .title
         .chars()
@@ -363,7 +340,36 @@ pub async fn attendance(
                 format!("attachment; filename=\"presenze-{}-{name}.csv\"", e.id),
             ),
         ],
-        out.finish(),
+        csv,
     )
         .into_response())
+}
+
+/// The attendance list's CSV: one row per sign-up in arrival order.
+pub(crate) fn attendance_csv(regs: &[Registration]) -> String {
+    let mut out = kernel::csv::CsvWriter::new(&[
+        "numero",
+        "nome",
+        "e-mail",
+        "telefono",
+        "posti",
+        "stato",
+        "posizione in lista d'attesa",
+        "iscrizione",
+        "iscritto il",
+    ]);
+    for r in regs {
+        out.row([
+            r.id.to_string(),
+            r.name.clone(),
+            r.email.clone(),
+            r.phone.clone(),
+            r.seats.to_string(),
+            r.state.label().to_owned(),
+            r.position.map(|p| p.to_string()).unwrap_or_default(),
+            r.channel.label().to_owned(),
+            kernel::time::display_rome(&r.created_at),
+        ]);
+    }
+    out.finish()
 }

@@ -1,6 +1,7 @@
 //! The portal's public modules (issue 14): events with a waiting list, calls for tender,
 //! appointment slots; which service item carries which module.
 
+pub mod event_pages;
 pub mod events_api;
 pub mod modules_api;
 pub mod public_appointments;
@@ -48,6 +49,13 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/appointment-slots/{slot_id}", User, Api, slots_api::get),
         route(M::POST, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::book),
         route(M::GET, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::bookings),
+        route(M::GET, "/entities/{id}/eventi", Entity, Page, event_pages::list),
+        route(M::POST, "/entities/{id}/eventi", Entity, Page, event_pages::create),
+        route(M::GET, "/eventi/{event_id}", User, Page, event_pages::detail),
+        route(M::POST, "/eventi/{event_id}/iscrizioni", User, Page, event_pages::add),
+        route(M::POST, "/eventi/{event_id}/iscrizioni/{registration_id}/annulla", User, Page, event_pages::cancel),
+        route(M::POST, "/eventi/{event_id}/chiusura", User, Page, event_pages::closing),
+        route(M::GET, "/eventi/{event_id}/presenze.csv", User, Page, event_pages::csv),
         route(M::GET, "/p/{entity}", Public, Page, public_pages::home),
         route(M::GET, "/p/{entity}/privacy", Public, Page, public_pages::privacy),
         route(M::GET, "/p/{entity}/eventi", Public, Page, public_pages::events_list),
