@@ -147,8 +147,16 @@ pub async fn document(
     document_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(TenderDocument, db::files::FileReader), PortalError> {
-    let doc = get(db, actor, tender_id, now)
-        .await?
+    open(db, get(db, actor, tender_id, now).await?, document_id).await
+}
+
+/// Document `document_id` of the call `t`, opened (read once against its hash).
+async fn open(
+    db: &Db,
+    t: Tender,
+    document_id: i64,
+) -> Result<(TenderDocument, db::files::FileReader), PortalError> {
+    let doc = t
         .documents
         .into_iter()
         .find(|d| d.id == document_id)
@@ -182,14 +190,10 @@ pub async fn public_document(
     document_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(TenderDocument, db::files::FileReader), PortalError> {
-    let doc = public_get(db, entity_id, tender_id, now)
-        .await?
-        .documents
-        .into_iter()
-        .find(|d| d.id == document_id)
-        .ok_or(PortalError::DocumentNotFound)?;
-    let file = db::files::open(db, &doc.sha256)
-        .await
-        .map_err(|e| PortalError::Closed(format!("il documento non si legge: {e}")))?;
-    Ok((doc, file))
+    open(
+        db,
+        public_get(db, entity_id, tender_id, now).await?,
+        document_id,
+    )
+    .await
 }

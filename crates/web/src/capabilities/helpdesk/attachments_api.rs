@@ -67,7 +67,24 @@ pub async fn attachments(
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name (a base name is kept; default `allegato`).
-    filename: Option<String>,
+    pub(crate) filename: Option<String>,
+}
+
+/// An uploaded body's name (from `?filename=`, default `allegato`) and type (`Content-Type`,
+/// default `application/octet-stream`): for every upload of a file as the request body.
+pub(crate) fn upload_meta(
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Result<(String, String), ApiError> {
+    let q: UploadQuery = query(uri.query())?;
+    let ctype = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    Ok((
+        q.filename.unwrap_or_else(|| "allegato".into()),
+        ctype.to_owned(),
+    ))
 }
 
 /// Attaches a file: the body is the file itself, its type in `Content-Type`, its name in
@@ -85,20 +102,9 @@ pub async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let q: UploadQuery = query(uri.query())?;
-    let ctype = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream");
-    let a = helpdesk::attachments::add(
-        &s.db,
-        &caller.actor(),
-        id,
-        q.filename.as_deref().unwrap_or("allegato"),
-        ctype,
-        &body,
-    )
-    .await?;
+    let (filename, ctype) = upload_meta(&uri, &headers)?;
+    let a =
+        helpdesk::attachments::add(&s.db, &caller.actor(), id, &filename, &ctype, &body).await?;
     Ok((StatusCode::CREATED, Json(attachment_out(a))).into_response())
 }
 

@@ -11,7 +11,7 @@ use portal::store::slots::public;
 use portal::store::slots::{AppointmentSlot, BookingDraft};
 use portal::PortalError;
 
-use super::public_pages::{frame, guard, when, with_module, Frame};
+use super::public_pages::{cancelled, frame, guard, when, with_module, Frame, Fresh};
 use crate::auth::Session;
 use crate::client::ClientIp;
 use crate::error::PageError;
@@ -260,12 +260,6 @@ struct BookingPage {
     csrf: String,
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct Fresh {
-    nuova: Option<String>,
-}
-
 async fn booking_page(
     s: &AppState,
     entity: &str,
@@ -330,11 +324,7 @@ pub async fn cancel(
 ) -> Result<Response, PageError> {
     let (id, _) = with_module(&s, &entity, "appointments").await?;
     let bid: i64 = booking.parse().map_err(|_| PageError::not_found())?;
-    match public::cancel_by_code(&s.db, id, bid, &code).await {
-        Ok(_) | Err(PortalError::Closed(_)) => {}
-        Err(PortalError::BookingNotFound) => return Err(PageError::not_found()),
-        Err(e) => return Err(e.into()),
-    }
+    cancelled(public::cancel_by_code(&s.db, id, bid, &code).await)?;
     booking_page(&s, &entity, &booking, &code, false, session.as_deref()).await
 }
 

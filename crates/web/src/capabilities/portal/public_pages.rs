@@ -468,10 +468,22 @@ struct RegistrationPage {
     csrf: String,
 }
 
+/// `?nuova=1`: the page a form led to, just made.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct Fresh {
-    nuova: Option<String>,
+    pub(crate) nuova: Option<String>,
+}
+
+/// What a cancellation through a person's link leads to: its page again when it was done or
+/// had been done already; not found for a wrong link.
+pub(crate) fn cancelled<T>(r: Result<T, PortalError>) -> Result<(), PageError> {
+    use kernel::Refusal;
+    match r {
+        Ok(_) | Err(PortalError::Closed(_)) => Ok(()),
+        Err(e) if e.kind() == kernel::refusal::Kind::NotFound => Err(PageError::not_found()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn registration_page(
@@ -563,10 +575,6 @@ pub async fn cancel(
 ) -> Result<Response, PageError> {
     let (id, _) = with_module(&s, &entity, "events").await?;
     let rid: i64 = reg.parse().map_err(|_| PageError::not_found())?;
-    match public::cancel_by_code(&s.db, id, rid, &code).await {
-        Ok(_) | Err(PortalError::Closed(_)) => {}
-        Err(PortalError::RegistrationNotFound) => return Err(PageError::not_found()),
-        Err(e) => return Err(e.into()),
-    }
+    cancelled(public::cancel_by_code(&s.db, id, rid, &code).await)?;
     registration_page(&s, &entity, &reg, &code, false, session.as_deref()).await
 }

@@ -170,18 +170,10 @@ pub async fn update(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentQuery {
-    /// The document's name (a base name is kept; default `allegato`).
-    filename: Option<String>,
-}
-
 /// Adds a document to a call: the body is the file, its type in `Content-Type`, its name in
 /// `?filename=`; at most 20 MiB. On a published call the addition is a correction too.
 #[utoipa::path(post, path = "/api/v1/tenders/{tender_id}/documents", tag = "portal",
-    params(("tender_id" = i64, Path, description = "call id"), DocumentQuery),
+    params(("tender_id" = i64, Path, description = "call id"), crate::capabilities::helpdesk::attachments_api::UploadQuery),
     request_body(content = String, content_type = "application/octet-stream", description = "the file's bytes"),
     security(("bearer" = [])),
     responses((status = 201, body = TenderDocument), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -193,17 +185,14 @@ pub async fn add_document(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let q: DocumentQuery = query(uri.query())?;
-    let ctype = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream");
+    let (filename, ctype) =
+        crate::capabilities::helpdesk::attachments_api::upload_meta(&uri, &headers)?;
     let d = tenders::add_document(
         &s.db,
         &caller.actor(),
         id,
-        q.filename.as_deref().unwrap_or("allegato"),
-        ctype,
+        &filename,
+        &ctype,
         &body,
         s.clock.now(),
     )
