@@ -94,6 +94,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("portal_offices", "id"),
     ("appointment_slots", "id"),
     ("appointment_bookings", "id"),
+    ("portal_rooms", "id"),
+    ("room_bookings", "id"),
+    ("room_hours", "room_id, hour_at"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -164,6 +167,8 @@ const IDENTITY: &[&str] = &[
     "portal_offices",
     "appointment_slots",
     "appointment_bookings",
+    "portal_rooms",
+    "room_bookings",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -197,6 +197,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0030_portal.sql"),
             step: None,
         },
+        Migration {
+            version: 31,
+            name: "portal_rooms",
+            sql: include_str!("../../../migrations/0031_portal_rooms.sql"),
+            step: None,
+        },
     ]
 }
 

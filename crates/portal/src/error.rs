@@ -17,6 +17,13 @@ pub enum PortalError {
     SlotNotFound,
     #[error("prenotazione non trovata")]
     BookingNotFound,
+    #[error("sala non trovata")]
+    RoomNotFound,
+    #[error("prenotazione della sala non trovata")]
+    RoomBookingNotFound,
+    /// One of the hours asked for is held by another request or booking.
+    #[error("la sala è già riservata in almeno una di quelle ore: scegliere un altro orario")]
+    RoomTaken,
     /// The slot's places are all taken.
     #[error("la fascia oraria è al completo: scegliere un altro orario")]
     SlotFull,
@@ -56,9 +63,11 @@ impl Refusal for PortalError {
             | Self::TenderNotFound
             | Self::SlotNotFound
             | Self::DocumentNotFound
-            | Self::BookingNotFound => Kind::NotFound,
+            | Self::BookingNotFound
+            | Self::RoomNotFound
+            | Self::RoomBookingNotFound => Kind::NotFound,
             Self::StaffOnly | Self::NotForSuppliers => Kind::Forbidden,
-            Self::SlotFull | Self::Closed(_) => Kind::Conflict,
+            Self::SlotFull | Self::RoomTaken | Self::Closed(_) => Kind::Conflict,
             Self::Members(e) => e.kind(),
             Self::Db(_) | Self::Mail(_) => Kind::Internal,
         }
@@ -73,6 +82,9 @@ impl Refusal for PortalError {
             Self::DocumentNotFound => "document_not_found",
             Self::BookingNotFound => "booking_not_found",
             Self::SlotFull => "slot_full",
+            Self::RoomNotFound => "room_not_found",
+            Self::RoomBookingNotFound => "room_booking_not_found",
+            Self::RoomTaken => "room_taken",
             Self::Closed(_) => "closed",
             Self::StaffOnly => "staff_only",
             Self::NotForSuppliers => "not_for_suppliers",

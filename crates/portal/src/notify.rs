@@ -8,13 +8,17 @@ use sqlx::Row;
 
 use crate::seats::RequestState;
 use crate::store::events::{Event, Registration};
+use crate::store::settings::link;
 use crate::store::slots::{AppointmentSlot, Booking};
 use crate::PortalError;
 
-const FOOTER: &str = "Questo messaggio è stato inviato automaticamente: non occorre rispondere.";
+pub mod rooms;
+
+pub(crate) const FOOTER: &str =
+    "Questo messaggio è stato inviato automaticamente: non occorre rispondere.";
 
 /// The entity's name, for the messages.
-async fn entity_name(tx: &mut WriteTx, entity_id: i64) -> Result<String, PortalError> {
+pub(crate) async fn entity_name(tx: &mut WriteTx, entity_id: i64) -> Result<String, PortalError> {
     Ok(
         sqlx::query_scalar("SELECT name FROM entities WHERE id = $1")
             .bind(entity_id)
@@ -44,13 +48,18 @@ pub async fn registration(
         },
         r.seats
     );
-    let cancel = cancel_secret.map_or_else(String::new, |s| {
-        format!(
-            "\nPer annullare l'iscrizione apra la pagina /p/{}/iscrizioni/{}/{s} del portale \
-             dell'ente.\n",
-            e.entity_id, r.id
-        )
-    });
+    let cancel = match cancel_secret {
+        Some(s) => format!(
+            "\nPer annullare l'iscrizione apra la pagina {} del portale dell'ente.\n",
+            link(
+                tx,
+                e.entity_id,
+                &format!("/p/{}/iscrizioni/{}/{s}", e.entity_id, r.id)
+            )
+            .await?
+        ),
+        None => String::new(),
+    };
     let (subject, text, key) = match (r.state, cancel_secret.is_some()) {
         (RequestState::Confirmed, true) => (
             "iscrizione confermata",
@@ -94,12 +103,15 @@ pub async fn registration(
     Ok(())
 }
 
-/// Tells the entity's administrator (the portal's address, else the entity's primary contacts)
-/// what the waiting list cannot settle alone. Nobody to tell: the notice stays on the event.
-pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<(), PortalError> {
+/// The entity's administrator for the portal: the address in its settings, else its primary
+/// contacts (else all its contacts with an address).
+pub(crate) async fn admin_addresses(
+    tx: &mut WriteTx,
+    entity_id: i64,
+) -> Result<Vec<String>, PortalError> {
     let set: Option<String> =
         sqlx::query_scalar("SELECT admin_email FROM portal_settings WHERE entity_id = $1")
-            .bind(e.entity_id)
+            .bind(entity_id)
             .fetch_optional(tx.conn())
             .await?;
     let mut to: Vec<String> = set.into_iter().filter(|a| !a.is_empty()).collect();
@@ -108,7 +120,7 @@ pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<()
             "SELECT email, is_primary FROM contacts WHERE entity_id = $1 AND email <> '' \
              ORDER BY id",
         )
-        .bind(e.entity_id)
+        .bind(entity_id)
         .fetch_all(tx.conn())
         .await?;
         let mut all: Vec<(String, bool)> = rows
@@ -123,6 +135,13 @@ pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<()
     to.retain(|a| mail::is_address(a));
     to.sort();
     to.dedup();
+    Ok(to)
+}
+
+/// Tells the entity's administrator (the portal's address, else the entity's primary contacts)
+/// what the waiting list cannot settle alone. Nobody to tell: the notice stays on the event.
+pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<(), PortalError> {
+    let to = admin_addresses(tx, e.entity_id).await?;
     if to.is_empty() {
         return Ok(());
     }
@@ -177,10 +196,15 @@ pub async fn booking(
         BookingMail::Confirmed(code) => (
             "appuntamento prenotato",
             format!(
-                "il suo appuntamento è prenotato.\n\n{what}\nLa pagina /p/{}/prenotazioni/{}/{code} \
-                 del portale dell'ente le permette di aggiungerlo al calendario (file .ics) o di \
-                 annullarlo.\nLe ricorderemo l'appuntamento il giorno prima.\n",
-                s.entity_id, b.id
+                "il suo appuntamento è prenotato.\n\n{what}\nLa pagina {} del portale dell'ente le \
+                 permette di aggiungerlo al calendario (file .ics) o di annullarlo.\nLe \
+                 ricorderemo l'appuntamento il giorno prima.\n",
+                link(
+                    tx,
+                    s.entity_id,
+                    &format!("/p/{}/prenotazioni/{}/{code}", s.entity_id, b.id)
+                )
+                .await?
             ),
             "booked",
         ),

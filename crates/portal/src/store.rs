@@ -13,6 +13,7 @@ use crate::PortalError;
 pub mod events;
 pub mod modules;
 pub mod retention;
+pub mod rooms;
 pub mod settings;
 pub mod slots;
 pub mod tenders;

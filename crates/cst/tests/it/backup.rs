@@ -501,6 +501,23 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{bk}");
+    let (s, room) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/rooms",
+            json!({"entity_id": e, "name": "Sala «consiliare»", "capacity": 80}),
+        )
+        .await;
+    assert_eq!(s, 201, "{room}");
+    let (s, rb) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rooms/{}/bookings", room["id"]),
+            json!({"name": "Pro Loco", "email": "proloco@example.org", "purpose": "Assemblea",
+                   "starts_at": "2026-12-15T20:00", "hours": 2}),
+        )
+        .await;
+    assert_eq!(s, 201, "{rb}");
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

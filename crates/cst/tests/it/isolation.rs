@@ -762,6 +762,59 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
         ),
         (("GET", "/api/v1/appointment-slots/{slot_id}"), None),
         (
+            ("POST", "/api/v1/rooms"),
+            Json(r#"{"entity_id": {B}, "name": "Sala intrusa"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/rooms"), None),
+        (("GET", "/api/v1/rooms/{room_id}"), None),
+        (
+            ("POST", "/api/v1/rooms/{room_id}/bookings"),
+            Json(
+                r#"{"name": "Intruso", "email": "intruso@example.org", "purpose": "Festa", "starts_at": "2027-01-16T18:00", "hours": 2}"#,
+            ),
+        ),
+        (("GET", "/api/v1/rooms/{room_id}/bookings"), None),
+        (
+            ("POST", "/api/v1/room-bookings/{room_booking_id}/approve"),
+            None,
+        ),
+        (
+            ("POST", "/api/v1/room-bookings/{room_booking_id}/reject"),
+            Json(r#"{"note": "no"}"#),
+        ),
+        (
+            ("POST", "/api/v1/room-bookings/{room_booking_id}/cancel"),
+            Json(r#"{}"#),
+        ),
+        (("GET", "/p/{entity}/sale"), None),
+        (("GET", "/p/{entity}/sale/{room_id}"), None),
+        (
+            ("POST", "/p/{entity}/sale/{room_id}"),
+            Form(&[
+                ("giorno", "2027-01-16"),
+                ("dalle", "18"),
+                ("alle", "20"),
+                ("nome", "Intruso"),
+                ("email", "i@example.org"),
+                ("uso", "Festa"),
+                ("consenso", "1"),
+            ]),
+        ),
+        (
+            (
+                "GET",
+                "/p/{entity}/sale-prenotazioni/{room_booking_id}/{code}",
+            ),
+            None,
+        ),
+        (
+            (
+                "POST",
+                "/p/{entity}/sale-prenotazioni/{room_booking_id}/{code}",
+            ),
+            None,
+        ),
+        (
             ("POST", "/api/v1/appointment-slots/{slot_id}/bookings"),
             Json(r#"{"name": "Intruso", "email": "intruso@example.org"}"#),
         ),
@@ -1326,6 +1379,37 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     )
     .await
     .unwrap();
+    let b_room = portal::store::rooms::create(
+        &app.db,
+        &sys,
+        &portal::store::rooms::RoomDraft {
+            entity_id: bb.id,
+            name: "Sala riservata".into(),
+            needs_approval: true,
+            opens_hour: 8,
+            closes_hour: 23,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b_room_booking = portal::store::rooms::book(
+        &app.db,
+        &sys,
+        b_room.id,
+        &portal::store::rooms::RoomBookingDraft {
+            name: B_CONTACT.into(),
+            email: "riservata@example.org".into(),
+            purpose: "Riunione riservata".into(),
+            day: Some(app.clock.today() + chrono::Days::new(3)),
+            from: 18,
+            to: 20,
+            ..Default::default()
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
 
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
@@ -1376,6 +1460,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{registration_id}", &b_registration.id.to_string())
             .replace("{tender_id}", &b_tender.id.to_string())
             .replace("{slot_id}", &b_slot.id.to_string())
+            .replace("{room_id}", &b_room.id.to_string())
+            .replace("{room_booking_id}", &b_room_booking.0.id.to_string())
             .replace("{document_id}", &b_document.id.to_string())
             .replace("{entity}", &bb.id.to_string())
             .replace("{booking_id}", &b_booking.0.id.to_string())
@@ -1475,6 +1561,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path.contains("{registration_id}")
                 || route.path.contains("{tender_id}")
                 || route.path.contains("{slot_id}")
+                || route.path.contains("{room_id}") && route.path.starts_with("/api/")
+                || route.path.contains("{room_booking_id}") && route.path.starts_with("/api/")
                 || route.path.contains("{booking_id}") && route.path.starts_with("/api/")
                 || (route.method == Method::POST
                     && matches!(
@@ -1483,6 +1571,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                             | "/api/v1/tenders"
                             | "/api/v1/appointment-slots"
                             | "/api/v1/appointment-slots/weekly"
+                            | "/api/v1/rooms"
                     ))
             {
                 assert_eq!(status, 404, "{what}: B's id in the body must not be found");

@@ -27,6 +27,7 @@ mod logs;
 mod needs;
 mod portal;
 mod portal_public;
+mod portal_rooms;
 mod processes;
 mod projects;
 mod services;

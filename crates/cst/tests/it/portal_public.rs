@@ -40,7 +40,13 @@ async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String,
 
 /// The centre maps `module` to PD02's `item`, and the entity gets that item today (an
 /// activation request approved and delivered).
-async fn give_module(app: &TestApp, staff: &testkit::Api, id: i64, module: &str, item: &str) {
+pub(crate) async fn give_module(
+    app: &TestApp,
+    staff: &testkit::Api,
+    id: i64,
+    module: &str,
+    item: &str,
+) {
     let (s, m) = staff
         .send_json(
             Method::PUT,

@@ -20,13 +20,15 @@ pub const DEFAULT_RETENTION_DAYS: i64 = 90;
 pub struct Purged {
     pub registrations: u64,
     pub bookings: u64,
+    pub room_bookings: u64,
 }
 
 /// Deletes what each entity's retention no longer keeps, as of `now`.
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<Purged, PortalError> {
     let entities: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT e.entity_id, s.retention_days FROM \
-         (SELECT entity_id FROM portal_events UNION SELECT entity_id FROM appointment_slots) e \
+         (SELECT entity_id FROM portal_events UNION SELECT entity_id FROM appointment_slots \
+         UNION SELECT entity_id FROM room_bookings) e \
          LEFT JOIN portal_settings s ON s.entity_id = e.entity_id ORDER BY e.entity_id",
     )
     .fetch_all(db.pool())
@@ -54,7 +56,23 @@ pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<Purged, PortalError> {
         .execute(tx.conn())
         .await?
         .rows_affected();
-        if registrations + bookings == 0 {
+        // A room's hours go with their booking; the room stays.
+        sqlx::query(
+            "DELETE FROM room_hours WHERE booking_id IN \
+             (SELECT id FROM room_bookings WHERE entity_id = $1 AND ends_at < $2)",
+        )
+        .bind(entity)
+        .bind(&before)
+        .execute(tx.conn())
+        .await?;
+        let room_bookings =
+            sqlx::query("DELETE FROM room_bookings WHERE entity_id = $1 AND ends_at < $2")
+                .bind(entity)
+                .bind(&before)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+        if registrations + bookings + room_bookings == 0 {
             continue;
         }
         audit_event(
@@ -68,12 +86,14 @@ pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<Purged, PortalError> {
             },
             None,
             Some(json!({"before": before, "retention_days": days,
-                        "registrations": registrations, "bookings": bookings})),
+                        "registrations": registrations, "bookings": bookings,
+                        "room_bookings": room_bookings})),
         )
         .await?;
         tx.commit().await?;
         total.registrations += registrations;
         total.bookings += bookings;
+        total.room_bookings += room_bookings;
     }
     Ok(total)
 }

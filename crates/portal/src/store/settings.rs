@@ -31,6 +31,9 @@ pub struct PortalSettings {
     pub admin_email: String,
     /// Months after the deadline a new call goes to the archive.
     pub archive_months: i64,
+    /// The address the entity's public pages are reached at (`https://servizi.comune.it`),
+    /// put before the links in the portal's e-mails; empty: the links are paths only.
+    pub site_url: String,
     /// Set by the entity (false: the defaults).
     pub set: bool,
 }
@@ -39,8 +42,8 @@ pub struct PortalSettings {
 /// the public pages and the stores.
 pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> {
     let r = sqlx::query(
-        "SELECT retention_days, consent_text, admin_email, archive_months FROM portal_settings \
-         WHERE entity_id = $1",
+        "SELECT retention_days, consent_text, admin_email, archive_months, site_url \
+         FROM portal_settings WHERE entity_id = $1",
     )
     .bind(entity_id)
     .fetch_optional(db.pool())
@@ -52,6 +55,7 @@ pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> 
             consent_text: r.try_get(1)?,
             admin_email: r.try_get(2)?,
             archive_months: r.try_get(3)?,
+            site_url: r.try_get(4)?,
             set: true,
         },
         None => PortalSettings {
@@ -60,6 +64,7 @@ pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> 
             consent_text: DEFAULT_CONSENT.into(),
             admin_email: String::new(),
             archive_months: i64::from(ARCHIVE_MONTHS),
+            site_url: String::new(),
             set: false,
         },
     })
@@ -78,6 +83,7 @@ pub struct SettingsDraft {
     pub consent_text: Option<String>,
     pub admin_email: Option<String>,
     pub archive_months: Option<i64>,
+    pub site_url: Option<String>,
 }
 
 /// Changes an entity's settings (what is not given stays).
@@ -102,6 +108,13 @@ pub async fn put(
         .trim()
         .to_lowercase();
     let months = d.archive_months.unwrap_or(before.archive_months);
+    let site = d
+        .site_url
+        .clone()
+        .unwrap_or_else(|| before.site_url.clone())
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
     let mut wrong = vec![];
     if !(1..=3650).contains(&retention) {
         wrong.push(FieldError::new(
@@ -127,27 +140,35 @@ pub async fn put(
             "i mesi prima dell'archivio vanno da 1 a 120",
         ));
     }
+    if !site.is_empty() && !site_url_ok(&site) {
+        wrong.push(FieldError::new(
+            "site_url",
+            "indicare l'indirizzo del sito come https://servizi.comune.esempio.it, o nessuno",
+        ));
+    }
     if !wrong.is_empty() {
         return Err(PortalError::Invalid(wrong));
     }
     let mut tx = db.write().await?;
     sqlx::query(
         "INSERT INTO portal_settings (entity_id, retention_days, consent_text, admin_email, \
-         archive_months) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (entity_id) DO UPDATE SET \
-         retention_days = excluded.retention_days, consent_text = excluded.consent_text, \
-         admin_email = excluded.admin_email, archive_months = excluded.archive_months, \
-         version = portal_settings.version + 1",
+         archive_months, site_url) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (entity_id) \
+         DO UPDATE SET retention_days = excluded.retention_days, \
+         consent_text = excluded.consent_text, admin_email = excluded.admin_email, \
+         archive_months = excluded.archive_months, site_url = excluded.site_url, version = portal_settings.version + 1",
     )
     .bind(entity_id)
     .bind(retention)
     .bind(&consent)
     .bind(&admin)
     .bind(months)
+    .bind(&site)
     .execute(tx.conn())
     .await?;
     let shown = |s: &PortalSettings| {
         json!({"retention_days": s.retention_days, "admin_email": s.admin_email,
-               "archive_months": s.archive_months, "consent_chars": s.consent_text.chars().count()})
+               "archive_months": s.archive_months, "site_url": s.site_url,
+               "consent_chars": s.consent_text.chars().count()})
     };
     let after = PortalSettings {
         entity_id,
@@ -155,6 +176,7 @@ pub async fn put(
         consent_text: consent,
         admin_email: admin,
         archive_months: months,
+        site_url: site,
         set: true,
     };
     audit_event(
@@ -172,4 +194,26 @@ pub async fn put(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// An address for the public site: `http(s)://host[:port][/path]`, no spaces, no query.
+fn site_url_ok(v: &str) -> bool {
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let Some(rest) = rest else { return false };
+    let host = rest.split('/').next().unwrap_or_default();
+    v.len() <= 300
+        && !host.is_empty()
+        && !v.contains(|c: char| c.is_whitespace() || matches!(c, '?' | '#' | '"' | '<' | '>'))
+}
+
+/// A link of the portal's e-mails: the site's address (when the entity set it) and the path.
+pub async fn link(tx: &mut db::WriteTx, entity_id: i64, path: &str) -> Result<String, PortalError> {
+    let site: Option<String> =
+        sqlx::query_scalar("SELECT site_url FROM portal_settings WHERE entity_id = $1")
+            .bind(entity_id)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(format!("{}{path}", site.unwrap_or_default()))
 }

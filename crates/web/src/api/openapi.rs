@@ -30,7 +30,8 @@ use crate::capabilities::logs::review_api as log_review;
 use crate::capabilities::members::api as entities;
 use crate::capabilities::ops::api as misc;
 use crate::capabilities::portal::{
-    events_api as events, modules_api as portal_modules, slots_api as slots, tenders_api as tenders,
+    events_api as events, modules_api as portal_modules, rooms_api as rooms, slots_api as slots,
+    tenders_api as tenders,
 };
 use crate::error::{Problem, ProblemField};
 
@@ -174,6 +175,8 @@ impl Modify for Refusals {
         tenders::create, tenders::list, tenders::get, tenders::update, tenders::add_document,
         tenders::document,
         slots::create, slots::get, slots::book, slots::bookings, slots::weekly, slots::cancel,
+        rooms::create, rooms::list, rooms::get, rooms::book, rooms::bookings, rooms::approve,
+        rooms::reject, rooms::cancel,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

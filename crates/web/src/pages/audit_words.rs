@@ -194,6 +194,14 @@ pub fn object(
             format!("Appuntamento n. {object_id} ({})", from("office")),
             on_entity.clone(),
         ),
+        "room" => (format!("Sala «{}»", from("name")), on_entity.clone()),
+        "room_booking" => (
+            format!(
+                "Prenotazione n. {object_id} della sala del {}",
+                kernel::time::display_rome(&from("starts_at"))
+            ),
+            on_entity.clone(),
+        ),
         "portal_modules" => ("Moduli del portale".to_owned(), String::new()),
         "portal_settings" => (
             "Impostazioni delle pagine pubbliche".to_owned(),

@@ -6,7 +6,9 @@ pub mod events_api;
 pub mod modules_api;
 pub mod public_appointments;
 pub mod public_pages;
+pub mod public_rooms;
 pub mod public_tenders;
+pub mod rooms_api;
 pub mod slots_api;
 pub mod tenders_api;
 
@@ -49,6 +51,14 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/appointment-slots/{slot_id}", User, Api, slots_api::get),
         route(M::POST, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::book),
         route(M::GET, "/api/v1/appointment-slots/{slot_id}/bookings", User, Api, slots_api::bookings),
+        route(M::POST, "/api/v1/rooms", User, Api, rooms_api::create),
+        route(M::GET, "/api/v1/entities/{id}/rooms", Entity, Api, rooms_api::list),
+        route(M::GET, "/api/v1/rooms/{room_id}", User, Api, rooms_api::get),
+        route(M::POST, "/api/v1/rooms/{room_id}/bookings", User, Api, rooms_api::book),
+        route(M::GET, "/api/v1/rooms/{room_id}/bookings", User, Api, rooms_api::bookings),
+        route(M::POST, "/api/v1/room-bookings/{room_booking_id}/approve", User, Api, rooms_api::approve),
+        route(M::POST, "/api/v1/room-bookings/{room_booking_id}/reject", User, Api, rooms_api::reject),
+        route(M::POST, "/api/v1/room-bookings/{room_booking_id}/cancel", User, Api, rooms_api::cancel),
         route(M::GET, "/entities/{id}/eventi", Entity, Page, event_pages::list),
         route(M::POST, "/entities/{id}/eventi", Entity, Page, event_pages::create),
         route(M::GET, "/eventi/{event_id}", User, Page, event_pages::detail),
@@ -69,6 +79,11 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/p/{entity}/prenotazioni/{booking_id}/{code}", Public, Page, public_appointments::booking),
         route(M::POST, "/p/{entity}/prenotazioni/{booking_id}/{code}", Public, Page, public_appointments::cancel),
         route(M::GET, "/p/{entity}/prenotazioni/{booking_id}/{code}/calendario.ics", Public, Page, public_appointments::ics),
+        route(M::GET, "/p/{entity}/sale", Public, Page, public_rooms::list),
+        route(M::GET, "/p/{entity}/sale/{room_id}", Public, Page, public_rooms::room),
+        route(M::POST, "/p/{entity}/sale/{room_id}", Public, Page, public_rooms::request),
+        route(M::GET, "/p/{entity}/sale-prenotazioni/{room_booking_id}/{code}", Public, Page, public_rooms::booking),
+        route(M::POST, "/p/{entity}/sale-prenotazioni/{room_booking_id}/{code}", Public, Page, public_rooms::cancel),
         route(M::GET, "/p/{entity}/bandi", Public, Page, public_tenders::list),
         route(M::GET, "/p/{entity}/bandi.atom", Public, Page, public_tenders::feed),
         route(M::GET, "/p/{entity}/bandi/{tender_id}", Public, Page, public_tenders::detail),

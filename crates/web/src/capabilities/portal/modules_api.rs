@@ -93,6 +93,10 @@ pub struct SettingsIn {
     /// Months after the deadline a new call goes to the archive (1–120).
     #[serde(default)]
     pub archive_months: Option<i64>,
+    /// The public site's address for the links in the e-mails (`https://servizi.comune.it`,
+    /// "" for paths only).
+    #[serde(default)]
+    pub site_url: Option<String>,
 }
 
 /// Changes an entity's settings of its public pages (what is not given stays).
@@ -115,6 +119,7 @@ pub async fn put_settings(
                 consent_text: d.consent_text,
                 admin_email: d.admin_email,
                 archive_months: d.archive_months,
+                site_url: d.site_url,
             },
         )
         .await?,

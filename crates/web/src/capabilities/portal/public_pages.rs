@@ -76,30 +76,35 @@ pub async fn home(
     Path(entity): Path<String>,
 ) -> Result<Response, PageError> {
     let (id, name, modules) = entity_of(&s, &entity).await?;
-    let cards = modules
-        .iter()
-        .filter_map(|m| match m.as_str() {
-            "events" => Some((
+    let card = |href: String, title: &str, text: &str| (href, title.to_owned(), text.to_owned());
+    let mut cards = vec![];
+    for m in &modules {
+        match m.as_str() {
+            "events" => cards.push(card(
                 format!("/p/{id}/eventi"),
-                "Eventi".to_owned(),
-                "Gli eventi in programma, con i posti disponibili e l'iscrizione online."
-                    .to_owned(),
+                "Eventi",
+                "Gli eventi in programma, con i posti disponibili e l'iscrizione online.",
             )),
-            "appointments" => Some((
-                format!("/p/{id}/appuntamenti"),
-                "Appuntamenti".to_owned(),
-                "Prenotare un appuntamento con gli uffici dell'ente, scegliendo giorno e ora."
-                    .to_owned(),
-            )),
-            "tenders" => Some((
+            "appointments" => {
+                cards.push(card(
+                    format!("/p/{id}/appuntamenti"),
+                    "Appuntamenti",
+                    "Prenotare un appuntamento con gli uffici dell'ente, scegliendo giorno e ora.",
+                ));
+                cards.push(card(
+                    format!("/p/{id}/sale"),
+                    "Sale",
+                    "Chiedere una sala dell'ente (sala consiliare, palestra…) per qualche ora.",
+                ));
+            }
+            "tenders" => cards.push(card(
                 format!("/p/{id}/bandi"),
-                "Bandi di gara".to_owned(),
-                "Le gare e gli avvisi dell'ente: attivi, scaduti, con esito, in archivio."
-                    .to_owned(),
+                "Bandi di gara",
+                "Le gare e gli avvisi dell'ente: attivi, scaduti, con esito, in archivio.",
             )),
-            _ => None,
-        })
-        .collect();
+            _ => {}
+        }
+    }
     Ok(render(
         StatusCode::OK,
         &HomePage {

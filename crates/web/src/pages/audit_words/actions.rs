@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 101] = [
+pub const ACTIONS: [(&str, &str, &str); 107] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -181,6 +181,16 @@ pub const ACTIONS: [(&str, &str, &str); 101] = [
     ),
     ("appointment_booking", "book", "Appuntamento prenotato"),
     ("appointment_booking", "cancel", "Appuntamento annullato"),
+    ("room", "create", "Sala aggiunta"),
+    ("room_booking", "book", "Sala prenotata"),
+    ("room_booking", "request", "Sala chiesta (da approvare)"),
+    ("room_booking", "approve", "Richiesta della sala approvata"),
+    ("room_booking", "reject", "Richiesta della sala respinta"),
+    (
+        "room_booking",
+        "cancel",
+        "Prenotazione della sala annullata",
+    ),
     (
         "appointment_slot",
         "publish",
