@@ -155,6 +155,79 @@ pub async fn load(db: &Db, actor: &Actor, padova: i64) -> Result<()> {
         )
         .await?;
     }
+    // Two rooms: the council hall asks for approval (a request waits), the gym does not (an
+    // association's evening is booked).
+    use portal::store::rooms::{self, RoomBookingDraft, RoomDraft};
+    let mut room_ids = vec![];
+    for (name, description, capacity, approval, opens, closes) in [
+        (
+            "Sala consiliare",
+            "Al primo piano di Palazzo Moroni, con impianto audio e proiettore.",
+            80,
+            true,
+            8,
+            23,
+        ),
+        (
+            "Palestra comunale",
+            "Palestra della scuola Ippolito Nievo, con spogliatoi.",
+            200,
+            false,
+            15,
+            23,
+        ),
+    ] {
+        let r = rooms::create(
+            db,
+            actor,
+            &RoomDraft {
+                entity_id: padova,
+                name: name.into(),
+                description: description.into(),
+                capacity,
+                needs_approval: approval,
+                opens_hour: opens,
+                closes_hour: closes,
+            },
+        )
+        .await?;
+        room_ids.push(r.id);
+    }
+    let now_rooms = chrono::Utc::now();
+    rooms::public::request(
+        db,
+        padova,
+        room_ids[0],
+        &RoomBookingDraft {
+            name: "Lucia Bertin".into(),
+            email: "lucia.bertin@example.org".into(),
+            phone: "049 8205111".into(),
+            organisation: "Associazione Amici del Museo".into(),
+            purpose: "Presentazione del calendario delle visite guidate".into(),
+            day: Some(today + chrono::Days::new(2)),
+            from: 18,
+            to: 20,
+        },
+        now_rooms,
+    )
+    .await?;
+    rooms::book(
+        db,
+        actor,
+        room_ids[1],
+        &RoomBookingDraft {
+            name: "Paolo Zanella".into(),
+            email: "paolo.zanella@example.org".into(),
+            organisation: "ASD Pallavolo Padova".into(),
+            purpose: "Allenamento della squadra under 14".into(),
+            day: Some(today + chrono::Days::new(2)),
+            from: 17,
+            to: 19,
+            ..Default::default()
+        },
+        now_rooms,
+    )
+    .await?;
     // Calls for tender: one open (corrected once, with its notice), one decided.
     let now = chrono::Utc::now();
     let roads = tenders::create(

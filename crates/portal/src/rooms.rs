@@ -106,7 +106,12 @@ mod tests {
 
     #[test]
     fn a_request_covers_its_whole_hours_in_rome() {
-        type Case = (&'static str, u32, u32, Result<Vec<&'static str>, HoursRefused>);
+        type Case = (
+            &'static str,
+            u32,
+            u32,
+            Result<Vec<&'static str>, HoursRefused>,
+        );
         let cases: &[Case] = &[
             // Winter: 18–20 in Rome is 17–19 UTC.
             (

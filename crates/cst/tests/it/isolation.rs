@@ -694,6 +694,48 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("chiuse", "1")]),
         ),
         (("GET", "/eventi/{event_id}/presenze.csv"), None),
+        (("GET", "/entities/{id}/sportello"), None),
+        (
+            ("POST", "/entities/{id}/sportello/orario"),
+            Form(&[
+                ("ufficio", "Intruso"),
+                ("dal", "2027-01-04"),
+                ("al", "2027-01-08"),
+                ("lun", "1"),
+                ("dalle", "09:00"),
+                ("alle", "10:00"),
+                ("minuti", "20"),
+                ("posti", "1"),
+            ]),
+        ),
+        (
+            ("POST", "/entities/{id}/sportello/sale"),
+            Form(&[("nome", "Sala intrusa")]),
+        ),
+        (
+            ("POST", "/prenotazioni-sale/{room_booking_id}/{action}"),
+            Form(&[("confermato", "1")]),
+        ),
+        (
+            ("POST", "/prenotazioni/{booking_id}/annulla"),
+            Form(&[("confermato", "1")]),
+        ),
+        (("GET", "/entities/{id}/portale"), None),
+        (
+            ("POST", "/entities/{id}/portale"),
+            Form(&[("conservazione", "30"), ("informativa", "x")]),
+        ),
+        (("GET", "/entities/{id}/bandi"), None),
+        (
+            ("POST", "/entities/{id}/bandi"),
+            Form(&[("titolo", "Intruso"), ("categoria", "lavori")]),
+        ),
+        (("GET", "/bandi/{tender_id}"), None),
+        (
+            ("POST", "/bandi/{tender_id}"),
+            Form(&[("titolo", "Intruso"), ("motivo", "x")]),
+        ),
+        (("POST", "/bandi/{tender_id}/documenti"), None),
         (("GET", "/p/{entity}"), None),
         (("GET", "/p/{entity}/privacy"), None),
         (("GET", "/p/{entity}/eventi"), None),
@@ -1562,7 +1604,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path.contains("{tender_id}")
                 || route.path.contains("{slot_id}")
                 || route.path.contains("{room_id}") && route.path.starts_with("/api/")
-                || route.path.contains("{room_booking_id}") && route.path.starts_with("/api/")
+                || route.path.contains("{room_booking_id}") && !route.path.starts_with("/p/")
+                || route.path == "/prenotazioni/{booking_id}/annulla"
                 || route.path.contains("{booking_id}") && route.path.starts_with("/api/")
                 || (route.method == Method::POST
                     && matches!(

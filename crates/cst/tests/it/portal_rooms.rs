@@ -13,6 +13,7 @@ use crate::portal_public::give_module;
 backends!(
     a_room_never_holds_one_hour_twice,
     a_citizen_asks_for_a_room_and_the_staff_decide,
+    the_front_desk_and_the_portal_pages,
 );
 
 async fn room(api: &testkit::Api, id: i64, name: &str, approval: bool) -> i64 {
@@ -303,7 +304,7 @@ async fn a_citizen_asks_for_a_room_and_the_staff_decide(b: Backend) {
     let (s, _, body) = ask(&app, &path, "21", "20", "Carla").await;
     assert_eq!(s, 422);
     assert!(
-        body.contains("l&#39;ora di fine deve venire dopo quella d&#39;inizio"),
+        body.contains("L&#39;ora di fine deve venire dopo quella d&#39;inizio"),
         "{body}"
     );
     let day = citizen()
@@ -436,4 +437,261 @@ async fn a_citizen_asks_for_a_room_and_the_staff_decide(b: Backend) {
     assert_eq!(left, 0);
     let (_, rooms) = contact.get(&format!("/api/v1/entities/{id}/rooms")).await;
     assert_eq!(rooms["items"].as_array().unwrap().len(), 1);
+}
+
+async fn the_front_desk_and_the_portal_pages(b: Backend) {
+    let app = testkit::spawn_app(b).await;
+    let (staff, _, id) = setup(&app).await;
+    give_module(&app, &staff, id, "appointments", "prenotazioni").await;
+    let br = app.browser("capo").await;
+    let desk = format!("/entities/{id}/sportello");
+    // An office's week from the form: 8 December is a holiday.
+    let (s, page) = br
+        .post_follow(
+            &format!("{desk}/orario"),
+            &[
+                ("ufficio", "Anagrafe"),
+                ("dal", "2026-12-07"),
+                ("al", "2026-12-13"),
+                ("lun", "1"),
+                ("mar", "1"),
+                ("dalle", "09:00"),
+                ("alle", "10:00"),
+                ("minuti", "20"),
+                ("posti", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains(
+            "Orario di «Anagrafe» pubblicato: 3 nuovi appuntamenti, 1 giorno di chiusura saltato."
+        ),
+        "{page}"
+    );
+    let (_, page) = br
+        .post_follow(
+            &format!("{desk}/orario"),
+            &[
+                ("ufficio", "Anagrafe"),
+                ("dalle", "09:00"),
+                ("alle", "10:00"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("Scegliere almeno un giorno della settimana."),
+        "{page}"
+    );
+    let (_, page) = br
+        .post_follow(
+            &format!("{desk}/sale"),
+            &[
+                ("nome", "Sala consiliare"),
+                ("posti", "80"),
+                ("apertura", "8"),
+                ("chiusura", "23"),
+                ("approvazione", "1"),
+            ],
+        )
+        .await;
+    assert!(page.contains("Sala «Sala consiliare» aggiunta."), "{page}");
+    let (_, page) = br
+        .post_follow(
+            &format!("{desk}/sale"),
+            &[("nome", "Palestra"), ("apertura", "20"), ("chiusura", "18")],
+        )
+        .await;
+    assert!(
+        page.contains("La chiusura è un&#39;ora intera dopo l&#39;apertura"),
+        "{page}"
+    );
+
+    // Someone books Monday at 9:00, someone asks for the hall on Monday evening.
+    let (_, slots) = staff.get(&format!("/api/v1/entities/{id}/rooms")).await;
+    let hall = slots["items"][0]["id"].as_i64().unwrap();
+    let free = sqlx::query_scalar::<_, i64>("SELECT min(id) FROM appointment_slots")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let (s, bk) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/appointment-slots/{free}/bookings"),
+            json!({"name": "Elena Ferro", "email": "elena@example.org", "phone": "049 123456", "reason": "Carta d'identità"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{bk}");
+    let (s, _, _) = ask_on(
+        &app,
+        &format!("/p/{id}/sale/{hall}"),
+        "2026-12-07",
+        "18",
+        "20",
+        "Gruppo Alpini",
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, day) = br.get(&format!("{desk}?giorno=2026-12-07")).await;
+    assert_eq!(s, 200);
+    for want in [
+        "lunedì 7 dicembre 2026",
+        "Richieste delle sale da decidere",
+        "Gruppo Alpini",
+        "Elena Ferro",
+        "elena@example.org · tel. 049 123456",
+        "1 posto libero",
+        "Stampa il giorno",
+        "18:00–20:00",
+    ] {
+        assert!(day.contains(want), "{want}: {day}");
+    }
+    let rid: i64 = sqlx::query_scalar("SELECT id FROM room_bookings")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let (_, page) = br
+        .post_follow(
+            &format!("/prenotazioni-sale/{rid}/approva"),
+            &[("giorno", "2026-12-07")],
+        )
+        .await;
+    assert!(
+        page.contains("Prenotazione della sala di Gruppo Alpini: confermata."),
+        "{page}"
+    );
+    assert!(!page.contains("Richieste delle sale da decidere"));
+    // Cancelling asks first, then cancels.
+    let bid = bk["id"].as_i64().unwrap();
+    let (s, ask_first) = br.post(&format!("/prenotazioni/{bid}/annulla"), &[]).await;
+    assert_eq!(s, 200);
+    assert!(
+        ask_first.contains("Annullare l&#39;appuntamento di Elena Ferro?"),
+        "{ask_first}"
+    );
+    let (_, page) = br
+        .post_follow(
+            &format!("/prenotazioni/{bid}/annulla"),
+            &[("confermato", "1"), ("giorno", "2026-12-07")],
+        )
+        .await;
+    assert!(
+        page.contains("Appuntamento di Elena Ferro annullato."),
+        "{page}"
+    );
+    let (s, page) = br
+        .post(&format!("/prenotazioni-sale/{rid}/annulla"), &[])
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("Annullare la prenotazione di Gruppo Alpini?"),
+        "{page}"
+    );
+
+    // The portal's settings from the page.
+    let (s, hub) = br.get(&format!("/entities/{id}/portale")).await;
+    assert_eq!(s, 200);
+    assert!(hub.contains("Appuntamenti e sale: <a href=\"/p/"), "{hub}");
+    let (_, page) = br
+        .post_follow(
+            &format!("/entities/{id}/portale"),
+            &[
+                ("conservazione", "30"),
+                ("archivio", "12"),
+                ("informativa", "I dati servono per la prenotazione."),
+                ("sito", "ftp://x"),
+            ],
+        )
+        .await;
+    assert!(page.contains("Indicare l&#39;indirizzo del sito"), "{page}");
+    let (_, page) = br
+        .post_follow(
+            &format!("/entities/{id}/portale"),
+            &[
+                ("conservazione", "30"),
+                ("archivio", "12"),
+                ("informativa", "I dati servono per la prenotazione."),
+                ("sito", "https://servizi.mezzo.example.it"),
+            ],
+        )
+        .await;
+    assert!(page.contains("Impostazioni del portale salvate."), "{page}");
+    assert!(page.contains("value=\"30\""), "{page}");
+
+    // A call for tender from the page, then a correction that needs its reason.
+    let today = app.clock.today().to_string();
+    let (s, page) = br
+        .post_follow(
+            &format!("/entities/{id}/bandi"),
+            &[
+                ("titolo", "Manutenzione del verde"),
+                ("categoria", "servizi"),
+                ("pubblicazione", today.as_str()),
+                ("scadenza", "2026-12-31"),
+                ("ora", "12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("Bando registrato.") && page.contains("Manutenzione del verde"),
+        "{page}"
+    );
+    let tid: i64 = sqlx::query_scalar("SELECT id FROM tenders")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let fields = |motivo: &'static str| {
+        vec![
+            ("titolo", "Manutenzione del verde"),
+            ("categoria", "servizi"),
+            ("scadenza", "2027-01-15"),
+            ("ora", "12:00"),
+            ("motivo", motivo),
+        ]
+    };
+    let (_, page) = br.post_follow(&format!("/bandi/{tid}"), &fields("")).await;
+    assert!(page.contains("tender-error"), "{page}");
+    let (_, page) = br
+        .post_follow(&format!("/bandi/{tid}"), &fields("Proroga dei termini"))
+        .await;
+    assert!(
+        page.contains("Rettifica pubblicata con il bando.") && page.contains("Proroga dei termini"),
+        "{page}"
+    );
+    let (_, list) = br.get(&format!("/entities/{id}/bandi")).await;
+    assert!(
+        list.contains("1 rettifiche") || list.contains("rettifich"),
+        "{list}"
+    );
+}
+
+async fn ask_on(
+    app: &TestApp,
+    path: &str,
+    day: &str,
+    from: &str,
+    to: &str,
+    who: &str,
+) -> (u16, String, String) {
+    let r = citizen()
+        .post(app.url(path))
+        .form(&[
+            ("giorno", day),
+            ("dalle", from),
+            ("alle", to),
+            ("nome", who),
+            ("email", "gruppo@example.org"),
+            ("uso", "Riunione"),
+            ("consenso", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (r.status().as_u16(), to, r.text().await.unwrap())
 }

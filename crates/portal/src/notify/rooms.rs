@@ -26,9 +26,22 @@ pub fn span(b: &RoomBooking) -> String {
             .unwrap_or_default()
             .with_timezone(&kernel::time::ROME)
     };
+    use chrono::Datelike;
+    const DAYS: [&str; 7] = [
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+    ];
     let (s, e) = (at(&b.starts_at), at(&b.ends_at));
-    let day = kernel::time::display_rome(&b.starts_at);
-    let day = day.rsplit_once(", ore").map_or(day.as_str(), |(d, _)| d);
+    let day = format!(
+        "{} {}",
+        DAYS[s.weekday().num_days_from_monday() as usize],
+        kernel::time::display_long_date(s.date_naive())
+    );
     format!(
         "{day}, dalle {} alle {}",
         s.format("%H:%M"),

@@ -321,6 +321,27 @@ fn booking_row(r: &sqlx::any::AnyRow) -> Result<Booking, sqlx::Error> {
     })
 }
 
+/// A booking and its slot, both of an entity the actor may see.
+pub async fn booking_of(
+    db: &Db,
+    actor: &Actor,
+    booking_id: i64,
+) -> Result<(AppointmentSlot, Booking), PortalError> {
+    let r = sqlx::query(
+        "SELECT id, slot_id, name, email, phone, reason, state, created_at \
+         FROM appointment_bookings WHERE id = $1",
+    )
+    .bind(booking_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(PortalError::BookingNotFound)?;
+    let b = booking_row(&r)?;
+    let s = get(db, actor, b.slot_id)
+        .await
+        .map_err(|_| PortalError::BookingNotFound)?;
+    Ok((s, b))
+}
+
 /// Cancels a booking (the entity's staff or contact): the place is free again and the person
 /// is told. Cancelling twice is refused.
 pub async fn cancel(db: &Db, actor: &Actor, booking_id: i64) -> Result<Booking, PortalError> {
@@ -383,4 +404,47 @@ async fn cancel_in(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The slots of an entity's offices from `from` to `to` with their bookings (every state), by
+/// office then time: the office's day, to read or print (no scope check: the callers check it).
+pub async fn with_bookings(
+    db: &Db,
+    entity_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(AppointmentSlot, Vec<Booking>)>, PortalError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SCOLS} FROM appointment_slots s JOIN portal_offices o ON o.id = s.office_id \
+         WHERE s.entity_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 \
+         ORDER BY o.name, s.starts_at LIMIT 2000"
+    )))
+    .bind(entity_id)
+    .bind(stored(from))
+    .bind(stored(to))
+    .fetch_all(db.pool())
+    .await?;
+    let slots: Vec<AppointmentSlot> = rows.iter().map(slot_row).collect::<Result<_, _>>()?;
+    let rows = sqlx::query(
+        "SELECT b.id, b.slot_id, b.name, b.email, b.phone, b.reason, b.state, b.created_at \
+         FROM appointment_bookings b JOIN appointment_slots s ON s.id = b.slot_id \
+         WHERE s.entity_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 ORDER BY b.id",
+    )
+    .bind(entity_id)
+    .bind(stored(from))
+    .bind(stored(to))
+    .fetch_all(db.pool())
+    .await?;
+    let bookings: Vec<Booking> = rows.iter().map(booking_row).collect::<Result<_, _>>()?;
+    Ok(slots
+        .into_iter()
+        .map(|s| {
+            let mine = bookings
+                .iter()
+                .filter(|b| b.slot_id == s.id)
+                .cloned()
+                .collect();
+            (s, mine)
+        })
+        .collect())
 }

@@ -55,6 +55,11 @@
     if (when || kind) update();
   }
 
+  // A button that prints the page (the front desk's day).
+  document.querySelectorAll('[data-print]').forEach(function (b) {
+    b.addEventListener('click', function () { window.print(); });
+  });
+
   document.querySelectorAll('[data-multi-pick]').forEach(multiPick);
   document.querySelectorAll('[data-component]').forEach(component);
 })();

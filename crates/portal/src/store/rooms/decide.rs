@@ -12,7 +12,7 @@ use crate::store::{audit_event, manager, About};
 use crate::{notify, PortalError};
 
 /// A booking of a room the actor may see.
-pub(crate) async fn read(
+pub async fn read(
     db: &Db,
     scope: i64,
     booking_id: i64,

@@ -1,9 +1,11 @@
 //! The portal's public modules (issue 14): events with a waiting list, calls for tender,
 //! appointment slots; which service item carries which module.
 
+pub mod desk_pages;
 pub mod event_pages;
 pub mod events_api;
 pub mod modules_api;
+pub mod portal_pages;
 pub mod public_appointments;
 pub mod public_pages;
 pub mod public_rooms;
@@ -59,6 +61,18 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/room-bookings/{room_booking_id}/approve", User, Api, rooms_api::approve),
         route(M::POST, "/api/v1/room-bookings/{room_booking_id}/reject", User, Api, rooms_api::reject),
         route(M::POST, "/api/v1/room-bookings/{room_booking_id}/cancel", User, Api, rooms_api::cancel),
+        route(M::GET, "/entities/{id}/portale", Entity, Page, portal_pages::hub),
+        route(M::POST, "/entities/{id}/portale", Entity, Page, portal_pages::save_settings),
+        route(M::GET, "/entities/{id}/bandi", Entity, Page, portal_pages::tenders_list),
+        route(M::POST, "/entities/{id}/bandi", Entity, Page, portal_pages::tender_create),
+        route(M::GET, "/bandi/{tender_id}", User, Page, portal_pages::tender),
+        route(M::POST, "/bandi/{tender_id}", User, Page, portal_pages::tender_update),
+        route(M::POST, "/bandi/{tender_id}/documenti", User, Page, portal_pages::tender_document),
+        route(M::GET, "/entities/{id}/sportello", Entity, Page, desk_pages::day),
+        route(M::POST, "/entities/{id}/sportello/orario", Entity, Page, desk_pages::weekly),
+        route(M::POST, "/entities/{id}/sportello/sale", Entity, Page, desk_pages::new_room),
+        route(M::POST, "/prenotazioni-sale/{room_booking_id}/{action}", User, Page, desk_pages::room_booking),
+        route(M::POST, "/prenotazioni/{booking_id}/annulla", User, Page, desk_pages::cancel_appointment),
         route(M::GET, "/entities/{id}/eventi", Entity, Page, event_pages::list),
         route(M::POST, "/entities/{id}/eventi", Entity, Page, event_pages::create),
         route(M::GET, "/eventi/{event_id}", User, Page, event_pages::detail),
