@@ -1,6 +1,6 @@
 -- Rooms of an entity (council hall, gym) booked by the hour by citizens and associations, with
 -- the staff's approval where the room asks for it; the public site's address for the links in
--- the portal's e-mails.
+-- the portal's e-mails; the entity's logo.
 CREATE TABLE portal_rooms (
     id {{pk}},
     entity_id BIGINT NOT NULL REFERENCES entities (id),
@@ -49,3 +49,6 @@ CREATE TABLE room_hours (
 );
 CREATE INDEX room_hours_booking ON room_hours (booking_id);
 ALTER TABLE portal_settings ADD COLUMN site_url TEXT NOT NULL DEFAULT '';
+-- The entity's logo on its public pages: a PNG or JPEG in the file store (by its SHA-256).
+ALTER TABLE portal_settings ADD COLUMN logo_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE portal_settings ADD COLUMN logo_type TEXT NOT NULL DEFAULT '';

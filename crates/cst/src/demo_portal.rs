@@ -155,6 +155,14 @@ pub async fn load(db: &Db, actor: &Actor, padova: i64) -> Result<()> {
         )
         .await?;
     }
+    // Padova's shield (a red cross on white, drawn for the demo) on its public pages.
+    portal::store::settings::set_logo(
+        db,
+        actor,
+        padova,
+        Some(include_bytes!("demo_padova_logo.png")),
+    )
+    .await?;
     // Two rooms: the council hall asks for approval (a request waits), the gym does not (an
     // association's evening is booked).
     use portal::store::rooms::{self, RoomBookingDraft, RoomDraft};

@@ -66,6 +66,8 @@ pub struct AppState {
     pub imports: Arc<ImportRuns>,
     /// The brake on the public forms, per client address.
     pub public_limit: Arc<crate::public_limit::PublicLimit>,
+    /// The entities' public sites, kept a few seconds.
+    pub sites: Arc<crate::capabilities::portal::sites::Sites>,
     pub config: Arc<WebConfig>,
 }
 
@@ -78,6 +80,7 @@ impl AppState {
             metrics: Arc::new(crate::metrics::Metrics::default()),
             imports: Arc::new(ImportRuns::default()),
             public_limit: Arc::new(crate::public_limit::PublicLimit::default()),
+            sites: Arc::default(),
             config: Arc::new(config),
         }
     }

@@ -721,6 +721,8 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("confermato", "1")]),
         ),
         (("GET", "/entities/{id}/portale"), None),
+        (("POST", "/entities/{id}/portale/logo"), None),
+        (("GET", "/p/{entity}/logo"), None),
         (
             ("POST", "/entities/{id}/portale"),
             Form(&[("conservazione", "30"), ("informativa", "x")]),

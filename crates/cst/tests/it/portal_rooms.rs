@@ -618,6 +618,60 @@ async fn the_front_desk_and_the_portal_pages(b: Backend) {
     assert!(page.contains("Impostazioni del portale salvate."), "{page}");
     assert!(page.contains("value=\"30\""), "{page}");
 
+    // The logo: a PNG is taken and shown on the public pages; anything else is refused.
+    let logo = |bytes: &'static [u8], name: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "logo",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        br.http
+            .post(format!(
+                "{}/entities/{id}/portale/logo?_csrf={}",
+                br.base, br.csrf
+            ))
+            .multipart(form)
+            .send()
+    };
+    let svg: &[u8] = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+    assert!(logo(svg, "logo.svg")
+        .await
+        .unwrap()
+        .status()
+        .is_redirection());
+    let (_, page) = br.get(&format!("/entities/{id}/portale")).await;
+    assert!(page.contains("PNG o JPEG"), "{page}");
+    assert!(page.contains("portal-error"), "{page}");
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR stemma";
+    assert!(logo(png, "stemma.png")
+        .await
+        .unwrap()
+        .status()
+        .is_redirection());
+    let (_, page) = br.get(&format!("/entities/{id}/portale")).await;
+    assert!(
+        page.contains("Logo delle pagine pubbliche cambiato."),
+        "{page}"
+    );
+    let home = citizen()
+        .get(app.url(&format!("/p/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains(&format!("<img src=\"/p/{id}/logo\"")),
+        "{home}"
+    );
+    let served = citizen()
+        .get(app.url(&format!("/p/{id}/logo")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.bytes().await.unwrap().as_ref(), png);
+
     // A call for tender from the page, then a correction that needs its reason.
     let today = app.clock.today().to_string();
     let (s, page) = br

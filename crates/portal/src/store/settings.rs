@@ -34,6 +34,8 @@ pub struct PortalSettings {
     /// The address the entity's public pages are reached at (`https://servizi.comune.it`),
     /// put before the links in the portal's e-mails; empty: the links are paths only.
     pub site_url: String,
+    /// The entity has a logo for its public pages (`/p/{entity}/logo`).
+    pub logo: bool,
     /// Set by the entity (false: the defaults).
     pub set: bool,
 }
@@ -42,8 +44,8 @@ pub struct PortalSettings {
 /// the public pages and the stores.
 pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> {
     let r = sqlx::query(
-        "SELECT retention_days, consent_text, admin_email, archive_months, site_url \
-         FROM portal_settings WHERE entity_id = $1",
+        "SELECT retention_days, consent_text, admin_email, archive_months, site_url, \
+         logo_sha256 FROM portal_settings WHERE entity_id = $1",
     )
     .bind(entity_id)
     .fetch_optional(db.pool())
@@ -56,6 +58,7 @@ pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> 
             admin_email: r.try_get(2)?,
             archive_months: r.try_get(3)?,
             site_url: r.try_get(4)?,
+            logo: !r.try_get::<String, _>(5)?.is_empty(),
             set: true,
         },
         None => PortalSettings {
@@ -65,6 +68,7 @@ pub async fn of(db: &Db, entity_id: i64) -> Result<PortalSettings, PortalError> 
             admin_email: String::new(),
             archive_months: i64::from(ARCHIVE_MONTHS),
             site_url: String::new(),
+            logo: false,
             set: false,
         },
     })
@@ -177,6 +181,7 @@ pub async fn put(
         admin_email: admin,
         archive_months: months,
         site_url: site,
+        logo: before.logo,
         set: true,
     };
     audit_event(
@@ -216,4 +221,102 @@ pub async fn link(tx: &mut db::WriteTx, entity_id: i64, path: &str) -> Result<St
             .fetch_optional(tx.conn())
             .await?;
     Ok(format!("{}{path}", site.unwrap_or_default()))
+}
+
+/// The largest logo taken.
+pub const MAX_LOGO: usize = 256 * 1024;
+
+/// The kind of an image from its first bytes: PNG or JPEG, nothing else (an SVG could carry a
+/// script).
+pub fn image_type(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Sets (or with `None` removes) the entity's logo on its public pages; audited with its hash.
+pub async fn set_logo(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    data: Option<&[u8]>,
+) -> Result<PortalSettings, PortalError> {
+    let before = get(db, actor, entity_id).await?;
+    let kind = match data {
+        None => "",
+        Some(d) => {
+            if d.is_empty() || d.len() > MAX_LOGO {
+                return Err(PortalError::field(
+                    "logo",
+                    "il logo deve pesare al massimo 256 KiB",
+                ));
+            }
+            let Some(kind) = image_type(d) else {
+                return Err(PortalError::field(
+                    "logo",
+                    "il logo deve essere un'immagine PNG o JPEG",
+                ));
+            };
+            kind
+        }
+    };
+    let mut tx = db.write().await?;
+    let sha = match data {
+        Some(d) => db::files::put(&mut tx, d).await?.sha256,
+        None => String::new(),
+    };
+    sqlx::query(
+        "INSERT INTO portal_settings (entity_id, retention_days, consent_text, admin_email, \
+         archive_months, site_url, logo_sha256, logo_type) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (entity_id) DO UPDATE SET \
+         logo_sha256 = excluded.logo_sha256, logo_type = excluded.logo_type, \
+         version = portal_settings.version + 1",
+    )
+    .bind(entity_id)
+    .bind(before.retention_days)
+    .bind(&before.consent_text)
+    .bind(&before.admin_email)
+    .bind(before.archive_months)
+    .bind(&before.site_url)
+    .bind(&sha)
+    .bind(kind)
+    .execute(tx.conn())
+    .await?;
+    audit_event(
+        &mut tx,
+        actor,
+        About {
+            action: if data.is_some() {
+                "set_logo"
+            } else {
+                "remove_logo"
+            },
+            object: "portal_settings",
+            id: entity_id,
+            entity_id,
+        },
+        None,
+        Some(json!({"logo_sha256": sha, "logo_type": kind})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PortalSettings {
+        logo: !sha.is_empty(),
+        set: true,
+        ..before
+    })
+}
+
+/// The entity's logo, if it has one: its type and its hash in the file store.
+pub async fn logo(db: &Db, entity_id: i64) -> Result<Option<(String, String)>, PortalError> {
+    let r: Option<(String, String)> =
+        sqlx::query_as("SELECT logo_type, logo_sha256 FROM portal_settings WHERE entity_id = $1")
+            .bind(entity_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(r.filter(|(_, sha)| !sha.is_empty()))
 }

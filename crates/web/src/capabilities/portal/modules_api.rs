@@ -40,6 +40,7 @@ pub async fn put(
     ApiJson(m): ApiJson<ModuleItems>,
 ) -> Result<Json<ModuleItems>, ApiError> {
     let items = modules::set_items(&s.db, &admin.actor(), &m.items).await?;
+    s.sites.forget(None);
     Ok(Json(ModuleItems { items }))
 }
 

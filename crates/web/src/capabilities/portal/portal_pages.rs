@@ -96,6 +96,7 @@ pub async fn save_settings(
         },
     )
     .await;
+    s.sites.forget(Some(id));
     let flash = match done {
         Ok(_) => Flash::saved("Impostazioni del portale salvate."),
         Err(e) => Flash::error(refusal(e)?),
@@ -376,6 +377,47 @@ pub async fn tender_document(
                 Err(e) => Flash::error(refusal(e)?),
             }
         }
+    };
+    back_with(&s, &sess, &back, flash).await
+}
+
+/// Sets or removes the entity's logo from the portal's page (multipart: `logo`, or `togli`).
+pub async fn upload_logo(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, PageError> {
+    use axum::extract::FromRequest;
+    let id = parse_id(&id)?;
+    let actor = sess.actor();
+    // Out of scope is "not found" before anything is read.
+    settings::get(&s.db, &actor, id).await?;
+    let back = format!("/entities/{id}/portale");
+    let mut image: Option<Vec<u8>> = None;
+    let mut remove = false;
+    if let Ok(mut mp) = axum::extract::Multipart::from_request(req, &()).await {
+        while let Ok(Some(field)) = mp.next_field().await {
+            match field.name() {
+                Some("togli") => remove = true,
+                Some("logo") => image = field.bytes().await.ok().map(|b| b.to_vec()),
+                _ => {}
+            }
+        }
+    }
+    let done = match (remove, image.filter(|b| !b.is_empty())) {
+        (true, _) => settings::set_logo(&s.db, &actor, id, None).await,
+        (false, Some(b)) => settings::set_logo(&s.db, &actor, id, Some(&b)).await,
+        (false, None) => {
+            let flash = Flash::error("Scegliere un'immagine PNG o JPEG.");
+            return back_with(&s, &sess, &back, flash).await;
+        }
+    };
+    s.sites.forget(Some(id));
+    let flash = match done {
+        Ok(set) if set.logo => Flash::saved("Logo delle pagine pubbliche cambiato."),
+        Ok(_) => Flash::saved("Logo tolto: le pagine pubbliche mostrano il simbolo generico."),
+        Err(e) => Flash::error(refusal(e)?),
     };
     back_with(&s, &sess, &back, flash).await
 }

@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 107] = [
+pub const ACTIONS: [(&str, &str, &str); 109] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -210,6 +210,16 @@ pub const ACTIONS: [(&str, &str, &str); 107] = [
         "portal_settings",
         "update",
         "Impostazioni delle pagine pubbliche aggiornate",
+    ),
+    (
+        "portal_settings",
+        "set_logo",
+        "Logo delle pagine pubbliche cambiato",
+    ),
+    (
+        "portal_settings",
+        "remove_logo",
+        "Logo delle pagine pubbliche tolto",
     ),
     ("deadline", "renew", "Scadenza rinnovata"),
     ("job", "retry", "Attività riprovata"),
