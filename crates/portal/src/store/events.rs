@@ -334,17 +334,17 @@ pub(super) async fn take_event(
     scope: i64,
     id: i64,
 ) -> Result<(Event, Option<Notice>), PortalError> {
-    let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE portal_events SET version = version WHERE id = $2 AND {IN_SCOPE}"
+    // One round trip: the row is taken and read by the same statement.
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE portal_events SET version = version WHERE id = $2 AND {IN_SCOPE} \
+         RETURNING {ECOLS}"
     )))
     .bind(scope)
     .bind(id)
-    .execute(tx.conn())
-    .await?;
-    if taken.rows_affected() == 0 {
-        return Err(PortalError::EventNotFound);
-    }
-    read_event(tx, scope, id).await
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(PortalError::EventNotFound)?;
+    Ok(event_row(&r)?)
 }
 
 /// An event the actor may see.

@@ -125,10 +125,23 @@ pub(super) async fn register_in(
     .bind(waiting_delta)
     .execute(tx.conn())
     .await?;
-    let mut r = read_registration(&mut tx, id).await?;
-    if state == RequestState::Waiting {
-        r.position = Some(e.waiting + 1);
-    }
+    // The row as just written (read back it would say the same; one round trip less while the
+    // event's row is held).
+    let r = Registration {
+        id,
+        event_id,
+        name,
+        email,
+        phone,
+        seats: d.seats,
+        state,
+        channel,
+        position: (state == RequestState::Waiting).then_some(e.waiting + 1),
+        confirmed_at: (state == RequestState::Confirmed).then(|| now.clone()),
+        created_at: now,
+        cancelled_at: None,
+        version: 1,
+    };
     notify::registration(&mut tx, &e, &r, Some(&cancel_secret)).await?;
     audit_event(
         &mut tx,
