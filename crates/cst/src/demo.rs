@@ -207,6 +207,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
     demo_tickets(db, &[padova.id, abano.id, albignasego.id]).await?;
     // The portal's modules first: their services are billed with the rest.
     crate::demo_portal::load(db, &actor, padova.id).await?;
+    crate::demo_faq::load(db, &actor).await?;
     crate::demo_billing::load(db, &actor, padova.id).await?;
     Ok(l)
 }

@@ -4,6 +4,7 @@ mod background;
 mod cli;
 mod demo;
 mod demo_billing;
+mod demo_faq;
 mod demo_logs;
 mod demo_portal;
 mod settings;

@@ -97,6 +97,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("portal_rooms", "id"),
     ("room_bookings", "id"),
     ("room_hours", "room_id, hour_at"),
+    ("faq_articles", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -107,6 +108,9 @@ pub const SKIPPED: &[&str] = &[
     "login_failures",
     "schedules",
     "schema_migrations",
+    // The FAQ's counter of changes, only a signal to rebuild the search index: a restored
+    // database starts from its migration's row.
+    "faq_revision",
 ];
 
 /// Tables whose rows can weigh megabytes (a whole kept e-mail): read one row at a time.
@@ -169,6 +173,7 @@ const IDENTITY: &[&str] = &[
     "appointment_bookings",
     "portal_rooms",
     "room_bookings",
+    "faq_articles",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

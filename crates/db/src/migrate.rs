@@ -203,6 +203,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0031_portal_rooms.sql"),
             step: None,
         },
+        Migration {
+            version: 32,
+            name: "faq",
+            sql: include_str!("../../../migrations/0032_faq.sql"),
+            step: None,
+        },
     ]
 }
 

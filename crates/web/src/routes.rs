@@ -101,6 +101,7 @@ fn routes() -> Vec<Route> {
         capabilities::billing::routes(),
         capabilities::logs::routes(),
         capabilities::portal::routes(),
+        capabilities::faq::routes(),
     ] {
         all.extend(routes);
     }

@@ -68,6 +68,8 @@ pub struct AppState {
     pub public_limit: Arc<crate::public_limit::PublicLimit>,
     /// The entities' public sites, kept a few seconds.
     pub sites: Arc<crate::capabilities::portal::sites::Sites>,
+    /// The FAQ's search, rebuilt when the articles change.
+    pub faq: faq::store::Library,
     pub config: Arc<WebConfig>,
 }
 
@@ -81,6 +83,7 @@ impl AppState {
             imports: Arc::new(ImportRuns::default()),
             public_limit: Arc::new(crate::public_limit::PublicLimit::default()),
             sites: Arc::default(),
+            faq: faq::store::Library::default(),
             config: Arc::new(config),
         }
     }

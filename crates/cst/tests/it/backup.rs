@@ -518,6 +518,15 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{rb}");
+    let (s, a) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/faq",
+            json!({"title": "Come si rinnova la «firma»?", "body": "Su appuntamento.\n\nVale tre anni.",
+                   "category": "firma", "public": false}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

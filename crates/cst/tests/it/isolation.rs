@@ -721,6 +721,49 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("confermato", "1")]),
         ),
         (("GET", "/entities/{id}/portale"), None),
+        (
+            ("POST", "/api/v1/faq"),
+            Json(
+                r#"{"title": "Domanda", "body": "Risposta", "category": "altro", "public": true}"#,
+            ),
+        ),
+        (("GET", "/api/v1/faq"), None),
+        (("GET", "/api/v1/faq/{faq_id}"), None),
+        (
+            ("PUT", "/api/v1/faq/{faq_id}"),
+            Json(
+                r#"{"title": "Domanda", "body": "Risposta", "category": "altro", "public": true}"#,
+            ),
+        ),
+        (("DELETE", "/api/v1/faq/{faq_id}"), None),
+        (
+            ("POST", "/api/v1/faq/{faq_id}/vote"),
+            Json(r#"{"useful": true}"#),
+        ),
+        (("GET", "/faq"), None),
+        (
+            ("POST", "/faq"),
+            Form(&[
+                ("titolo", "Domanda"),
+                ("risposta", "Risposta"),
+                ("categoria", "altro"),
+            ]),
+        ),
+        (("GET", "/faq/suggerimenti"), None),
+        (("GET", "/faq/{faq_id}"), None),
+        (
+            ("POST", "/faq/{faq_id}"),
+            Form(&[
+                ("titolo", "Domanda"),
+                ("risposta", "Risposta"),
+                ("categoria", "altro"),
+            ]),
+        ),
+        (
+            ("POST", "/faq/{faq_id}/elimina"),
+            Form(&[("confermato", "1")]),
+        ),
+        (("POST", "/faq/{faq_id}/voto"), Form(&[("utile", "1")])),
         (("POST", "/entities/{id}/portale/logo"), None),
         (("GET", "/p/{entity}/logo"), None),
         (
@@ -1455,6 +1498,19 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    let b_faq = faq::store::create(
+        &app.db,
+        &sys,
+        &faq::store::Draft {
+            title: "Come si rinnova la firma?".into(),
+            body: "Su appuntamento.".into(),
+            category: "firma".into(),
+            public: false,
+        },
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1505,6 +1561,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{tender_id}", &b_tender.id.to_string())
             .replace("{slot_id}", &b_slot.id.to_string())
             .replace("{room_id}", &b_room.id.to_string())
+            .replace("{faq_id}", &b_faq.id.to_string())
             .replace("{room_booking_id}", &b_room_booking.0.id.to_string())
             .replace("{document_id}", &b_document.id.to_string())
             .replace("{entity}", &bb.id.to_string())

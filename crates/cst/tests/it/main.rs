@@ -13,6 +13,7 @@ mod deadlines;
 mod delivery;
 mod delivery_changes;
 mod email;
+mod faq;
 mod files;
 mod forms;
 mod import;

@@ -20,6 +20,7 @@ use crate::capabilities::delivery::projects_api as projects;
 use crate::capabilities::delivery::requests_api as delivery;
 use crate::capabilities::delivery::services_web as active;
 use crate::capabilities::delivery::work_api as work;
+use crate::capabilities::faq::api as faq_api;
 use crate::capabilities::helpdesk::{
     attachments_api as attachments, backups_api as backups, phases_api as phases,
     service_levels_api as levels, tickets_api as tickets,
@@ -177,6 +178,8 @@ impl Modify for Refusals {
         slots::create, slots::get, slots::book, slots::bookings, slots::weekly, slots::cancel,
         rooms::create, rooms::list, rooms::get, rooms::book, rooms::bookings, rooms::approve,
         rooms::reject, rooms::cancel,
+        faq_api::create, faq_api::list, faq_api::get, faq_api::update, faq_api::delete,
+        faq_api::vote,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

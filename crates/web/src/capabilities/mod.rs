@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod billing;
 pub mod catalog;
 pub mod delivery;
+pub mod faq;
 pub mod helpdesk;
 pub mod logs;
 pub mod members;

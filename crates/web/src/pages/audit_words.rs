@@ -194,6 +194,10 @@ pub fn object(
             format!("Appuntamento n. {object_id} ({})", from("office")),
             on_entity.clone(),
         ),
+        "faq_article" => (
+            format!("Risposta «{}»", from("title")),
+            format!("/faq/{object_id}"),
+        ),
         "room" => (format!("Sala «{}»", from("name")), on_entity.clone()),
         "room_booking" => (
             format!(

@@ -23,7 +23,7 @@ pub struct NavItem {
 fn group_of(nav: &str) -> &'static str {
     match nav {
         "home" => "cruscotto",
-        "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" => "assistenza",
+        "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" | "faq" => "assistenza",
         "entities" | "import" => "enti",
         "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
         "statements" | "billing-settings" | "deadlines" | "overdue" | "revenue" => "rendiconti",
@@ -57,6 +57,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
                 item("Posta dell'assistenza", "/helpdesk/mail", "mail"),
                 item("Fasi affidate ai fornitori", "/phases", "phases"),
                 item("Rispetto degli SLA", "/reports/sla", "reports"),
+                item("Domande frequenti", "/faq", "faq"),
             ];
             if admin {
                 items.push(item(

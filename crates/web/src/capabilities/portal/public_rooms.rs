@@ -306,7 +306,10 @@ pub async fn request(
             .into_response())
         }
         Err(PortalError::Invalid(fields)) => (
-            fields.into_iter().map(|f| sentence(&f.message)).collect(),
+            fields
+                .into_iter()
+                .map(|f| crate::pages::sentence(&f.message))
+                .collect(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e @ (PortalError::RoomTaken | PortalError::Closed(_))) => {
@@ -401,12 +404,4 @@ pub async fn cancel(
     let bid: i64 = booking.parse().map_err(|_| PageError::not_found())?;
     cancelled(public::cancel_by_code(&s.db, id, bid, &code).await)?;
     booking_page(&s, &entity, &booking, &code, false, session.as_deref()).await
-}
-
-/// A refusal's message as a sentence: capital first letter.
-fn sentence(m: &str) -> String {
-    let mut c = m.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

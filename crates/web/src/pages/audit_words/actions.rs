@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 109] = [
+pub const ACTIONS: [(&str, &str, &str); 112] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -181,6 +181,21 @@ pub const ACTIONS: [(&str, &str, &str); 109] = [
     ),
     ("appointment_booking", "book", "Appuntamento prenotato"),
     ("appointment_booking", "cancel", "Appuntamento annullato"),
+    (
+        "faq_article",
+        "create",
+        "Risposta pubblicata nelle domande frequenti",
+    ),
+    (
+        "faq_article",
+        "update",
+        "Risposta delle domande frequenti modificata",
+    ),
+    (
+        "faq_article",
+        "delete",
+        "Risposta delle domande frequenti eliminata",
+    ),
     ("room", "create", "Sala aggiunta"),
     ("room_booking", "book", "Sala prenotata"),
     ("room_booking", "request", "Sala chiesta (da approvare)"),
