@@ -279,6 +279,15 @@ async fn a_citizen_asks_for_a_room_and_the_staff_decide(b: Backend) {
         "{day}"
     );
 
+    // Days at the ends of the calendar or not days at all: a page, never a failure.
+    for q in ["+262142-12-31", "-262143-01-01", "2026-02-30", "domani"] {
+        let r = citizen()
+            .get(app.url(&format!("{path}?giorno={}", q.replace('+', "%2B"))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{q}");
+    }
     // Anna asks 18–20: it waits for approval and holds its hours.
     let (s, anna, _) = ask(&app, &path, "18", "20", "Anna").await;
     assert_eq!(s, 303, "{anna}");
@@ -532,6 +541,9 @@ async fn the_front_desk_and_the_portal_pages(b: Backend) {
     )
     .await;
     assert_eq!(s, 303);
+    for q in ["%2B262142-12-31", "-262143-01-01", "ieri"] {
+        assert_eq!(br.get(&format!("{desk}?giorno={q}")).await.0, 200, "{q}");
+    }
     let (s, day) = br.get(&format!("{desk}?giorno=2026-12-07")).await;
     assert_eq!(s, 200);
     for want in [

@@ -119,7 +119,14 @@ pub async fn day(
     let today = kernel::time::ROME
         .from_utc_datetime(&s.clock.now().naive_utc())
         .date_naive();
-    let day = q.giorno.trim().parse::<NaiveDate>().unwrap_or(today);
+    // A day within ten years either way (anything else: today), so the neighbours exist.
+    let day = q
+        .giorno
+        .trim()
+        .parse::<NaiveDate>()
+        .ok()
+        .filter(|d| (d.signed_duration_since(today).num_days()).abs() <= 3_650)
+        .unwrap_or(today);
     let (from, to) = rooms::public::day_bounds(day).ok_or_else(PageError::not_found)?;
     let mut offices: Vec<Office> = Vec::new();
     for (slot, bookings) in slots::with_bookings(&s.db, id, from, to).await? {
@@ -388,6 +395,10 @@ pub async fn room_booking(
 ) -> Result<Response, PageError> {
     let bid = parse_id(&bid)?;
     let actor = sess.actor();
+    // Suppliers manage no portal module: nothing of a booking is shown to them.
+    if actor.role == kernel::Role::Supplier {
+        return Err(PageError::not_found());
+    }
     let (room, b) = rooms::decide::read(&s.db, actor.scope_param(), bid)
         .await
         .map_err(|_| PageError::not_found())?;

@@ -163,7 +163,10 @@ async fn room_page(
     let today = kernel::time::ROME
         .from_utc_datetime(&s.clock.now().naive_utc())
         .date_naive();
-    let day = day.unwrap_or(today + chrono::Days::new(1));
+    // A day within ten years either way (anything else: tomorrow), so the neighbours exist.
+    let day = day
+        .filter(|d| (d.signed_duration_since(today).num_days()).abs() <= 3_650)
+        .unwrap_or(today + chrono::Days::new(1));
     let held = public::held_on(&s.db, r.id, day).await?;
     let mut grid = vec![];
     for h in r.opens_hour..r.closes_hour {
