@@ -9,6 +9,7 @@ pub mod portal_pages;
 pub mod public_appointments;
 pub mod public_pages;
 pub mod public_rooms;
+pub mod public_site;
 pub mod public_tenders;
 pub mod rooms_api;
 pub mod sites;
@@ -82,7 +83,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/eventi/{event_id}/chiusura", User, Page, event_pages::closing),
         route(M::GET, "/eventi/{event_id}/presenze.csv", User, Page, event_pages::csv),
         route(M::GET, "/p/{entity}", Public, Page, public_pages::home),
-        route(M::GET, "/p/{entity}/logo", Public, Page, public_pages::logo),
+        route(M::GET, "/p/{entity}/logo", Public, Page, public_site::logo),
         route(M::POST, "/entities/{id}/portale/logo", Entity, Page, portal_pages::upload_logo),
         route(M::GET, "/p/{entity}/privacy", Public, Page, public_pages::privacy),
         route(M::GET, "/p/{entity}/eventi", Public, Page, public_pages::events_list),
