@@ -92,7 +92,7 @@ test('a phase handed to a supplier, followed by the entity; profiles, panel and 
   // Padova's two portal items (sent, approved, delivered each), the answers to the seven
   // sign-ups of the demo's events, and the three of the demo's room bookings (the request's
   // receipt and its notice to the administrator, the gym's confirmation).
-  assert.match(await admin.textContent('#mail-counts'), /0 inviate · 24 in coda/);
+  assert.match(await admin.textContent('#mail-counts'), /0 inviate · 50 in coda/);
   await shot(admin, '27-helpdesk-mail');
   for (const p of [operator, supplier, contact, admin]) await p.close();
 });

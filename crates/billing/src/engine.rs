@@ -41,10 +41,11 @@ pub enum LineKind {
     Work,
     CallOut,
     Project,
+    Training,
 }
 
 impl LineKind {
-    pub const ALL: [LineKind; 9] = [
+    pub const ALL: [LineKind; 10] = [
         LineKind::Membership,
         LineKind::Yearly,
         LineKind::OneOff,
@@ -54,6 +55,7 @@ impl LineKind {
         LineKind::Work,
         LineKind::CallOut,
         LineKind::Project,
+        LineKind::Training,
     ];
 
     pub fn code(self) -> &'static str {
@@ -67,6 +69,7 @@ impl LineKind {
             LineKind::Work => "work",
             LineKind::CallOut => "call_out",
             LineKind::Project => "project",
+            LineKind::Training => "training",
         }
     }
 
@@ -86,6 +89,7 @@ impl LineKind {
             LineKind::Work => "Intervento",
             LineKind::CallOut => "Diritto di chiamata",
             LineKind::Project => "Progetto",
+            LineKind::Training => "Formazione",
         }
     }
 }
@@ -190,6 +194,18 @@ pub struct Facts {
     pub packages: Vec<PackageFacts>,
     pub work: Vec<WorkFacts>,
     pub projects: Vec<ProjectFacts>,
+    /// What the year's training courses charge (extra Academy entries, LTT shares), computed
+    /// by the training rules.
+    pub training: Vec<TrainingFacts>,
+}
+
+/// A charge of a training course, as the training rules computed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingFacts {
+    pub key: String,
+    pub text: String,
+    pub amount: Euro,
+    pub source: String,
 }
 
 /// The rates work is billed at (from the centre's settings).
@@ -539,6 +555,21 @@ pub fn charges(
             ),
             amount: p.total,
             source: format!("/api/v1/projects/{}", p.id),
+            service: String::new(),
+            item: String::new(),
+            adjusts: false,
+        });
+    }
+    for t in &facts.training {
+        if t.amount == Euro::ZERO {
+            continue;
+        }
+        out.push(Charge {
+            key: t.key.clone(),
+            kind: LineKind::Training,
+            text: t.text.clone(),
+            amount: t.amount,
+            source: t.source.clone(),
             service: String::new(),
             item: String::new(),
             adjusts: false,

@@ -77,7 +77,8 @@ impl DueRule {
 }
 
 /// The VAT of one item (or of every item of a service when `item` is absent). The service
-/// codes `_quota`, `_lavoro` and `_progetto` name the membership fee, work and projects.
+/// codes `_quota`, `_lavoro`, `_progetto` and `_formazione` name the membership fee, work,
+/// projects and training courses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VatRule {
@@ -238,7 +239,7 @@ impl BillingSettings {
             if r.service.trim().is_empty() {
                 bad(
                     &f("service"),
-                    "indicare il servizio (o _quota, _lavoro, _progetto)".into(),
+                    "indicare il servizio (o _quota, _lavoro, _progetto, _formazione)".into(),
                 );
             }
             match (&r.rate, &r.natura) {

@@ -208,6 +208,21 @@ pub async fn load(db: &Db) -> Result<Logins> {
     // The portal's modules first: their services are billed with the rest.
     crate::demo_portal::load(db, &actor, padova.id).await?;
     crate::demo_faq::load(db, &actor).await?;
+    let others: Vec<i64> = store::list(
+        db,
+        &actor,
+        &store::ListQuery {
+            limit: 12,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items
+    .iter()
+    .map(|e| e.id)
+    .filter(|id| ![padova.id, abano.id].contains(id))
+    .collect();
+    crate::demo_training::load(db, &actor, padova.id, abano.id, &others).await?;
     crate::demo_billing::load(db, &actor, padova.id).await?;
     Ok(l)
 }

@@ -7,6 +7,7 @@ mod demo_billing;
 mod demo_faq;
 mod demo_logs;
 mod demo_portal;
+mod demo_training;
 mod settings;
 
 use std::process::ExitCode;

@@ -98,6 +98,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("room_bookings", "id"),
     ("room_hours", "room_id, hour_at"),
     ("faq_articles", "id"),
+    ("courses", "id"),
+    ("course_sessions", "id"),
+    ("course_enrolments", "id"),
+    ("training_entries", "entity_id, year"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -174,6 +178,9 @@ const IDENTITY: &[&str] = &[
     "portal_rooms",
     "room_bookings",
     "faq_articles",
+    "courses",
+    "course_sessions",
+    "course_enrolments",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -209,6 +209,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0032_faq.sql"),
             step: None,
         },
+        Migration {
+            version: 33,
+            name: "training",
+            sql: include_str!("../../../migrations/0033_training.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -183,3 +183,17 @@ mod clock_tests {
         );
     }
 }
+
+/// The day of the week in Italian, lower case: `lunedì` … `domenica`.
+pub fn weekday_name(d: chrono::Weekday) -> &'static str {
+    const DAYS: [&str; 7] = [
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+    ];
+    DAYS[d.num_days_from_monday() as usize]
+}

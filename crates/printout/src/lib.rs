@@ -17,5 +17,8 @@ pub mod pdf;
 pub mod xlsx;
 
 pub use error::PrintoutError;
-pub use pdf::{statement, work_report, StatementRow, StatementSheet, WorkReportSheet};
+pub use pdf::{
+    attendance_register, certificate, statement, work_report, CertificateSheet, RegisterSheet,
+    StatementRow, StatementSheet, WorkReportSheet,
+};
 pub use xlsx::{workbook, Cell, Sheet};

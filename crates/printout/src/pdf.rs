@@ -16,8 +16,10 @@
 mod layout;
 mod statement;
 mod text;
+mod training;
 
 pub use statement::{statement, StatementRow, StatementSheet};
+pub use training::{attendance_register, certificate, CertificateSheet, RegisterSheet};
 
 use layout::{
     field_lines, heading, line, paginate, push_kept, rule, span, Ink, Item, BODY_LEAD, BODY_SIZE,

@@ -102,6 +102,7 @@ fn routes() -> Vec<Route> {
         capabilities::logs::routes(),
         capabilities::portal::routes(),
         capabilities::faq::routes(),
+        capabilities::training::routes(),
     ] {
         all.extend(routes);
     }

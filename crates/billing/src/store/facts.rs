@@ -13,7 +13,7 @@ use sqlx::Row;
 use super::date;
 use crate::engine::{
     Billed, Facts, LineKind, PackageFacts, Period, PriceLists, ProjectFacts, Rates, ReadingFacts,
-    ServiceFacts, WorkFacts,
+    ServiceFacts, TrainingFacts, WorkFacts,
 };
 use crate::settings::BillingSettings;
 use crate::BillingError;
@@ -340,6 +340,27 @@ pub async fn load(
             total: Euro::from_cents(r.try_get(5)?),
             approved_on: day,
         });
+    }
+    // Training courses of the year, as their rules charge them.
+    let training = training::store::entries::charges(db, year)
+        .await
+        .map_err(|e| match e {
+            training::TrainingError::Db(e) => BillingError::from(e),
+            other => BillingError::from(sqlx::Error::Protocol(other.to_string())),
+        })?;
+    for (entity_id, charges) in training {
+        let Some(f) = facts.get_mut(&entity_id) else {
+            continue;
+        };
+        f.training = charges
+            .into_iter()
+            .map(|c| TrainingFacts {
+                key: c.key,
+                text: c.text,
+                amount: c.amount,
+                source: c.source,
+            })
+            .collect();
     }
     Ok(YearFacts {
         facts,

@@ -279,6 +279,7 @@ async fn execute_inner(db: &Db, run: &Run) -> Result<(), BillingError> {
                             settings.vat_for("_lavoro", "")
                         }
                         engine::LineKind::Project => settings.vat_for("_progetto", ""),
+                        engine::LineKind::Training => settings.vat_for("_formazione", ""),
                         _ => settings.vat_for(&c.service, &c.item),
                     };
                     DraftLine { charge: c, vat }

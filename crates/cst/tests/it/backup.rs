@@ -527,6 +527,31 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{a}");
+    let (s, course) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/courses",
+            json!({"title": "La «PEC»", "seats": 10, "announce": false,
+                   "sessions": [{"starts_at": "2031-01-12T09:00"}, {"starts_at": "2031-01-19T09:00", "hours": 3}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{course}");
+    let (s, en) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/courses/{}/enrolments", course["id"]),
+            json!({"entity_id": e, "name": "Maria «Rossi»", "email": "maria@example.org"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{en}");
+    let (s, y) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{e}/training-entries"),
+            json!({"year": 2031, "entries": 3}),
+        )
+        .await;
+    assert_eq!(s, 200, "{y}");
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

@@ -764,6 +764,84 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("confermato", "1")]),
         ),
         (("POST", "/faq/{faq_id}/voto"), Form(&[("utile", "1")])),
+        (
+            ("POST", "/api/v1/courses"),
+            Json(r#"{"title": "Intruso", "seats": 5, "starts_at": "2031-01-01T09:00"}"#),
+        ),
+        (("GET", "/api/v1/courses"), None),
+        (("GET", "/api/v1/courses/{course_id}"), None),
+        (
+            ("POST", "/api/v1/courses/{course_id}/enrolments"),
+            Json(r#"{"entity_id": {B}, "name": "Intruso", "email": "i@example.org"}"#),
+        ),
+        (("POST", "/api/v1/courses/{course_id}/close-signup"), None),
+        (
+            ("POST", "/api/v1/courses/{course_id}/cancel"),
+            Json(r#"{"reason": "Intruso"}"#),
+        ),
+        (("GET", "/api/v1/courses/{course_id}/register"), None),
+        (("POST", "/api/v1/enrolments/{enrolment_id}/withdraw"), None),
+        (
+            ("POST", "/api/v1/enrolments/{enrolment_id}/transfer"),
+            Json(r#"{"name": "Intruso", "email": "i@example.org"}"#),
+        ),
+        (
+            ("PUT", "/api/v1/enrolments/{enrolment_id}/attendance"),
+            Json(r#"{"attendance": "present"}"#),
+        ),
+        (
+            ("GET", "/api/v1/enrolments/{enrolment_id}/certificate"),
+            None,
+        ),
+        (("GET", "/api/v1/entities/{id}/training-entries"), None),
+        (
+            ("PUT", "/api/v1/entities/{id}/training-entries"),
+            Json(r#"{"year": 2031, "entries": 9}"#),
+        ),
+        (("GET", "/corsi"), None),
+        (
+            ("POST", "/corsi"),
+            Form(&[
+                ("titolo", "Intruso"),
+                ("inizio", "2031-01-01T09:00"),
+                ("posti", "5"),
+            ]),
+        ),
+        (("GET", "/corsi/{course_id}"), None),
+        (
+            ("POST", "/corsi/{course_id}/iscrizioni"),
+            Form(&[
+                ("ente", "B"),
+                ("nome", "Intruso"),
+                ("email", "i@example.org"),
+            ]),
+        ),
+        (
+            ("POST", "/corsi/{course_id}/chiusura"),
+            Form(&[("confermato", "1")]),
+        ),
+        (
+            ("POST", "/corsi/{course_id}/annulla"),
+            Form(&[("confermato", "1"), ("motivo", "Intruso")]),
+        ),
+        (("GET", "/corsi/{course_id}/registro.pdf"), None),
+        (
+            ("POST", "/iscrizioni-corsi/{enrolment_id}/{action}"),
+            Form(&[
+                ("confermato", "1"),
+                ("nome", "Intruso"),
+                ("email", "i@example.org"),
+            ]),
+        ),
+        (
+            ("GET", "/iscrizioni-corsi/{enrolment_id}/attestato.pdf"),
+            None,
+        ),
+        (("GET", "/entities/{id}/formazione"), None),
+        (
+            ("POST", "/entities/{id}/formazione"),
+            Form(&[("anno", "2031"), ("ingressi", "9")]),
+        ),
         (("POST", "/entities/{id}/portale/logo"), None),
         (("GET", "/p/{entity}/logo"), None),
         (
@@ -1075,6 +1153,10 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT id, state, quote_version, version FROM projects ORDER BY id".to_owned(),
         "SELECT COUNT(*) FROM project_quotes".to_owned(),
         "SELECT id, COALESCE(acknowledged_at, '') FROM work_reports ORDER BY id".to_owned(),
+        "SELECT id, state, name, email, attendance, version FROM course_enrolments ORDER BY id"
+            .to_owned(),
+        "SELECT id, state, version FROM courses ORDER BY id".to_owned(),
+        "SELECT entity_id, year, entries FROM training_entries ORDER BY entity_id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -1511,6 +1593,35 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    // B has a person on a course: nobody of A may see, move or withdraw them.
+    let b_course = training::store::create(
+        &app.db,
+        &sys,
+        &training::store::CourseDraft {
+            title: "Corso aperto".into(),
+            seats: 10,
+            starts_at: "2031-01-01T08:00:00Z".parse().ok(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b_enrolment = training::store::enrolments::enrol(
+        &app.db,
+        &sys,
+        b_course.id,
+        &training::store::enrolments::EnrolmentDraft {
+            entity_id: bb.id,
+            name: B_CONTACT.into(),
+            email: "riservata@example.org".into(),
+        },
+    )
+    .await
+    .unwrap();
+    training::store::entries::set(&app.db, &sys, bb.id, 2031, 4)
+        .await
+        .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1562,6 +1673,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{slot_id}", &b_slot.id.to_string())
             .replace("{room_id}", &b_room.id.to_string())
             .replace("{faq_id}", &b_faq.id.to_string())
+            .replace("{course_id}", &b_course.id.to_string())
+            .replace("{enrolment_id}", &b_enrolment.id.to_string())
             .replace("{room_booking_id}", &b_room_booking.0.id.to_string())
             .replace("{document_id}", &b_document.id.to_string())
             .replace("{entity}", &bb.id.to_string())
@@ -1666,6 +1779,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path.contains("{room_booking_id}") && !route.path.starts_with("/p/")
                 || route.path == "/prenotazioni/{booking_id}/annulla"
                 || route.path.contains("{booking_id}") && route.path.starts_with("/api/")
+                || route.path.contains("{enrolment_id}") && route.access != Access::Staff
+                || route.path == "/api/v1/courses/{course_id}/enrolments"
                 || (route.method == Method::POST
                     && matches!(
                         route.path,

@@ -33,4 +33,5 @@ mod processes;
 mod projects;
 mod services;
 mod tickets;
+mod training;
 mod workbench;

@@ -27,19 +27,10 @@ pub fn span(b: &RoomBooking) -> String {
             .with_timezone(&kernel::time::ROME)
     };
     use chrono::Datelike;
-    const DAYS: [&str; 7] = [
-        "lunedì",
-        "martedì",
-        "mercoledì",
-        "giovedì",
-        "venerdì",
-        "sabato",
-        "domenica",
-    ];
     let (s, e) = (at(&b.starts_at), at(&b.ends_at));
     let day = format!(
         "{} {}",
-        DAYS[s.weekday().num_days_from_monday() as usize],
+        kernel::time::weekday_name(s.weekday()),
         kernel::time::display_long_date(s.date_naive())
     );
     format!(

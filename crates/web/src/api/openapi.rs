@@ -34,6 +34,7 @@ use crate::capabilities::portal::{
     events_api as events, modules_api as portal_modules, rooms_api as rooms, slots_api as slots,
     tenders_api as tenders,
 };
+use crate::capabilities::training::api as training_api;
 use crate::error::{Problem, ProblemField};
 
 struct Bearer;
@@ -180,6 +181,10 @@ impl Modify for Refusals {
         rooms::reject, rooms::cancel,
         faq_api::create, faq_api::list, faq_api::get, faq_api::update, faq_api::delete,
         faq_api::vote,
+        training_api::create, training_api::list, training_api::get, training_api::enrol,
+        training_api::close_signup, training_api::cancel, training_api::register,
+        training_api::withdraw, training_api::transfer, training_api::attendance,
+        training_api::certificate, training_api::year_use, training_api::set_entries,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

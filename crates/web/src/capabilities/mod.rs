@@ -11,3 +11,4 @@ pub mod logs;
 pub mod members;
 pub mod ops;
 pub mod portal;
+pub mod training;

@@ -199,6 +199,26 @@ pub fn object(
             format!("/faq/{object_id}"),
         ),
         "room" => (format!("Sala «{}»", from("name")), on_entity.clone()),
+        "course" => (
+            format!("Corso «{}»", from("title")),
+            format!("/corsi/{object_id}"),
+        ),
+        "course_enrolment" => (
+            format!(
+                "Iscrizione di {} al corso n. {}",
+                from("name"),
+                from("course_id")
+            ),
+            format!("/corsi/{}", from("course_id")),
+        ),
+        "training_entries" => (
+            format!("Ingressi ai corsi del {}", from("year")),
+            format!(
+                "/entities/{}/formazione?anno={}",
+                entity_id.unwrap_or_default(),
+                from("year")
+            ),
+        ),
         "room_booking" => (
             format!(
                 "Prenotazione n. {object_id} della sala del {}",

@@ -25,7 +25,9 @@ fn group_of(nav: &str) -> &'static str {
         "home" => "cruscotto",
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" | "faq" => "assistenza",
         "entities" | "import" => "enti",
-        "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
+        "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" | "courses" => {
+            "servizi"
+        }
         "statements" | "billing-settings" | "deadlines" | "overdue" | "revenue" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
@@ -90,6 +92,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
         services.push(item("Richieste di attivazione", "/requests", "requests"));
         services.push(item("Preventivi", "/quotes", "quotes"));
         services.push(item("Scheda dei fabbisogni", "/needs", "needs"));
+        services.push(item("Corsi di formazione", "/corsi", "courses"));
     }
     if admin {
         services.push(item("Quota associativa", "/membership-fee", "membership"));

@@ -106,19 +106,10 @@ pub(crate) fn when(stored: &str) -> String {
         || stored.to_owned(),
         |t| {
             use chrono::Datelike;
-            const DAYS: [&str; 7] = [
-                "lunedì",
-                "martedì",
-                "mercoledì",
-                "giovedì",
-                "venerdì",
-                "sabato",
-                "domenica",
-            ];
             let local = t.with_timezone(&kernel::time::ROME);
             format!(
                 "{} {}, ore {}",
-                DAYS[local.weekday().num_days_from_monday() as usize],
+                kernel::time::weekday_name(local.weekday()),
                 kernel::time::display_long_date(local.date_naive()),
                 local.format("%H:%M")
             )

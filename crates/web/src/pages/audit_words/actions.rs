@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 112] = [
+pub const ACTIONS: [(&str, &str, &str); 120] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -197,6 +197,22 @@ pub const ACTIONS: [(&str, &str, &str); 112] = [
         "Risposta delle domande frequenti eliminata",
     ),
     ("room", "create", "Sala aggiunta"),
+    ("course", "create", "Corso aperto alle iscrizioni"),
+    ("course", "close_signup", "Iscrizioni al corso chiuse"),
+    ("course", "cancel", "Corso annullato"),
+    ("course_enrolment", "enrol", "Iscrizione a un corso"),
+    (
+        "course_enrolment",
+        "withdraw",
+        "Iscrizione a un corso ritirata",
+    ),
+    ("course_enrolment", "transfer", "Posto passato a un collega"),
+    ("course_enrolment", "attendance", "Presenza registrata"),
+    (
+        "training_entries",
+        "set_entries",
+        "Ingressi ai corsi dell'anno",
+    ),
     ("room_booking", "book", "Sala prenotata"),
     ("room_booking", "request", "Sala chiesta (da approvare)"),
     ("room_booking", "approve", "Richiesta della sala approvata"),
