@@ -6,6 +6,7 @@ mod demo;
 mod demo_billing;
 mod demo_faq;
 mod demo_logs;
+mod demo_office;
 mod demo_portal;
 mod demo_training;
 mod settings;

@@ -102,6 +102,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("course_sessions", "id"),
     ("course_enrolments", "id"),
     ("training_entries", "entity_id, year"),
+    ("address_books", "id"),
+    ("address_entries", "id"),
+    ("contact_lists", "id"),
+    ("contact_list_members", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -181,6 +185,10 @@ const IDENTITY: &[&str] = &[
     "courses",
     "course_sessions",
     "course_enrolments",
+    "address_books",
+    "address_entries",
+    "contact_lists",
+    "contact_list_members",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

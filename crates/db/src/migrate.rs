@@ -215,6 +215,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0033_training.sql"),
             step: None,
         },
+        Migration {
+            version: 34,
+            name: "address_books",
+            sql: include_str!("../../../migrations/0034_address_books.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -103,6 +103,7 @@ fn routes() -> Vec<Route> {
         capabilities::portal::routes(),
         capabilities::faq::routes(),
         capabilities::training::routes(),
+        capabilities::addressbook::routes(),
     ] {
         all.extend(routes);
     }

@@ -552,6 +552,38 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{y}");
+    let (s, book) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/address-books"),
+            json!({"name": "Fornitori «locali»"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{book}");
+    let (s, entry) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/address-books/{}/entries", book["id"]),
+            json!({"name": "Ditta «Rossi»", "mobile": "+39 347 1234567", "notes": "riga\naltra"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{entry}");
+    let (s, list) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/contact-lists"),
+            json!({"name": "Protezione civile"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{list}");
+    let (s, m) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/contact-lists/{}/members", list["id"]),
+            json!({"entry_id": entry["id"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

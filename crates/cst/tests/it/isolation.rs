@@ -842,6 +842,76 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ("POST", "/entities/{id}/formazione"),
             Form(&[("anno", "2031"), ("ingressi", "9")]),
         ),
+        (
+            ("POST", "/api/v1/entities/{id}/address-books"),
+            Json(r#"{"name": "Intrusa"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/address-books"), None),
+        (("GET", "/api/v1/address-books/{book_id}"), None),
+        (
+            ("POST", "/api/v1/address-books/{book_id}/entries"),
+            Json(r#"{"name": "Intruso", "mobile": "3331112222"}"#),
+        ),
+        (
+            ("POST", "/api/v1/address-books/{book_id}/import"),
+            Csv("nome;cellulare\nIntruso;3331112222\n"),
+        ),
+        (("GET", "/api/v1/address-books/{book_id}/export"), None),
+        (("GET", "/api/v1/address-entries/{entry_id}"), None),
+        (
+            ("PUT", "/api/v1/address-entries/{entry_id}"),
+            Json(r#"{"name": "Intruso"}"#),
+        ),
+        (("DELETE", "/api/v1/address-entries/{entry_id}"), None),
+        (
+            ("POST", "/api/v1/entities/{id}/contact-lists"),
+            Json(r#"{"name": "Intrusa"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/contact-lists"), None),
+        (("GET", "/api/v1/contact-lists/{contact_list_id}"), None),
+        (
+            ("POST", "/api/v1/contact-lists/{contact_list_id}/members"),
+            Json(r#"{"name": "Intruso", "phone": "3331112222"}"#),
+        ),
+        (("DELETE", "/api/v1/contact-list-members/{member_id}"), None),
+        (("GET", "/rubrica"), None),
+        (("GET", "/entities/{id}/rubrica"), None),
+        (
+            ("POST", "/entities/{id}/rubrica"),
+            Form(&[("nome", "Intrusa")]),
+        ),
+        (
+            ("POST", "/entities/{id}/liste"),
+            Form(&[("nome", "Intrusa")]),
+        ),
+        (("GET", "/rubriche/{book_id}"), None),
+        (
+            ("POST", "/rubriche/{book_id}"),
+            Form(&[("nome", "Intruso"), ("cellulare", "3331112222")]),
+        ),
+        (("POST", "/rubriche/{book_id}/importa"), None),
+        (("GET", "/rubriche/{book_id}/{file}"), None),
+        (("GET", "/voci-rubrica/{entry_id}"), None),
+        (
+            ("POST", "/voci-rubrica/{entry_id}"),
+            Form(&[("nome", "Intruso")]),
+        ),
+        (
+            ("POST", "/voci-rubrica/{entry_id}/elimina"),
+            Form(&[("confermato", "1")]),
+        ),
+        (("GET", "/liste/{contact_list_id}"), None),
+        (
+            ("POST", "/liste/{contact_list_id}"),
+            Form(&[("nome", "Intruso"), ("cellulare", "3331112222")]),
+        ),
+        (
+            (
+                "POST",
+                "/liste/{contact_list_id}/destinatari/{member_id}/togli",
+            ),
+            Form(&[("confermato", "1")]),
+        ),
         (("POST", "/entities/{id}/portale/logo"), None),
         (("GET", "/p/{entity}/logo"), None),
         (
@@ -1157,6 +1227,10 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
             .to_owned(),
         "SELECT id, state, version FROM courses ORDER BY id".to_owned(),
         "SELECT entity_id, year, entries FROM training_entries ORDER BY entity_id".to_owned(),
+        "SELECT id, name, mobile, version FROM address_entries ORDER BY id".to_owned(),
+        "SELECT id, name FROM address_books ORDER BY id".to_owned(),
+        "SELECT id, name FROM contact_lists ORDER BY id".to_owned(),
+        "SELECT id, name, phone FROM contact_list_members ORDER BY id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -1622,6 +1696,37 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
         .await
         .unwrap();
 
+    // B keeps an address book and a send list: nobody of A may read or change them.
+    let b_book = addressbook::store::create_book(&app.db, &sys, bb.id, "Rubrica riservata")
+        .await
+        .unwrap();
+    let b_entry = addressbook::store::add(
+        &app.db,
+        &sys,
+        b_book.id,
+        &addressbook::Card {
+            name: B_CONTACT.into(),
+            mobile: "+39 347 0000001".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b_list = addressbook::store::lists::create(&app.db, &sys, bb.id, "Lista riservata")
+        .await
+        .unwrap();
+    let b_member = addressbook::store::lists::add(
+        &app.db,
+        &sys,
+        b_list.id,
+        &addressbook::store::lists::MemberDraft {
+            entry_id: Some(b_entry.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1675,6 +1780,11 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{faq_id}", &b_faq.id.to_string())
             .replace("{course_id}", &b_course.id.to_string())
             .replace("{enrolment_id}", &b_enrolment.id.to_string())
+            .replace("{book_id}", &b_book.id.to_string())
+            .replace("{entry_id}", &b_entry.id.to_string())
+            .replace("{contact_list_id}", &b_list.id.to_string())
+            .replace("{member_id}", &b_member.id.to_string())
+            .replace("{file}", "rubrica.csv")
             .replace("{room_booking_id}", &b_room_booking.0.id.to_string())
             .replace("{document_id}", &b_document.id.to_string())
             .replace("{entity}", &bb.id.to_string())
@@ -1781,6 +1891,14 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path.contains("{booking_id}") && route.path.starts_with("/api/")
                 || route.path.contains("{enrolment_id}") && route.access != Access::Staff
                 || route.path == "/api/v1/courses/{course_id}/enrolments"
+                || [
+                    "{book_id}",
+                    "{entry_id}",
+                    "{contact_list_id}",
+                    "{member_id}",
+                ]
+                .iter()
+                .any(|p| route.path.contains(p))
                 || (route.method == Method::POST
                     && matches!(
                         route.path,

@@ -4,6 +4,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::capabilities::addressbook::api as address_api;
 use crate::capabilities::billing::api as billing;
 use crate::capabilities::billing::deadlines_web as deadlines;
 use crate::capabilities::billing::exports;
@@ -185,6 +186,10 @@ impl Modify for Refusals {
         training_api::close_signup, training_api::cancel, training_api::register,
         training_api::withdraw, training_api::transfer, training_api::attendance,
         training_api::certificate, training_api::year_use, training_api::set_entries,
+        address_api::create_book, address_api::books, address_api::book, address_api::add,
+        address_api::import, address_api::export, address_api::entry, address_api::update,
+        address_api::delete, address_api::create_list, address_api::list_lists,
+        address_api::get_list, address_api::add_member, address_api::remove_member,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

@@ -2,6 +2,7 @@
 //! to the one route table (`crate::routes`).
 
 pub mod accounts;
+pub mod addressbook;
 pub mod billing;
 pub mod catalog;
 pub mod delivery;

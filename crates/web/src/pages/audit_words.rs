@@ -211,6 +211,18 @@ pub fn object(
             ),
             format!("/corsi/{}", from("course_id")),
         ),
+        "address_book" => (
+            format!("Rubrica «{}»", from("name")),
+            format!("/rubriche/{object_id}"),
+        ),
+        "address_entry" => (
+            format!("Contatto «{}»", from("name")),
+            format!("/entities/{}/rubrica", entity_id.unwrap_or_default()),
+        ),
+        "contact_list" => (
+            format!("Lista di invio «{}»", from("name")),
+            format!("/liste/{object_id}"),
+        ),
         "training_entries" => (
             format!("Ingressi ai corsi del {}", from("year")),
             format!(

@@ -25,9 +25,8 @@ fn group_of(nav: &str) -> &'static str {
         "home" => "cruscotto",
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" | "faq" => "assistenza",
         "entities" | "import" => "enti",
-        "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" | "courses" => {
-            "servizi"
-        }
+        "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
+        "addressbook" | "courses" => "ufficio",
         "statements" | "billing-settings" | "deadlines" | "overdue" | "revenue" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
@@ -92,12 +91,22 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
         services.push(item("Richieste di attivazione", "/requests", "requests"));
         services.push(item("Preventivi", "/quotes", "quotes"));
         services.push(item("Scheda dei fabbisogni", "/needs", "needs"));
-        services.push(item("Corsi di formazione", "/corsi", "courses"));
     }
     if admin {
         services.push(item("Quota associativa", "/membership-fee", "membership"));
     }
     out.push(group("servizi", "Servizi", "/catalog", services));
+    if role != Role::Supplier {
+        out.push(group(
+            "ufficio",
+            "Ufficio",
+            "/rubrica",
+            vec![
+                item("Rubrica e liste", "/rubrica", "addressbook"),
+                item("Corsi di formazione", "/corsi", "courses"),
+            ],
+        ));
+    }
     match role {
         Role::Supplier => {}
         Role::Contact => out.push(group(
@@ -155,14 +164,23 @@ mod tests {
                 "assistenza",
                 "enti",
                 "servizi",
+                "ufficio",
                 "rendiconti",
                 "amministrazione"
             ]
         );
         assert_eq!(
             keys(Role::Contact),
-            ["cruscotto", "assistenza", "enti", "servizi", "rendiconti"]
+            [
+                "cruscotto",
+                "assistenza",
+                "enti",
+                "servizi",
+                "ufficio",
+                "rendiconti"
+            ]
         );
+        assert!(!keys(Role::Supplier).contains(&"ufficio"));
         let m = menu(Role::Supplier, "phases");
         assert_eq!(m[1].label, "Fasi assegnate");
         assert!(m[1].active);

@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 120] = [
+pub const ACTIONS: [(&str, &str, &str); 128] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -212,6 +212,30 @@ pub const ACTIONS: [(&str, &str, &str); 120] = [
         "training_entries",
         "set_entries",
         "Ingressi ai corsi dell'anno",
+    ),
+    ("address_book", "create", "Rubrica creata"),
+    ("address_book", "import", "Contatti importati in rubrica"),
+    ("address_entry", "create", "Contatto aggiunto in rubrica"),
+    (
+        "address_entry",
+        "update",
+        "Contatto della rubrica modificato",
+    ),
+    (
+        "address_entry",
+        "delete",
+        "Contatto eliminato dalla rubrica",
+    ),
+    ("contact_list", "create", "Lista di invio creata"),
+    (
+        "contact_list",
+        "add_member",
+        "Destinatario aggiunto a una lista",
+    ),
+    (
+        "contact_list",
+        "remove_member",
+        "Destinatario tolto da una lista",
     ),
     ("room_booking", "book", "Sala prenotata"),
     ("room_booking", "request", "Sala chiesta (da approvare)"),
