@@ -2,7 +2,7 @@
 # Installs what the test suite needs beyond the Rust toolchain, on a fresh machine of this kind
 # (Debian, root): Chromium for the browser tests, wrk for the benchmark, the mail servers the
 # e-mail tests talk to (Debian's Dovecot for IMAP, aiosmtpd for SMTP), age and ssh-keygen for the
-# sealed log exports, an S3 server (PyPI's moto, in target/moto-venv), and the e2e suite's npm
+# sealed log exports, an SMSC speaking SMPP (Debian's Net::SMPP), an S3 server (PyPI's moto, in target/moto-venv), and the e2e suite's npm
 # packages (playwright-core only: it drives Debian's Chromium and downloads no browser).
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
@@ -27,6 +27,8 @@ command -v age >/dev/null 2>&1 || need+=(age)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 # The SMTP test server runs under Debian's python3 (/usr/bin/python3), whatever python3 is first on PATH.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
+# The SMS tests talk SMPP to a small SMSC written with Debian's Net::SMPP.
+perl -MNet::SMPP -e1 >/dev/null 2>&1 || need+=(libnet-smpp-perl)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

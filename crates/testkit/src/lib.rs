@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod mailservers;
+pub mod smsc;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -14,7 +14,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn wait_for(port: u16, what: &str, child: &mut Child, log: &std::path::Path) {
+pub(crate) async fn wait_for(port: u16, what: &str, child: &mut Child, log: &std::path::Path) {
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -36,7 +36,7 @@ async fn wait_for(port: u16, what: &str, child: &mut Child, log: &std::path::Pat
     );
 }
 
-fn temp_dir(what: &str) -> PathBuf {
+pub(crate) fn temp_dir(what: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cst-{what}-{}", crate::unique()));
     std::fs::create_dir_all(&d).unwrap();
     d

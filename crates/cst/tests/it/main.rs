@@ -33,6 +33,7 @@ mod portal_rooms;
 mod processes;
 mod projects;
 mod services;
+mod sms;
 mod tickets;
 mod training;
 mod workbench;
