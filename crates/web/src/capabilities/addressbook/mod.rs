@@ -1,6 +1,7 @@
 //! An entity's address books and send lists (issue 15): the API and the pages.
 
 pub mod api;
+pub mod list_pages;
 pub mod pages;
 
 use axum::http::Method;
@@ -38,8 +39,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/voci-rubrica/{entry_id}", User, Page, pages::entry),
         route(M::POST, "/voci-rubrica/{entry_id}", User, Page, pages::update),
         route(M::POST, "/voci-rubrica/{entry_id}/elimina", User, Page, pages::delete),
-        route(M::GET, "/liste/{contact_list_id}", User, Page, pages::list),
-        route(M::POST, "/liste/{contact_list_id}", User, Page, pages::add_member),
-        route(M::POST, "/liste/{contact_list_id}/destinatari/{member_id}/togli", User, Page, pages::remove_member),
+        route(M::GET, "/liste/{contact_list_id}", User, Page, list_pages::list),
+        route(M::POST, "/liste/{contact_list_id}", User, Page, list_pages::add_member),
+        route(M::POST, "/liste/{contact_list_id}/destinatari/{member_id}/togli", User, Page, list_pages::remove_member),
     ]
 }

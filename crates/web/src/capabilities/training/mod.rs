@@ -1,6 +1,7 @@
 //! Training courses by the Academy4PA rules (issue 15): the API, the pages, the PDFs.
 
 pub mod api;
+pub mod entries_pages;
 pub mod pages;
 pub mod printouts;
 
@@ -36,7 +37,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/corsi/{course_id}/registro.pdf", Staff, Page, pages::register),
         route(M::POST, "/iscrizioni-corsi/{enrolment_id}/{action}", User, Page, pages::enrolment_action),
         route(M::GET, "/iscrizioni-corsi/{enrolment_id}/attestato.pdf", User, Page, pages::certificate),
-        route(M::GET, "/entities/{id}/formazione", Entity, Page, pages::entity_entries),
-        route(M::POST, "/entities/{id}/formazione", Entity, Page, pages::set_entries),
+        route(M::GET, "/entities/{id}/formazione", Entity, Page, entries_pages::entity_entries),
+        route(M::POST, "/entities/{id}/formazione", Entity, Page, entries_pages::set_entries),
     ]
 }
