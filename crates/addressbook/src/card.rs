@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The fields of an entry, as typed or read from a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Card {
     /// Name and surname, or the office's name.
     pub name: String,

@@ -22,6 +22,10 @@ pub enum AddressBookError {
     NotForSuppliers,
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Limit(String),
+    #[error("il limite mensile degli SMS è deciso dal centro servizi")]
+    StaffOnly,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -36,7 +40,8 @@ impl Refusal for AddressBookError {
             | Self::MemberNotFound
             | Self::EntityNotFound
             | Self::NotForSuppliers => Kind::NotFound,
-            Self::Conflict(_) => Kind::Conflict,
+            Self::Conflict(_) | Self::Limit(_) => Kind::Conflict,
+            Self::StaffOnly => Kind::Forbidden,
             Self::Db(_) => Kind::Internal,
         }
     }
@@ -50,6 +55,8 @@ impl Refusal for AddressBookError {
             Self::MemberNotFound => "list_member_not_found",
             Self::EntityNotFound | Self::NotForSuppliers => "entity_not_found",
             Self::Conflict(_) => "name_taken",
+            Self::Limit(_) => "sms_limit",
+            Self::StaffOnly => "staff_only",
             Self::Db(_) => "internal",
         }
     }

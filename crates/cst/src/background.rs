@@ -15,6 +15,8 @@ pub struct MailSettings {
     /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required`, `smtps://…`; none: mail
     /// stays queued (nothing is lost) until one is configured.
     pub smtp_url: Option<secrecy::SecretString>,
+    /// `smpp://system_id:password@host:2775?source=Comune`; none: SMS stay queued.
+    pub smpp_url: Option<secrecy::SecretString>,
     /// `Assistenza <assistenza@cst.example.it>`.
     pub from: String,
     /// `imaps://user:pass@host/INBOX`; none: no inbound mail.
@@ -53,6 +55,19 @@ pub fn spawn(
         tracing::info!("sending e-mail through {}", crate::cli::redact(url));
     } else {
         tracing::warn!("no SMTP server configured (--smtp-url): e-mails stay queued");
+    }
+    if let Some(url) = s.smpp_url.as_ref().map(ExposeSecret::expose_secret) {
+        let config =
+            sms::client::Config::from_url(url).map_err(|e| anyhow::anyhow!("SMPP: {e}"))?;
+        let gateway = Arc::new(addressbook::sms::job::Gateway::new(db.clone(), config));
+        runner = runner.handle(
+            addressbook::sms::job::SEND_JOB,
+            addressbook::sms::job::retry(),
+            gateway.handler(),
+        );
+        tracing::info!("sending SMS through {}", crate::cli::redact(url));
+    } else {
+        tracing::warn!("no SMS provider configured (--smpp-url): SMS stay queued");
     }
     let mailbox = match s.imap_url.as_ref().map(ExposeSecret::expose_secret) {
         Some(url) => {

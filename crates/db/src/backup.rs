@@ -106,6 +106,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("address_entries", "id"),
     ("contact_lists", "id"),
     ("contact_list_members", "id"),
+    ("sms_messages", "id"),
+    ("sms_parts", "id"),
+    ("sms_limits", "entity_id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -189,6 +192,8 @@ const IDENTITY: &[&str] = &[
     "address_entries",
     "contact_lists",
     "contact_list_members",
+    "sms_messages",
+    "sms_parts",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

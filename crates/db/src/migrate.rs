@@ -221,6 +221,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0034_address_books.sql"),
             step: None,
         },
+        Migration {
+            version: 35,
+            name: "sms",
+            sql: include_str!("../../../migrations/0035_sms.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -110,6 +110,16 @@ pub enum Outcome {
     Refused(u32),
 }
 
+/// What a batch of submits came to.
+#[derive(Debug)]
+pub struct Submitted {
+    /// Each item's answer, in order; `None`: no answer (the session broke).
+    pub outcomes: Vec<Option<Outcome>>,
+    /// Items written to the provider: those from here on were never sent.
+    pub sent: usize,
+    pub error: Option<SmppError>,
+}
+
 pub struct Session {
     stream: TcpStream,
     seq: u32,
@@ -215,47 +225,46 @@ impl Session {
         }
     }
 
-    /// Submits every item, keeping up to `window` outstanding; returns each item's outcome in
-    /// order (`None` for those without an answer when the session broke) and the error that
+    /// Submits every item, keeping up to `window` outstanding: each item's answer in order,
+    /// how many were written to the provider (those after were never sent), and the error that
     /// stopped it, if any.
-    pub async fn submit_all(
-        &mut self,
-        items: &[Submit],
-        window: usize,
-    ) -> (Vec<Option<Outcome>>, Option<SmppError>) {
-        let mut out: Vec<Option<Outcome>> = vec![None; items.len()];
+    pub async fn submit_all(&mut self, items: &[Submit], window: usize) -> Submitted {
+        let mut r = Submitted {
+            outcomes: vec![None; items.len()],
+            sent: 0,
+            error: None,
+        };
         let mut waiting: HashMap<u32, usize> = HashMap::new();
-        let mut next = 0;
         let window = window.max(1);
         loop {
-            while next < items.len() && waiting.len() < window {
+            while r.sent < items.len() && waiting.len() < window {
                 let seq = self.next_seq();
-                if let Err(e) = self
-                    .write(&Pdu::new(
-                        pdu::SUBMIT_SM,
-                        seq,
-                        pdu::submit_body(&items[next]),
-                    ))
-                    .await
-                {
-                    return (out, Some(e));
+                let pdu = Pdu::new(pdu::SUBMIT_SM, seq, pdu::submit_body(&items[r.sent]));
+                // A write that fails may still have reached the provider in part: the item
+                // counts as sent (in doubt), never to be sent again.
+                waiting.insert(seq, r.sent);
+                r.sent += 1;
+                if let Err(e) = self.write(&pdu).await {
+                    r.error = Some(e);
+                    return r;
                 }
-                waiting.insert(seq, next);
-                next += 1;
             }
             if waiting.is_empty() {
-                return (out, None);
+                return r;
             }
             let p = match self.read().await {
                 Ok(p) => p,
-                Err(e) => return (out, Some(e)),
+                Err(e) => {
+                    r.error = Some(e);
+                    return r;
+                }
             };
             match p.command {
                 pdu::SUBMIT_SM_RESP | pdu::GENERIC_NACK => {
                     let Some(i) = waiting.remove(&p.sequence) else {
                         continue;
                     };
-                    out[i] = Some(if p.status == 0 && p.command == pdu::SUBMIT_SM_RESP {
+                    r.outcomes[i] = Some(if p.status == 0 && p.command == pdu::SUBMIT_SM_RESP {
                         let id = pdu::Reader::new(&p.body)
                             .cstring("message_id")
                             .unwrap_or_default();
@@ -266,7 +275,8 @@ impl Session {
                 }
                 _ => {
                     if let Err(e) = self.answer(&p).await {
-                        return (out, Some(e));
+                        r.error = Some(e);
+                        return r;
                     }
                 }
             }

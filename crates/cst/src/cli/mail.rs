@@ -29,6 +29,11 @@ pub struct MailArgs {
     /// or `smtps://user:pass@host:465`. Without it e-mails stay queued until one is set.
     #[arg(long, env = "CST_SMTP_URL")]
     pub smtp_url: Option<SecretString>,
+    /// The SMS provider over SMPP 3.4: `smpp://system_id:password@host:2775?source=Comune`
+    /// (`source`: the sender shown on phones; `window`: submits outstanding, 10). Without it
+    /// SMS stay queued (nothing is lost) until one is set.
+    #[arg(long, env = "CST_SMPP_URL")]
+    pub smpp_url: Option<SecretString>,
     /// The sender of outbound mail.
     #[arg(
         long,
@@ -68,6 +73,10 @@ impl MailArgs {
         Ok(crate::background::MailSettings {
             smtp_url: self
                 .smtp_url
+                .clone()
+                .filter(|s| !s.expose_secret().trim().is_empty()),
+            smpp_url: self
+                .smpp_url
                 .clone()
                 .filter(|s| !s.expose_secret().trim().is_empty()),
             from: self.mail_from.clone(),

@@ -584,6 +584,22 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{m}");
+    let (s, sent) = api
+        .send_json(
+            Method::POST,
+            "/api/v1/sms",
+            json!({"entity_id": e, "list_id": list["id"], "text": "Allerta «meteo»: scuole chiuse"}),
+        )
+        .await;
+    assert_eq!(s, 202, "{sent}");
+    let (s, _) = api
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/entities/{e}/sms-limit"),
+            json!({"monthly_parts": 1000}),
+        )
+        .await;
+    assert_eq!(s, 204);
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

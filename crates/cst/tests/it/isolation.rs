@@ -874,6 +874,29 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Json(r#"{"name": "Intruso", "phone": "3331112222"}"#),
         ),
         (("DELETE", "/api/v1/contact-list-members/{member_id}"), None),
+        (
+            ("POST", "/api/v1/sms"),
+            Json(r#"{"entity_id": {B}, "to": ["3471112222"], "text": "Intruso"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/sms"), None),
+        (
+            ("PUT", "/api/v1/entities/{id}/sms-limit"),
+            Json(r#"{"monthly_parts": 1}"#),
+        ),
+        (("GET", "/entities/{id}/sms"), None),
+        (
+            ("POST", "/entities/{id}/sms"),
+            Form(&[
+                ("numeri", "3471112222"),
+                ("testo", "Intruso"),
+                ("confermato", "1"),
+            ]),
+        ),
+        (("GET", "/entities/{id}/sms/anteprima"), None),
+        (
+            ("POST", "/entities/{id}/sms/limite"),
+            Form(&[("limite", "1")]),
+        ),
         (("GET", "/rubrica"), None),
         (("GET", "/entities/{id}/rubrica"), None),
         (
@@ -1231,6 +1254,8 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT id, name FROM address_books ORDER BY id".to_owned(),
         "SELECT id, name FROM contact_lists ORDER BY id".to_owned(),
         "SELECT id, name, phone FROM contact_list_members ORDER BY id".to_owned(),
+        "SELECT id, state FROM sms_parts ORDER BY id".to_owned(),
+        "SELECT entity_id, monthly_parts FROM sms_limits ORDER BY entity_id".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -1727,6 +1752,23 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    // B sent an SMS to its list and has a monthly limit.
+    addressbook::sms::send(
+        &app.db,
+        &sys,
+        &addressbook::sms::SendDraft {
+            entity_id: bb.id,
+            list_id: Some(b_list.id),
+            text: "Guasto riservato".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    addressbook::sms::set_limit(&app.db, &sys, bb.id, Some(500))
+        .await
+        .unwrap();
+
     // Positive control: the probes can see A, so a 404 for B is about scope, not a broken route.
     let api = app.api(&contact).await;
     assert_eq!(api.get(&format!("/api/v1/entities/{}", a.id)).await.0, 200);
@@ -1891,6 +1933,7 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                 || route.path.contains("{booking_id}") && route.path.starts_with("/api/")
                 || route.path.contains("{enrolment_id}") && route.access != Access::Staff
                 || route.path == "/api/v1/courses/{course_id}/enrolments"
+                || (route.path == "/api/v1/sms" && route.method == Method::POST)
                 || [
                     "{book_id}",
                     "{entry_id}",

@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::capabilities::addressbook::api as address_api;
+use crate::capabilities::addressbook::sms_api;
 use crate::capabilities::billing::api as billing;
 use crate::capabilities::billing::deadlines_web as deadlines;
 use crate::capabilities::billing::exports;
@@ -190,6 +191,7 @@ impl Modify for Refusals {
         address_api::import, address_api::export, address_api::entry, address_api::update,
         address_api::delete, address_api::create_list, address_api::list_lists,
         address_api::get_list, address_api::add_member, address_api::remove_member,
+        sms_api::send, sms_api::log, sms_api::set_limit,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

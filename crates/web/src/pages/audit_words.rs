@@ -211,6 +211,10 @@ pub fn object(
             ),
             format!("/corsi/{}", from("course_id")),
         ),
+        "sms" => (
+            "SMS dell'ente".to_owned(),
+            format!("/entities/{}/sms", entity_id.unwrap_or_default()),
+        ),
         "address_book" => (
             format!("Rubrica «{}»", from("name")),
             format!("/rubriche/{object_id}"),

@@ -26,7 +26,7 @@ fn group_of(nav: &str) -> &'static str {
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" | "faq" => "assistenza",
         "entities" | "import" => "enti",
         "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
-        "addressbook" | "courses" => "ufficio",
+        "addressbook" | "courses" | "sms" => "ufficio",
         "statements" | "billing-settings" | "deadlines" | "overdue" | "revenue" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",

@@ -20,6 +20,38 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::AppState;
 
+/// An entry's fields (all optional but a name or an organisation).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CardIn {
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    /// The number SMS go to.
+    pub mobile: String,
+    pub phone: String,
+    pub fax: String,
+    pub email: String,
+    pub email2: String,
+    pub notes: String,
+}
+
+impl From<CardIn> for Card {
+    fn from(c: CardIn) -> Self {
+        Card {
+            name: c.name,
+            organisation: c.organisation,
+            role: c.role,
+            mobile: c.mobile,
+            phone: c.phone,
+            fax: c.fax,
+            email: c.email,
+            email2: c.email2,
+            notes: c.notes,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameIn {
@@ -78,15 +110,15 @@ pub async fn book(
 
 /// Adds an entry; the same person twice (a shared number or address) is refused.
 #[utoipa::path(post, path = "/api/v1/address-books/{book_id}/entries", tag = "contacts",
-    request_body = Card, params(("book_id" = i64, Path, description = "address book id")), security(("bearer" = [])),
+    request_body = CardIn, params(("book_id" = i64, Path, description = "address book id")), security(("bearer" = [])),
     responses((status = 201, body = Entry), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn add(
     State(s): State<AppState>,
     caller: ApiUser,
     PathId(id): PathId,
-    ApiJson(c): ApiJson<Card>,
+    ApiJson(c): ApiJson<CardIn>,
 ) -> Result<Response, ApiError> {
-    let e = store::add(&s.db, &caller.actor(), id, &c).await?;
+    let e = store::add(&s.db, &caller.actor(), id, &c.into()).await?;
     Ok((StatusCode::CREATED, Json(e)).into_response())
 }
 
@@ -104,15 +136,17 @@ pub async fn entry(
 
 /// Changes an entry.
 #[utoipa::path(put, path = "/api/v1/address-entries/{entry_id}", tag = "contacts",
-    request_body = Card, params(("entry_id" = i64, Path, description = "entry id")), security(("bearer" = [])),
+    request_body = CardIn, params(("entry_id" = i64, Path, description = "entry id")), security(("bearer" = [])),
     responses((status = 200, body = Entry), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     caller: ApiUser,
     PathId(id): PathId,
-    ApiJson(c): ApiJson<Card>,
+    ApiJson(c): ApiJson<CardIn>,
 ) -> Result<Json<Entry>, ApiError> {
-    Ok(Json(store::update(&s.db, &caller.actor(), id, &c).await?))
+    Ok(Json(
+        store::update(&s.db, &caller.actor(), id, &c.into()).await?,
+    ))
 }
 
 /// Deletes an entry (send lists keep their copy).

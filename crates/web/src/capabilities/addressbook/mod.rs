@@ -3,6 +3,8 @@
 pub mod api;
 pub mod list_pages;
 pub mod pages;
+pub mod sms_api;
+pub mod sms_pages;
 
 use axum::http::Method;
 
@@ -28,6 +30,13 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/contact-lists/{contact_list_id}", User, Api, api::get_list),
         route(M::POST, "/api/v1/contact-lists/{contact_list_id}/members", User, Api, api::add_member),
         route(M::DELETE, "/api/v1/contact-list-members/{member_id}", User, Api, api::remove_member),
+        route(M::POST, "/api/v1/sms", User, Api, sms_api::send),
+        route(M::GET, "/api/v1/entities/{id}/sms", Entity, Api, sms_api::log),
+        route(M::PUT, "/api/v1/entities/{id}/sms-limit", Entity, Api, sms_api::set_limit),
+        route(M::GET, "/entities/{id}/sms", Entity, Page, sms_pages::page),
+        route(M::POST, "/entities/{id}/sms", Entity, Page, sms_pages::send),
+        route(M::GET, "/entities/{id}/sms/anteprima", Entity, Page, sms_pages::preview),
+        route(M::POST, "/entities/{id}/sms/limite", Entity, Page, sms_pages::set_limit),
         route(M::GET, "/rubrica", User, Page, pages::choose),
         route(M::GET, "/entities/{id}/rubrica", Entity, Page, pages::entity),
         route(M::POST, "/entities/{id}/rubrica", Entity, Page, pages::create_book),

@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 128] = [
+pub const ACTIONS: [(&str, &str, &str); 130] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -214,6 +214,8 @@ pub const ACTIONS: [(&str, &str, &str); 128] = [
         "Ingressi ai corsi dell'anno",
     ),
     ("address_book", "create", "Rubrica creata"),
+    ("sms", "send", "SMS inviati"),
+    ("sms", "set_limit", "Limite mensile degli SMS"),
     ("address_book", "import", "Contatti importati in rubrica"),
     ("address_entry", "create", "Contatto aggiunto in rubrica"),
     (
