@@ -64,11 +64,7 @@ pub struct Read {
 
 /// The text of a file: UTF-8 if it is, else Latin-1; a BOM is dropped.
 pub fn decode(bytes: &[u8]) -> String {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
-        Err(_) => b.iter().map(|&c| char::from(c)).collect(),
-    }
+    kernel::text::decode_file(bytes)
 }
 
 fn file_error(line: usize, message: impl Into<String>) -> FieldError {

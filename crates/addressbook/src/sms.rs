@@ -49,26 +49,13 @@ pub struct SendDraft {
     pub text: String,
 }
 
-/// The cost of `parts` SMS parts on `day`: the PD02 `sms` item of the price list in force.
+/// The cost of `parts` SMS parts on `day`: the PD02 `sms` item of the price list in force
+/// (nothing without a list or without the item).
 pub async fn cost(db: &Db, parts: usize, day: chrono::NaiveDate) -> Result<Euro, AddressBookError> {
-    let summaries = catalog::store::price_lists::summaries(db)
-        .await
-        .map_err(|e| AddressBookError::Invalid(vec![FieldError::new("text", e.to_string())]))?;
-    let mut best: Option<catalog::fees::PriceList> = None;
-    for s in summaries {
-        let l = catalog::store::price_lists::get(db, s.id)
-            .await
-            .map_err(|e| AddressBookError::Invalid(vec![FieldError::new("text", e.to_string())]))?
-            .list;
-        if l.valid_from <= day
-            && l.valid_to.is_none_or(|t| day <= t)
-            && best.as_ref().is_none_or(|b| b.valid_from < l.valid_from)
-        {
-            best = Some(l);
-        }
-    }
-    let Some(list) = best else {
-        return Ok(Euro::ZERO);
+    let list = match catalog::store::price_lists::on(db, day).await {
+        Ok(l) => l.list,
+        Err(catalog::CatalogError::Db(e)) => return Err(AddressBookError::Db(e)),
+        Err(_) => return Ok(Euro::ZERO),
     };
     let input = catalog::fees::QuoteInput {
         service: SERVICE,
@@ -170,66 +157,89 @@ fn month_start(now: chrono::DateTime<Utc>) -> String {
     kernel::time::format(t)
 }
 
-/// Parts an entity used this month (everything not refused for good) and its limit.
-pub async fn usage(db: &Db, entity_id: i64) -> Result<(i64, Option<i64>), AddressBookError> {
-    let used: i64 = sqlx::query_scalar(
+/// Parts an entity used this month (everything not refused for good).
+async fn used_parts(conn: &mut sqlx::AnyConnection, entity_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "SELECT COUNT(*) FROM sms_parts p JOIN sms_messages m ON m.id = p.message_id \
          WHERE m.entity_id = $1 AND m.created_at >= $2 AND p.state <> 'failed'",
     )
     .bind(entity_id)
     .bind(month_start(Utc::now()))
-    .fetch_one(db.pool())
-    .await?;
-    let limit: Option<i64> =
-        sqlx::query_scalar("SELECT monthly_parts FROM sms_limits WHERE entity_id = $1")
-            .bind(entity_id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok((used, limit))
+    .fetch_one(conn)
+    .await
 }
 
-/// What sending would do (nothing is stored).
-pub async fn preview(db: &Db, actor: &Actor, d: &SendDraft) -> Result<Preview, AddressBookError> {
+async fn limit_of(
+    conn: &mut sqlx::AnyConnection,
+    entity_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT monthly_parts FROM sms_limits WHERE entity_id = $1")
+        .bind(entity_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Parts an entity used this month and its limit.
+pub async fn usage(db: &Db, entity_id: i64) -> Result<(i64, Option<i64>), AddressBookError> {
+    let mut conn = db.pool().acquire().await?;
+    Ok((
+        used_parts(&mut conn, entity_id).await?,
+        limit_of(&mut conn, entity_id).await?,
+    ))
+}
+
+/// A send worked out once: what it costs, the split text, the recipients.
+struct Plan {
+    preview: Preview,
+    split: sms::Split,
+    to: Vec<(String, String, String)>,
+    list_name: String,
+}
+
+async fn plan(db: &Db, actor: &Actor, d: &SendDraft) -> Result<Plan, AddressBookError> {
     let mut conn = db.pool().acquire().await?;
     entity_in_scope(&mut conn, actor, d.entity_id).await?;
     drop(conn);
-    let s = checked_text(&d.text)?;
-    let (to, _) = recipients(db, actor, d).await?;
-    let parts = to.len() * s.parts.len();
-    Ok(Preview {
-        coding: s.coding.code().into(),
-        length: s.length,
-        parts_each: s.parts.len(),
-        unicode: s.unicode.iter().map(|c| c.to_string()).collect(),
+    let split = checked_text(&d.text)?;
+    let (to, list_name) = recipients(db, actor, d).await?;
+    let parts = to.len() * split.parts.len();
+    let preview = Preview {
+        coding: split.coding.code().into(),
+        length: split.length,
+        parts_each: split.parts.len(),
+        unicode: split.unicode.iter().map(|c| c.to_string()).collect(),
         messages: to.len(),
         parts,
         cost: cost(db, parts, kernel::time::today())
             .await?
             .to_decimal_string(),
+    };
+    Ok(Plan {
+        preview,
+        split,
+        to,
+        list_name,
     })
+}
+
+/// What sending would do (nothing is stored).
+pub async fn preview(db: &Db, actor: &Actor, d: &SendDraft) -> Result<Preview, AddressBookError> {
+    Ok(plan(db, actor, d).await?.preview)
 }
 
 /// Queues a text to a list or to numbers: refused past the entity's monthly limit; one
 /// message per recipient and one row per part, handed to the gateway by the `sms.send` job.
 pub async fn send(db: &Db, actor: &Actor, d: &SendDraft) -> Result<Preview, AddressBookError> {
-    let p = preview(db, actor, d).await?;
-    let s = checked_text(&d.text)?;
-    let (to, list_name) = recipients(db, actor, d).await?;
+    let Plan {
+        preview: p,
+        split: s,
+        to,
+        list_name,
+    } = plan(db, actor, d).await?;
     let mut tx = db.write().await?;
     // The limit is checked inside the write, so two sends cannot both pass it.
-    let used: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sms_parts p JOIN sms_messages m ON m.id = p.message_id \
-         WHERE m.entity_id = $1 AND m.created_at >= $2 AND p.state <> 'failed'",
-    )
-    .bind(d.entity_id)
-    .bind(month_start(Utc::now()))
-    .fetch_one(tx.conn())
-    .await?;
-    let limit: Option<i64> =
-        sqlx::query_scalar("SELECT monthly_parts FROM sms_limits WHERE entity_id = $1")
-            .bind(d.entity_id)
-            .fetch_optional(tx.conn())
-            .await?;
+    let used = used_parts(tx.conn(), d.entity_id).await?;
+    let limit = limit_of(tx.conn(), d.entity_id).await?;
     if let Some(l) = limit {
         if used + p.parts as i64 > l {
             return Err(AddressBookError::Limit(format!(
@@ -348,23 +358,29 @@ pub async fn log(
     .bind(limit.clamp(1, 1000))
     .fetch_all(&mut *conn)
     .await?;
+    // The parts of the messages listed, in one query.
+    let parts = sqlx::query(
+        "SELECT message_id, state, error FROM sms_parts WHERE message_id IN \
+         (SELECT id FROM sms_messages WHERE entity_id = $1 ORDER BY id DESC LIMIT $2) \
+         ORDER BY message_id, part",
+    )
+    .bind(entity_id)
+    .bind(limit.clamp(1, 1000))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by: std::collections::HashMap<i64, (Vec<String>, String)> = Default::default();
+    for p in &parts {
+        let e = by.entry(p.try_get(0)?).or_default();
+        e.0.push(p.try_get(1)?);
+        let err: String = p.try_get(2)?;
+        if e.1.is_empty() {
+            e.1 = err;
+        }
+    }
     let mut out = vec![];
     for r in &rows {
         let id: i64 = r.try_get(0)?;
-        let parts =
-            sqlx::query("SELECT state, error FROM sms_parts WHERE message_id = $1 ORDER BY part")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        let states: Vec<String> = parts
-            .iter()
-            .map(|p| p.try_get::<String, _>(0))
-            .collect::<Result<_, _>>()?;
-        let error = parts
-            .iter()
-            .filter_map(|p| p.try_get::<String, _>(1).ok())
-            .find(|e| !e.is_empty())
-            .unwrap_or_default();
+        let (states, error) = by.remove(&id).unwrap_or_default();
         out.push(Message {
             id,
             name: r.try_get(1)?,

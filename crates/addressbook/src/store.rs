@@ -137,31 +137,54 @@ fn book_row(r: &sqlx::any::AnyRow) -> Result<Book, sqlx::Error> {
     })
 }
 
-/// Creates an address book of an entity; two books of one entity never share a name.
-pub async fn create_book(
+/// A kind of named thing an entity keeps: its table, its name in a sentence, its audit type.
+pub(crate) struct Named {
+    pub(crate) table: &'static str,
+    /// "rubrica", "lista".
+    pub(crate) noun: &'static str,
+    /// "della rubrica", "della lista".
+    pub(crate) of: &'static str,
+    pub(crate) object: &'static str,
+}
+
+const BOOK: Named = Named {
+    table: "address_books",
+    noun: "rubrica",
+    of: "della rubrica",
+    object: "address_book",
+};
+
+/// Creates a named thing of an entity (a book, a send list); two of one entity never share a
+/// name. Returns its id.
+pub(crate) async fn create_named(
     db: &Db,
     actor: &Actor,
     entity_id: i64,
     name: &str,
-) -> Result<Book, AddressBookError> {
+    k: &Named,
+) -> Result<i64, AddressBookError> {
     let mut tx = db.write().await?;
     entity_in_scope(tx.conn(), actor, entity_id).await?;
-    let name = name_of(name, "della rubrica")?;
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM address_books WHERE entity_id = $1 AND name = $2")
-            .bind(entity_id)
-            .bind(&name)
-            .fetch_optional(tx.conn())
-            .await?;
+    let name = name_of(name, k.of)?;
+    let taken: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {} WHERE entity_id = $1 AND name = $2",
+        k.table
+    )))
+    .bind(entity_id)
+    .bind(&name)
+    .fetch_optional(tx.conn())
+    .await?;
     if taken.is_some() {
         return Err(AddressBookError::Conflict(format!(
-            "l'ente ha già una rubrica «{name}»"
+            "l'ente ha già una {} «{name}»",
+            k.noun
         )));
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO address_books (entity_id, name, created_by, created_at) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
-    )
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {} (entity_id, name, created_by, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+        k.table
+    )))
     .bind(entity_id)
     .bind(&name)
     .bind(&actor.label)
@@ -172,13 +195,24 @@ pub async fn create_book(
         &mut tx,
         actor,
         "create",
-        "address_book",
+        k.object,
         id,
         entity_id,
         json!({"name": name}),
     )
     .await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// Creates an address book of an entity; two books of one entity never share a name.
+pub async fn create_book(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    name: &str,
+) -> Result<Book, AddressBookError> {
+    let id = create_named(db, actor, entity_id, name, &BOOK).await?;
     book(db, actor, id).await
 }
 
@@ -282,12 +316,19 @@ fn invalid(errs: Vec<FieldError>) -> AddressBookError {
     AddressBookError::Invalid(errs)
 }
 
-/// Who in `existing` shares a key with `c`.
-fn twin<'a>(existing: &'a [Entry], c: &Card) -> Option<&'a Entry> {
+/// Refuses `c` when someone in `existing` shares a number or an address with it.
+fn refuse_twin(existing: &[Entry], c: &Card) -> Result<(), AddressBookError> {
     let keys = c.keys();
-    existing
+    match existing
         .iter()
         .find(|e| e.card.keys().iter().any(|k| keys.contains(k)))
+    {
+        Some(t) => Err(AddressBookError::Conflict(format!(
+            "«{}» è già in rubrica con lo stesso numero o indirizzo",
+            t.card.label()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Adds an entry; the same person twice (a shared mobile, phone or e-mail) is refused.
@@ -301,12 +342,7 @@ pub async fn add(
     let c = c.checked().map_err(invalid)?;
     let mut tx = db.write().await?;
     let existing = entries_of(tx.conn(), book_id).await?;
-    if let Some(t) = twin(&existing, &c) {
-        return Err(AddressBookError::Conflict(format!(
-            "«{}» è già in rubrica con lo stesso numero o indirizzo",
-            t.card.label()
-        )));
-    }
+    refuse_twin(&existing, &c)?;
     let id = insert(&mut tx, &b, &c).await?;
     audit_event(
         &mut tx,
@@ -347,12 +383,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, c: &Card) -> Result<Entry, 
         .into_iter()
         .filter(|e| e.id != id)
         .collect();
-    if let Some(t) = twin(&others, &c) {
-        return Err(AddressBookError::Conflict(format!(
-            "«{}» è già in rubrica con lo stesso numero o indirizzo",
-            t.card.label()
-        )));
-    }
+    refuse_twin(&others, &c)?;
     sqlx::query(
         "UPDATE address_entries SET name = $2, organisation = $3, role = $4, mobile = $5, \
          phone = $6, fax = $7, email = $8, email2 = $9, notes = $10, updated_at = $11, \

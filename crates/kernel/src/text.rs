@@ -62,6 +62,16 @@ pub fn to_word(word: &str) -> String {
     }
 }
 
+/// The text of an uploaded file: UTF-8 if it is, else Latin-1 (as ISTAT and older spreadsheets
+/// write); a BOM is dropped.
+pub fn decode_file(bytes: &[u8]) -> String {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => b.iter().map(|&c| char::from(c)).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

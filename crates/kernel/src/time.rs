@@ -197,3 +197,24 @@ pub fn weekday_name(d: chrono::Weekday) -> &'static str {
     ];
     DAYS[d.num_days_from_monday() as usize]
 }
+
+/// An instant as people and the API write it: RFC 3339 (`2027-01-16T17:30:00Z`), a local time
+/// in Rome (`2027-01-16T18:30`, seconds optional), or a day (`2027-01-16`) taken at `day_time`
+/// in Rome. `None` for anything else, or a local time that does not exist (the spring gap).
+pub fn parse_rome(v: &str, day_time: chrono::NaiveTime) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+    let v = v.trim();
+    if let Some(t) = parse(v) {
+        return Some(t);
+    }
+    NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M"))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(day_time))
+        })
+        .and_then(|l| ROME.from_local_datetime(&l).earliest())
+        .map(|t| t.with_timezone(&Utc))
+}

@@ -113,11 +113,7 @@ pub const MAX_ROWS: usize = 100_000;
 
 /// Text of a file: UTF-8 if it is, else Latin-1 (as ISTAT publishes). A BOM is dropped.
 pub fn decode_text(bytes: &[u8]) -> String {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
-        Err(_) => b.iter().map(|&c| char::from(c)).collect(),
-    }
+    kernel::text::decode_file(bytes)
 }
 
 fn delimiter(text: &str) -> u8 {

@@ -251,16 +251,21 @@ pub async fn create(db: &Db, actor: &Actor, d: &CourseDraft) -> Result<Course, T
 
 /// A course with its sessions and counts, inside a transaction.
 pub(crate) async fn read(tx: &mut WriteTx, id: i64) -> Result<Course, TrainingError> {
+    load(tx.conn(), id).await
+}
+
+/// A course with its sessions and counts (without its sign-ups), on any connection.
+async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Course, TrainingError> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM courses WHERE id = $1"
     )))
     .bind(id)
-    .fetch_optional(tx.conn())
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(TrainingError::CourseNotFound)?;
     let mut c = row(&r)?;
-    c.sessions = sessions_in(tx.conn(), id).await?;
-    let (a, w) = counts_in(tx.conn(), id).await?;
+    c.sessions = sessions_in(conn, id).await?;
+    let (a, w) = counts_in(conn, id).await?;
     c.admitted = a;
     c.waiting = w;
     c.seats_left = (c.seats - a).max(0);
@@ -311,19 +316,7 @@ pub(crate) async fn take(tx: &mut WriteTx, id: i64) -> Result<Course, TrainingEr
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Course, TrainingError> {
     reader(actor)?;
     let mut conn = db.pool().acquire().await?;
-    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLS} FROM courses WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(TrainingError::CourseNotFound)?;
-    let mut c = row(&r)?;
-    c.sessions = sessions_in(&mut conn, id).await?;
-    let (a, w) = counts_in(&mut conn, id).await?;
-    c.admitted = a;
-    c.waiting = w;
-    c.seats_left = (c.seats - a).max(0);
+    let mut c = load(&mut conn, id).await?;
     drop(conn);
     c.enrolments = enrolments::of_course(db, actor, id).await?;
     Ok(c)
@@ -340,10 +333,12 @@ pub async fn list(db: &Db, actor: &Actor, year: Option<i32>) -> Result<Vec<Cours
     .await?;
     let mut out: Vec<Course> = rows.iter().map(row).collect::<Result<_, _>>()?;
     let counts = sqlx::query(
-        "SELECT course_id, CAST(SUM(CASE WHEN state = 'admitted' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN state = 'waiting' THEN 1 ELSE 0 END) AS BIGINT) FROM course_enrolments \
-         GROUP BY course_id",
+        "SELECT n.course_id, CAST(SUM(CASE WHEN n.state = 'admitted' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN n.state = 'waiting' THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM course_enrolments n JOIN courses c ON c.id = n.course_id \
+         WHERE ($1 = 0 OR c.year = $1) GROUP BY n.course_id",
     )
+    .bind(i64::from(year.unwrap_or(0)))
     .fetch_all(db.pool())
     .await?;
     let mut by: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
@@ -351,8 +346,11 @@ pub async fn list(db: &Db, actor: &Actor, year: Option<i32>) -> Result<Vec<Cours
         by.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
     }
     let sessions = sqlx::query(
-        "SELECT course_id, starts_at, hours FROM course_sessions ORDER BY course_id, starts_at",
+        "SELECT s.course_id, s.starts_at, s.hours FROM course_sessions s \
+         JOIN courses c ON c.id = s.course_id WHERE ($1 = 0 OR c.year = $1) \
+         ORDER BY s.course_id, s.starts_at",
     )
+    .bind(i64::from(year.unwrap_or(0)))
     .fetch_all(db.pool())
     .await?;
     let mut ses: std::collections::HashMap<i64, Vec<Session>> = std::collections::HashMap::new();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
-use super::{audit_event, entity_in_scope, entry, name_of, user};
+use super::{audit_event, create_named, entity_in_scope, entry, user, Named};
 use crate::card::{msisdn, phone};
 use crate::AddressBookError;
 
@@ -68,41 +68,13 @@ pub async fn create(
     entity_id: i64,
     name: &str,
 ) -> Result<ContactList, AddressBookError> {
-    let mut tx = db.write().await?;
-    entity_in_scope(tx.conn(), actor, entity_id).await?;
-    let name = name_of(name, "della lista")?;
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM contact_lists WHERE entity_id = $1 AND name = $2")
-            .bind(entity_id)
-            .bind(&name)
-            .fetch_optional(tx.conn())
-            .await?;
-    if taken.is_some() {
-        return Err(AddressBookError::Conflict(format!(
-            "l'ente ha già una lista «{name}»"
-        )));
-    }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO contact_lists (entity_id, name, created_by, created_at) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(entity_id)
-    .bind(&name)
-    .bind(&actor.label)
-    .bind(kernel::time::now())
-    .fetch_one(tx.conn())
-    .await?;
-    audit_event(
-        &mut tx,
-        actor,
-        "create",
-        "contact_list",
-        id,
-        entity_id,
-        json!({"name": name}),
-    )
-    .await?;
-    tx.commit().await?;
+    const LIST: Named = Named {
+        table: "contact_lists",
+        noun: "lista",
+        of: "della lista",
+        object: "contact_list",
+    };
+    let id = create_named(db, actor, entity_id, name, &LIST).await?;
     get(db, actor, id).await
 }
 

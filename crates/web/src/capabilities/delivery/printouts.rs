@@ -102,7 +102,8 @@ async fn pdf_of(
     Ok((name, bytes))
 }
 
-fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
+/// A PDF shown in the browser (`inline`), named.
+pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -17,7 +17,7 @@ pub mod slots_api;
 pub mod tenders_api;
 
 use axum::http::Method;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::error::ApiError;
 use crate::routes::{route, Access, Route, Surface};
@@ -118,24 +118,13 @@ pub(crate) fn instant_field(
     end_of_day: bool,
 ) -> Result<DateTime<Utc>, ApiError> {
     let v = v.trim();
-    if let Some(t) = kernel::time::parse(v) {
-        return Ok(t);
+    let at = if end_of_day {
+        chrono::NaiveTime::from_hms_opt(23, 59, 59)
+    } else {
+        chrono::NaiveTime::from_hms_opt(0, 0, 0)
     }
-    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M"))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().and_then(|d| {
-                if end_of_day {
-                    d.and_hms_opt(23, 59, 59)
-                } else {
-                    d.and_hms_opt(0, 0, 0)
-                }
-            })
-        });
-    local
-        .and_then(|l| kernel::time::ROME.from_local_datetime(&l).earliest())
-        .map(|t| t.with_timezone(&Utc))
+    .unwrap_or_default();
+    kernel::time::parse_rome(v, at)
         .ok_or_else(|| {
             portal::PortalError::field(
                 field,

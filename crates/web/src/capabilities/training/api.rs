@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use kernel::FieldError;
 use serde::{Deserialize, Serialize};
 use training::rules::Attendance;
@@ -23,22 +23,19 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::AppState;
 
-/// A date and time: RFC 3339, or local in Rome (`2027-01-16T09:00`, `2027-01-16 09:00`).
+/// A date and time: RFC 3339, or local in Rome (`2027-01-16T09:00`, `2027-01-16 09:00`); a
+/// bare day is taken at 9:00.
 pub(crate) fn instant(v: &str) -> Option<DateTime<Utc>> {
     let v = v.trim();
-    if let Some(t) = kernel::time::parse(v) {
-        return Some(t);
-    }
-    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(9, 0, 0))
-        })
-        .and_then(|l| kernel::time::ROME.from_local_datetime(&l).earliest())
-        .map(|t| t.with_timezone(&Utc))
+    let v = if v.len() == 16 && v.as_bytes().get(10) == Some(&b' ') {
+        v.replacen(' ', "T", 1)
+    } else {
+        v.to_owned()
+    };
+    kernel::time::parse_rome(
+        &v,
+        chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+    )
 }
 
 fn bad_instant(field: &str, v: &str) -> FieldError {

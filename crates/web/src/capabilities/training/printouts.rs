@@ -1,8 +1,6 @@
 //! The training PDFs: the attendance register (staff) and a participant's certificate (the
 //! staff, or a contact of the participant's entity, once attendance is recorded as present).
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use kernel::Actor;
 use training::rules::{Attendance, Standing};
@@ -11,20 +9,7 @@ use training::TrainingError;
 
 use crate::AppState;
 
-pub(crate) fn pdf(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{name}\""),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
+pub(crate) use crate::capabilities::delivery::printouts::pdf_response as pdf;
 
 fn local(stored: &str) -> Option<chrono::DateTime<chrono_tz::Tz>> {
     kernel::time::parse(stored).map(|t| t.with_timezone(&kernel::time::ROME))
