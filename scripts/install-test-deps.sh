@@ -2,7 +2,8 @@
 # Installs what the test suite needs beyond the Rust toolchain, on a fresh machine of this kind
 # (Debian, root): Chromium for the browser tests, wrk for the benchmark, the mail servers the
 # e-mail tests talk to (Debian's Dovecot for IMAP, aiosmtpd for SMTP), age and ssh-keygen for the
-# sealed log exports, an SMSC speaking SMPP (Debian's Net::SMPP), an S3 server (PyPI's moto, in target/moto-venv), and the e2e suite's npm
+# sealed log exports, an SMSC speaking SMPP (Debian's Net::SMPP), an S3 server (PyPI's moto, in target/moto-venv), an independent iCalendar reader (PyPI's icalendar and
+# recurring-ical-events, in target/ical-venv), and the e2e suite's npm
 # packages (playwright-core only: it drives Debian's Chromium and downloads no browser).
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
@@ -44,6 +45,14 @@ if [ ! -x "$moto_venv/bin/moto_server" ] || ! "$moto_venv/bin/python" -c "import
   "$moto_venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$moto_version"
 fi
 
+# The agenda's feeds are read back by an independent iCalendar implementation: PyPI's
+# icalendar and recurring-ical-events expand our RRULEs, and the test compares with ours.
+ical_venv="$here/target/ical-venv"
+if ! "$ical_venv/bin/python" -c "import icalendar, recurring_ical_events, sys; sys.exit(icalendar.__version__ != '6.3.1')" 2>/dev/null; then
+  python3 -m venv "$ical_venv"
+  "$ical_venv/bin/pip" install -q --disable-pip-version-check "icalendar==6.3.1" "recurring-ical-events==3.8.0"
+fi
+
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi
@@ -52,4 +61,4 @@ cd "$here/e2e"
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
-echo "test dependencies ready: $(chromium --version 2>/dev/null | head -1), wrk, age $(age --version), moto $moto_version, playwright-core $(node -p "require('playwright-core/package.json').version")"
+echo "test dependencies ready: $(chromium --version 2>/dev/null | head -1), wrk, age $(age --version), moto $moto_version, icalendar 6.3.1, playwright-core $(node -p "require('playwright-core/package.json').version")"

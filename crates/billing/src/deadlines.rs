@@ -7,6 +7,7 @@
 //! a mark for its key and date, and the next occurrence follows from the rule.
 
 use chrono::{Datelike, Months, NaiveDate};
+use kernel::ical::{fold, text as ics_text};
 use serde::{Deserialize, Serialize};
 
 /// What a deadline is about.
@@ -211,40 +212,6 @@ pub struct Deadline {
     pub href: String,
     /// open | renewed | done
     pub state: &'static str,
-}
-
-/// Escapes a text value of iCalendar (RFC 5545 §3.3.11).
-fn ics_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Folds a content line at 75 octets, never inside a character (RFC 5545 §3.1).
-fn fold(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut width = 0;
-    for c in line.chars() {
-        let n = c.len_utf8();
-        if width + n > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += n;
-    }
-    out.push_str("\r\n");
-    out
 }
 
 /// The deadlines as an iCalendar file of all-day events; `stamp` is the feed's time

@@ -109,6 +109,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("sms_messages", "id"),
     ("sms_parts", "id"),
     ("sms_limits", "entity_id"),
+    ("agenda_calendars", "id"),
+    ("agenda_members", "calendar_id, user_id"),
+    ("agenda_events", "id"),
+    ("agenda_invitations", "id"),
 ];
 
 /// Tables deliberately left out: sessions (everyone logs in again after a restore), failed
@@ -194,6 +198,9 @@ const IDENTITY: &[&str] = &[
     "contact_list_members",
     "sms_messages",
     "sms_parts",
+    "agenda_calendars",
+    "agenda_events",
+    "agenda_invitations",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

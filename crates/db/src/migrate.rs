@@ -227,6 +227,12 @@ pub fn migrations() -> &'static [Migration] {
             sql: include_str!("../../../migrations/0035_sms.sql"),
             step: None,
         },
+        Migration {
+            version: 36,
+            name: "agenda",
+            sql: include_str!("../../../migrations/0036_agenda.sql"),
+            step: None,
+        },
     ]
 }
 

@@ -110,6 +110,7 @@ pub async fn state_changed(
             body: format!("Gentile referente,\n\n{text}\n{FOOTER}\n"),
             local_id: mail::new_local_id(&format!("request{}-{}", r.id, r.state.code())),
             references: vec![],
+            calendar: None,
         },
     )
     .await
@@ -244,6 +245,7 @@ pub async fn package_warning(
             ),
             local_id: mail::new_local_id(&format!("package{}-{code}", p.id)),
             references: vec![],
+            calendar: None,
         },
     )
     .await
@@ -331,6 +333,7 @@ pub async fn project_changed(
                 p.version
             )),
             references: vec![],
+            calendar: None,
         },
     )
     .await

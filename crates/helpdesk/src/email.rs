@@ -28,6 +28,8 @@ pub enum Outcome {
     Unmatched { reason: String },
     /// A backup system's daily report (recorded on its check).
     Backup,
+    /// An invitee's answer to an agenda invitation, sent by their calendar program.
+    AgendaReply,
 }
 
 /// Finds `YYYY/NNNNNN` in a subject.
@@ -285,6 +287,7 @@ async fn accept_once(
             attachments: Vec::new(),
             automatic: false,
             auth_results: Vec::new(),
+            calendar: None,
         },
     };
     if seen(db, &m.message_id).await? {
@@ -300,6 +303,23 @@ async fn accept_once(
         record(&mut tx, now, &m, "backup", None, "", "").await?;
         commit(tx).await?;
         return Ok(Outcome::Backup);
+    }
+    // A calendar program's answer to an agenda invitation (iMIP `REPLY`): only from the
+    // invitee's own address, and only for an invitation of ours; anything else goes on.
+    if let Some(ics) = &m.calendar {
+        if agenda::store::invitations::answer_by_mail(db, &m.from, ics)
+            .await
+            .map_err(|e| match e {
+                agenda::AgendaError::Db(d) => HelpdeskError::Db(d),
+                other => HelpdeskError::Refused(other.to_string()),
+            })?
+            .is_some()
+        {
+            let mut tx = db.write().await?;
+            record(&mut tx, now, &m, "agenda", None, "", "").await?;
+            commit(tx).await?;
+            return Ok(Outcome::AgendaReply);
+        }
     }
     // An automatic answer (out of office, a list) is not the entity replying: it must not
     // resume a paused clock nor open a ticket. Kept for an operator.

@@ -38,6 +38,7 @@ async fn queue(tx: &mut WriteTx, t: &Ticket, body: String) -> Result<(), Helpdes
             body,
             local_id: local_id.clone(),
             references: refs,
+            calendar: None,
         },
     )
     .await?;

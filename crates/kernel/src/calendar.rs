@@ -257,6 +257,25 @@ impl Calendar {
         Ok(())
     }
 
+    /// Why the calendar is closed on `date` (not counting the weekly rest days), in Italian:
+    /// the holiday's name, the patron saint's day, or a closure.
+    pub fn day_off(&self, date: NaiveDate) -> Option<String> {
+        if let Some(h) = self
+            .holidays
+            .iter()
+            .find(|h| h.date_in(date.year()) == Some(date))
+        {
+            return Some(h.name.clone());
+        }
+        if self.patron == Some((date.month(), date.day())) {
+            return Some("Festa del santo patrono".into());
+        }
+        if self.closures.contains(&date) {
+            return Some("Chiusura degli uffici".into());
+        }
+        None
+    }
+
     /// Whether nobody works on `date` (a holiday, the patron's day or a closure).
     pub fn is_closed(&self, date: NaiveDate) -> bool {
         let y = date.year();

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod codes;
 pub mod csv;
+pub mod ical;
 pub mod money;
 pub mod refusal;
 pub mod role;

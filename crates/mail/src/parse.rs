@@ -33,6 +33,9 @@ pub struct Incoming {
     /// receiving servers found of SPF, DKIM and DMARC. Only the one written by our own server
     /// (its authserv-id) can be believed: see `helpdesk::email`.
     pub auth_results: Vec<String>,
+    /// The first iCalendar object it carries (a `text/calendar` part or an `.ics` file): an
+    /// answer to an invitation, when its method is `REPLY`.
+    pub calendar: Option<String>,
 }
 
 fn ids(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
@@ -122,7 +125,19 @@ pub fn parse(raw: &[u8]) -> Option<Incoming> {
             data: p.contents().to_vec(),
         })
         .collect();
+    let calendar = m
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type().is_some_and(|c| {
+                let sub = c.subtype().unwrap_or("").to_ascii_lowercase();
+                (c.ctype().eq_ignore_ascii_case("text") && sub == "calendar")
+                    || (c.ctype().eq_ignore_ascii_case("application") && sub == "ics")
+            })
+        })
+        .map(|p| String::from_utf8_lossy(p.contents()).into_owned());
     Some(Incoming {
+        calendar,
         message_id,
         from,
         from_name,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use db::WriteTx;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,11 @@ pub struct Outgoing {
     /// Message-IDs (full, or local parts of ours) this one answers: In-Reply-To is the last.
     #[serde(default)]
     pub references: Vec<String>,
+    /// An iCalendar object (RFC 6047, iMIP) sent with the text: a meeting request, its change
+    /// or cancellation. It travels as the text's alternative, with its `METHOD`, and as an
+    /// attached `invito.ics` for the programs that only read attachments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
 }
 
 /// Queues `m` in the caller's transaction: it is sent only if that commits, at most once per
@@ -110,8 +115,7 @@ impl Sender {
         let mut b = Message::builder()
             .from(self.from.clone())
             .subject(m.subject.clone())
-            .message_id(Some(self.full_id(&m.local_id)))
-            .header(ContentType::TEXT_PLAIN);
+            .message_id(Some(self.full_id(&m.local_id)));
         for to in &m.to {
             let mb: Mailbox = to
                 .parse()
@@ -123,8 +127,37 @@ impl Sender {
             let refs: Vec<String> = m.references.iter().map(|r| self.full_id(r)).collect();
             b = b.references(refs.join(" "));
         }
-        b.body(m.body.clone())
-            .map_err(|e| Failure::Permanent(format!("messaggio non valido: {e}")))
+        let bad =
+            |e: &dyn std::fmt::Display| Failure::Permanent(format!("messaggio non valido: {e}"));
+        let Some(ics) = &m.calendar else {
+            return b
+                .header(ContentType::TEXT_PLAIN)
+                .body(m.body.clone())
+                .map_err(|e| bad(&e));
+        };
+        let method = ics
+            .lines()
+            .find_map(|l| l.trim_end().strip_prefix("METHOD:"))
+            .filter(|v| v.chars().all(|c| c.is_ascii_alphabetic()))
+            .unwrap_or("PUBLISH");
+        let calendar_type =
+            ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                .map_err(|e| bad(&e))?;
+        let file_type = ContentType::parse("application/ics").map_err(|e| bad(&e))?;
+        b.multipart(
+            MultiPart::mixed()
+                .multipart(
+                    MultiPart::alternative()
+                        .singlepart(SinglePart::plain(m.body.clone()))
+                        .singlepart(
+                            SinglePart::builder()
+                                .header(calendar_type)
+                                .body(ics.clone()),
+                        ),
+                )
+                .singlepart(Attachment::new("invito.ics".into()).body(ics.clone(), file_type)),
+        )
+        .map_err(|e| bad(&e))
     }
 
     /// Sends one message. A 5xx answer is permanent; anything else is worth retrying.

@@ -97,6 +97,7 @@ pub async fn registration(
             body: format!("Gentile {},\n\n{text}\n{entity}\n\n-- \n{FOOTER}\n", r.name),
             local_id: mail::new_local_id(&format!("registration{}-{key}", r.id)),
             references: vec![],
+            calendar: None,
         },
     )
     .await?;
@@ -158,6 +159,7 @@ pub async fn administrator(tx: &mut WriteTx, e: &Event, text: &str) -> Result<()
             body: format!("Gentile amministratore,\n\n{text}\n\n-- \n{FOOTER}\n"),
             local_id: mail::new_local_id(&format!("event{}-notice{n}", e.id)),
             references: vec![],
+            calendar: None,
         },
     )
     .await?;
@@ -230,6 +232,7 @@ pub async fn booking(
             body: format!("Gentile {},\n\n{text}\n{entity}\n\n-- \n{FOOTER}\n", b.name),
             local_id: mail::new_local_id(&format!("booking{}-{key}", b.id)),
             references: vec![],
+            calendar: None,
         },
     )
     .await?;

@@ -55,6 +55,7 @@ async fn send(
             body: format!("{body}\n-- \n{FOOTER}\n"),
             local_id: mail::new_local_id(key),
             references: vec![],
+            calendar: None,
         },
     )
     .await?;

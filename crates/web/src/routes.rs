@@ -104,6 +104,7 @@ fn routes() -> Vec<Route> {
         capabilities::faq::routes(),
         capabilities::training::routes(),
         capabilities::addressbook::routes(),
+        capabilities::agenda::routes(),
     ] {
         all.extend(routes);
     }

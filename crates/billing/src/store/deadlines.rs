@@ -510,6 +510,7 @@ pub async fn remind(db: &Db, today: NaiveDate) -> Result<usize, BillingError> {
                     ),
                     local_id: mail::new_local_id(&format!("deadline-{}-{}", d.key.replace(':', "-"), d.date)),
                     references: vec![],
+                    calendar: None,
                 },
             )
             .await

@@ -239,6 +239,7 @@ pub async fn remind(db: &Db, today: NaiveDate) -> Result<usize, BillingError> {
                 ),
                 local_id: mail::new_local_id(&format!("statement{}-overdue-{today}", s.id)),
                 references: vec![],
+                calendar: None,
             },
         )
         .await

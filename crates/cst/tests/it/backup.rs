@@ -600,6 +600,53 @@ async fn fill_every_table(app: &testkit::TestApp) {
         )
         .await;
     assert_eq!(s, 204);
+    let (s, cal) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/calendars"),
+            json!({"name": "Giunta «comunale»", "kind": "group", "members": [admin.id]}),
+        )
+        .await;
+    assert!(s == 201 || s == 422, "{cal}");
+    if s == 422 {
+        // The admin is not a user of the entity: a group with no one.
+        let (s2, c2) = api
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/entities/{e}/calendars"),
+                json!({"name": "Giunta «comunale»", "kind": "group"}),
+            )
+            .await;
+        assert_eq!(s2, 201, "{c2}");
+    }
+    let (_, cals) = api.get(&format!("/api/v1/entities/{e}/calendars")).await;
+    let cal_id = cals["items"][0]["id"].as_i64().unwrap();
+    let (s, ev) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/calendars/{cal_id}/events"),
+            json!({"title": "Giunta; «ordine» del giorno", "starts": "2027-03-16T09:00",
+                   "ends": "2027-03-16T10:30", "repeat": "FREQ=WEEKLY;COUNT=5", "notes": "riga\naltra"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ev}");
+    let (s, inv) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/agenda-events/{}/invitations", ev["id"]),
+            json!({"invitees": [{"email": "assessore@example.org", "name": "Luca Verdi"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{inv}");
+    let contact = app.user("giunta-membro", "contact", &[e]).await;
+    let (s, g) = api
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{e}/calendars"),
+            json!({"name": "Ufficio tecnico", "kind": "group", "members": [contact.id]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{g}");
     let stranger = "From: nessuno@example.org\r\nSubject: Offerta\r\nMessage-ID: <s2@example.org>\r\n\r\nCompri!\r\n";
     helpdesk::email::accept(&app.db, stranger.as_bytes(), app.clock.now())
         .await

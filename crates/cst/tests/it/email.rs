@@ -642,6 +642,7 @@ async fn tls_mail_servers_are_trusted_only_through_the_given_authority() {
         body: "Consegna cifrata.".into(),
         local_id: mail::new_local_id("tls"),
         references: vec![],
+        calendar: None,
     };
     let from = "Assistenza <assistenza@cst.example.it>";
 

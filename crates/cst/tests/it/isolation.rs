@@ -935,6 +935,89 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             ),
             Form(&[("confermato", "1")]),
         ),
+        (
+            ("POST", "/api/v1/entities/{id}/calendars"),
+            Json(r#"{"name": "Intrusa", "kind": "group"}"#),
+        ),
+        (("GET", "/api/v1/entities/{id}/calendars"), None),
+        (("GET", "/api/v1/entities/{id}/agenda"), None),
+        (("GET", "/api/v1/calendars/{calendar_id}"), None),
+        (
+            ("PUT", "/api/v1/calendars/{calendar_id}"),
+            Json(r#"{"name": "Intrusa", "kind": "group"}"#),
+        ),
+        (("DELETE", "/api/v1/calendars/{calendar_id}"), None),
+        (
+            ("POST", "/api/v1/calendars/{calendar_id}/events"),
+            Json(
+                r#"{"title": "Intruso", "starts": "2027-01-11T09:00", "ends": "2027-01-11T10:00"}"#,
+            ),
+        ),
+        (("GET", "/api/v1/agenda-events/{agenda_event_id}"), None),
+        (
+            ("PUT", "/api/v1/agenda-events/{agenda_event_id}"),
+            Json(
+                r#"{"title": "Intruso", "starts": "2027-01-11T09:00", "ends": "2027-01-11T10:00", "version": 1}"#,
+            ),
+        ),
+        (
+            ("POST", "/api/v1/agenda-events/{agenda_event_id}/cancel"),
+            None,
+        ),
+        (
+            (
+                "POST",
+                "/api/v1/agenda-events/{agenda_event_id}/invitations",
+            ),
+            Json(r#"{"invitees": [{"email": "intruso@example.org"}]}"#),
+        ),
+        (("GET", "/agenda"), None),
+        (("POST", "/agenda/feed"), None),
+        (("GET", "/agenda/feed/{file}"), None),
+        (("GET", "/agenda/invito/{token}"), None),
+        (
+            ("POST", "/agenda/invito/{token}"),
+            Form(&[("risposta", "si")]),
+        ),
+        (("GET", "/entities/{id}/agenda"), None),
+        (
+            ("POST", "/entities/{id}/agende"),
+            Form(&[("nome", "Intrusa"), ("tipo", "gruppo")]),
+        ),
+        (
+            ("POST", "/agende/{calendar_id}/elimina"),
+            Form(&[("confermato", "1")]),
+        ),
+        (("GET", "/agende/{calendar_id}/nuovo"), None),
+        (
+            ("POST", "/agende/{calendar_id}/nuovo"),
+            Form(&[
+                ("titolo", "Intruso"),
+                ("giorno", "2027-01-11"),
+                ("dalle", "09:00"),
+                ("alle", "10:00"),
+            ]),
+        ),
+        (("GET", "/appuntamenti/{agenda_event_id}"), None),
+        (("GET", "/appuntamenti/{agenda_event_id}/modifica"), None),
+        (
+            ("POST", "/appuntamenti/{agenda_event_id}/modifica"),
+            Form(&[
+                ("titolo", "Intruso"),
+                ("giorno", "2027-01-11"),
+                ("dalle", "09:00"),
+                ("alle", "10:00"),
+                ("versione", "1"),
+            ]),
+        ),
+        (
+            ("POST", "/appuntamenti/{agenda_event_id}/annulla"),
+            Form(&[("confermato", "1")]),
+        ),
+        (
+            ("POST", "/appuntamenti/{agenda_event_id}/invita"),
+            Form(&[("indirizzi", "intruso@example.org")]),
+        ),
         (("POST", "/entities/{id}/portale/logo"), None),
         (("GET", "/p/{entity}/logo"), None),
         (
@@ -1256,6 +1339,9 @@ async fn snapshot(app: &TestApp, b_id: i64) -> String {
         "SELECT id, name, phone FROM contact_list_members ORDER BY id".to_owned(),
         "SELECT id, state FROM sms_parts ORDER BY id".to_owned(),
         "SELECT entity_id, monthly_parts FROM sms_limits ORDER BY entity_id".to_owned(),
+        "SELECT id, name, kind FROM agenda_calendars ORDER BY id".to_owned(),
+        "SELECT id, title, starts_local, version, COALESCE(cancelled_at, '') FROM agenda_events ORDER BY id".to_owned(),
+        "SELECT COUNT(*) FROM agenda_invitations".to_owned(),
     ] {
         let rows = sqlx::query(sqlx::AssertSqlSafe(q.clone()))
             .fetch_all(app.db.pool())
@@ -1752,6 +1838,33 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
     .await
     .unwrap();
 
+    // B keeps a group's calendar with an event.
+    let b_calendar = agenda::store::create_calendar(
+        &app.db,
+        &sys,
+        bb.id,
+        &agenda::store::CalendarDraft {
+            name: "Agenda riservata".into(),
+            kind: "group".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b_agenda_event = agenda::store::events::create(
+        &app.db,
+        &sys,
+        b_calendar.id,
+        &agenda::store::events::EventDraft {
+            title: "Riunione riservata".into(),
+            starts: "2027-01-11T09:00".into(),
+            ends: "2027-01-11T10:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
     // B sent an SMS to its list and has a monthly limit.
     addressbook::sms::send(
         &app.db,
@@ -1825,6 +1938,9 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
             .replace("{book_id}", &b_book.id.to_string())
             .replace("{entry_id}", &b_entry.id.to_string())
             .replace("{contact_list_id}", &b_list.id.to_string())
+            .replace("{calendar_id}", &b_calendar.id.to_string())
+            .replace("{agenda_event_id}", &b_agenda_event.id.to_string())
+            .replace("{token}", "inv_sconosciuto")
             .replace("{member_id}", &b_member.id.to_string())
             .replace("{file}", "rubrica.csv")
             .replace("{room_booking_id}", &b_room_booking.0.id.to_string())
@@ -1939,6 +2055,8 @@ async fn contact_and_supplier_never_reach_another_entity(b: Backend) {
                     "{entry_id}",
                     "{contact_list_id}",
                     "{member_id}",
+                    "{calendar_id}",
+                    "{agenda_event_id}",
                 ]
                 .iter()
                 .any(|p| route.path.contains(p))

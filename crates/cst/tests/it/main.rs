@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod addressbook;
+mod agenda;
 mod api;
 mod audit;
 mod auth;

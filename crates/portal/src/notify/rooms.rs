@@ -127,6 +127,7 @@ pub async fn person(
             body: format!("Gentile {},\n\n{text}\n{entity}\n\n-- \n{FOOTER}\n", b.name),
             local_id: mail::new_local_id(&format!("room-booking{}-{key}", b.id)),
             references: vec![],
+            calendar: None,
         },
     )
     .await?;
@@ -163,6 +164,7 @@ pub async fn administrator(
             ),
             local_id: mail::new_local_id(&format!("room-booking{}-request", b.id)),
             references: vec![],
+            calendar: None,
         },
     )
     .await?;

@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::capabilities::addressbook::api as address_api;
 use crate::capabilities::addressbook::sms_api;
+use crate::capabilities::agenda::api as agenda_api;
 use crate::capabilities::billing::api as billing;
 use crate::capabilities::billing::deadlines_web as deadlines;
 use crate::capabilities::billing::exports;
@@ -192,6 +193,10 @@ impl Modify for Refusals {
         address_api::delete, address_api::create_list, address_api::list_lists,
         address_api::get_list, address_api::add_member, address_api::remove_member,
         sms_api::send, sms_api::log, sms_api::set_limit,
+        agenda_api::create_calendar, agenda_api::calendars, agenda_api::calendar,
+        agenda_api::update_calendar, agenda_api::delete_calendar, agenda_api::create_event,
+        agenda_api::event, agenda_api::update_event, agenda_api::cancel_event,
+        agenda_api::invite, agenda_api::agenda,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&Bearer, &Refusals)

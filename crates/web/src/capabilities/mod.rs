@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod addressbook;
+pub mod agenda;
 pub mod billing;
 pub mod catalog;
 pub mod delivery;

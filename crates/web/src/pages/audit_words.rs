@@ -215,6 +215,14 @@ pub fn object(
             "SMS dell'ente".to_owned(),
             format!("/entities/{}/sms", entity_id.unwrap_or_default()),
         ),
+        "agenda_calendar" => (
+            format!("Agenda «{}»", from("name")),
+            format!("/entities/{}/agenda", entity_id.unwrap_or_default()),
+        ),
+        "agenda_event" => (
+            format!("Appuntamento «{}»", from("title")),
+            format!("/appuntamenti/{object_id}"),
+        ),
         "address_book" => (
             format!("Rubrica «{}»", from("name")),
             format!("/rubriche/{object_id}"),

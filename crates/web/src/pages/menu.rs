@@ -26,7 +26,7 @@ fn group_of(nav: &str) -> &'static str {
         "tickets" | "phases" | "reports" | "mail" | "helpdesk-settings" | "faq" => "assistenza",
         "entities" | "import" => "enti",
         "catalog" | "price-lists" | "quotes" | "requests" | "needs" | "membership" => "servizi",
-        "addressbook" | "courses" | "sms" => "ufficio",
+        "addressbook" | "courses" | "sms" | "agenda" => "ufficio",
         "statements" | "billing-settings" | "deadlines" | "overdue" | "revenue" => "rendiconti",
         "users" | "audit" | "jobs" => "amministrazione",
         _ => "",
@@ -102,6 +102,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
             "Ufficio",
             "/rubrica",
             vec![
+                item("Agenda", "/agenda", "agenda"),
                 item("Rubrica e liste", "/rubrica", "addressbook"),
                 item("Corsi di formazione", "/corsi", "courses"),
             ],

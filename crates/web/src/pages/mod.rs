@@ -84,6 +84,25 @@ pub fn html<T: Template>(t: &T) -> Result<String, crate::error::PageError> {
     })
 }
 
+/// The site's address as the request reached it (`https://cst.example.it`), for links in
+/// e-mails and feeds.
+pub fn site(s: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if s.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 pub fn ok<T: Template>(t: &T) -> Response {
     render(StatusCode::OK, t)
 }

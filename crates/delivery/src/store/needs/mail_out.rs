@@ -54,6 +54,7 @@ pub(super) async fn invite(
                 if reminder { "reminder" } else { "invite" }
             )),
             references: vec![],
+            calendar: None,
         },
     )
     .await

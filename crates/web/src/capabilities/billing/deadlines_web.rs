@@ -210,25 +210,6 @@ pub async fn new_feed(State(s): State<AppState>, caller: ApiUser) -> Result<Resp
         .into_response())
 }
 
-/// The site's address as the request reached it (`https://cst.example.it`), for links that
-/// leave the site (a calendar app).
-fn site(s: &AppState, headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if s.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
 /// `/calendar/{token}.ics`: the person's deadlines from a month ago to a year ahead.
 pub async fn feed(
     State(s): State<AppState>,
@@ -256,7 +237,7 @@ pub async fn feed(
         &format!("Scadenze · {name}"),
         &list,
         &stamp,
-        &site(&s, &headers),
+        &crate::pages::site(&s, &headers),
     );
     Ok((
         [
@@ -374,7 +355,7 @@ pub async fn page(
         .values
         .iter()
         .find(|(k, _)| k == "feed")
-        .map(|(_, v)| format!("{}{v}", site(&s, &headers)))
+        .map(|(_, v)| format!("{}{v}", crate::pages::site(&s, &headers)))
         .unwrap_or_default();
     Ok(ok(&DeadlinesPage {
         layout: Layout::new(&s, Some(&sess), "Scadenzario", "deadlines"),

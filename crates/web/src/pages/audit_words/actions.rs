@@ -2,7 +2,7 @@
 
 /// The actions people read and filter by: (object type, stored action, Italian). Changes of a
 /// ticket's state or priority are stored as `state:…` and `priority:…` and told in [`super::action`].
-pub const ACTIONS: [(&str, &str, &str); 130] = [
+pub const ACTIONS: [(&str, &str, &str); 138] = [
     ("ticket", "create", "Ticket aperto"),
     ("ticket", "take_charge", "Presa in carico"),
     ("ticket", "assign", "Ticket assegnato"),
@@ -239,6 +239,14 @@ pub const ACTIONS: [(&str, &str, &str); 130] = [
         "remove_member",
         "Destinatario tolto da una lista",
     ),
+    ("agenda_calendar", "create", "Agenda creata"),
+    ("agenda_calendar", "update", "Agenda modificata"),
+    ("agenda_calendar", "delete", "Agenda eliminata"),
+    ("agenda_event", "create", "Appuntamento creato"),
+    ("agenda_event", "update", "Appuntamento modificato"),
+    ("agenda_event", "cancel", "Appuntamento annullato"),
+    ("agenda_event", "invite", "Invitati all'appuntamento"),
+    ("agenda_event", "answer", "Risposta a un invito"),
     ("room_booking", "book", "Sala prenotata"),
     ("room_booking", "request", "Sala chiesta (da approvare)"),
     ("room_booking", "approve", "Richiesta della sala approvata"),
