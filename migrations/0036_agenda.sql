@@ -20,7 +20,6 @@ CREATE TABLE agenda_members (
 CREATE TABLE agenda_events (
     id {{pk}},
     calendar_id BIGINT NOT NULL REFERENCES agenda_calendars (id),
-    entity_id BIGINT NOT NULL REFERENCES entities (id),
     uid TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     place TEXT NOT NULL DEFAULT '',
@@ -30,7 +29,9 @@ CREATE TABLE agenda_events (
     all_day BIGINT NOT NULL DEFAULT 0,
     rrule TEXT NOT NULL DEFAULT '',         -- RFC 5545, '' when it happens once
     except_days TEXT NOT NULL DEFAULT '',   -- YYYY-MM-DD, comma separated
-    last_day TEXT,                          -- its last day, NULL when it repeats for ever
+    -- Its last day, NULL when it repeats for ever: follows from the start and the rule, kept
+    -- so that laying out a span of days skips the series already over without expanding them.
+    last_day TEXT,
     sequence BIGINT NOT NULL DEFAULT 0,     -- iCalendar's SEQUENCE: each change the invitees see
     organiser_email TEXT NOT NULL DEFAULT '',
     organiser_name TEXT NOT NULL DEFAULT '',

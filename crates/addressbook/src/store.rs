@@ -77,15 +77,11 @@ pub(crate) async fn entity_in_scope(
     entity_id: i64,
 ) -> Result<(), AddressBookError> {
     user(actor)?;
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM entities WHERE id = $2 AND {}",
-        db::entities_in_scope!("id", "$1")
-    )))
-    .bind(actor.scope_param())
-    .bind(entity_id)
-    .fetch_optional(conn)
-    .await?;
-    found.map(|_| ()).ok_or(AddressBookError::EntityNotFound)
+    if db::scope::sees_entity(conn, actor, entity_id).await? {
+        Ok(())
+    } else {
+        Err(AddressBookError::EntityNotFound)
+    }
 }
 
 pub(crate) fn name_of(v: &str, what: &str) -> Result<String, AddressBookError> {

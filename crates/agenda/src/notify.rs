@@ -32,33 +32,26 @@ pub fn when(e: &Event) -> String {
             format!("da {} a {}", day(&e.starts), day(&e.ends))
         }
     } else {
+        // 9:00, not 09:00, as Italians write an hour.
         let hm = |t: &str| {
-            t.get(11..16)
-                .unwrap_or("")
-                .trim_start_matches('0')
-                .to_owned()
-        };
-        let fix = |h: String| {
-            if h.starts_with(':') {
-                format!("0{h}")
-            } else {
-                h
-            }
+            chrono::NaiveTime::parse_from_str(t.get(11..16).unwrap_or(""), "%H:%M")
+                .map(|x| x.format("%-H:%M").to_string())
+                .unwrap_or_default()
         };
         if e.starts.get(..10) == e.ends.get(..10) {
             format!(
                 "{}, dalle {} alle {}",
                 day(&e.starts),
-                fix(hm(&e.starts)),
-                fix(hm(&e.ends))
+                hm(&e.starts),
+                hm(&e.ends)
             )
         } else {
             format!(
                 "da {} alle {} a {} alle {}",
                 day(&e.starts),
-                fix(hm(&e.starts)),
+                hm(&e.starts),
                 day(&e.ends),
-                fix(hm(&e.ends))
+                hm(&e.ends)
             )
         }
     };

@@ -64,15 +64,11 @@ pub(crate) async fn entity_in_scope(
     entity_id: i64,
 ) -> Result<(), AgendaError> {
     user(actor)?;
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM entities WHERE id = $2 AND {}",
-        db::entities_in_scope!("id", "$1")
-    )))
-    .bind(actor.scope_param())
-    .bind(entity_id)
-    .fetch_optional(conn)
-    .await?;
-    found.map(|_| ()).ok_or(AgendaError::EntityNotFound)
+    if db::scope::sees_entity(conn, actor, entity_id).await? {
+        Ok(())
+    } else {
+        Err(AgendaError::EntityNotFound)
+    }
 }
 
 pub(crate) async fn audit_event(
@@ -357,7 +353,8 @@ pub async fn calendar(db: &Db, actor: &Actor, id: i64) -> Result<Calendar, Agend
     Ok(c)
 }
 
-/// The entity's calendars, people's first then groups', by name.
+/// The entity's calendars, people's first then groups', by name (three queries, however many
+/// calendars there are).
 pub async fn calendars(
     db: &Db,
     actor: &Actor,
@@ -365,37 +362,37 @@ pub async fn calendars(
 ) -> Result<Vec<Calendar>, AgendaError> {
     let mut conn = db.pool().acquire().await?;
     entity_in_scope(&mut conn, actor, entity_id).await?;
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM agenda_calendars WHERE entity_id = $1 ORDER BY kind DESC, name, id",
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{CALENDAR} WHERE c.entity_id = $1 ORDER BY c.kind DESC, c.name, c.id"
+    )))
+    .bind(entity_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let people = people_of(&mut conn, entity_id).await?;
+    let members: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT m.calendar_id, m.user_id FROM agenda_members m \
+         JOIN agenda_calendars c ON c.id = m.calendar_id WHERE c.entity_id = $1 \
+         ORDER BY m.calendar_id, m.user_id",
     )
     .bind(entity_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(load(&mut conn, id).await?);
-    }
-    Ok(out)
+    rows.iter()
+        .map(|r| assemble(r, &people, &members))
+        .collect()
 }
 
-pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Calendar, AgendaError> {
-    let r = sqlx::query(
-        "SELECT c.id, c.entity_id, c.name, c.kind, c.owner_id, c.created_at, \
-         (SELECT COUNT(*) FROM agenda_events e WHERE e.calendar_id = c.id) \
-         FROM agenda_calendars c WHERE c.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AgendaError::CalendarNotFound)?;
-    let entity_id: i64 = r.try_get(1)?;
+const CALENDAR: &str = "SELECT c.id, c.entity_id, c.name, c.kind, c.owner_id, c.created_at, \
+    (SELECT COUNT(*) FROM agenda_events e WHERE e.calendar_id = c.id) FROM agenda_calendars c";
+
+/// A calendar from its row, the entity's people and the (calendar, user) pairs of members.
+fn assemble(
+    r: &sqlx::any::AnyRow,
+    people: &[Person],
+    members: &[(i64, i64)],
+) -> Result<Calendar, AgendaError> {
+    let id: i64 = r.try_get(0)?;
     let owner_id: Option<i64> = r.try_get(4)?;
-    let people = people_of(&mut *conn, entity_id).await?;
-    let member_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT user_id FROM agenda_members WHERE calendar_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
     let who = |uid: i64| {
         people
             .iter()
@@ -408,13 +405,33 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Cale
             })
     };
     Ok(Calendar {
-        id: r.try_get(0)?,
-        entity_id,
+        id,
+        entity_id: r.try_get(1)?,
         name: r.try_get(2)?,
         kind: r.try_get(3)?,
         owner: owner_id.map(who),
-        members: member_ids.into_iter().map(who).collect(),
+        members: members
+            .iter()
+            .filter(|(c, _)| *c == id)
+            .map(|(_, u)| who(*u))
+            .collect(),
         events: r.try_get(6)?,
         created_at: r.try_get(5)?,
     })
+}
+
+pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Calendar, AgendaError> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!("{CALENDAR} WHERE c.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AgendaError::CalendarNotFound)?;
+    let people = people_of(&mut *conn, r.try_get(1)?).await?;
+    let members: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT calendar_id, user_id FROM agenda_members WHERE calendar_id = $1 ORDER BY user_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    assemble(&r, &people, &members)
 }

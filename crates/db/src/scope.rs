@@ -39,3 +39,23 @@ macro_rules! entities_linked_to {
         )
     };
 }
+
+/// Whether the actor may see the entity `entity_id` (staff: any that exists; a contact or a
+/// supplier: one linked to them). The one check every store makes before acting for an entity;
+/// each answers "not found" in its own words when it is false.
+pub async fn sees_entity(
+    conn: &mut sqlx::AnyConnection,
+    actor: &kernel::Actor,
+    entity_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = concat!(
+        "SELECT id FROM entities WHERE id = $2 AND ",
+        entities_in_scope!("id", "$1")
+    );
+    let found: Option<i64> = sqlx::query_scalar(SQL)
+        .bind(actor.scope_param())
+        .bind(entity_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}

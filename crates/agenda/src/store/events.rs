@@ -12,7 +12,7 @@ use super::{audit_event, in_scope, load};
 mod layout;
 use crate::recur::{Rule, Series};
 use crate::AgendaError;
-pub use layout::{lay_out, occurrences, of_person, MAX_SPAN_DAYS};
+pub use layout::{check_span, lay_out, occurrences, of_person, MAX_SPAN_DAYS};
 
 /// What an event is made of. Times are Rome's wall clock: `2026-12-07T09:00`; an all-day
 /// event gives days, the last one included: `2026-12-24` to `2026-12-26`.
@@ -309,7 +309,7 @@ pub(crate) fn check(d: &EventDraft) -> Result<Checked, AgendaError> {
     Ok(c)
 }
 
-const COLUMNS: &str = "e.id, e.calendar_id, c.name, e.entity_id, e.uid, e.title, e.place, e.notes, \
+const COLUMNS: &str = "e.id, e.calendar_id, c.name, c.entity_id, e.uid, e.title, e.place, e.notes, \
     e.starts_local, e.minutes, e.all_day, e.rrule, e.except_days, e.cancelled_at, e.organiser_name, \
     e.organiser_email, e.sequence, e.created_by, e.updated_at, e.version";
 
@@ -420,13 +420,12 @@ pub async fn create(
     let now = kernel::time::now();
     let uid = format!("{}@cst", accounts::secret::random("agenda-"));
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO agenda_events (calendar_id, entity_id, uid, title, place, notes, starts_local, \
+        "INSERT INTO agenda_events (calendar_id, uid, title, place, notes, starts_local, \
          minutes, all_day, rrule, except_days, last_day, organiser_email, organiser_name, created_by, \
          created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     )
     .bind(calendar_id)
-    .bind(cal.entity_id)
     .bind(&uid)
     .bind(&c.title)
     .bind(&c.place)

@@ -18,30 +18,56 @@ pub struct Invitee {
     pub name: String,
 }
 
+const INVITATION: &str = "SELECT event_id, id, email, name, answer, comment, answered_at, \
+    invited_at FROM agenda_invitations";
+
+fn invitation(r: &sqlx::any::AnyRow) -> Result<(i64, Invitation), sqlx::Error> {
+    Ok((
+        r.try_get(0)?,
+        Invitation {
+            id: r.try_get(1)?,
+            email: r.try_get(2)?,
+            name: r.try_get(3)?,
+            answer: r.try_get(4)?,
+            comment: r.try_get(5)?,
+            answered_at: r.try_get(6)?,
+            invited_at: r.try_get(7)?,
+        },
+    ))
+}
+
 pub(crate) async fn of_event(
     conn: &mut sqlx::AnyConnection,
     event_id: i64,
 ) -> Result<Vec<Invitation>, AgendaError> {
-    let rows = sqlx::query(
-        "SELECT id, email, name, answer, comment, answered_at, invited_at FROM agenda_invitations \
-         WHERE event_id = $1 ORDER BY id",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{INVITATION} WHERE event_id = $1 ORDER BY id"
+    )))
     .bind(event_id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Invitation {
-                id: r.try_get(0)?,
-                email: r.try_get(1)?,
-                name: r.try_get(2)?,
-                answer: r.try_get(3)?,
-                comment: r.try_get(4)?,
-                answered_at: r.try_get(5)?,
-                invited_at: r.try_get(6)?,
-            })
-        })
-        .collect()
+    Ok(rows
+        .iter()
+        .map(|r| invitation(r).map(|(_, i)| i))
+        .collect::<Result<_, _>>()?)
+}
+
+/// The invitations of the events `events_sql` selects (a `SELECT e.id …` with `$1` the user
+/// and `$2` the address), as (event id, invitation) by id.
+pub(crate) async fn of_events(
+    conn: &mut sqlx::AnyConnection,
+    events_sql: &str,
+    user_id: i64,
+    email: &str,
+) -> Result<Vec<(i64, Invitation)>, AgendaError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{INVITATION} WHERE event_id IN ({events_sql}) ORDER BY id"
+    )))
+    .bind(user_id)
+    .bind(email)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(invitation).collect::<Result<_, _>>()?)
 }
 
 /// Invites people to an event; each gets an e-mail with the request and a link to answer

@@ -182,15 +182,11 @@ async fn entity_in_scope(
     actor: &Actor,
     entity_id: i64,
 ) -> Result<(), TrainingError> {
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM entities WHERE id = $2 AND {}",
-        db::entities_in_scope!("id", "$1")
-    )))
-    .bind(actor.scope_param())
-    .bind(entity_id)
-    .fetch_optional(tx.conn())
-    .await?;
-    found.map(|_| ()).ok_or(TrainingError::EntityNotFound)
+    if db::scope::sees_entity(tx.conn(), actor, entity_id).await? {
+        Ok(())
+    } else {
+        Err(TrainingError::EntityNotFound)
+    }
 }
 
 fn must_not_have_started(c: &Course, what: &str) -> Result<(), TrainingError> {

@@ -59,15 +59,12 @@ pub struct Charge {
 }
 
 async fn entity_visible(db: &Db, actor: &Actor, entity_id: i64) -> Result<(), TrainingError> {
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM entities WHERE id = $2 AND {}",
-        db::entities_in_scope!("id", "$1")
-    )))
-    .bind(actor.scope_param())
-    .bind(entity_id)
-    .fetch_optional(db.pool())
-    .await?;
-    found.map(|_| ()).ok_or(TrainingError::EntityNotFound)
+    let mut conn = db.pool().acquire().await?;
+    if db::scope::sees_entity(&mut conn, actor, entity_id).await? {
+        Ok(())
+    } else {
+        Err(TrainingError::EntityNotFound)
+    }
 }
 
 fn check_year(year: i64) -> Result<i32, TrainingError> {

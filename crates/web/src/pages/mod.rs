@@ -2,6 +2,7 @@
 //! or as a fragment when htmx asks for one (`HX-Request`).
 
 pub mod audit_words;
+pub mod choose;
 pub mod confirm;
 pub mod form_reader;
 pub mod home;

@@ -4,11 +4,35 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use db::Db;
 use kernel::Actor;
 
-use super::{read, row_to_event, Event, Occurrence, COLUMNS};
+use super::{row_to_event, Event, Occurrence, COLUMNS};
 use crate::AgendaError;
 
 /// The longest span of days one request lays out.
 pub const MAX_SPAN_DAYS: i64 = 400;
+
+fn span(from: NaiveDate, to: NaiveDate) -> Result<(), AgendaError> {
+    if to <= from || (to - from).num_days() > MAX_SPAN_DAYS {
+        return Err(AgendaError::field(
+            "to",
+            format!("il periodo va da 1 a {MAX_SPAN_DAYS} giorni"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a span of days and that the actor sees the entity: what every layer of an agenda
+/// needs, events or not.
+pub async fn check_span(
+    db: &Db,
+    actor: &Actor,
+    entity_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), AgendaError> {
+    span(from, to)?;
+    let mut conn = db.pool().acquire().await?;
+    crate::store::entity_in_scope(&mut conn, actor, entity_id).await
+}
 
 /// The occurrences of the entity's events (of one calendar, if given) on the days `[from,
 /// to)`, in order; cancelled events are left out.
@@ -20,17 +44,12 @@ pub async fn occurrences(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Occurrence>, AgendaError> {
-    if to <= from || (to - from).num_days() > MAX_SPAN_DAYS {
-        return Err(AgendaError::field(
-            "to",
-            format!("il periodo va da 1 a {MAX_SPAN_DAYS} giorni"),
-        ));
-    }
+    span(from, to)?;
     let mut conn = db.pool().acquire().await?;
     crate::store::entity_in_scope(&mut conn, actor, entity_id).await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM agenda_events e JOIN agenda_calendars c ON c.id = e.calendar_id \
-         WHERE e.entity_id = $1 AND e.cancelled_at IS NULL AND ($2 = 0 OR e.calendar_id = $2) \
+         WHERE c.entity_id = $1 AND e.cancelled_at IS NULL AND ($2 = 0 OR e.calendar_id = $2) \
          AND e.starts_local < $3 AND (e.last_day IS NULL OR e.last_day >= $4)"
     )))
     .bind(entity_id)
@@ -80,21 +99,34 @@ pub async fn of_person(db: &Db, user_id: i64) -> Result<Vec<Event>, AgendaError>
         .fetch_optional(&mut *conn)
         .await?
         .unwrap_or_default();
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT e.id FROM agenda_events e JOIN agenda_calendars c ON c.id = e.calendar_id \
-         WHERE c.owner_id = $1 \
-            OR EXISTS (SELECT 1 FROM agenda_members m WHERE m.calendar_id = c.id AND m.user_id = $1) \
-            OR EXISTS (SELECT 1 FROM agenda_invitations i WHERE i.event_id = e.id \
-                       AND i.email = $2 AND i.email <> '' AND i.answer <> 'declined') \
-         ORDER BY e.starts_local, e.id",
-    )
+    let email = email.to_lowercase();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM agenda_events e JOIN agenda_calendars c ON c.id = e.calendar_id \
+         WHERE e.id IN ({PERSON_EVENTS}) ORDER BY e.starts_local, e.id"
+    )))
     .bind(user_id)
-    .bind(email.to_lowercase())
+    .bind(&email)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(read(&mut conn, id).await?);
+    let mut invitations =
+        super::super::invitations::of_events(&mut conn, PERSON_EVENTS, user_id, &email).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut e = row_to_event(r)?;
+        e.invitations = invitations
+            .extract_if(.., |(event, _)| *event == e.id)
+            .map(|(_, i)| i)
+            .collect();
+        out.push(e);
     }
     Ok(out)
 }
+
+/// The events of a person (`$1`, address `$2`): their own calendar's, their groups', and those
+/// they are invited to and have not declined.
+const PERSON_EVENTS: &str = "SELECT e.id FROM agenda_events e \
+    JOIN agenda_calendars c ON c.id = e.calendar_id \
+    WHERE c.owner_id = $1 \
+       OR EXISTS (SELECT 1 FROM agenda_members m WHERE m.calendar_id = c.id AND m.user_id = $1) \
+       OR EXISTS (SELECT 1 FROM agenda_invitations i WHERE i.event_id = e.id \
+                  AND i.email = $2 AND i.email <> '' AND i.answer <> 'declined')";

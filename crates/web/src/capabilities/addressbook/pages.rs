@@ -7,7 +7,7 @@ use addressbook::store::{self, Format};
 use addressbook::{AddressBookError, Card};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
@@ -18,33 +18,25 @@ use crate::pages::confirm::{self, Confirm};
 use crate::pages::{back_with, ok, parse_id, Layout};
 use crate::AppState;
 
-pub(super) fn not_found<T>(r: Result<T, AddressBookError>) -> Result<T, PageError> {
-    r.map_err(|e| match e {
-        AddressBookError::Db(e) => PageError::from(AddressBookError::Db(e)),
-        _ => PageError::not_found(),
-    })
-}
+pub(super) use crate::pages::choose::or_not_found as not_found;
 
-#[derive(Template)]
-#[template(path = "addressbook/choose.html")]
-struct ChoosePage {
-    layout: Layout,
-    entities: Vec<(i64, String)>,
-}
-
-/// `/rubrica`: the entity's address book, or the choice among the caller's entities.
+/// `/rubrica`: the entity's page, or the choice among the caller's entities.
 pub async fn choose(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
 ) -> Result<Response, PageError> {
-    let entities = members::store::names(&s.db, &sess.actor()).await?;
-    if let [(id, _)] = entities.as_slice() {
-        return Ok(Redirect::to(&format!("/entities/{id}/rubrica")).into_response());
-    }
-    Ok(ok(&ChoosePage {
-        layout: Layout::new(&s, Some(&sess), "Rubrica e liste", "addressbook"),
-        entities,
-    }))
+    crate::pages::choose::entity(
+        &s,
+        &sess,
+        crate::pages::choose::Choice {
+            heading: "Rubrica e liste",
+            nav: "addressbook",
+            lead: "Le rubriche e le liste di invio sono dell'ente: le vedono e le modificano tutti i suoi utenti.",
+            list_id: "addressbook-entities",
+            suffix: "/rubrica",
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -312,9 +312,16 @@ pub(crate) async fn gather<E>(
 where
     E: From<AgendaError> + From<helpdesk::HelpdeskError> + From<billing::BillingError>,
 {
-    // Checks the scope and the span even when no events are asked for.
-    let occ = events::occurrences(&s.db, actor, entity_id, calendar_id, from, to).await?;
-    let mut items: Vec<AgendaItem> = Vec::new();
+    let mut items: Vec<AgendaItem> = if layers.events {
+        events::occurrences(&s.db, actor, entity_id, calendar_id, from, to)
+            .await?
+            .into_iter()
+            .map(AgendaItem::from)
+            .collect()
+    } else {
+        events::check_span(&s.db, actor, entity_id, from, to).await?;
+        Vec::new()
+    };
     if layers.closures {
         let mut conn = s.db.pool().acquire().await.map_err(AgendaError::from)?;
         let cal = helpdesk::store::calendar_for(&mut conn, entity_id).await?;
@@ -346,9 +353,6 @@ where
                 d.href,
             ));
         }
-    }
-    if layers.events {
-        items.extend(occ.into_iter().map(AgendaItem::from));
     }
     // By day, the whole-day lines first (closures, deadlines, all-day events), then by time.
     items.sort_by(|a, b| {

@@ -4,7 +4,7 @@
 
 use agenda::recur::{End, Freq, Rule};
 use agenda::store::events::{self, Event, EventDraft};
-use agenda::store::{self, Person};
+use agenda::store::{self, Calendar, Person};
 use agenda::AgendaError;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -222,27 +222,49 @@ impl EventForm {
     }
 }
 
-#[derive(Template)]
-#[template(path = "agenda/event_form.html")]
-struct EventFormPage {
-    layout: Layout,
+/// Whose form it is: a new event of a calendar, or a change of an event.
+struct Target {
     heading: String,
     action: String,
     back: String,
     calendar: String,
+}
+
+impl Target {
+    fn new_in(c: &Calendar) -> Self {
+        Self {
+            heading: "Nuovo appuntamento".into(),
+            action: format!("/agende/{}/nuovo", c.id),
+            back: format!("/entities/{}/agenda", c.entity_id),
+            calendar: c.name.clone(),
+        }
+    }
+
+    fn change_of(e: &Event) -> Self {
+        Self {
+            heading: format!("Modifica: {}", e.title),
+            action: format!("/appuntamenti/{}/modifica", e.id),
+            back: format!("/appuntamenti/{}", e.id),
+            calendar: e.calendar_name.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agenda/event_form.html")]
+struct EventFormPage {
+    layout: Layout,
+    t: Target,
     f: EventForm,
     week: Vec<(&'static str, &'static str, bool)>,
     errors: Vec<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The form, with what is wrong (422) or as it starts (200).
 fn form_page(
     s: &AppState,
     sess: &crate::auth::Session,
-    heading: String,
-    action: String,
-    back: String,
-    calendar: String,
+    t: Target,
     f: EventForm,
     errors: Vec<String>,
 ) -> Response {
@@ -256,11 +278,8 @@ fn form_page(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
     let mut r = ok(&EventFormPage {
-        layout: Layout::new(s, Some(sess), heading.clone(), NAV),
-        heading,
-        action,
-        back,
-        calendar,
+        layout: Layout::new(s, Some(sess), t.heading.clone(), NAV),
+        t,
         f,
         week,
         errors,
@@ -306,16 +325,7 @@ pub async fn new_event(
         fine: "mai".into(),
         ..Default::default()
     };
-    Ok(form_page(
-        &s,
-        &sess,
-        "Nuovo appuntamento".into(),
-        format!("/agende/{id}/nuovo"),
-        format!("/entities/{}/agenda", c.entity_id),
-        c.name,
-        f,
-        vec![],
-    ))
+    Ok(form_page(&s, &sess, Target::new_in(&c), f, vec![]))
 }
 
 /// Saves a new event, or shows the form again with what is wrong.
@@ -342,16 +352,7 @@ pub async fn create_event(
             )
             .await
         }
-        Err(e) => Ok(form_page(
-            &s,
-            &sess,
-            "Nuovo appuntamento".into(),
-            format!("/agende/{id}/nuovo"),
-            format!("/entities/{}/agenda", c.entity_id),
-            c.name,
-            f,
-            messages(e)?,
-        )),
+        Err(e) => Ok(form_page(&s, &sess, Target::new_in(&c), f, messages(e)?)),
     }
 }
 
@@ -429,10 +430,7 @@ pub async fn edit(
     Ok(form_page(
         &s,
         &sess,
-        format!("Modifica: {}", e.title),
-        format!("/appuntamenti/{id}/modifica"),
-        format!("/appuntamenti/{id}"),
-        e.calendar_name.clone(),
+        Target::change_of(&e),
         EventForm::of(&e),
         vec![],
     ))
@@ -472,16 +470,7 @@ pub async fn update(
             )
             .await
         }
-        Err(x) => Ok(form_page(
-            &s,
-            &sess,
-            format!("Modifica: {}", e.title),
-            format!("/appuntamenti/{id}/modifica"),
-            format!("/appuntamenti/{id}"),
-            e.calendar_name,
-            f,
-            messages(x)?,
-        )),
+        Err(x) => Ok(form_page(&s, &sess, Target::change_of(&e), f, messages(x)?)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The invitee's page, reached by the link in the invitation (no login: the link is the
 //! secret): the event, the answer given, and the form to answer.
 
-use agenda::store::events::Event;
+use agenda::store::events::{Event, Invitation};
 use agenda::AgendaError;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -26,6 +26,29 @@ struct InvitationPage {
     comment: String,
     token: String,
     saved: bool,
+    /// Why the answer sent was refused.
+    error: String,
+}
+
+impl InvitationPage {
+    fn new(s: &AppState, token: String, e: Event, i: Invitation) -> Self {
+        Self {
+            layout: Layout::new(s, None, format!("Invito: {}", e.title), ""),
+            when: agenda::notify::when(&e),
+            name: if i.name.is_empty() {
+                i.email.clone()
+            } else {
+                i.name.clone()
+            },
+            answer_label: answer_label(&i.answer).into(),
+            answer: i.answer,
+            comment: i.comment,
+            token,
+            saved: false,
+            error: String::new(),
+            e,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,24 +66,12 @@ pub async fn invitation(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let (e, i) = not_found(agenda::store::invitations::by_token(&s.db, &token).await)?;
-    Ok(ok(&InvitationPage {
-        layout: Layout::new(&s, None, format!("Invito: {}", e.title), ""),
-        when: agenda::notify::when(&e),
-        name: if i.name.is_empty() {
-            i.email.clone()
-        } else {
-            i.name.clone()
-        },
-        answer_label: answer_label(&i.answer).into(),
-        answer: i.answer,
-        comment: i.comment,
-        token,
-        saved: raw.as_deref() == Some("risposto=1"),
-        e,
-    }))
+    let mut page = InvitationPage::new(&s, token, e, i);
+    page.saved = raw.as_deref() == Some("risposto=1");
+    Ok(ok(&page))
 }
 
-/// Records the invitee's answer.
+/// Records the invitee's answer; a missing one is asked for again, with the comment kept.
 pub async fn answer(
     State(s): State<AppState>,
     crate::client::ClientIp(ip): crate::client::ClientIp,
@@ -80,34 +91,22 @@ pub async fn answer(
         "no" => "declined",
         _ => "",
     };
-    match agenda::store::invitations::answer(&s.db, &token, answer, &f.commento).await {
-        Ok(_) => Ok(Redirect::to(&format!("/agenda/invito/{token}?risposto=1")).into_response()),
-        Err(AgendaError::InvitationNotFound) => Err(PageError::not_found()),
-        Err(AgendaError::Db(e)) => Err(AgendaError::Db(e).into()),
-        Err(e) => {
-            let (ev, i) = not_found(agenda::store::invitations::by_token(&s.db, &token).await)?;
-            let mut r = ok(&InvitationPage {
-                layout: Layout::new(&s, None, format!("Invito: {}", ev.title), ""),
-                when: agenda::notify::when(&ev),
-                name: if i.name.is_empty() {
-                    i.email.clone()
-                } else {
-                    i.name.clone()
-                },
-                answer_label: crate::pages::sentence(&match &e {
-                    AgendaError::Invalid(_) => {
-                        "scegliere una risposta: partecipo, forse o non partecipo".to_owned()
-                    }
-                    other => other.to_string(),
-                }),
-                answer: "error".into(),
-                comment: f.commento,
-                token,
-                saved: false,
-                e: ev,
-            });
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+    let why = match agenda::store::invitations::answer(&s.db, &token, answer, &f.commento).await {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/agenda/invito/{token}?risposto=1")).into_response())
         }
-    }
+        Err(AgendaError::Invalid(_)) => {
+            "Scegliere una risposta: partecipo, forse o non partecipo.".to_owned()
+        }
+        Err(AgendaError::Conflict(why)) => crate::pages::sentence(&why),
+        // An unknown link is "not found"; a failure of ours is shown as one.
+        Err(e) => return not_found(Err(e)),
+    };
+    let (e, i) = not_found(agenda::store::invitations::by_token(&s.db, &token).await)?;
+    let mut page = InvitationPage::new(&s, token, e, i);
+    page.comment = f.commento;
+    page.error = why;
+    let mut r = ok(&page);
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }

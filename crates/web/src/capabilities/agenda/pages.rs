@@ -8,7 +8,7 @@ use agenda::AgendaError;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
@@ -32,33 +32,25 @@ pub(super) fn answer_label(a: &str) -> &'static str {
     }
 }
 
-pub(super) fn not_found<T>(r: Result<T, AgendaError>) -> Result<T, PageError> {
-    r.map_err(|e| match e {
-        AgendaError::Db(e) => PageError::from(AgendaError::Db(e)),
-        _ => PageError::not_found(),
-    })
-}
+pub(super) use crate::pages::choose::or_not_found as not_found;
 
-#[derive(Template)]
-#[template(path = "agenda/choose.html")]
-struct ChoosePage {
-    layout: Layout,
-    entities: Vec<(i64, String)>,
-}
-
-/// `/agenda`: the entity's agenda, or the choice among the caller's entities.
+/// `/agenda`: the entity's page, or the choice among the caller's entities.
 pub async fn choose(
     State(s): State<AppState>,
     PageUser(sess): PageUser,
 ) -> Result<Response, PageError> {
-    let entities = members::store::names(&s.db, &sess.actor()).await?;
-    if let [(id, _)] = entities.as_slice() {
-        return Ok(Redirect::to(&format!("/entities/{id}/agenda")).into_response());
-    }
-    Ok(ok(&ChoosePage {
-        layout: Layout::new(&s, Some(&sess), "Agenda", NAV),
-        entities,
-    }))
+    crate::pages::choose::entity(
+        &s,
+        &sess,
+        crate::pages::choose::Choice {
+            heading: "Agenda",
+            nav: NAV,
+            lead: "Le agende sono dell'ente: le vedono e le modificano tutti i suoi utenti.",
+            list_id: "agenda-entities",
+            suffix: "/agenda",
+        },
+    )
+    .await
 }
 
 /// A day of the agenda page.
