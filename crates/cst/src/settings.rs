@@ -32,8 +32,10 @@ pub struct FileSettings {
     pub listen: Option<SocketAddr>,
     pub secure_cookies: Option<bool>,
     pub centre_name: Option<String>,
+    pub public_url: Option<String>,
     pub trusted_proxies: Option<Vec<IpAddr>>,
     pub smtp_url: Option<String>,
+    pub smpp_url: Option<String>,
     pub mail_from: Option<String>,
     pub imap_url: Option<String>,
     pub imap_poll_seconds: Option<u64>,
@@ -53,7 +55,7 @@ impl FileSettings {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("settings file {} not readable", path.display()))?;
-        toml::from_str(&text).map_err(|e| {
+        let mut file: Self = toml::from_str(&text).map_err(|e| {
             let line = e.span().map_or(1, |s| {
                 text[..s.start.min(text.len())].matches('\n').count() + 1
             });
@@ -62,7 +64,14 @@ impl FileSettings {
                 path.display(),
                 e.message()
             )
-        })
+        })?;
+        // Checked as the flag is: a wrong address must not reach the e-mails.
+        if let Some(u) = &file.public_url {
+            file.public_url = Some(crate::cli::parse_public_url(u).map_err(|e| {
+                anyhow::anyhow!("settings file {}, public_url: {e}", path.display())
+            })?);
+        }
+        Ok(file)
     }
 }
 
@@ -93,6 +102,7 @@ pub fn apply(args: &mut Args, matches: &ArgMatches, file: FileSettings) {
         listen,
         secure_cookies,
         centre_name,
+        public_url,
         trusted_proxies,
         mail,
         syslog,
@@ -135,6 +145,12 @@ pub fn apply(args: &mut Args, matches: &ArgMatches, file: FileSettings) {
         if let Some(v) = file.centre_name.filter(|_| take("centre_name")) {
             *centre_name = v;
         }
+        if let Some(v) = file.public_url.filter(|_| take("public_url")) {
+            *public_url = Some(v);
+        }
+        if let Some(v) = file.smpp_url.filter(|_| take("smpp_url")) {
+            mail.smpp_url = Some(v.into());
+        }
         if let Some(v) = file.trusted_proxies.filter(|_| take("trusted_proxies")) {
             *trusted_proxies = v;
         }
@@ -165,6 +181,7 @@ pub fn print(args: &Args) -> Result<String> {
         listen,
         secure_cookies,
         centre_name,
+        public_url,
         trusted_proxies,
         mail,
         syslog,
@@ -180,9 +197,14 @@ pub fn print(args: &Args) -> Result<String> {
         listen: Some(*listen),
         secure_cookies: Some(*secure_cookies),
         centre_name: Some(centre_name.clone()),
+        public_url: public_url.clone(),
         trusted_proxies: Some(trusted_proxies.clone()),
         smtp_url: mail
             .smtp_url
+            .as_ref()
+            .map(|u| crate::cli::redact(u.expose_secret())),
+        smpp_url: mail
+            .smpp_url
             .as_ref()
             .map(|u| crate::cli::redact(u.expose_secret())),
         mail_from: Some(mail.mail_from.clone()),

@@ -12,6 +12,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The centre's name, shown in the header.
     pub centre_name: String,
+    /// The site's public address, for links that leave it (e-mails, calendar feeds); `None`:
+    /// the address of the request.
+    pub public_url: Option<String>,
     /// Shown on the login page when running with demo data.
     pub demo_logins: Vec<(String, String, String)>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see [`crate::client`]).
@@ -27,6 +30,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             centre_name: "Centro Servizi Territoriale".into(),
+            public_url: None,
             demo_logins: Vec::new(),
             trusted_proxies: Vec::new(),
             smtp_configured: false,

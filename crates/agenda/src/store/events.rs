@@ -261,7 +261,18 @@ pub(crate) fn check(d: &EventDraft) -> Result<Checked, AgendaError> {
         }
     };
     let mut except = Vec::new();
-    for x in d.except.iter().filter(|x| !x.trim().is_empty()) {
+    if d.except.len() > MAX_DAYS as usize {
+        errs.push(FieldError::new(
+            "except",
+            format!("al massimo {MAX_DAYS} giorni da saltare"),
+        ));
+    }
+    for x in d
+        .except
+        .iter()
+        .take(MAX_DAYS as usize)
+        .filter(|x| !x.trim().is_empty())
+    {
         match NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d") {
             Ok(day) => except.push(day),
             Err(_) => errs.push(FieldError::new(

@@ -77,6 +77,11 @@ pub enum Command {
             default_value = "Centro Servizi Territoriale"
         )]
         centre_name: String,
+        /// The site's public address (`https://cst.provincia.padova.it`): the links sent in
+        /// e-mails (invitations) and shown for calendar feeds. Without it they take the address
+        /// the request came in by, which a client can choose: set it in production.
+        #[arg(long, env = "CST_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
         /// A reverse proxy in front of cst (repeatable, or comma-separated in the variable):
         /// requests from it name the client in `X-Forwarded-For`.
         #[arg(
@@ -189,6 +194,7 @@ pub async fn run(mut args: Args) -> Result<()> {
             demo,
             secure_cookies,
             centre_name,
+            public_url,
             trusted_proxies,
             mail,
             syslog,
@@ -197,6 +203,7 @@ pub async fn run(mut args: Args) -> Result<()> {
             let config = web::WebConfig {
                 secure_cookies,
                 centre_name,
+                public_url,
                 demo_logins: vec![],
                 trusted_proxies,
                 smtp_configured: mail
@@ -231,4 +238,18 @@ pub async fn run(mut args: Args) -> Result<()> {
         Command::Restore { file } => data::restore(&url, &file).await,
         Command::Import { command } => data::import(&url, command).await,
     }
+}
+
+/// `https://host[:port][/path]` or `http://…`, without a trailing slash.
+pub(crate) fn parse_public_url(v: &str) -> Result<String, String> {
+    let u = url::Url::parse(v.trim()).map_err(|e| format!("«{v}»: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(format!(
+            "«{v}»: serve un indirizzo http:// o https:// con il nome del sito"
+        ));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(format!("«{v}»: senza ? né #"));
+    }
+    Ok(u.as_str().trim_end_matches('/').to_owned())
 }

@@ -11,7 +11,10 @@ use testkit::{backends, spawn_app, Api, Backend};
 
 use crate::delivery::mail_out;
 
-backends!(agenda_calendars_events_invitations_and_feed);
+backends!(
+    agenda_calendars_events_invitations_and_feed,
+    invitation_links_use_the_public_address_not_the_request_host,
+);
 
 async fn set_email(app: &testkit::TestApp, username: &str, email: &str, name: &str) {
     sqlx::query("UPDATE users SET email = $1, full_name = $2 WHERE username = $3")
@@ -117,6 +120,9 @@ async fn agenda_calendars_events_invitations_and_feed(b: Backend) {
         (409, Some("calendar_conflict")),
         "{r}"
     );
+    // Nothing refused was stored.
+    let (_, d) = ca.get(&format!("/api/v1/entities/{a}/calendars")).await;
+    assert_eq!(d["items"].as_array().unwrap().len(), 2, "{d}");
     // Another entity finds nothing.
     let (s, r) = cb.get(&format!("/api/v1/calendars/{giunta_id}")).await;
     assert_eq!(
@@ -158,6 +164,11 @@ async fn agenda_calendars_events_invitations_and_feed(b: Backend) {
         (
             json!({"title": "", "starts": "2027-03-16T09:00", "ends": "2027-03-16T10:00"}),
             "title",
+        ),
+        (
+            json!({"title": "x", "starts": "2027-03-16T09:00", "ends": "2027-03-16T10:00",
+                   "repeat": "FREQ=DAILY", "except": vec!["2027-03-17"; 400]}),
+            "except",
         ),
     ] {
         let (s, r) = ca
@@ -551,4 +562,60 @@ for s in sorted(e['DTSTART'].dt.isoformat() for e in evs): print(s)\n"
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+/// With the site's public address set, an invitation's link uses it, whatever `Host` the
+/// request that sent it named (a client could name any).
+async fn invitation_links_use_the_public_address_not_the_request_host(b: Backend) {
+    let app = testkit::spawn_app_with(
+        b,
+        web::WebConfig {
+            public_url: Some("https://cst.provincia.padova.it".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let staff = app.api(&app.user("capo", "admin", &[]).await).await;
+    let (_, e) = staff
+        .send_json(
+            Method::POST,
+            "/api/v1/entities",
+            json!({"name": "Comune di Teolo"}),
+        )
+        .await;
+    let (_, c) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/entities/{}/calendars", e["id"]),
+            json!({"name": "Giunta", "kind": "group"}),
+        )
+        .await;
+    let (s, ev) = staff
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/calendars/{}/events", c["id"]),
+            json!({"title": "Giunta", "starts": "2027-03-16T09:00", "ends": "2027-03-16T10:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ev}");
+    let r = staff
+        .request(
+            Method::POST,
+            &format!("/api/v1/agenda-events/{}/invitations", ev["id"]),
+        )
+        .header("host", "phishing.example.com")
+        .json(&json!({"invitees": [{"email": "assessore@example.org"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let payload: String = sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'mail.send'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        payload.contains("https://cst.provincia.padova.it/agenda/invito/inv_"),
+        "{payload}"
+    );
+    assert!(!payload.contains("phishing"), "{payload}");
 }

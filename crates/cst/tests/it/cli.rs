@@ -316,12 +316,16 @@ fn settings_come_from_defaults_file_environment_and_flags_in_that_order() {
         &file,
         "database = \"postgres://cst:segretissima@127.0.0.1/cst\"\n\
          listen = \"127.0.0.1:9090\"\ncentre_name = \"CST dal file\"\n\
-         smtp_url = \"smtp://cst:segreto@mail.example.it:587\"\ntrusted_proxies = [\"10.0.0.1\"]\n",
+         smtp_url = \"smtp://cst:segreto@mail.example.it:587\"\ntrusted_proxies = [\"10.0.0.1\"]\n\
+         public_url = \"https://cst.example.it/\"\nsmpp_url = \"smpp://cst:segretosms@sms.example.it:2775\"\n",
     )
     .unwrap();
     let run = |env: &[(&str, &str)], args: &[&str]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cst"));
-        c.env_remove("CST_DATABASE_URL").env_remove("CST_SMTP_URL");
+        c.env_remove("CST_DATABASE_URL")
+            .env_remove("CST_SMTP_URL")
+            .env_remove("CST_SMPP_URL")
+            .env_remove("CST_PUBLIC_URL");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -351,6 +355,11 @@ fn settings_come_from_defaults_file_environment_and_flags_in_that_order() {
         "file over default: {text}"
     );
     assert!(text.contains("imap_poll_seconds = 60"), "default: {text}");
+    assert!(
+        text.contains("public_url = \"https://cst.example.it\"")
+            && text.contains("smpp_url = \"smpp://cst:***@sms.example.it:2775\""),
+        "public address and SMS provider from the file: {text}"
+    );
     assert!(!text.contains("segret"), "secrets redacted: {text}");
     assert!(text.contains("postgres://cst:***@127.0.0.1/cst") && text.contains("smtp://cst:***@"));
     // A typo is refused with the line.
@@ -363,5 +372,11 @@ fn settings_come_from_defaults_file_environment_and_flags_in_that_order() {
         "{err}"
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // A public address that is not one is refused too.
+    std::fs::write(&file, "public_url = \"cst.example.it\"\n").unwrap();
+    let out = run(&[], &["serve", "--print-config"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("public_url"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -85,9 +85,12 @@ pub fn html<T: Template>(t: &T) -> Result<String, crate::error::PageError> {
     })
 }
 
-/// The site's address as the request reached it (`https://cst.example.it`), for links in
-/// e-mails and feeds.
+/// The site's address for links in e-mails and feeds: the configured public address, else the
+/// one the request reached (`https://cst.example.it`).
 pub fn site(s: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &s.config.public_url {
+        return u.clone();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
