@@ -5,9 +5,26 @@
 // every page checked by axe and for width, on a phone and on a desk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { useCst, login, pageAt, inspect, PHONE, DESK } from './harness.mjs';
 
 const env = useCst();
+
+/// The answer link of the last invitation queued for `to`, read from the demo's database (the
+/// e-mail waits in the queue: the demo has no mail server).
+function invitationLink(database, to) {
+  const file = database.replace(/^sqlite:\/\//, '');
+  const py = "import sqlite3, sys, json\n" +
+    "db = sqlite3.connect(sys.argv[1])\n" +
+    "for (p,) in db.execute(\"SELECT payload FROM jobs WHERE kind = 'mail.send' ORDER BY id DESC\"):\n" +
+    "    m = json.loads(p)\n" +
+    "    if sys.argv[2] in m['to']:\n" +
+    "        print(m['body']); break\n";
+  const body = execFileSync('python3', ['-c', py, file, to], { encoding: 'utf8' });
+  const m = body.match(/\/agenda\/invito\/\S+/);
+  assert.ok(m, body);
+  return m[0];
+}
 
 test('a contact keeps the entity\'s agenda (phone)', async () => {
   const page = await pageAt(env.browser, PHONE);
@@ -53,6 +70,26 @@ test('a contact keeps the entity\'s agenda (phone)', async () => {
   assert.match(await page.textContent('#invitation-list'), /assessore@example\.org\s*In attesa di risposta/);
   await inspect(page, 'agenda-event-phone');
   const eventUrl = page.url();
+
+  // The invitee opens the link of the e-mail (read from the queued message) on a phone,
+  // without logging in: no answer chosen is refused, then "Forse" with a comment.
+  const link = invitationLink(env.database, 'assessore@example.org');
+  const guest = await pageAt(env.browser, PHONE);
+  await guest.goto(`${env.base}${link}`);
+  assert.match(await guest.textContent('#invite-when'), /martedì 16 marzo 2027, dalle 9:00 alle 10:30/);
+  assert.match(await guest.textContent('#invite-answer'), /In attesa di risposta/);
+  await inspect(guest, 'agenda-invitation-phone');
+  await guest.fill('#r-commento', 'Arrivo dopo le 9:30');
+  await Promise.all([guest.waitForNavigation(), guest.click('#answer-form button[type=submit]')]);
+  assert.match(await guest.textContent('#answer-error'), /Scegliere una risposta/);
+  assert.equal(await guest.inputValue('#r-commento'), 'Arrivo dopo le 9:30');
+  await inspect(guest, 'agenda-invitation-error-phone');
+  await guest.click('label[for=r-forse]');
+  await Promise.all([guest.waitForNavigation(), guest.click('#answer-form button[type=submit]')]);
+  assert.match(await guest.textContent('#answer-saved'), /la sua risposta è registrata \(Forse\)/);
+  await guest.close();
+  await page.reload();
+  assert.match(await page.textContent('#invitation-list'), /Forse\s*«Arrivo dopo le 9:30»/);
 
   // The month after the change to summer time: still at 9:00; the week view too.
   await Promise.all([page.waitForNavigation(), page.click('nav a:has-text("Agenda di")')]);

@@ -79,6 +79,7 @@ export function useCst() {
   });
   return {
     get base() { return env.cst.base; },
+    get database() { return env.cst.database; },
     get browser() { return env.browser; },
   };
 }

@@ -224,6 +224,7 @@ pub async fn load(db: &Db) -> Result<Logins> {
     .collect();
     crate::demo_training::load(db, &actor, padova.id, abano.id, &others).await?;
     crate::demo_office::load(db, &actor, padova.id).await?;
+    crate::demo_agenda::load(db, &actor, padova.id).await?;
     crate::demo_billing::load(db, &actor, padova.id).await?;
     Ok(l)
 }

@@ -3,6 +3,7 @@
 mod background;
 mod cli;
 mod demo;
+mod demo_agenda;
 mod demo_billing;
 mod demo_faq;
 mod demo_logs;

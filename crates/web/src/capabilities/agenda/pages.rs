@@ -120,13 +120,14 @@ fn by_day(
             .iter()
             .filter(|i| {
                 let first = i.starts.get(..10).unwrap_or("");
-                let last = if i.all_day || i.kind != "event" {
+                let last = if i.kind != "event" {
                     i.ends.get(..10).unwrap_or("").to_owned()
                 } else {
                     // An event ending at midnight does not reach the next day.
                     let end = i.ends.get(..16).unwrap_or("");
                     if end.ends_with("T00:00") {
-                        (NaiveDate::parse_from_str(&end[..10], "%Y-%m-%d").unwrap_or(d)
+                        (NaiveDate::parse_from_str(end.get(..10).unwrap_or(""), "%Y-%m-%d")
+                            .unwrap_or(d)
                             - Duration::days(1))
                         .to_string()
                     } else {
@@ -454,4 +455,61 @@ pub async fn feed(
         text,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn item(kind: &str, starts: &str, ends: &str, all_day: bool) -> AgendaItem {
+        AgendaItem {
+            kind: kind.into(),
+            title: format!("{kind} {starts}"),
+            starts: starts.into(),
+            ends: ends.into(),
+            all_day,
+            event_id: None,
+            calendar_id: None,
+            calendar_name: String::new(),
+            place: String::new(),
+            repeats: false,
+            href: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_event_is_shown_on_the_days_it_covers_and_not_the_day_its_end_begins() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let items = vec![
+            // All day on Friday 11: ends at Saturday's midnight.
+            item(
+                "event",
+                "2026-12-11T00:00:00+01:00",
+                "2026-12-12T00:00:00+01:00",
+                true,
+            ),
+            // Saturday 22:00 to Sunday 01:00.
+            item(
+                "event",
+                "2026-12-12T22:00:00+01:00",
+                "2026-12-13T01:00:00+01:00",
+                false,
+            ),
+            // A closure covers its own day.
+            item("closure", "2026-12-14", "2026-12-14", true),
+        ];
+        let days = by_day(
+            items,
+            d("2026-12-11"),
+            d("2026-12-15"),
+            d("2026-12-01"),
+            true,
+        );
+        let counts: Vec<usize> = days.iter().map(|x| x.items.len()).collect();
+        assert_eq!(counts, [1, 1, 1, 1]);
+        assert_eq!(days[1].items[0].time, "dalle 22:00");
+        assert_eq!(days[2].items[0].time, "fino alle 01:00");
+        assert_eq!(days[3].items[0].time, "Ufficio chiuso");
+    }
 }
