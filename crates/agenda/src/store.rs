@@ -15,6 +15,7 @@ pub mod invitations;
 
 /// One of the entity's users.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = AgendaPerson)]
 pub struct Person {
     pub user_id: i64,
     pub name: String,
@@ -22,6 +23,7 @@ pub struct Person {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AgendaCalendar)]
 pub struct Calendar {
     pub id: i64,
     pub entity_id: i64,
@@ -39,6 +41,7 @@ pub struct Calendar {
 
 /// What a calendar is made of.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = AgendaCalendarDraft)]
 #[serde(default, deny_unknown_fields)]
 pub struct CalendarDraft {
     pub name: String,

@@ -17,6 +17,7 @@ pub use layout::{check_span, lay_out, occurrences, of_person, MAX_SPAN_DAYS};
 /// What an event is made of. Times are Rome's wall clock: `2026-12-07T09:00`; an all-day
 /// event gives days, the last one included: `2026-12-24` to `2026-12-26`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = AgendaEventDraft)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventDraft {
     pub title: String,
@@ -36,6 +37,7 @@ pub struct EventDraft {
 
 /// An invitee and the answer.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AgendaInvitation)]
 pub struct Invitation {
     pub id: i64,
     pub email: String,
@@ -48,6 +50,7 @@ pub struct Invitation {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AgendaEvent)]
 pub struct Event {
     pub id: i64,
     pub calendar_id: i64,
@@ -96,6 +99,7 @@ impl Event {
 
 /// One occurrence, for a day or a month on a page.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AgendaOccurrence)]
 pub struct Occurrence {
     pub event_id: i64,
     pub calendar_id: i64,

@@ -12,6 +12,7 @@ use crate::AgendaError;
 
 /// Someone to invite.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = AgendaInvitee)]
 #[serde(default, deny_unknown_fields)]
 pub struct Invitee {
     pub email: String,
