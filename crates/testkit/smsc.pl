@@ -3,7 +3,9 @@
 # implementation independent of ours): it accepts binds with the given system_id and password,
 # answers every submit_sm with a message id (or refuses destinations starting with 39000 as
 # invalid), logs each submit on its own line, and sends a delivery receipt when asked
-# (UNDELIV for destinations ending in 99, else DELIVRD). One process per connection.
+# (UNDELIV for destinations ending in 99, else DELIVRD). A destination ending in 98 is a phone
+# that was off: its receipt is held and sent on the next session that binds. One process per
+# connection (the held receipts wait in LOGFILE.held).
 #
 # usage: smsc.pl PORT LOGFILE SYSTEM_ID PASSWORD
 use strict;
@@ -44,6 +46,16 @@ sub serve {
             $c->$resp(seq => $pdu->{seq}, system_id => 'cst-smsc', status => ($ok ? 0 : 0x0E));
             $bound = $ok;
             print $log "BIND\t" . ($ok ? 'ok' : 'refused') . "\n";
+            if ($ok && open(my $held, '<', "$logfile.held")) {
+                my @lines = <$held>;
+                close $held;
+                unlink "$logfile.held";
+                for my $l (@lines) {
+                    chomp $l;
+                    my ($id, $dest, $source) = split /\t/, $l, 3;
+                    receipt($c, $id, $dest, $source // '', 'DELIVRD');
+                }
+            }
         } elsif ($cmd == 0x00000004) {
             if (!$bound) {
                 $c->submit_sm_resp(seq => $pdu->{seq}, message_id => '', status => 0x04);
@@ -60,12 +72,13 @@ sub serve {
             print $log join("\t", 'SUBMIT', $id, $dest, $pdu->{data_coding}, $pdu->{esm_class},
                 $pdu->{registered_delivery}, unpack('H*', $pdu->{short_message} // '')) . "\n";
             if (($pdu->{registered_delivery} // 0) & 1) {
-                my $stat = $dest =~ /99$/ ? 'UNDELIV' : 'DELIVRD';
-                my $now = strftime('%y%m%d%H%M', gmtime);
-                my $text = sprintf('id:%s sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:',
-                    $id, ($stat eq 'DELIVRD' ? '001' : '000'), $now, $now, $stat, ($stat eq 'DELIVRD' ? '000' : '001'));
-                $c->deliver_sm(source_addr => $dest, destination_addr => ($pdu->{source_addr} // ''),
-                    esm_class => 0x04, short_message => $text, async => 1);
+                if ($dest =~ /98$/) {
+                    open(my $held, '>>', "$logfile.held") or die "held: $!";
+                    print $held join("\t", $id, $dest, $pdu->{source_addr} // '') . "\n";
+                    close $held;
+                } else {
+                    receipt($c, $id, $dest, $pdu->{source_addr} // '', $dest =~ /99$/ ? 'UNDELIV' : 'DELIVRD');
+                }
             }
         } elsif ($cmd == 0x80000005) {
             # deliver_sm_resp: nothing to do.
@@ -79,4 +92,13 @@ sub serve {
         }
     }
     close $log;
+}
+
+sub receipt {
+    my ($c, $id, $dest, $source, $stat) = @_;
+    my $now = strftime('%y%m%d%H%M', gmtime);
+    my $text = sprintf('id:%s sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:',
+        $id, ($stat eq 'DELIVRD' ? '001' : '000'), $now, $now, $stat, ($stat eq 'DELIVRD' ? '000' : '001'));
+    $c->deliver_sm(source_addr => $dest, destination_addr => $source,
+        esm_class => 0x04, short_message => $text, async => 1);
 }

@@ -14,6 +14,12 @@ test('a contact sends an SMS to a list after seeing its cost (phone)', async () 
   await page.goto(`${env.base}/rubrica`);
   await Promise.all([page.waitForNavigation(), page.click('#addressbook-entities a:has-text("Comune di Padova")')]);
   await Promise.all([page.waitForNavigation(), page.click('#to-sms')]);
+  // The menu's way in leads to the same page.
+  const smsUrl = page.url();
+  await page.goto(`${env.base}/sms`);
+  await inspect(page, 'sms-choose-phone');
+  await Promise.all([page.waitForNavigation(), page.click('#sms-entities a:has-text("Comune di Padova")')]);
+  assert.equal(page.url(), smsUrl);
   const list = await page.locator('#s-lista option', { hasText: 'Protezione civile' }).getAttribute('value');
   await page.selectOption('#s-lista', list);
   await page.fill('#s-testo', 'È allerta meteo: domani scuole chiuse.');

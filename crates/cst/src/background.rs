@@ -60,11 +60,25 @@ pub fn spawn(
         let config =
             sms::client::Config::from_url(url).map_err(|e| anyhow::anyhow!("SMPP: {e}"))?;
         let gateway = Arc::new(addressbook::sms::job::Gateway::new(db.clone(), config));
-        runner = runner.handle(
-            addressbook::sms::job::SEND_JOB,
-            addressbook::sms::job::retry(),
-            gateway.handler(),
-        );
+        runner = runner
+            .handle(
+                addressbook::sms::job::SEND_JOB,
+                addressbook::sms::job::retry(),
+                gateway.clone().handler(),
+            )
+            .handle(
+                addressbook::sms::job::RECEIPTS_JOB,
+                worker::Retry {
+                    max_attempts: 1,
+                    ..worker::Retry::default()
+                },
+                gateway.receipts_handler(),
+            )
+            .every(worker::Schedule::new(
+                "sms-receipts",
+                addressbook::sms::job::RECEIPTS_JOB,
+                Duration::from_secs(600),
+            ));
         tracing::info!("sending SMS through {}", crate::cli::redact(url));
     } else {
         tracing::warn!("no SMS provider configured (--smpp-url): SMS stay queued");

@@ -1,6 +1,7 @@
 //! A small SMSC speaking SMPP 3.4 (`smsc.pl`, Debian's Net::SMPP), for the SMS tests: it
 //! accepts binds as `cst`/`secret`, answers every submit, refuses destinations starting with
-//! 39000, sends receipts (UNDELIV for numbers ending in 99) and logs what it received.
+//! 39000, sends receipts (UNDELIV for numbers ending in 99; for numbers ending in 98 on the
+//! next session, as for a phone that was off) and logs what it received.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -4,7 +4,9 @@
 //! `queued` again (refused for now, or never written because the session broke); a part
 //! written without an answer is `uncertain` and is **never sent again**. A gateway that is down
 //! leaves every part queued and the job is retried. Receipts read on the session make parts
-//! `delivered` or `undelivered`.
+//! `delivered` or `undelivered`; those that come later (a phone off for hours) are read by the
+//! `sms.receipts` job, every ten minutes while parts accepted in the last three days still wait
+//! for one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +22,20 @@ use worker::{Failure, Handler, Job, Retry};
 use super::{ITEM, SERVICE};
 
 pub const SEND_JOB: &str = "sms.send";
+pub const RECEIPTS_JOB: &str = "sms.receipts";
+
+/// How long after it was accepted a part's receipt is still awaited (the networks stop trying
+/// to deliver after two or three days).
+const RECEIPT_DAYS: i64 = 3;
+
+/// The Italian name of a job kind of the SMS, if it is one.
+pub fn label(kind: &str) -> Option<&'static str> {
+    match kind {
+        SEND_JOB => Some("Invio degli SMS"),
+        RECEIPTS_JOB => Some("Lettura delle ricevute di consegna degli SMS"),
+        _ => None,
+    }
+}
 
 /// Parts claimed per round.
 const ROUND: i64 = 1000;
@@ -73,6 +89,37 @@ impl Gateway {
             let me = self.clone();
             Box::pin(async move { me.pass().await.map(|_| ()) })
         })
+    }
+
+    /// The handler of [`RECEIPTS_JOB`].
+    pub fn receipts_handler(self: Arc<Self>) -> Handler {
+        Arc::new(move |_job: Job| {
+            let me = self.clone();
+            Box::pin(async move { me.late_receipts().await.map(|_| ()) })
+        })
+    }
+
+    /// Reads the receipts that came after the pass that sent their parts: only when parts
+    /// accepted in the last three days still wait for one, a session is opened just to
+    /// receive. Returns how many parts they settled.
+    pub async fn late_receipts(&self) -> Result<usize, Failure> {
+        let since = kernel::time::format(chrono::Utc::now() - chrono::Duration::days(RECEIPT_DAYS));
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sms_parts WHERE state = 'accepted' AND updated_at >= $1",
+        )
+        .bind(since)
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(|e| Failure::Transient(format!("database: {e}")))?;
+        if waiting == 0 {
+            return Ok(0);
+        }
+        let mut session = Session::open(&self.config)
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))?;
+        let got = session.receipts(self.receipt_wait).await;
+        session.close().await;
+        self.receipts(&got).await
     }
 
     async fn claim(&self) -> Result<Vec<Claimed>, Failure> {

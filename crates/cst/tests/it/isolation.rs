@@ -898,6 +898,7 @@ fn probes() -> BTreeMap<(&'static str, &'static str), Body> {
             Form(&[("limite", "1")]),
         ),
         (("GET", "/rubrica"), None),
+        (("GET", "/sms"), None),
         (("GET", "/entities/{id}/rubrica"), None),
         (
             ("POST", "/entities/{id}/rubrica"),

@@ -119,6 +119,7 @@ mod queue {
     backends!(
         sms_are_queued_sent_once_metered_and_followed,
         two_gateways_at_once_never_send_a_part_twice,
+        a_receipt_that_comes_later_is_read_by_the_receipts_job,
     );
 
     async fn states(app: &testkit::TestApp) -> Vec<(String, i64)> {
@@ -371,5 +372,49 @@ mod queue {
         dests.sort_unstable();
         dests.dedup();
         assert_eq!(dests.len(), 300, "every number exactly once");
+    }
+
+    /// A phone that was off: its receipt comes after the sending session closed, and the
+    /// receipts job reads it on a session of its own; with nothing waiting it opens none.
+    async fn a_receipt_that_comes_later_is_read_by_the_receipts_job(b: Backend) {
+        let app = spawn_app(b).await;
+        let sys = kernel::Actor::system("t");
+        catalog::store::load_padova_catalogue(&app.db, &sys)
+            .await
+            .unwrap();
+        let staff = app.api(&app.user("capo", "admin", &[]).await).await;
+        let (_, e) = staff
+            .send_json(
+                Method::POST,
+                "/api/v1/entities",
+                json!({"name": "Comune di Teolo"}),
+            )
+            .await;
+        let (s, r) = staff
+            .send_json(
+                Method::POST,
+                "/api/v1/sms",
+                json!({"entity_id": e["id"], "to": ["347 1110098"], "text": "Scuole chiuse domani"}),
+            )
+            .await;
+        assert_eq!(s, 202, "{r}");
+        let smsc = Smsc::start().await;
+        let mut gw = Gateway::new(
+            app.db.clone(),
+            sms::client::Config::from_url(&smsc.url()).unwrap(),
+        );
+        gw.receipt_wait = std::time::Duration::from_millis(500);
+        let pass = gw.pass().await.unwrap();
+        assert_eq!((pass.accepted, pass.receipts), (1, 0), "{pass:?}");
+        assert_eq!(states(&app).await, [("accepted".to_owned(), 1)]);
+        assert_eq!(gw.late_receipts().await.unwrap(), 1);
+        assert_eq!(states(&app).await, [("delivered".to_owned(), 1)]);
+        let binds = smsc.log().matches("BIND\tok").count();
+        assert_eq!(gw.late_receipts().await.unwrap(), 0);
+        assert_eq!(
+            smsc.log().matches("BIND\tok").count(),
+            binds,
+            "nothing waiting: no session opened"
+        );
     }
 }

@@ -104,6 +104,7 @@ pub fn menu(role: Role, nav: &str) -> Vec<NavGroup> {
             vec![
                 item("Agenda", "/agenda", "agenda"),
                 item("Rubrica e liste", "/rubrica", "addressbook"),
+                item("SMS", "/sms", "sms"),
                 item("Corsi di formazione", "/corsi", "courses"),
             ],
         ));

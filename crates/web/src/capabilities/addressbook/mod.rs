@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/sms", User, Api, sms_api::send),
         route(M::GET, "/api/v1/entities/{id}/sms", Entity, Api, sms_api::log),
         route(M::PUT, "/api/v1/entities/{id}/sms-limit", Entity, Api, sms_api::set_limit),
+        route(M::GET, "/sms", User, Page, sms_pages::choose),
         route(M::GET, "/entities/{id}/sms", Entity, Page, sms_pages::page),
         route(M::POST, "/entities/{id}/sms", Entity, Page, sms_pages::send),
         route(M::GET, "/entities/{id}/sms/anteprima", Entity, Page, sms_pages::preview),

@@ -74,6 +74,25 @@ struct SmsPage {
     flash: Flash,
 }
 
+/// `/sms`: the entity's SMS page, or the choice among the caller's entities.
+pub async fn choose(
+    State(s): State<AppState>,
+    PageUser(sess): PageUser,
+) -> Result<Response, PageError> {
+    crate::pages::choose::entity(
+        &s,
+        &sess,
+        crate::pages::choose::Choice {
+            heading: "SMS",
+            nav: "sms",
+            lead: "Gli SMS partono a nome dell'ente, alle sue liste o ai numeri scritti, e sono addebitati all'ente.",
+            list_id: "sms-entities",
+            suffix: "/sms",
+        },
+    )
+    .await
+}
+
 /// `/entities/{id}/sms`.
 pub async fn page(
     State(s): State<AppState>,

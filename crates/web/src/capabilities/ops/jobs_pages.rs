@@ -317,6 +317,7 @@ fn job_label(kind: &str) -> &'static str {
         .or_else(|| billing::jobs::label(kind))
         .or_else(|| logs::jobs::label(kind))
         .or_else(|| portal::jobs::label(kind))
+        .or_else(|| addressbook::sms::job::label(kind))
         .unwrap_or_else(|| helpdesk::jobs::label(kind))
 }
 
