@@ -24,6 +24,9 @@ while (1) {
     my $c = $listener->accept or next;
     my $pid = fork();
     next if $pid;    # the parent goes on accepting
+    # The child serves this connection only: it lets go of the listening socket, so that when
+    # the parent is stopped the port refuses at once (no child left holding it open).
+    close $listener;
     # The accepted socket needs the listener's SMPP settings.
     for my $k (keys %{ Net::SMPP::Default() }) {
         ${*$c}{$k} = ${*$listener}{$k};

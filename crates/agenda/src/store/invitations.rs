@@ -147,7 +147,15 @@ pub async fn invite(
         .bind(accounts::secret::digest(&token))
         .bind(&now)
         .execute(tx.conn())
-        .await?;
+        .await
+        .map_err(|e| {
+            // Invited a moment ago from another page: the same answer as above.
+            if db::is_unique_violation(&e) {
+                AgendaError::Conflict(format!("già invitati: {email}"))
+            } else {
+                e.into()
+            }
+        })?;
         links.push((email.clone(), token));
     }
     bump(&mut tx, event_id).await?;

@@ -276,7 +276,6 @@ async fn agenda_calendars_events_invitations_and_feed(b: Backend) {
         )
         .await;
     assert_eq!(s, 409, "{r}");
-
     let (smtp, run) = mail_out(&app).await;
     let sent = run.run_due().await.unwrap();
     assert_eq!(sent, 2);
@@ -618,4 +617,17 @@ async fn invitation_links_use_the_public_address_not_the_request_host(b: Backend
         "{payload}"
     );
     assert!(!payload.contains("phishing"), "{payload}");
+    // The same person invited from two pages at once: one invitation, the other refused.
+    let path = format!("/api/v1/agenda-events/{}/invitations", ev["id"]);
+    let twice = || {
+        staff.send_json(
+            Method::POST,
+            &path,
+            json!({"invitees": [{"email": "sindaco.vicario@example.org"}]}),
+        )
+    };
+    let ((s1, _), (s2, _)) = tokio::join!(twice(), twice());
+    let mut got = [s1, s2];
+    got.sort_unstable();
+    assert_eq!(got, [200, 409]);
 }
